@@ -1,0 +1,132 @@
+package com.customerpath.common.quality;
+
+import com.customerpath.common.io.SourceReader;
+import com.customerpath.common.schema.ColumnMapper;
+import com.customerpath.common.schema.Contract.Field;
+import com.customerpath.common.schema.Contract.SourceContract;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Types a mapped source's fields and marks each unusable row with a reason (the first defect)
+ * and a detail (every defect). Reasons, in priority order: missing_&lt;field&gt;,
+ * unparseable_&lt;field&gt;, timestamp_after_run_date, exact_duplicate, duplicate_key. The field
+ * {@code ts} is called "timestamp" in reasons.
+ */
+public final class InputValidation {
+  public static final String REASON = "reason";
+  public static final String DETAIL = "detail";
+
+  private InputValidation() {}
+
+  /** The mapped rows, typed, with {@code reason} null for usable rows. */
+  public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
+                                  String timestampFormat, String dateFormat) {
+    List<Column> typed = new ArrayList<>();
+    List<Column> reasons = new ArrayList<>();
+    List<Column> details = new ArrayList<>();
+    for (Field field : contract.fields()) {
+      Column raw = col(field.name());
+      boolean isText = mapped.schema().apply(field.name()).dataType() instanceof StringType;
+      Column text = functions.trim(raw.cast(DataTypes.StringType));
+      text = when(text.equalTo(""), lit(null)).otherwise(text);
+      Column value = typedValue(raw, text, isText, field, timestampFormat, dateFormat);
+      typed.add(value.as(field.name()));
+      String label = label(field);
+      if (field.required()) {
+        reasons.add(when(text.isNull(), lit("missing_" + label)));
+        details.add(when(text.isNull(), lit(field.name() + " is missing")));
+      }
+      if (!field.type().equals(DataTypes.StringType)) {
+        Column bad = text.isNotNull().and(value.isNull());
+        reasons.add(when(bad, lit("unparseable_" + label)));
+        details.add(when(bad, functions.concat(lit(field.name() + ": cannot parse '"), text,
+            lit("' as " + field.type().simpleString()))));
+      }
+    }
+    Dataset<Row> withTypes = mapped.select(concat(typed, col(ColumnMapper.SOURCE_ROW), col(SourceReader.SOURCE_FILE),
+        functions.monotonically_increasing_id().as("_row_order")));
+
+    if (contract.hasTimestamp()) {
+      Column future = col("ts").geq(functions.to_timestamp(lit(runDate.plusDays(1).toString())));
+      reasons.add(when(future, lit("timestamp_after_run_date")));
+      details.add(when(future, functions.concat(lit("ts "), col("ts").cast("string"),
+          lit(" is after the run date " + runDate))));
+    }
+    WindowSpec sameLine = Window.partitionBy(col(ColumnMapper.SOURCE_ROW))
+        .orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
+    Column duplicate = functions.row_number().over(sameLine).gt(1);
+    reasons.add(when(duplicate, lit("exact_duplicate")));
+    details.add(when(duplicate, lit("the same line appears earlier in the source")));
+    if (contract.uniqueKey().isPresent()) {
+      String key = contract.uniqueKey().get();
+      WindowSpec sameKey = Window.partitionBy(col(key)).orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
+      Column dupKey = col(key).isNotNull().and(functions.row_number().over(sameKey).gt(1));
+      reasons.add(when(dupKey, lit("duplicate_key")));
+      details.add(when(dupKey, functions.concat(lit(key + " '"), col(key), lit("' appears earlier in the source"))));
+    }
+    return withTypes
+        .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
+        .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
+        .drop("_row_order");
+  }
+
+  /** Usable rows with the contract's typed fields only. */
+  public static Dataset<Row> accepted(Dataset<Row> flagged, SourceContract contract) {
+    return flagged.filter(col(REASON).isNull())
+        .select(contract.fields().stream().map(f -> col(f.name())).toArray(Column[]::new));
+  }
+
+  /** Unusable rows as the quarantine table's columns. */
+  public static Dataset<Row> quarantined(Dataset<Row> flagged, String source) {
+    return flagged.filter(col(REASON).isNotNull()).select(
+        lit(source).as("source"),
+        col(SourceReader.SOURCE_FILE).as("source_file"),
+        col(ColumnMapper.SOURCE_ROW).as("source_row"),
+        col(REASON),
+        col(DETAIL));
+  }
+
+  private static Column typedValue(Column raw, Column text, boolean isText, Field field, String timestampFormat,
+                                   String dateFormat) {
+    if (field.isTimestamp() || field.isDate()) {
+      String format = field.isDate() ? dateFormat : timestampFormat;
+      Column ts = !isText ? raw.try_cast(DataTypes.TimestampType)
+          : format.isBlank() ? text.try_cast(DataTypes.TimestampType)
+          : functions.try_to_timestamp(text, lit(format));
+      return field.isDate() ? ts.cast(DataTypes.DateType) : ts;
+    }
+    if (field.type().equals(DataTypes.StringType)) {
+      return text;
+    }
+    if (field.type().equals(DataTypes.IntegerType)) {
+      // "4.0" is a valid household size; "four" is not.
+      return (isText ? text : raw).try_cast(DataTypes.DoubleType).cast(DataTypes.IntegerType);
+    }
+    return (isText ? text : raw).try_cast(field.type());
+  }
+
+  private static String label(Field field) {
+    return field.name().equals("ts") ? "timestamp" : field.name();
+  }
+
+  private static Column[] concat(List<Column> first, Column... more) {
+    List<Column> all = new ArrayList<>(first);
+    all.addAll(List.of(more));
+    return all.toArray(Column[]::new);
+  }
+}

@@ -1,0 +1,184 @@
+package com.customerpath.common.features;
+
+import com.customerpath.common.config.PipelineSettings.DayPart;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
+import com.customerpath.common.config.PipelineSettings.FeatureSettings;
+import com.customerpath.common.features.ExternalJoin.ExternalTable;
+import com.customerpath.testing.Fixtures;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static com.customerpath.testing.Fixtures.date;
+import static com.customerpath.testing.Fixtures.ts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every feature on a hand-built fixture. Run date 2026-06-30 (a Tuesday), 365-day window.
+ * Customer c1: T0 2025-01-01 (outside the window, counts for tenure only); T1 Sat 2026-06-27
+ * 10:00 store/card: p1 2 x 10 (cat a) + p2 1 x 30 (cat b) = 50; T2 Mon 2026-06-29 (a holiday)
+ * 20:00 online/cash: p1 1 x 10 = 10; T3 Tue 2026-06-30 08:00 online/card: p2 -1 x 30 (a return).
+ * So: frequency 2, recency 1, gross 60, returned 30, monetary 30, basket 30, items 2,
+ * returns share 0.5, store 0.5 / online 0.5, card 0.5 / cash 0.5, weekend 0.5, morning 0.5 /
+ * evening 0.5, category a 0.5 / b 0.5, holiday share 0.5, tenure 730 (signup 2024-06-30), age 46.
+ * Customer c2 has no customers row and buys in region R9, which the demographics lack.
+ */
+class CustomerFeaturesTest {
+  static final LocalDate RUN = LocalDate.parse("2026-06-30");
+  static final String TX = "transaction_id string, customer_id string, ts timestamp, product_id string,"
+      + " quantity double, unit_price double, line_id string, channel string, payment_method string,"
+      + " store_id string, region_id string";
+  static Map<String, Row> byCustomer;
+
+  static FeatureSettings settings() {
+    return new FeatureSettings(List.of("store", "online"), List.of("card", "cash"), List.of(), 5, List.of(
+        new DayPart("night", 0, 6), new DayPart("morning", 6, 12), new DayPart("afternoon", 12, 18),
+        new DayPart("evening", 18, 24)));
+  }
+
+  static CustomerFeatures.Inputs inputs() {
+    Dataset<Row> tx = Fixtures.rows(TX,
+        new Object[] {"T0", "c1", ts("2025-01-01 09:00:00"), "p1", 1.0, 10.0, "1", "store", "card", "S1", "R1"},
+        new Object[] {"T1", "c1", ts("2026-06-27 10:00:00"), "p1", 2.0, 10.0, "1", "store", "card", "S1", "R1"},
+        new Object[] {"T1", "c1", ts("2026-06-27 10:00:00"), "p2", 1.0, 30.0, "2", "store", "card", "S1", "R1"},
+        new Object[] {"T2", "c1", ts("2026-06-29 20:00:00"), "p1", 1.0, 10.0, "1", "online", "cash", null, "R1"},
+        new Object[] {"T3", "c1", ts("2026-06-30 08:00:00"), "p2", -1.0, 30.0, "1", "online", "card", null, "R1"},
+        new Object[] {"T4", "c2", ts("2026-06-20 03:00:00"), "p2", 1.0, 30.0, "1", "app", "points", null, "R9"},
+        new Object[] {"T5", "c3", ts("2026-07-01 10:00:00"), "p2", 1.0, 30.0, "1", "app", "points", null, "R1"});
+    Dataset<Row> products = Fixtures.rows("product_id string, category string, brand string, list_price double",
+        new Object[] {"p1", "a", "x", 10.0}, new Object[] {"p2", "b", "y", 30.0});
+    Dataset<Row> customers = Fixtures.rows("customer_id string, signup_date date, birth_year int, gender string,"
+            + " region_id string, household_size int",
+        new Object[] {"c1", date("2024-06-30"), 1980, "f", "R1", 4});
+    ExternalTable demographics = new ExternalTable(
+        new ExternalDatasetSettings("region_demographics", "-", "csv", Map.of(), "region_id", "region_code",
+            "customer", List.of("population"), ""),
+        Fixtures.rows("region_code string, population long", new Object[] {"R1", 1000L}, new Object[] {"R2", 5L}));
+    ExternalTable holidays = new ExternalTable(
+        new ExternalDatasetSettings("holidays", "-", "csv", Map.of(), "date", "date", "transaction",
+            List.of("is_holiday"), "0"),
+        Fixtures.rows("date string, is_holiday int", new Object[] {"2026-06-29", 1}));
+    return new CustomerFeatures.Inputs(tx, Optional.of(products), Optional.of(customers),
+        List.of(demographics, holidays));
+  }
+
+  @BeforeAll
+  static void compute() {
+    byCustomer = new java.util.HashMap<>();
+    for (Row r : CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL).collectAsList()) {
+      byCustomer.put(r.getAs("customer_id"), r);
+    }
+  }
+
+  private static double d(String customer, String column) {
+    Object v = byCustomer.get(customer).getAs(column);
+    return ((Number) v).doubleValue();
+  }
+
+  @Test
+  void oneRowPerCustomerWhoBoughtInTheWindowAndNoneFromTheFuture() {
+    assertEquals(java.util.Set.of("c1", "c2"), byCustomer.keySet(), "c3 only bought after the run date");
+  }
+
+  @Test
+  void recencyFrequencyMonetary() {
+    assertEquals(1, d("c1", "recency_days"), "last purchase 2026-06-29");
+    assertEquals(2, d("c1", "frequency"), "T1 and T2; T0 is outside the window, T3 only a return");
+    assertEquals(60, d("c1", "gross_spend"), 1e-9);
+    assertEquals(30, d("c1", "returned_value"), 1e-9);
+    assertEquals(30, d("c1", "monetary"), 1e-9, "gross minus returns");
+    assertEquals(10, d("c2", "recency_days"));
+  }
+
+  @Test
+  void basketAndReturns() {
+    assertEquals(30, d("c1", "avg_basket_value"), 1e-9);
+    assertEquals(2, d("c1", "avg_basket_items"), 1e-9, "(2 + 1 + 1) items over 2 purchases");
+    assertEquals(0.5, d("c1", "returns_share"), 1e-9);
+    assertEquals(2, d("c1", "distinct_products"));
+  }
+
+  @Test
+  void channelAndPaymentMix() {
+    assertEquals(0.5, d("c1", "channel_share_store"), 1e-9);
+    assertEquals(0.5, d("c1", "channel_share_online"), 1e-9);
+    assertEquals(0.0, d("c1", "channel_share_other"), 1e-9);
+    assertEquals(1.0, d("c2", "channel_share_other"), 1e-9, "app is not a configured channel");
+    assertEquals(0.5, d("c1", "payment_share_card"), 1e-9);
+    assertEquals(0.5, d("c1", "payment_share_cash"), 1e-9);
+    assertEquals(1.0, d("c2", "payment_share_other"), 1e-9);
+  }
+
+  @Test
+  void timeContext() {
+    assertEquals(0.5, d("c1", "weekend_share"), 1e-9, "Saturday T1");
+    assertEquals(0.5, d("c1", "weekday_share"), 1e-9);
+    assertEquals(0.5, d("c1", "daypart_share_morning"), 1e-9);
+    assertEquals(0.5, d("c1", "daypart_share_evening"), 1e-9);
+    assertEquals(0.0, d("c1", "daypart_share_night"), 1e-9);
+    assertEquals(1.0, d("c2", "daypart_share_night"), 1e-9, "03:00");
+    assertEquals(1.0, d("c2", "weekend_share"), 1e-9, "2026-06-20 is a Saturday");
+  }
+
+  @Test
+  void categoryAffinity() {
+    assertEquals(0.5, d("c1", "category_share_a"), 1e-9, "(20 + 10) of 60");
+    assertEquals(0.5, d("c1", "category_share_b"), 1e-9);
+    assertEquals(0.0, d("c2", "category_share_a"), 1e-9);
+    assertEquals(1.0, d("c2", "category_share_b"), 1e-9);
+  }
+
+  @Test
+  void tenureAgeAndAttributes() {
+    assertEquals(730, d("c1", "tenure_days"), "from the signup date");
+    assertEquals(10, d("c2", "tenure_days"), "no customers row: from the first purchase");
+    assertEquals(46, d("c1", "age"));
+    assertEquals(4, d("c1", "household_size"));
+    assertEquals("R9", byCustomer.get("c2").getAs("region_id"), "region from transactions");
+    assertEquals(Fixtures.date("2025-01-01"), byCustomer.get("c1").getAs("first_purchase_date"));
+  }
+
+  @Test
+  void externalAttributesWithKeysThatDoNotMatch() {
+    assertEquals(1000L, (long) byCustomer.get("c1").<Long>getAs("region_demographics_population"));
+    assertNull(byCustomer.get("c2").getAs("region_demographics_population"), "R9 has no demographics row");
+    assertEquals(0.5, d("c1", "holidays_is_holiday_avg"), 1e-9, "T2 fell on a holiday");
+    assertEquals(0.0, d("c2", "holidays_is_holiday_avg"), 1e-9, "missing-value 0 for ordinary days");
+    List<Row> unmatched = ExternalJoin.unmatchedKeys(
+        CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL), "region_id",
+        inputs().external().get(0)).collectAsList();
+    assertEquals(List.of("R9"), unmatched.stream().map(r -> r.getString(0)).toList());
+  }
+
+  @Test
+  void contextFeaturesSeeOnlyThatContextsActivity() {
+    Map<String, Row> weekend = new java.util.HashMap<>();
+    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKEND).collectAsList()
+        .forEach(r -> weekend.put(r.getAs("customer_id"), r));
+    assertEquals(1L, ((Number) weekend.get("c1").getAs("frequency")).longValue(), "only Saturday's T1");
+    assertEquals(1.0, ((Number) weekend.get("c1").getAs("weekend_share")).doubleValue(), 1e-9);
+    Map<String, Row> weekday = new java.util.HashMap<>();
+    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKDAY).collectAsList()
+        .forEach(r -> weekday.put(r.getAs("customer_id"), r));
+    assertFalse(weekday.containsKey("c2"), "c2 bought only on a Saturday");
+    assertTrue(weekday.containsKey("c1"));
+  }
+
+  @Test
+  void lookbackWindowExcludesOlderPurchases() {
+    Map<String, Row> shortWindow = new java.util.HashMap<>();
+    CustomerFeatures.compute(inputs(), settings(), RUN, 2, FeatureContext.ALL).collectAsList()
+        .forEach(r -> shortWindow.put(r.getAs("customer_id"), r));
+    assertEquals(java.util.Set.of("c1"), shortWindow.keySet(), "window 2026-06-29..30");
+    assertEquals(1L, ((Number) shortWindow.get("c1").getAs("frequency")).longValue());
+  }
+}
