@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,18 +28,18 @@ public record PipelineSettings(
   public static final List<String> SOURCES = List.of("transactions", "events", "customers", "products");
 
   public static PipelineSettings from(Config config) {
-    Config c = config.getConfig(ROOT);
+    Settings c = new Settings(config, "").at(ROOT);
     Map<String, SourceSettings> inputs = new LinkedHashMap<>();
     for (String source : SOURCES) {
-      inputs.put(source, SourceSettings.from(c, "inputs." + source, source));
+      inputs.put(source, SourceSettings.from(c.at("inputs").at(source), source));
     }
     if (!inputs.get("transactions").configured()) {
       throw new ConfigError("Missing config key 'customerpath.inputs.transactions.path': "
           + "transactions are required (set a path, or tables and a query)");
     }
-    List<ExternalDatasetSettings> external = Settings.configs(c, "external").stream()
+    List<ExternalDatasetSettings> external = c.list("external").stream()
         .map(ExternalDatasetSettings::from).toList();
-    String outputRoot = Settings.string(c, "output.root");
+    String outputRoot = c.string("output.root");
     if (outputRoot.isBlank()) {
       throw new ConfigError("Wrong value for config key 'customerpath.output.root': must not be empty");
     }
@@ -50,7 +51,7 @@ public record PipelineSettings(
         external,
         FeatureSettings.from(c),
         PersonaSettings.from(c),
-        fingerprint(c));
+        fingerprint(c.config()));
   }
 
   public SourceSettings input(String source) {
@@ -70,16 +71,16 @@ public record PipelineSettings(
   }
 
   public record RunSettings(int lookbackDays, String timezone) {
-    static RunSettings from(Config c) {
-      return new RunSettings(Settings.intAtLeast(c, "run.lookback-days", 1), Settings.string(c, "run.timezone"));
+    static RunSettings from(Settings c) {
+      return new RunSettings(c.intAtLeast("run.lookback-days", 1), c.string("run.timezone"));
     }
   }
 
   public record SparkSettings(String master, String appName, String logLevel, Map<String, String> conf) {
-    static SparkSettings from(Config c) {
-      return new SparkSettings(Settings.string(c, "spark.master"), Settings.string(c, "spark.app-name"),
-          Settings.oneOf(c, "spark.log-level", List.of("ALL", "DEBUG", "INFO", "WARN", "ERROR", "OFF")),
-          Settings.stringMap(c, "spark.conf"));
+    static SparkSettings from(Settings c) {
+      return new SparkSettings(c.string("spark.master"), c.string("spark.app-name"),
+          c.oneOf("spark.log-level", List.of("ALL", "DEBUG", "INFO", "WARN", "ERROR", "OFF")),
+          c.stringMap("spark.conf"));
     }
   }
 
@@ -95,23 +96,19 @@ public record PipelineSettings(
       String dateFormat,
       Map<String, String> columns) {
 
-    static SourceSettings from(Config root, String key, String name) {
-      Config c = Settings.read(root, key, root::getConfig);
-      String k = ROOT + "." + key;
+    static SourceSettings from(Settings c, String name) {
       Map<String, TableSettings> tables = new LinkedHashMap<>();
-      for (String table : Settings.read(c, "tables", c::getObject).keySet()) {
-        tables.put(table, TableSettings.from(c.getConfig("tables").getConfig("\"" + table + "\""), k + ".tables." + table));
+      for (String table : c.keys("tables")) {
+        tables.put(table, TableSettings.from(c.at("tables").child(table)));
       }
-      String query = Settings.string(c, "query");
+      String query = c.string("query");
       if (!tables.isEmpty() && query.isBlank()) {
-        throw new ConfigError("Missing config key '" + k + ".query': source '" + name
+        throw new ConfigError("Missing config key '" + c.name("query") + "': source '" + name
             + "' names tables " + tables.keySet() + " but no query combining them");
       }
-      return new SourceSettings(name, Settings.string(c, "path"),
-          Settings.oneOf(c, "format", TableSettings.FORMATS),
-          Settings.stringMap(c, "options"), Map.copyOf(tables), query,
-          Settings.string(c, "timestamp-format"), Settings.string(c, "date-format"),
-          Settings.stringMap(c, "columns"));
+      return new SourceSettings(name, c.string("path"), c.oneOf("format", TableSettings.FORMATS),
+          c.stringMap("options"), Map.copyOf(tables), query,
+          c.string("timestamp-format"), c.string("date-format"), c.stringMap("columns"));
     }
 
     public boolean configured() {
@@ -130,22 +127,19 @@ public record PipelineSettings(
   public record TableSettings(String path, String format, Map<String, String> options) {
     static final List<String> FORMATS = List.of("csv", "parquet", "text", "json");
 
-    static TableSettings from(Config c, String key) {
-      return from(c, key, Map.of("header", "true"));
+    static TableSettings from(Settings c) {
+      return from(c, Map.of("header", "true"));
     }
 
-    static TableSettings from(Config c, String key, Map<String, String> defaultOptions) {
-      String path = c.hasPath("path") ? c.getString("path") : "";
+    static TableSettings from(Settings c, Map<String, String> defaultOptions) {
+      String path = c.string("path");
       if (path.isBlank()) {
-        throw new ConfigError("Missing config key '" + key + ".path'");
+        throw new ConfigError("Missing config key '" + c.name("path") + "'");
       }
-      String format = c.hasPath("format") ? c.getString("format") : "csv";
-      if (!FORMATS.contains(format)) {
-        throw new ConfigError("Wrong value for config key '" + key + ".format': got '" + format + "', expected one of " + FORMATS);
-      }
+      String format = c.has("format") ? c.oneOf("format", FORMATS) : "csv";
       Map<String, String> options = new LinkedHashMap<>(defaultOptions);
-      if (c.hasPath("options")) {
-        options.putAll(Settings.stringMap(c, "options"));
+      if (c.has("options")) {
+        options.putAll(c.stringMap("options"));
       }
       return new TableSettings(path, format, Map.copyOf(options));
     }
@@ -160,23 +154,23 @@ public record PipelineSettings(
     public static final List<String> JOIN_FIELDS = List.of(
         "region_id", "date", "product_id", "customer_id", "store_id", "channel", "gender", "country");
 
-    static ExternalDatasetSettings from(Config c) {
-      String name = c.hasPath("name") ? c.getString("name") : "";
-      String k = "customerpath.external[" + (name.isBlank() ? "?" : name) + "]";
+    static ExternalDatasetSettings from(Settings indexed) {
+      String name = indexed.string("name", "");
       if (name.isBlank() || !name.matches("[a-z][a-z0-9_]*")) {
-        throw new ConfigError("Wrong value for config key '" + k + ".name': got '" + name
+        throw new ConfigError("Wrong value for config key '" + indexed.name("name") + "': got '" + name
             + "', expected a lower-case identifier such as region_demographics");
       }
+      // Name the entry by its name in messages: customerpath.external[region_demographics].key
+      Settings c = new Settings(indexed.config(), "customerpath.external[" + name + "]");
       // External tables are small reference data: let Spark infer numbers unless told otherwise.
-      TableSettings table = TableSettings.from(c, k, Map.of("header", "true", "inferSchema", "true"));
-      String joinOn = Settings.oneOf(c, "join-on", JOIN_FIELDS);
-      String level = c.hasPath("level") ? Settings.oneOf(c, "level", List.of("customer", "transaction")) : "customer";
-      if (Settings.strings(c, "columns").isEmpty()) {
-        throw new ConfigError("Missing config key '" + k + ".columns': name the columns the dataset brings in");
+      TableSettings table = TableSettings.from(c, Map.of("header", "true", "inferSchema", "true"));
+      String joinOn = c.oneOf("join-on", JOIN_FIELDS);
+      String level = c.has("level") ? c.oneOf("level", List.of("customer", "transaction")) : "customer";
+      if (c.strings("columns").isEmpty()) {
+        throw new ConfigError("Missing config key '" + c.name("columns") + "': name the columns the dataset brings in");
       }
       return new ExternalDatasetSettings(name, table.path(), table.format(), table.options(), joinOn,
-          c.hasPath("key") ? c.getString("key") : joinOn, level, Settings.strings(c, "columns"),
-          c.hasPath("missing-value") ? c.getString("missing-value") : "");
+          c.string("key", joinOn), level, c.strings("columns"), c.string("missing-value", ""));
     }
   }
 
@@ -186,45 +180,42 @@ public record PipelineSettings(
       List<String> channels, List<String> paymentMethods, List<String> categories,
       int topCategories, List<DayPart> dayParts) {
 
-    static FeatureSettings from(Config c) {
-      List<DayPart> parts = Settings.configs(c, "features.day-parts").stream()
-          .map(p -> new DayPart(p.getString("name"), p.getInt("start"), p.getInt("end"))).toList();
-      for (DayPart p : parts) {
-        if (p.start() < 0 || p.end() > 24 || p.start() >= p.end()) {
-          throw new ConfigError("Wrong value for config key 'customerpath.features.day-parts' (" + p.name()
-              + "): got [" + p.start() + ", " + p.end() + "), expected 0 <= start < end <= 24");
+    static FeatureSettings from(Settings c) {
+      List<DayPart> parts = new ArrayList<>();
+      for (Settings p : c.list("features.day-parts")) {
+        DayPart part = new DayPart(p.string("name"), p.intAtLeast("start", 0), p.intAtLeast("end", 0));
+        if (part.end() > 24 || part.start() >= part.end()) {
+          throw new ConfigError("Wrong value for config key '" + p.name("end") + "' (" + part.name()
+              + "): got [" + part.start() + ", " + part.end() + "), expected 0 <= start < end <= 24");
         }
+        parts.add(part);
       }
-      return new FeatureSettings(Settings.strings(c, "features.channels"),
-          Settings.strings(c, "features.payment-methods"), Settings.strings(c, "features.categories"),
-          Settings.intAtLeast(c, "features.top-categories", 0), parts);
+      return new FeatureSettings(c.strings("features.channels"), c.strings("features.payment-methods"),
+          c.strings("features.categories"), c.intAtLeast("features.top-categories", 0), List.copyOf(parts));
     }
   }
 
   public record PersonaSettings(List<String> features, String algorithm, int k, int maxIter, long seed,
                                 NamingSettings naming) {
-    static PersonaSettings from(Config c) {
-      return new PersonaSettings(Settings.strings(c, "personas.features"),
-          Settings.oneOf(c, "personas.algorithm", List.of("kmeans", "som-kmeans")),
-          Settings.intAtLeast(c, "personas.k", 2), Settings.intAtLeast(c, "personas.max-iter", 1),
-          Settings.read(c, "personas.seed", c::getLong), NamingSettings.from(c));
+    static PersonaSettings from(Settings c) {
+      return new PersonaSettings(c.strings("personas.features"),
+          c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")),
+          c.intAtLeast("personas.k", 2), c.intAtLeast("personas.max-iter", 1),
+          c.getLong("personas.seed"), NamingSettings.from(c.at("personas").at("naming")));
     }
   }
 
   /** Phrases for persona names: feature -> [high phrase, low phrase]. */
   public record NamingSettings(double threshold, int maxPhrases, String noun, String categoryPhrase,
                                Map<String, List<String>> phrases) {
-    static NamingSettings from(Config c) {
+    static NamingSettings from(Settings c) {
       Map<String, List<String>> phrases = new LinkedHashMap<>();
-      Config p = Settings.read(c, "personas.naming.phrases", c::getConfig);
-      for (String feature : p.root().keySet()) {
-        Config f = p.getConfig("\"" + feature + "\"");
-        phrases.put(feature, List.of(f.hasPath("high") ? f.getString("high") : "",
-            f.hasPath("low") ? f.getString("low") : ""));
+      for (String feature : c.keys("phrases")) {
+        Settings f = c.at("phrases").child(feature);
+        phrases.put(feature, List.of(f.string("high", ""), f.string("low", "")));
       }
-      return new NamingSettings(Settings.doubleIn(c, "personas.naming.threshold", 0, 10),
-          Settings.intAtLeast(c, "personas.naming.max-phrases", 1), Settings.string(c, "personas.naming.noun"),
-          Settings.string(c, "personas.naming.category-phrase"), Map.copyOf(phrases));
+      return new NamingSettings(c.doubleIn("threshold", 0, 10), c.intAtLeast("max-phrases", 1), c.string("noun"),
+          c.string("category-phrase"), Map.copyOf(phrases));
     }
   }
 }

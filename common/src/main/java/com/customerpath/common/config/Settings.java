@@ -10,69 +10,123 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Small helpers that read a key and turn Typesafe's exceptions into errors naming the key. */
+/**
+ * Reads keys of one config object and turns Typesafe's exceptions into errors that name the
+ * full key (e.g. customerpath.personas.k), whatever sub-object is being read.
+ */
 final class Settings {
-  private Settings() {}
+  private final Config config;
+  private final String prefix;
 
-  static <T> T read(Config config, String key, Function<String, T> getter) {
+  Settings(Config config, String prefix) {
+    this.config = config;
+    this.prefix = prefix;
+  }
+
+  String name(String key) {
+    return prefix.isEmpty() ? key : prefix + "." + key;
+  }
+
+  Settings at(String key) {
+    return new Settings(read(key, config::getConfig), name(key));
+  }
+
+  boolean has(String key) {
+    return config.hasPath(key);
+  }
+
+  <T> T read(String key, Function<String, T> getter) {
     try {
       return getter.apply(key);
     } catch (ConfigException.Missing e) {
-      throw new ConfigError("Missing config key '" + key + "'", e);
+      throw new ConfigError("Missing config key '" + name(key) + "'", e);
     } catch (ConfigException.WrongType e) {
-      throw new ConfigError("Wrong type for config key '" + key + "': " + e.getMessage(), e);
+      throw new ConfigError("Wrong type for config key '" + name(key) + "': " + e.getMessage(), e);
     } catch (ConfigException e) {
-      throw new ConfigError("Cannot read config key '" + key + "': " + e.getMessage(), e);
+      throw new ConfigError("Cannot read config key '" + name(key) + "': " + e.getMessage(), e);
     }
   }
 
-  static String string(Config c, String key) {
-    return read(c, key, c::getString);
+  String string(String key) {
+    return read(key, config::getString);
   }
 
-  static int intAtLeast(Config c, String key, int min) {
-    int v = read(c, key, c::getInt);
+  String string(String key, String fallback) {
+    return has(key) ? string(key) : fallback;
+  }
+
+  long getLong(String key) {
+    return read(key, config::getLong);
+  }
+
+  int intAtLeast(String key, int min) {
+    int v = read(key, config::getInt);
     if (v < min) {
-      throw new ConfigError("Wrong value for config key '" + key + "': got " + v + ", expected >= " + min);
+      throw new ConfigError("Wrong value for config key '" + name(key) + "': got " + v + ", expected >= " + min);
     }
     return v;
   }
 
-  static double doubleIn(Config c, String key, double min, double max) {
-    double v = read(c, key, c::getDouble);
+  double doubleIn(String key, double min, double max) {
+    double v = read(key, config::getDouble);
     if (v < min || v > max) {
-      throw new ConfigError("Wrong value for config key '" + key + "': got " + v
+      throw new ConfigError("Wrong value for config key '" + name(key) + "': got " + v
           + ", expected a number in [" + min + ", " + max + "]");
     }
     return v;
   }
 
-  static String oneOf(Config c, String key, List<String> allowed) {
-    String v = string(c, key);
+  String oneOf(String key, List<String> allowed) {
+    String v = string(key);
     if (!allowed.contains(v)) {
-      throw new ConfigError("Wrong value for config key '" + key + "': got '" + v + "', expected one of " + allowed);
+      throw new ConfigError("Wrong value for config key '" + name(key) + "': got '" + v + "', expected one of "
+          + allowed);
     }
     return v;
   }
 
-  static List<String> strings(Config c, String key) {
-    return read(c, key, c::getStringList);
+  List<String> strings(String key) {
+    return read(key, config::getStringList);
   }
 
   /** A flat map of an object's entries as strings (keys may be quoted and contain dots). */
-  static Map<String, String> stringMap(Config c, String key) {
+  Map<String, String> stringMap(String key) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, ConfigValue> e : read(c, key, c::getObject).entrySet()) {
+    for (Map.Entry<String, ConfigValue> e : read(key, config::getObject).entrySet()) {
       Object raw = e.getValue().unwrapped();
       if (raw instanceof Map || raw instanceof List) {
-        throw new ConfigError("Wrong type for config key '" + key + "." + e.getKey() + "': expected a plain value");
+        throw new ConfigError("Wrong type for config key '" + name(key) + "." + e.getKey() + "': expected a plain value");
       }
       out.put(e.getKey(), String.valueOf(raw));
     }
     return out;
   }
 
-  static List<Config> configs(Config c, String key) {
-    return new ArrayList<>(read(c, key, c::getConfigList));
+  /** The keys of an object. */
+  List<String> keys(String key) {
+    return new ArrayList<>(read(key, config::getObject).keySet());
+  }
+
+  /** Entries of a list of objects, each named by its index. */
+  List<Settings> list(String key) {
+    List<? extends Config> items = read(key, config::getConfigList);
+    List<Settings> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(new Settings(items.get(i), name(key) + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  /** A child whose key may contain dots or other special characters. */
+  Settings child(String key) {
+    return at("\"" + key + "\"").renamed(name(key));
+  }
+
+  private Settings renamed(String newPrefix) {
+    return new Settings(config, newPrefix);
+  }
+
+  Config config() {
+    return config;
   }
 }

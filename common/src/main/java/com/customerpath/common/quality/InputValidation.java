@@ -36,7 +36,8 @@ public final class InputValidation {
   /** The mapped rows, typed, with {@code reason} null for usable rows. */
   public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
                                   String timestampFormat, String dateFormat) {
-    List<Column> typed = new ArrayList<>();
+    // Per-field checks are computed in the same projection as the typed values, on the raw text.
+    List<Column> projection = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
     List<Column> details = new ArrayList<>();
     for (Field field : contract.fields()) {
@@ -45,21 +46,29 @@ public final class InputValidation {
       Column text = functions.trim(raw.cast(DataTypes.StringType));
       text = when(text.equalTo(""), lit(null)).otherwise(text);
       Column value = typedValue(raw, text, isText, field, timestampFormat, dateFormat);
-      typed.add(value.as(field.name()));
+      projection.add(value.as(field.name()));
       String label = label(field);
-      if (field.required()) {
-        reasons.add(when(text.isNull(), lit("missing_" + label)));
-        details.add(when(text.isNull(), lit(field.name() + " is missing")));
-      }
+      Column reason = lit(null).cast(DataTypes.StringType);
+      Column detail = lit(null).cast(DataTypes.StringType);
       if (!field.type().equals(DataTypes.StringType)) {
         Column bad = text.isNotNull().and(value.isNull());
-        reasons.add(when(bad, lit("unparseable_" + label)));
-        details.add(when(bad, functions.concat(lit(field.name() + ": cannot parse '"), text,
-            lit("' as " + field.type().simpleString()))));
+        reason = when(bad, lit("unparseable_" + label)).otherwise(reason);
+        detail = when(bad, functions.concat(lit(field.name() + ": cannot parse '"), text,
+            lit("' as " + field.type().simpleString())));
       }
+      if (field.required()) {
+        reason = when(text.isNull(), lit("missing_" + label)).otherwise(reason);
+        detail = when(text.isNull(), lit(field.name() + " is missing")).otherwise(detail);
+      }
+      projection.add(reason.as("_reason_" + field.name()));
+      projection.add(detail.as("_detail_" + field.name()));
+      reasons.add(col("_reason_" + field.name()));
+      details.add(col("_detail_" + field.name()));
     }
-    Dataset<Row> withTypes = mapped.select(concat(typed, col(ColumnMapper.SOURCE_ROW), col(SourceReader.SOURCE_FILE),
-        functions.monotonically_increasing_id().as("_row_order")));
+    projection.add(col(ColumnMapper.SOURCE_ROW));
+    projection.add(col(SourceReader.SOURCE_FILE));
+    projection.add(functions.monotonically_increasing_id().as("_row_order"));
+    Dataset<Row> withTypes = mapped.select(projection.toArray(Column[]::new));
 
     if (contract.hasTimestamp()) {
       Column future = col("ts").geq(functions.to_timestamp(lit(runDate.plusDays(1).toString())));
@@ -82,6 +91,8 @@ public final class InputValidation {
     return withTypes
         .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
         .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
+        .drop(contract.fields().stream().flatMap(f -> java.util.stream.Stream.of("_reason_" + f.name(),
+            "_detail_" + f.name())).toArray(String[]::new))
         .drop("_row_order");
   }
 
@@ -124,9 +135,4 @@ public final class InputValidation {
     return field.name().equals("ts") ? "timestamp" : field.name();
   }
 
-  private static Column[] concat(List<Column> first, Column... more) {
-    List<Column> all = new ArrayList<>(first);
-    all.addAll(List.of(more));
-    return all.toArray(Column[]::new);
-  }
 }

@@ -1,0 +1,107 @@
+package com.customerpath.common.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PipelineSettingsTest {
+  static Map<String, String> minimal() {
+    return new HashMap<>(Map.of("customerpath.inputs.transactions.path", "tx.csv"));
+  }
+
+  static PipelineSettings load(Map<String, String> set) {
+    return PipelineSettings.from(ConfigLoader.load(null, set));
+  }
+
+  @Test
+  void defaultsComeFromReferenceConf() {
+    PipelineSettings s = load(minimal());
+    assertEquals(365, s.run().lookbackDays());
+    assertEquals("output", s.outputRoot());
+    assertEquals("csv", s.input("transactions").format());
+    assertTrue(s.input("transactions").configured());
+    assertTrue(!s.input("events").configured(), "optional sources are off unless given a path");
+    assertEquals("kmeans", s.personas().algorithm());
+  }
+
+  @Test
+  void missingTransactionsPathNamesTheKey() {
+    ConfigError e = assertThrows(ConfigError.class, () -> load(new HashMap<>()));
+    assertTrue(e.getMessage().contains("'customerpath.inputs.transactions.path'"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypeNamesTheKey() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.run.lookback-days", "a year");
+    ConfigError e = assertThrows(ConfigError.class, () -> load(set));
+    assertTrue(e.getMessage().contains("run.lookback-days"), e.getMessage());
+  }
+
+  @Test
+  void outOfRangeValueNamesKeyAndValues() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.personas.k", "1");
+    ConfigError e = assertThrows(ConfigError.class, () -> load(set));
+    assertEquals("Wrong value for config key 'customerpath.personas.k': got 1, expected >= 2", e.getMessage());
+  }
+
+  @Test
+  void unknownChoiceListsTheChoices() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.inputs.transactions.format", "xlsx");
+    ConfigError e = assertThrows(ConfigError.class, () -> load(set));
+    assertTrue(e.getMessage().contains("'customerpath.inputs.transactions.format': got 'xlsx', expected one of"),
+        e.getMessage());
+  }
+
+  @Test
+  void confFileThenCommandLineOverrides() throws Exception {
+    Path file = Files.createTempFile("app", ".conf");
+    Files.writeString(file, "customerpath { inputs.transactions.path = \"a.csv\", output.root = \"/from/file\", "
+        + "run.lookback-days = 30 }");
+    PipelineSettings fromFile = PipelineSettings.from(ConfigLoader.load(file.toString(), Map.of()));
+    assertEquals("/from/file", fromFile.outputRoot());
+    assertEquals(30, fromFile.run().lookbackDays());
+    PipelineSettings overridden = PipelineSettings.from(ConfigLoader.load(file.toString(),
+        Map.of("customerpath.output.root", "/from/cli")));
+    assertEquals("/from/cli", overridden.outputRoot());
+    assertNotEquals(fromFile.configFingerprint(), overridden.configFingerprint());
+  }
+
+  @Test
+  void systemPropertiesOverrideTheFile() {
+    System.setProperty("customerpath.output.root", "/from/property");
+    try {
+      com.typesafe.config.ConfigFactory.invalidateCaches();
+      assertEquals("/from/property", load(minimal()).outputRoot());
+    } finally {
+      System.clearProperty("customerpath.output.root");
+      com.typesafe.config.ConfigFactory.invalidateCaches();
+    }
+  }
+
+  @Test
+  void missingConfFileIsAnError() {
+    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load("/no/such.conf", Map.of()));
+    assertTrue(e.getMessage().contains("/no/such.conf does not exist"), e.getMessage());
+  }
+
+  @Test
+  void externalDatasetNeedsAValidJoinField() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.external.0.name", "x");
+    ConfigError e = assertThrows(ConfigError.class, () -> PipelineSettings.from(ConfigLoader.load(null, set)
+        .withValue("customerpath.external", com.typesafe.config.ConfigValueFactory.fromIterable(java.util.List.of(
+            Map.of("name", "weather", "path", "w.csv", "join-on", "city", "columns", java.util.List.of("t")))))));
+    assertTrue(e.getMessage().contains("'customerpath.external[weather].join-on': got 'city'"), e.getMessage());
+  }
+}

@@ -1,0 +1,176 @@
+package com.customerpath.jobs.ingest;
+
+import com.customerpath.common.config.ConfigLoader;
+import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.io.SourceReader;
+import com.customerpath.common.quality.InputValidation;
+import com.customerpath.common.schema.SchemaError;
+import com.customerpath.jobs.runtime.JobContext;
+import com.customerpath.jobs.runtime.JobRunner;
+import com.customerpath.jobs.runtime.StepResult;
+import com.customerpath.testing.SparkTestSession;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Schema errors, each quarantine reason, and reconciliation of read = accepted + quarantined. */
+class IngestJobTest {
+  static final LocalDate RUN = LocalDate.parse("2026-06-30");
+  static final String HEADER = "order_id,cust_id,order_ts,sku,qty,unit_price,channel\n";
+
+  static Path csv(String name, String content) throws IOException {
+    Path dir = SparkTestSession.tempDir("ingest");
+    Path file = dir.resolve(name);
+    Files.writeString(file, content);
+    return file;
+  }
+
+  static PipelineSettings settings(Path transactions, Path output, Map<String, String> extra) {
+    Map<String, String> set = new HashMap<>(Map.of(
+        "customerpath.inputs.transactions.path", transactions.toString(),
+        "customerpath.inputs.transactions.timestamp-format", "yyyy-MM-dd HH:mm:ss",
+        "customerpath.inputs.transactions.columns.customer_id", "cust_id",
+        "customerpath.inputs.transactions.columns.transaction_id", "order_id",
+        "customerpath.inputs.transactions.columns.ts", "order_ts",
+        "customerpath.inputs.transactions.columns.product_id", "sku",
+        "customerpath.inputs.transactions.columns.quantity", "qty",
+        "customerpath.output.root", output.toString()));
+    set.putAll(extra);
+    return PipelineSettings.from(ConfigLoader.load(null, set));
+  }
+
+  static Dataset<Row> flag(PipelineSettings s) {
+    SourceSettings source = s.input("transactions");
+    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN);
+  }
+
+  @Test
+  void eachDefectGoesToQuarantineWithItsReason() throws IOException {
+    Path file = csv("tx.csv", HEADER
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"      // good
+        + "o2,c1,2026-06-02 10:00:00,p1,two,9.5,store\n"    // unparseable quantity
+        + "o3,,2026-06-02 10:00:00,p1,1,9.5,store\n"        // missing customer
+        + "o4,c2,2026-07-01 00:00:00,p1,1,9.5,store\n"      // the day after the run date
+        + "o5,c2,2026-13-45 99:00:00,p1,1,9.5,store\n"      // unparseable timestamp
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"      // exact duplicate of o1
+        + "o6,c3,2026-06-30 23:59:59,p2,-1,9.5,online\n");  // a return on the run date: good
+    Dataset<Row> flagged = flag(settings(file, SparkTestSession.tempDir("out"), Map.of()));
+    Map<String, String> reasonByOrder = flagged.collectAsList().stream()
+        .filter(r -> !r.isNullAt(r.fieldIndex("reason")))
+        .collect(Collectors.toMap(r -> r.getAs("_source_row").toString().replaceAll(".*\"order_id\":\"(o\\d)\".*", "$1")
+            + (r.getAs("reason").equals("exact_duplicate") ? "-dup" : ""), r -> r.getAs("reason")));
+    assertEquals(Map.of(
+        "o2", "unparseable_quantity",
+        "o3", "missing_customer_id",
+        "o4", "timestamp_after_run_date",
+        "o5", "unparseable_timestamp",
+        "o1-dup", "exact_duplicate"), reasonByOrder);
+    List<Row> accepted = InputValidation.accepted(flagged, com.customerpath.common.schema.Contract.TRANSACTIONS)
+        .orderBy("transaction_id").collectAsList();
+    assertEquals(List.of("o1", "o6"), accepted.stream().map(r -> r.<String>getAs("transaction_id")).toList());
+    assertEquals(-1.0, accepted.get(1).<Double>getAs("quantity"), "a negative quantity is a return, not an error");
+    Row quarantined = InputValidation.quarantined(flagged, "transactions")
+        .filter("reason = 'unparseable_quantity'").first();
+    assertTrue(quarantined.<String>getAs("detail").contains("quantity: cannot parse 'two'"), quarantined.toString());
+    assertTrue(quarantined.<String>getAs("source_file").endsWith("tx.csv"), "names the file");
+    assertTrue(quarantined.<String>getAs("source_row").contains("\"qty\":\"two\""), "keeps the source row");
+  }
+
+  @Test
+  void runWritesCuratedAndQuarantineAndReconciles() throws IOException {
+    Path file = csv("tx.csv", HEADER
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+        + "o2,c1,2026-06-02 10:00:00,p1,x,9.5,store\n"
+        + "o3,c2,2026-06-03 10:00:00,p1,1,1e2,store\n");
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx = new JobContext(RUN, settings(file, out, Map.of()), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(ctx, new IngestJob());
+    assertEquals(3.0, result.metrics().get("transactions_read"));
+    assertEquals(2.0, result.metrics().get("transactions_accepted"));
+    assertEquals(1.0, result.metrics().get("transactions_quarantined"));
+    assertEquals(1.0, result.metrics().get("transactions_quarantined_unparseable_quantity"));
+    assertTrue(Files.isDirectory(out.resolve("curated/transactions/dt=2026-06-30")));
+    assertTrue(Files.isDirectory(out.resolve("quarantine/transactions/dt=2026-06-30")));
+    assertEquals(100.0, ctx.tables().read("curated/transactions", RUN).filter("transaction_id = 'o3'")
+        .first().<Double>getAs("unit_price"), "1e2 parses as 100");
+  }
+
+  @Test
+  void reconciliationFailureNamesTheSourceAndCounts() {
+    IngestJob.SourceCounts bad = new IngestJob.SourceCounts("events", 10, 7, 2);
+    IllegalStateException e = assertThrows(IllegalStateException.class, bad::check);
+    assertEquals("Cannot reconcile source 'events': read 10 rows but accepted 7 + quarantined 2 = 9", e.getMessage());
+  }
+
+  @Test
+  void missingColumnNamesSourceFileAndColumn() throws IOException {
+    Path file = csv("no_qty.csv", "order_id,cust_id,order_ts,sku,unit_price\no1,c1,2026-06-01 10:00:00,p1,9.5\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.inputs.transactions.columns.quantity", "quantity"));
+    SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("source 'transactions'"), e.getMessage());
+    assertTrue(e.getMessage().contains("no_qty.csv"), e.getMessage());
+    assertTrue(e.getMessage().contains("'quantity'"), e.getMessage());
+    assertTrue(e.getMessage().contains("[order_id, cust_id, order_ts, sku, unit_price]"), "lists the file's columns: "
+        + e.getMessage());
+  }
+
+  @Test
+  void unmappedRequiredFieldNamesTheConfigKey() throws IOException {
+    Path file = csv("tx.csv", "order_id,cust_id,order_ts,sku,qty\no1,c1,2026-06-01 10:00:00,p1,1\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"), Map.of());
+    SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("required column 'unit_price' is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("customerpath.inputs.transactions.columns.unit_price"), e.getMessage());
+  }
+
+  @Test
+  void unknownMappingKeyIsAnError() throws IOException {
+    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,1,2,store\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.inputs.transactions.columns.custmer_id", "cust_id"));
+    SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("'customerpath.inputs.transactions.columns.custmer_id' is not a field"),
+        e.getMessage());
+  }
+
+  @Test
+  void mappingByExpression() throws IOException {
+    Path file = csv("tx.csv", "id,who,day,sku,n,total\n1,7,20260601,p1,2,19\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"), Map.of(
+        "customerpath.inputs.transactions.columns.transaction_id", "id",
+        "customerpath.inputs.transactions.columns.customer_id", "concat('cust-', who)",
+        "customerpath.inputs.transactions.columns.ts", "day",
+        "customerpath.inputs.transactions.timestamp-format", "yyyyMMdd",
+        "customerpath.inputs.transactions.columns.quantity", "n",
+                // Spark SQL runs in ANSI mode: text columns are cast before arithmetic.
+        "customerpath.inputs.transactions.columns.unit_price", "cast(total as double) / cast(n as double)"));
+    Row row = InputValidation.accepted(flag(s), com.customerpath.common.schema.Contract.TRANSACTIONS).first();
+    assertEquals("cust-7", row.getAs("customer_id"));
+    assertEquals(9.5, row.<Double>getAs("unit_price"), 1e-9);
+    assertEquals(java.sql.Timestamp.valueOf("2026-06-01 00:00:00"), row.getAs("ts"));
+  }
+
+  @Test
+  void badExpressionNamesFieldAndExpression() throws IOException {
+    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,1,2,store\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.inputs.transactions.columns.customer_id", "customer_number"));
+    SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("column 'customer_id' is mapped to 'customer_number'"), e.getMessage());
+  }
+}
