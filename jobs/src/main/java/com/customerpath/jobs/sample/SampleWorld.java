@@ -523,6 +523,14 @@ final class SampleWorld {
 
     // ---------------------------------------------------------------- output
 
+    /** Data rows (header excluded) per written file, for the README. */
+    private final Map<String, Integer> rowsPerFile = new LinkedHashMap<>();
+
+    private void writeCsv(String relativePath, String header, List<String[]> rows) throws IOException {
+        CsvFile.write(options.out().resolve(relativePath), header, rows);
+        rowsPerFile.put(relativePath, rows.size());
+    }
+
     private SampleDataGenerator.Summary write(Rng referenceRng) throws IOException {
         Path out = options.out();
         customers.sort(Comparator.comparing(Customer::id));
@@ -540,7 +548,7 @@ final class SampleWorld {
             }
         }
         List<String[]> withBadRows = BadRows.plant(transactionRows, windowEnd, orderNumber, TS, referenceRng.split());
-        CsvFile.write(out.resolve("transactions.csv"),
+        writeCsv("transactions.csv",
                 "order_id,line_no,cust_id,order_ts,sku,qty,unit_price,channel,payment_method,store_id,region_code",
                 withBadRows);
 
@@ -550,36 +558,38 @@ final class SampleWorld {
             eventRows.add(new String[] {e.customerId(), e.ts().format(TS), e.type(), e.sku(), e.channel(),
                     e.rating() == null ? "" : e.rating().toString(), e.sessionId()});
         }
-        CsvFile.write(out.resolve("events.csv"), "cust_id,event_ts,event_type,sku,channel,rating,session_id", eventRows);
+        writeCsv("events.csv", "cust_id,event_ts,event_type,sku,channel,rating,session_id", eventRows);
 
         List<String[]> customerRows = new ArrayList<>();
         for (Customer c : customers) {
             customerRows.add(new String[] {c.id(), c.signupDate().toString(), Integer.toString(c.birthYear()), c.gender(),
                     ReferenceData.regionCode(c.region()), Integer.toString(c.householdSize())});
         }
-        CsvFile.write(out.resolve("customers.csv"), "cust_id,signup_date,birth_year,gender,region_code,household_size",
+        writeCsv("customers.csv", "cust_id,signup_date,birth_year,gender,region_code,household_size",
                 customerRows);
 
         List<String[]> productRows = new ArrayList<>();
         for (Product p : catalog.products()) {
             productRows.add(new String[] {p.sku(), p.category(), p.brand(), money(p.listPrice())});
         }
-        CsvFile.write(out.resolve("products.csv"), "sku,category,brand,list_price", productRows);
+        writeCsv("products.csv", "sku,category,brand,list_price", productRows);
 
         List<String[]> regionRows = new ArrayList<>();
         for (String row : ReferenceData.regionDemographicsRows(referenceRng.split())) {
             regionRows.add(row.split(","));
         }
-        CsvFile.write(out.resolve("external/region_demographics.csv"),
+        writeCsv("external/region_demographics.csv",
                 "region_code,region_name,population,median_income,urban_share,avg_household_size", regionRows);
 
         List<String[]> holidayRows = new ArrayList<>();
         for (Holiday h : holidays) {
             holidayRows.add(new String[] {h.date().toString(), h.name(), Boolean.toString(h.dayOff())});
         }
-        CsvFile.write(out.resolve("external/holidays.csv"), "date,holiday_name,is_holiday", holidayRows);
+        writeCsv("external/holidays.csv", "date,holiday_name,is_holiday", holidayRows);
 
         Map<Stage, Long> stageCounts = writeTruth(out);
+        long distinctOrders = withBadRows.stream().map(row -> row[BadRows.ORDER_ID]).distinct().count();
+        ReadmeWriter.write(out.resolve("README.md"), options, rowsPerFile, orders.size(), distinctOrders, stageCounts);
         Map<String, Long> stageCountsByLabel = new LinkedHashMap<>();
         stageCounts.forEach((stage, count) -> stageCountsByLabel.put(stage.label(), count));
         return new SampleDataGenerator.Summary(withBadRows.size(), orders.size(), events.size(), customers.size(),
@@ -611,8 +621,8 @@ final class SampleWorld {
                     reached.isEmpty() ? "" : reached.get(reached.size() - 1).label(),
                     String.join("|", reached.stream().map(Stage::label).toList())});
         }
-        CsvFile.write(out.resolve("truth/customer_personas.csv"), "cust_id,persona", personaRows);
-        CsvFile.write(out.resolve("truth/journey.csv"), "cust_id,persona_or_prospect,final_stage,stages_reached",
+        writeCsv("truth/customer_personas.csv", "cust_id,persona", personaRows);
+        writeCsv("truth/journey.csv", "cust_id,persona_or_prospect,final_stage,stages_reached",
                 journeyRows);
 
         List<String[]> rateRows = new ArrayList<>();
@@ -624,12 +634,12 @@ final class SampleWorld {
                     String.format(Locale.ROOT, "%.4f", from == 0 ? 0.0 : (double) to / from),
                     Long.toString(from), Long.toString(to)});
         }
-        CsvFile.write(out.resolve("truth/planted_rates.csv"), "from_stage,to_stage,planted_rate,customers_from,customers_to",
+        writeCsv("truth/planted_rates.csv", "from_stage,to_stage,planted_rate,customers_from,customers_to",
                 rateRows);
 
         List<String[]> quarantineRows = new ArrayList<>();
         BadRows.COUNTS.forEach((reason, rows) -> quarantineRows.add(new String[] {reason, rows.toString()}));
-        CsvFile.write(out.resolve("truth/quarantine_expected.csv"), "reason,rows", quarantineRows);
+        writeCsv("truth/quarantine_expected.csv", "reason,rows", quarantineRows);
         return reachedCounts;
     }
 
