@@ -51,7 +51,7 @@ final class ReadmeWriter {
                 "Fictional national calendar for every year the history touches: `date,holiday_name,is_holiday`; 12 days off a year (`true`) plus Black Friday and Christmas Eve (`false`). Stores are closed on days off.");
         row(md, rowsPerFile, "truth/customer_personas.csv", "`cust_id,persona`: the planted persona of every buyer.");
         row(md, rowsPerFile, "truth/journey.csv",
-                "`cust_id,persona_or_prospect,final_stage,stages_reached` for every customer, e.g. `aware|appeal|ask|act`.");
+                "`cust_id,persona_or_prospect,final_stage,stages_reached` for every customer, e.g. `aware\\|appeal\\|ask\\|act` (pipe-separated).");
         row(md, rowsPerFile, "truth/planted_rates.csv",
                 "`from_stage,to_stage,planted_rate,customers_from,customers_to`: the realised funnel in this data.");
         row(md, rowsPerFile, "truth/quarantine_expected.csv", "`reason,rows`: the planted bad transaction rows.");

@@ -30,17 +30,17 @@ final class ReferenceData {
         return String.format("S%02d", index + 1);
     }
 
-    static List<String> regionDemographicsRows(Rng rng) {
-        List<String> rows = new ArrayList<>();
+    static List<String[]> regionDemographicsRows(Rng rng) {
+        List<String[]> rows = new ArrayList<>();
         for (int i = 0; i < REGIONS_WITH_DEMOGRAPHICS; i++) {
             boolean metro = i == 0 || i == 8;
             int population = metro ? rng.intBetween(900_000, 2_500_000) : rng.intBetween(120_000, 700_000);
             int medianIncome = (int) Math.round(rng.uniform(metro ? 42_000 : 28_000, metro ? 61_000 : 45_000) / 100) * 100;
             double urbanShare = metro ? rng.uniform(0.85, 0.97) : rng.uniform(0.25, 0.7);
             double householdSize = metro ? rng.uniform(1.8, 2.2) : rng.uniform(2.2, 2.9);
-            rows.add(String.join(",", regionCode(i), REGION_NAMES[i], Integer.toString(population),
+            rows.add(new String[] {regionCode(i), REGION_NAMES[i], Integer.toString(population),
                     Integer.toString(medianIncome), String.format(Locale.ROOT, "%.3f", urbanShare),
-                    String.format(Locale.ROOT, "%.2f", householdSize)));
+                    String.format(Locale.ROOT, "%.2f", householdSize)});
         }
         return rows;
     }

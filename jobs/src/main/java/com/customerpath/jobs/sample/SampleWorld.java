@@ -2,8 +2,6 @@ package com.customerpath.jobs.sample;
 
 import com.customerpath.jobs.sample.ReferenceData.Holiday;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -574,12 +572,9 @@ final class SampleWorld {
         }
         writeCsv("products.csv", "sku,category,brand,list_price", productRows);
 
-        List<String[]> regionRows = new ArrayList<>();
-        for (String row : ReferenceData.regionDemographicsRows(referenceRng.split())) {
-            regionRows.add(row.split(","));
-        }
         writeCsv("external/region_demographics.csv",
-                "region_code,region_name,population,median_income,urban_share,avg_household_size", regionRows);
+                "region_code,region_name,population,median_income,urban_share,avg_household_size",
+                ReferenceData.regionDemographicsRows(referenceRng.split()));
 
         List<String[]> holidayRows = new ArrayList<>();
         for (Holiday h : holidays) {
@@ -587,7 +582,7 @@ final class SampleWorld {
         }
         writeCsv("external/holidays.csv", "date,holiday_name,is_holiday", holidayRows);
 
-        Map<Stage, Long> stageCounts = writeTruth(out);
+        Map<Stage, Long> stageCounts = writeTruth();
         long distinctOrders = withBadRows.stream().map(row -> row[BadRows.ORDER_ID]).distinct().count();
         ReadmeWriter.write(out.resolve("README.md"), options, rowsPerFile, orders.size(), distinctOrders, stageCounts);
         Map<String, Long> stageCountsByLabel = new LinkedHashMap<>();
@@ -600,7 +595,7 @@ final class SampleWorld {
      * Truth files. Journey stages are derived from the written events with the same rule the pipeline
      * is meant to apply (first evidence of each stage at or after the previous one), so truth and data agree.
      */
-    private Map<Stage, Long> writeTruth(Path out) throws IOException {
+    private Map<Stage, Long> writeTruth() throws IOException {
         Map<String, List<Event>> eventsByCustomer = new TreeMap<>();
         for (Event e : events) {
             eventsByCustomer.computeIfAbsent(e.customerId(), k -> new ArrayList<>()).add(e);
@@ -668,10 +663,5 @@ final class SampleWorld {
 
     private static String money(double amount) {
         return String.format(Locale.ROOT, "%.2f", amount);
-    }
-
-    static void writeText(Path file, String text) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 }
