@@ -358,9 +358,12 @@ def _job(task: Job | str) -> Job:
 
 
 def _check_date(date: str) -> None:
-    if not _ISO_DATE_RE.match(date):
-        raise ValueError(f"date must be YYYY-MM-DD; got {date!r}")
-    Date.fromisoformat(date)  # rejects 2026-02-30
+    try:
+        if not _ISO_DATE_RE.match(date):
+            raise ValueError("wrong format")
+        Date.fromisoformat(date)  # also rejects 2026-02-30
+    except ValueError:
+        raise ValueError(f"date must be a calendar date as YYYY-MM-DD; got {date!r}") from None
 
 
 # --- Dry-run CLI --------------------------------------------------------------
