@@ -314,6 +314,14 @@ class RepoConsistencyTest(unittest.TestCase):
         self.assertEqual(missing, [], f"missing conf files under {REPO_ROOT}")
 
 
+class DocsTest(unittest.TestCase):
+    def test_variables_table_lists_every_variable_with_its_default(self) -> None:
+        doc = (REPO_ROOT / "docs" / "airflow.md").read_text(encoding="utf-8")
+        for name, default in c.variable_defaults().items():
+            with self.subTest(variable=name):
+                self.assertIn(f"| `{name}` | `{default}` |", doc)
+
+
 class DagFileTest(unittest.TestCase):
     """Static checks of the DAG file with ast: it imports airflow, so it is never imported here."""
 
