@@ -1,0 +1,1 @@
+"""Customer Path Airflow helpers (no airflow import here: CI imports this without Airflow)."""

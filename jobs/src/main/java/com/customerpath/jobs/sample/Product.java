@@ -1,0 +1,5 @@
+package com.customerpath.jobs.sample;
+
+/** One catalogue item as written to products.csv. */
+record Product(String sku, String category, String brand, double listPrice) {
+}
