@@ -48,14 +48,38 @@ public final class Tables {
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
+    long started = System.currentTimeMillis() - 2_000; // tolerate coarse file-system timestamps
     rows.withColumn(DT, functions.lit(date.toString()))
         .write()
         .mode(SaveMode.Overwrite)
         .option("partitionOverwriteMode", "dynamic")
         .partitionBy(partitionBy.toArray(String[]::new))
         .parquet(path(table));
+    if (extraPartitionColumns.length == 0 && !writtenSince(partitionPath(table, date), started)) {
+      // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
+      // place. Publish an empty partition (schema only) instead.
+      rows.limit(0).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
+    }
     spark.sparkContext().setJobDescription(null);
     return read(table, date).count();
+  }
+
+  private boolean writtenSince(String partition, long millis) {
+    try {
+      Path p = new Path(partition);
+      FileSystem fs = fs(p);
+      if (!fs.exists(p)) {
+        return false;
+      }
+      for (FileStatus f : fs.listStatus(p)) {
+        if (f.isFile() && f.getModificationTime() >= millis) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot check partition " + partition + ": " + e.getMessage(), e);
+    }
   }
 
   /** The rows of partition dt=date, without the dt column. */
