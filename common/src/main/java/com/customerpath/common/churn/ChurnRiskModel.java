@@ -7,7 +7,9 @@ import static com.customerpath.common.churn.RfmSummary.RECENCY;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -26,6 +28,9 @@ public final class ChurnRiskModel {
   public static final String EXPECTED_PURCHASES = BgNbd.EXPECTED_PURCHASES;
   public static final String EXPECTED_AVG_VALUE = GammaGamma.EXPECTED_AVG_VALUE;
   public static final String EXPECTED_VALUE = "expected_value";
+  /** Columns {@link #score} adds, in order. */
+  public static final List<String> OUTPUTS = List.of(P_ALIVE, CHURN_PROBABILITY,
+      EXPECTED_PURCHASES, EXPECTED_AVG_VALUE, EXPECTED_VALUE);
 
   private final BgNbdParams bgNbd;
   private final GammaGammaParams gammaGamma;
@@ -70,10 +75,19 @@ public final class ChurnRiskModel {
     return horizon;
   }
 
+  /** Input columns (minus any earlier scores, which are replaced) followed by {@link #OUTPUTS}. */
   public Dataset<Row> score(Dataset<Row> summary) {
     Dataset<Row> withPurchases = BgNbd.score(summary, bgNbd, horizon);
-    return GammaGamma.score(withPurchases, gammaGamma)
+    Dataset<Row> scored = GammaGamma.score(withPurchases, gammaGamma)
         .withColumn(CHURN_PROBABILITY, lit(1.0).minus(col(P_ALIVE)))
         .withColumn(EXPECTED_VALUE, col(EXPECTED_PURCHASES).multiply(col(EXPECTED_AVG_VALUE)));
+    List<Column> ordered = new ArrayList<>();
+    for (String input : summary.columns()) {
+      if (!OUTPUTS.contains(input)) {
+        ordered.add(col(input));
+      }
+    }
+    OUTPUTS.forEach(output -> ordered.add(col(output)));
+    return scored.select(ordered.toArray(new Column[0]));
   }
 }

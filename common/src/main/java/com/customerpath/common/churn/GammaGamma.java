@@ -54,6 +54,16 @@ public final class GammaGamma {
     }
   }
 
+  /** Total log-likelihood of the customers with x > 0 at (p, q, v), one Spark aggregate. */
+  public static double logLikelihood(Dataset<Row> summary, double p, double q, double v) {
+    validate(summary);
+    try (GroupedLikelihood likelihood = GroupedLikelihood.group(
+        summary.where(col(FREQUENCY).gt(0)), List.of(FREQUENCY, MONETARY),
+        GammaGamma::rowLogLikelihood, 0)) {
+      return likelihood.evaluate(new double[] {p, q, v});
+    }
+  }
+
   /**
    * Log density of the mean spend m_x of x transactions:
    * lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m_x + px ln x - (px+q) ln(v + x m_x).

@@ -41,8 +41,9 @@ final class MaximumLikelihood {
     PointValuePair best = null;
     int evaluations = 0;
     for (double[] start : starts) {
-      // Trust region starts at 1 (a factor e in every parameter) and stops at 1e-8 in log space.
-      BOBYQAOptimizer optimizer = new BOBYQAOptimizer(2 * n + 1, 1.0, 1e-8);
+      // Trust region starts at 1 (a factor e in every parameter) and stops at 1e-6 in log space,
+      // i.e. parameters to about 1e-6 relative, far below their standard errors.
+      BOBYQAOptimizer optimizer = new BOBYQAOptimizer(2 * n + 1, 1.0, 1e-6);
       PointValuePair found = optimizer.optimize(
           new MaxEval(maxEvaluationsPerStart),
           objective,

@@ -162,6 +162,36 @@ class BgNbdTest {
     }
   }
 
+  /**
+   * Independent check of the 2F1 closed form: alive at T, the posterior is lambda ~ Gamma(r+x,
+   * alpha+T) and p ~ Beta(a, b+x), and E[purchases in t | lambda, p] = (1 - exp(-lambda p t))/p.
+   * Averaging over lambda: E[Y(t)] = P(alive) * E_p[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p],
+   * a 1-D integral over p, done by the midpoint rule after p = u^(1/a) (removes p^(a-1)).
+   */
+  @Test
+  void expectedPurchasesMatchNumericalIntegrationOverThePosterior() {
+    BgNbdParams p = new BgNbdParams(R, ALPHA, A, B, Double.NaN, 0);
+    double[][] customers = {{0, 0, 38.86}, {2, 30.43, 38.86}, {26, 30.86, 31}};
+    for (double[] c : customers) {
+      double x = c[0];
+      double age = c[2];
+      double t = 39;
+      double bPost = B + x;
+      double logBeta = org.apache.commons.math3.special.Beta.logBeta(A, bPost);
+      int steps = 200_000;
+      double integral = 0;
+      for (int i = 0; i < steps; i++) {
+        double u = (i + 0.5) / steps;
+        double q = Math.pow(u, 1 / A);
+        double g = (1 - Math.pow((ALPHA + age) / (ALPHA + age + q * t), R + x)) / q;
+        integral += g * Math.exp((bPost - 1) * Math.log1p(-q) - logBeta) / A / steps;
+      }
+      double expected = BgNbd.probabilityAlive(p, x, c[1], age) * integral;
+      assertEquals(expected, BgNbd.expectedPurchases(p, t, x, c[1], age), expected * 1e-4,
+          "E[Y(39)] for x=" + x);
+    }
+  }
+
   @Test
   void hypergeometricSeriesMatchesClosedForms() {
     for (double z : new double[] {0, 0.1, 0.5, 0.9, 0.99}) {

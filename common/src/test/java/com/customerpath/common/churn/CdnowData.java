@@ -22,7 +22,18 @@ final class CdnowData {
   static final LocalDate CALIBRATION_END = LocalDate.of(1997, 9, 30);
   static final double WEEK = 7.0;
 
+  private static Dataset<Row> cohortSummary;
+
   private CdnowData() {}
+
+  /** RfmSummary of CDNOW_sample.txt, computed once per JVM and cached (test classes share it). */
+  static synchronized Dataset<Row> cohortSummary(SparkSession spark) {
+    if (cohortSummary == null) {
+      Dataset<Row> transactions = sampleTransactions(spark);
+      cohortSummary = new RfmSummary(CALIBRATION_END, WEEK).transform(transactions).cache();
+    }
+    return cohortSummary;
+  }
 
   static Path file(String name) {
     Path path = SparkTestSession.sharedDatasets().resolve("cdnow").resolve(name);

@@ -29,8 +29,7 @@ class RfmSummaryTest {
    */
   @Test
   void reproducesPublishedCdnowCohortSummary() {
-    Dataset<Row> ours = new RfmSummary(CdnowData.CALIBRATION_END, CdnowData.WEEK)
-        .transform(CdnowData.sampleTransactions(spark));
+    Dataset<Row> ours = CdnowData.cohortSummary(spark);
     Dataset<Row> published = CdnowData.publishedSummary(spark);
     double rounding = 0.005 + 1e-9;
 
