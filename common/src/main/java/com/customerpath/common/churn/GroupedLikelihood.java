@@ -59,8 +59,12 @@ final class GroupedLikelihood implements AutoCloseable {
         })
         .coalesce(partitions)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    long distinct = rows.count();
-    double customers = rows.treeAggregate(0.0, (acc, r) -> acc + r[width - 1], Double::sum, 2);
+    // One job: number of distinct rows and of customers (sum of counts).
+    double[] sizes = rows.treeAggregate(new double[2],
+        (acc, r) -> new double[] {acc[0] + 1, acc[1] + r[width - 1]},
+        (x, y) -> new double[] {x[0] + y[0], x[1] + y[1]}, 2);
+    long distinct = (long) sizes[0];
+    double customers = sizes[1];
     if (distinct <= maxLocalRows) {
       double[][] local = rows.collect().toArray(new double[0][]);
       rows.unpersist(false);
