@@ -16,12 +16,13 @@ build_if_needed() {
     stale=1
   fi
   if [ "$stale" = 1 ]; then
-    echo "Building (mvn install -DskipTests) ..." >&2
-    (cd "$ROOT" && $MVN install -DskipTests && \
-      $MVN -pl jobs dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$CP_FILE")
+    echo "Building (mvn package -DskipTests) ..." >&2
+    # One reactor build, nothing installed: the classpath names common's jar in common/target.
+    (cd "$ROOT" && $MVN package dependency:build-classpath -DskipTests -Dmdep.includeScope=compile \
+      -Dmdep.outputFile=target/run-classpath.txt)
   fi
 }
 
 app_classpath() {
-  echo "$ROOT/jobs/target/classes:$ROOT/common/target/classes:$(cat "$CP_FILE")"
+  echo "$ROOT/jobs/target/classes:$(cat "$CP_FILE")"
 }

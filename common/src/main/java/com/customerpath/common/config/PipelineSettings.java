@@ -29,16 +29,17 @@ public record PipelineSettings(
 
   public static PipelineSettings from(Config config) {
     Settings c = new Settings(config, "").at(ROOT);
+    String inputRoot = c.string("input-root");
     Map<String, SourceSettings> inputs = new LinkedHashMap<>();
     for (String source : SOURCES) {
-      inputs.put(source, SourceSettings.from(c.at("inputs").at(source), source));
+      inputs.put(source, SourceSettings.from(c.at("inputs").at(source), source).resolvedAgainst(inputRoot));
     }
     if (!inputs.get("transactions").configured()) {
       throw new ConfigError("Missing config key 'customerpath.inputs.transactions.path': "
           + "transactions are required (set a path, or tables and a query)");
     }
     List<ExternalDatasetSettings> external = c.list("external").stream()
-        .map(ExternalDatasetSettings::from).toList();
+        .map(ExternalDatasetSettings::from).map(e -> e.resolvedAgainst(inputRoot)).toList();
     String outputRoot = c.string("output.root");
     if (outputRoot.isBlank()) {
       throw new ConfigError("Wrong value for config key 'customerpath.output.root': must not be empty");
@@ -56,6 +57,17 @@ public record PipelineSettings(
 
   public SourceSettings input(String source) {
     return inputs.get(source);
+  }
+
+  /**
+   * A relative local path resolved against the input root ("" or "." = the working directory);
+   * paths with a scheme (s3a://, hdfs://, file:) and absolute paths are left alone.
+   */
+  static String resolve(String root, String path) {
+    if (path.isBlank() || root.isBlank() || root.equals(".") || path.startsWith("/") || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      return path;
+    }
+    return (root.endsWith("/") ? root : root + "/") + path;
   }
 
   /** A short hash of the resolved settings, recorded in the run manifest. */
@@ -115,6 +127,13 @@ public record PipelineSettings(
       return !path.isBlank() || !query.isBlank();
     }
 
+    SourceSettings resolvedAgainst(String root) {
+      Map<String, TableSettings> resolved = new LinkedHashMap<>();
+      tables.forEach((n, t) -> resolved.put(n, new TableSettings(resolve(root, t.path()), t.format(), t.options())));
+      return new SourceSettings(name, resolve(root, path), format, options, Map.copyOf(resolved), query,
+          timestampFormat, dateFormat, columns);
+    }
+
     /** Where the rows come from, for error messages. */
     public String location() {
       if (!tables.isEmpty()) {
@@ -153,6 +172,11 @@ public record PipelineSettings(
     /** Curated fields an external dataset can be joined on. */
     public static final List<String> JOIN_FIELDS = List.of(
         "region_id", "date", "product_id", "customer_id", "store_id", "channel", "gender", "country");
+
+    ExternalDatasetSettings resolvedAgainst(String root) {
+      return new ExternalDatasetSettings(name, resolve(root, path), format, options, joinOn, key, level, columns,
+          missingValue);
+    }
 
     static ExternalDatasetSettings from(Settings indexed) {
       String name = indexed.string("name", "");

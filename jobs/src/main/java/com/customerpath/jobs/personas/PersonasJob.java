@@ -26,6 +26,7 @@ import static org.apache.spark.sql.functions.col;
  * how customers moved between personas since the previous run.
  */
 public final class PersonasJob implements NightlyStep {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PersonasJob.class);
   public static final String PERSONAS = "personas";
   public static final String CUSTOMER_PERSONAS = "customer_personas";
   public static final String MIGRATION = "persona_migration";
@@ -57,7 +58,7 @@ public final class PersonasJob implements NightlyStep {
   public static List<String> featureColumns(PersonaSettings s, Dataset<Row> features) {
     List<String> available = CustomerFeatures.numericFeatureColumns(features);
     if (s.features().isEmpty()) {
-      return available;
+      return withValues(features, available);
     }
     for (String f : s.features()) {
       if (!available.contains(f)) {
@@ -65,7 +66,26 @@ public final class PersonasJob implements NightlyStep {
             + f + "', which is not a numeric column of customer_features (columns: " + available + ")");
       }
     }
-    return s.features();
+    return withValues(features, s.features());
+  }
+
+  /** Drops columns with no value at all (e.g. age where a source has no birth years): nothing to cluster on. */
+  static List<String> withValues(Dataset<Row> features, List<String> columns) {
+    Row counts = features.agg(functions.count(functions.col(columns.get(0))),
+        columns.subList(1, columns.size()).stream().map(c -> functions.count(functions.col(c)))
+            .toArray(org.apache.spark.sql.Column[]::new)).first();
+    List<String> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      if (counts.getLong(i) > 0) {
+        kept.add(columns.get(i));
+      } else {
+        LOG.warn("  feature {} has no value for any customer: left out of the personas", columns.get(i));
+      }
+    }
+    if (kept.isEmpty()) {
+      throw new IllegalArgumentException("Cannot build personas: none of the feature columns " + columns + " has a value");
+    }
+    return kept;
   }
 
   /** Customers counted by (previous persona, persona); -1 stands for "not in the previous run". */
