@@ -220,12 +220,13 @@ public record PipelineSettings(
   }
 
   public record PersonaSettings(List<String> features, String algorithm, int k, int maxIter, long seed,
-                                NamingSettings naming) {
+                                NamingSettings naming, double matchMaxDistance) {
     static PersonaSettings from(Settings c) {
       return new PersonaSettings(c.strings("personas.features"),
           c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")),
           c.intAtLeast("personas.k", 2), c.intAtLeast("personas.max-iter", 1),
-          c.getLong("personas.seed"), NamingSettings.from(c.at("personas").at("naming")));
+          c.getLong("personas.seed"), NamingSettings.from(c.at("personas").at("naming")),
+          c.doubleIn("personas.match-max-distance", 0, 1e9));
     }
   }
 

@@ -42,7 +42,24 @@ public final class PersonaBuilder {
 
   /** personas: one row per persona; customerPersonas: one row per (customer, context). */
   public record Result(Dataset<Row> personas, Dataset<Row> customerPersonas, Map<String, Double> quality,
-                       Map<Integer, double[]> centroidsById, Map<Integer, String> namesById) {}
+                       Map<Integer, double[]> centroidsById, Map<Integer, String> namesById, PipelineModel scaler,
+                       List<String> columns) {
+
+    /** Feature means (e.g. a previous run's persona profile) in this run's standardized space. */
+    public double[] standardize(Map<String, Double> means) {
+      org.apache.spark.ml.feature.StandardScalerModel model =
+          (org.apache.spark.ml.feature.StandardScalerModel) scaler.stages()[2];
+      double[] mu = model.mean().toArray();
+      double[] sigma = model.std().toArray();
+      double[] z = new double[columns.size()];
+      for (int j = 0; j < z.length; j++) {
+        Double m = means.get(columns.get(j));
+        // A feature the previous run lacked counts as average; a constant feature carries no distance.
+        z[j] = m == null || m.isNaN() || sigma[j] == 0 ? 0 : (m - mu[j]) / sigma[j];
+      }
+      return z;
+    }
+  }
 
   /** Imputation (median), assembly and standardization of the chosen feature columns. */
   public static PipelineModel fitScaler(Dataset<Row> features, List<String> columns) {
@@ -120,7 +137,7 @@ public final class PersonaBuilder {
       quality.put("personas_k", (double) profileRows.size());
       Dataset<Row> materialized = customerPersonas.localCheckpoint();
       assigned.unpersist();
-      return new Result(personas, materialized, quality, centroidsById, names);
+      return new Result(personas, materialized, quality, centroidsById, names, scaler, List.copyOf(columns));
     } finally {
       scaled.unpersist();
     }

@@ -30,6 +30,7 @@ public final class PersonasJob implements NightlyStep {
   public static final String PERSONAS = "personas";
   public static final String CUSTOMER_PERSONAS = "customer_personas";
   public static final String MIGRATION = "persona_migration";
+  public static final String LINEAGE = "persona_lineage";
 
   public static void main(String[] args) {
     JobRunner.main(args, List.of(new PersonasJob()));
@@ -105,8 +106,13 @@ public final class PersonasJob implements NightlyStep {
     List<String> columns = featureColumns(s, features);
     PersonaBuilder.Result built = PersonaBuilder.build(features, contextFeatures, columns, clustering(s), naming(s.naming()));
 
-    Optional<LocalDate> previous = ctx.tables().latestBefore(CUSTOMER_PERSONAS, ctx.date());
-    Dataset<Row> customerPersonas = built.customerPersonas();
+    Optional<LocalDate> previous = ctx.tables().latestBefore(PERSONAS, ctx.date());
+    PersonaIdMatching.Matching matching = previous.isPresent()
+        ? matchPrevious(ctx, previous.get(), built, s.matchMaxDistance())
+        : PersonaIdMatching.match(new java.util.TreeMap<>(built.centroidsById()), Map.of(), s.matchMaxDistance(), 0);
+    Dataset<Row> idMap = idMap(ctx, matching.finalIdOf());
+    Dataset<Row> personas = remap(built.personas(), idMap).orderBy("persona_id");
+    Dataset<Row> customerPersonas = remap(built.customerPersonas(), idMap);
     if (previous.isPresent()) {
       Dataset<Row> before = ctx.tables().read(CUSTOMER_PERSONAS, previous.get())
           .select(col("customer_id"), col("context"), col("persona_id").as("previous_persona_id"));
@@ -115,12 +121,72 @@ public final class PersonasJob implements NightlyStep {
       customerPersonas = customerPersonas.withColumn("previous_persona_id", functions.lit(null).cast("int"));
     }
     StepResult result = new StepResult(name());
-    result.written(PERSONAS, ctx.tables().write(PERSONAS, ctx.date(), built.personas()));
+    result.written(PERSONAS, ctx.tables().write(PERSONAS, ctx.date(), personas));
     result.written(CUSTOMER_PERSONAS, ctx.tables().write(CUSTOMER_PERSONAS, ctx.date(), customerPersonas));
     Dataset<Row> written = ctx.tables().read(CUSTOMER_PERSONAS, ctx.date());
     result.written(MIGRATION, ctx.tables().write(MIGRATION, ctx.date(), migration(written)));
+    result.written(LINEAGE, ctx.tables().write(LINEAGE, ctx.date(), lineage(ctx, matching, previous)));
     built.quality().forEach(result::metric);
     result.metric("personas_previous_run_found", previous.isPresent() ? 1 : 0);
+    for (PersonaIdMatching.Status status : PersonaIdMatching.Status.values()) {
+      result.metric("personas_" + status.name().toLowerCase(java.util.Locale.ROOT),
+          matching.lineage().stream().filter(l -> l.status() == status).count());
+    }
     return result;
+  }
+
+  /** Matches tonight's personas to the previous run's (k rows each: collected). */
+  private static PersonaIdMatching.Matching matchPrevious(JobContext ctx, LocalDate previous,
+                                                          PersonaBuilder.Result built, double maxDistance) {
+    Map<Integer, double[]> previousCentroids = new java.util.TreeMap<>();
+    Dataset<Row> before = ctx.tables().read(PERSONAS, previous);
+    List<String> beforeColumns = List.of(before.columns());
+    int highest = 0;
+    for (Row r : before.collectAsList()) {
+      Map<String, Double> means = new java.util.HashMap<>();
+      for (String c : built.columns()) {
+        if (beforeColumns.contains("mean_" + c) && !r.isNullAt(r.fieldIndex("mean_" + c))) {
+          means.put(c, ((Number) r.getAs("mean_" + c)).doubleValue());
+        }
+      }
+      int id = r.getAs("persona_id");
+      previousCentroids.put(id, built.standardize(means));
+      highest = Math.max(highest, id);
+    }
+    if (ctx.tables().exists(LINEAGE, previous)) { // ids of vanished personas are never reused
+      Row max = ctx.tables().read(LINEAGE, previous).agg(functions.max("persona_id")).first();
+      highest = max.isNullAt(0) ? highest : Math.max(highest, max.getInt(0));
+    }
+    return PersonaIdMatching.match(new java.util.TreeMap<>(built.centroidsById()), previousCentroids, maxDistance,
+        highest);
+  }
+
+  private static Dataset<Row> idMap(JobContext ctx, Map<Integer, Integer> finalIdOf) {
+    List<Row> rows = new java.util.ArrayList<>();
+    finalIdOf.forEach((provisional, id) -> rows.add(org.apache.spark.sql.RowFactory.create(provisional, id)));
+    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("_final_id", org.apache.spark.sql.types.DataTypes.IntegerType));
+  }
+
+  /** Replaces provisional persona ids with the matched ones, keeping column order. */
+  static Dataset<Row> remap(Dataset<Row> rows, Dataset<Row> idMap) {
+    String[] columns = rows.columns();
+    return rows.join(functions.broadcast(idMap), "persona_id")
+        .withColumn("persona_id", col("_final_id"))
+        .select(java.util.Arrays.stream(columns).map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+  }
+
+  private static Dataset<Row> lineage(JobContext ctx, PersonaIdMatching.Matching matching, Optional<LocalDate> previous) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (PersonaIdMatching.Lineage l : matching.lineage()) {
+      rows.add(org.apache.spark.sql.RowFactory.create(l.personaId(), l.status().name().toLowerCase(java.util.Locale.ROOT),
+          l.centroidShift(), previous.map(LocalDate::toString).orElse(null)));
+    }
+    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("status", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("centroid_shift", org.apache.spark.sql.types.DataTypes.DoubleType)
+        .add("previous_run_date", org.apache.spark.sql.types.DataTypes.StringType)).orderBy("persona_id");
   }
 }
