@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -186,23 +187,18 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     RadiusSchedule schedule = new RadiusSchedule(getRadiusStart(), getRadiusEnd(),
         SelfOrganizingMapParamSet.LINEAR.equals(getRadiusDecay()), getMaxIter());
     boolean bubble = SelfOrganizingMapParamSet.BUBBLE.equals(getNeighborhood());
+    // Each pass measures the codebook it searches and sums rows for the next update, so epoch e's
+    // errors come from the pass after its update: maxIter + 1 passes, the last without sums.
+    PassStatistics stats = pass(jsc, blocks, grid, codebook, dim, true);
     for (int epoch = 0; epoch < getMaxIter(); epoch++) {
       long epochStart = System.nanoTime();
-      Broadcast<BmuSearch> search = jsc.broadcast(new BmuSearch(grid, codebook, dim));
-      PassStatistics stats;
-      try {
-        stats = blocks
-            .mapPartitions(part -> List.of(search.value().accumulate(part, true)).iterator())
-            .treeAggregate(new PassStatistics(units, dim, true), PassStatistics::merge,
-                PassStatistics::merge);
-      } finally {
-        search.destroy();
-      }
       double radius = schedule.radius(epoch);
+      codebook = batchUpdate(grid, codebook, dim, stats, radius, bubble);
+      boolean last = epoch == getMaxIter() - 1;
+      stats = pass(jsc, blocks, grid, codebook, dim, !last);
       TrainingEpoch summary = new TrainingEpoch(epoch + 1, radius, stats.quantizationError(),
           stats.topographicError());
       history.add(summary);
-      codebook = batchUpdate(grid, codebook, dim, stats, radius, bubble);
       LOG.info("SelfOrganizingMap {} in {} s", summary, seconds(epochStart));
       if (epoch > 0 && converged(history, getTol())) {
         break;
@@ -210,6 +206,20 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     }
     SelfOrganizingMapModel model = new SelfOrganizingMapModel(uid, codebook, dim, history);
     return copyValues(model, ParamMap.empty()).setParent(this);
+  }
+
+  /** One distributed BMU pass against a broadcast codebook. */
+  private static PassStatistics pass(JavaSparkContext jsc, JavaRDD<FeatureBlock> blocks,
+      SomGrid grid, double[] codebook, int dim, boolean withSums) {
+    Broadcast<BmuSearch> search = jsc.broadcast(new BmuSearch(grid, codebook, dim));
+    try {
+      return blocks
+          .mapPartitions(part -> List.of(search.value().accumulate(part, withSums)).iterator())
+          .treeAggregate(new PassStatistics(grid.numUnits(), dim, withSums), PassStatistics::merge,
+              PassStatistics::merge);
+    } finally {
+      search.destroy();
+    }
   }
 
   /** Relative change of the quantization error between the last two epochs is below tol. */
@@ -230,7 +240,7 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     double twoRadiusSquared = 2 * radius * radius;
     double[] numerator = new double[dim];
     for (int j = 0; j < units; j++) {
-      java.util.Arrays.fill(numerator, 0);
+      Arrays.fill(numerator, 0);
       double denominator = 0;
       for (int i = 0; i < units; i++) {
         if (stats.counts[i] == 0) {

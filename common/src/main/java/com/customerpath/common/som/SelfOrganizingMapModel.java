@@ -25,7 +25,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,12 +147,12 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   public Vector[] codebookVectors() {
     Vector[] vectors = new Vector[numUnits()];
     for (int j = 0; j < vectors.length; j++) {
-      vectors[j] = Vectors.dense(java.util.Arrays.copyOfRange(codebook, j * dim, (j + 1) * dim));
+      vectors[j] = Vectors.dense(Arrays.copyOfRange(codebook, j * dim, (j + 1) * dim));
     }
     return vectors;
   }
 
-  /** Per epoch: radius and the errors of the codebook that epoch started from. */
+  /** Per epoch: radius and the training-data errors of the codebook it produced; empty for {@link #fromCodebook}. */
   public List<TrainingEpoch> trainingHistory() {
     return history;
   }

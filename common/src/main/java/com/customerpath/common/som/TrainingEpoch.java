@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One training epoch: its 1-based number, the kernel radius of its update, and the quantization
- * and topographic errors of the codebook the epoch started from (measured in the same pass).
+ * and topographic errors of the codebook that update produced, on the training data.
  */
 public record TrainingEpoch(int epoch, double radius, double quantizationError,
     double topographicError) implements Serializable {}
