@@ -13,8 +13,8 @@ import java.util.Iterator;
 final class BmuSearch implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Cap on the score matrix (units x rows) per product, so large maps keep ~8 MB per task. */
-  private static final int MAX_SCORES = 1 << 20;
+  /** Score matrix cap (units x rows, 256 KB): stays in cache between the product and the argmin. */
+  private static final int MAX_SCORES = 1 << 15;
 
   private final SomGrid grid;
   private final int units;
