@@ -84,18 +84,19 @@ class SelfOrganizingMapTest {
   @Test
   void transformMatchesBruteForceBestMatchingUnits() {
     Random random = new Random(11);
-    Vector[] codebook = new Vector[12];
+    // 100 units: a 400-row partition spans two score chunks of the blocked search.
+    Vector[] codebook = new Vector[100];
     for (int j = 0; j < codebook.length; j++) {
       codebook[j] = Vectors.dense(random.doubles(5).toArray());
     }
-    SelfOrganizingMapModel model = SelfOrganizingMapModel.fromCodebook(3, 4, "hexagonal", codebook);
+    SelfOrganizingMapModel model = SelfOrganizingMapModel.fromCodebook(10, 10, "hexagonal", codebook);
     List<double[]> rows = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 800; i++) {
       rows.add(random.doubles(5).toArray());
     }
     Dataset<Row> data = features(rows);
 
-    long[] expectedHits = new long[12];
+    long[] expectedHits = new long[100];
     double distanceSum = 0;
     List<Row> mapped = model.transform(data).collectAsList();
     for (Row row : mapped) {
@@ -112,8 +113,8 @@ class SelfOrganizingMapTest {
       expectedHits[best]++;
       distanceSum += bestDistance;
       assertEquals(best, (int) row.getAs("prediction"));
-      assertEquals(best / 4, (int) row.getAs("bmuRow"));
-      assertEquals(best % 4, (int) row.getAs("bmuCol"));
+      assertEquals(best / 10, (int) row.getAs("bmuRow"));
+      assertEquals(best % 10, (int) row.getAs("bmuCol"));
       assertEquals(bestDistance, (double) row.getAs("bmuDistance"), 1e-12);
     }
     // The blocked (matrix-product) search must agree with the brute force as well.
@@ -141,10 +142,12 @@ class SelfOrganizingMapTest {
   @Test
   void quantizationErrorFallsOverEpochs() {
     List<double[]> rows = gaussianBlobs(400, 4, 5);
+    int persistedBefore = spark.sparkContext().getPersistentRDDs().size();
     SelfOrganizingMapModel model = new SelfOrganizingMap()
         .setGridRows(4).setGridCols(4).setTopology("hexagonal")
         .setInitMode("random").setMaxIter(8).setRadiusStart(3).setRadiusEnd(0.5)
         .fit(features(rows));
+    assertEquals(persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "cached blocks leaked");
     List<TrainingEpoch> history = model.trainingHistory();
     assertEquals(8, history.size());
     assertEquals(3.0, history.get(0).radius(), 1e-12);
