@@ -31,19 +31,19 @@ final class FeatureBlock implements Serializable {
   }
 
   /** Groups a partition's rows (a Vector in column 0) into blocks lazily, densifying sparse ones. */
-  static Iterator<FeatureBlock> fromRows(Iterator<Row> vectors, int dim) {
+  static Iterator<FeatureBlock> fromRows(Iterator<Row> rows, int dim) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
-        return vectors.hasNext();
+        return rows.hasNext();
       }
 
       @Override
       public FeatureBlock next() {
         double[] values = new double[MAX_ROWS * dim];
         int size = 0;
-        while (size < MAX_ROWS && vectors.hasNext()) {
-          copyInto((Vector) vectors.next().get(0), values, size * dim, dim);
+        while (size < MAX_ROWS && rows.hasNext()) {
+          copyInto((Vector) rows.next().get(0), values, size * dim, dim);
           size++;
         }
         return new FeatureBlock(size, dim, size == MAX_ROWS ? values : Arrays.copyOf(values, size * dim));

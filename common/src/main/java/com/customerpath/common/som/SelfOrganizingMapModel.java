@@ -66,9 +66,10 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
    */
   public static SelfOrganizingMapModel fromCodebook(int gridRows, int gridCols, String topology,
       Vector[] codebook) {
-    if (codebook.length != (long) gridRows * gridCols) {
+    SomGrid grid = new SomGrid(gridRows, gridCols, SelfOrganizingMapParamSet.HEXAGONAL.equals(topology));
+    if (codebook.length != grid.numUnits()) {
       throw new IllegalArgumentException("SelfOrganizingMapModel codebook has " + codebook.length
-          + " vectors but a " + gridRows + "x" + gridCols + " grid has " + gridRows * gridCols + " units");
+          + " vectors but a " + gridRows + "x" + gridCols + " grid has " + grid.numUnits() + " units");
     }
     int dim = codebook[0].size();
     double[] values = new double[codebook.length * dim];
@@ -239,6 +240,7 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
       for (int j = 0; j < units; j++) {
         double s = 0;
         int offset = j * dim;
+        // Stop summing once this unit is already worse than the best so far.
         for (int f = 0; f < dim && s < bestDistance; f++) {
           double diff = x[f] - codebook[offset + f];
           s += diff * diff;
@@ -310,9 +312,9 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
       for (TrainingEpoch e : model.history) {
         epochs.add(RowFactory.create(e.epoch(), e.radius(), e.quantizationError(), e.topographicError()));
       }
-      sparkSession().createDataFrame(units, CODEBOOK_SCHEMA).repartition(1)
+      sparkSession().createDataFrame(units, CODEBOOK_SCHEMA).coalesce(1)
           .write().parquet(path + "/data/codebook");
-      sparkSession().createDataFrame(epochs, HISTORY_SCHEMA).repartition(1)
+      sparkSession().createDataFrame(epochs, HISTORY_SCHEMA).coalesce(1)
           .write().parquet(path + "/data/history");
     }
   }

@@ -137,7 +137,7 @@ public final class SelfOrganizingMapParamSet implements Serializable {
   }
 
   private static Rule oneOf(List<String> allowed) {
-    return v -> allowed.contains(v) ? null : "one of " + allowed;
+    return v -> v != null && allowed.contains(v) ? null : "one of " + allowed;
   }
 
   /** A param's acceptance rule: null when the value is fine, else a description of what is expected. */
