@@ -160,7 +160,11 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     if (first.isEmpty()) {
       throw new IllegalArgumentException("SelfOrganizingMap cannot fit an empty dataset");
     }
-    int dim = ((Vector) first.get(0).get(0)).size();
+    Vector firstVector = (Vector) first.get(0).get(0);
+    if (firstVector == null) {
+      throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
+    }
+    int dim = firstVector.size();
     JavaRDD<FeatureBlock> blocks = features.toJavaRDD()
         .mapPartitions(rows -> FeatureBlock.fromRows(rows, dim))
         .persist(StorageLevel.MEMORY_AND_DISK());
