@@ -194,7 +194,7 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   }
 
   private PassStatistics evaluate(Dataset<?> dataset) {
-    transformSchema(dataset.schema());
+    validateFeaturesColumn(dataset.schema());
     BmuSearch search = new BmuSearch(grid(), codebook, dim);
     int d = dim;
     JavaRDD<PassStatistics> partials = dataset.select(getFeaturesCol()).toJavaRDD()

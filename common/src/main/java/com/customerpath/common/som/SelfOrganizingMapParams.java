@@ -185,9 +185,8 @@ public interface SelfOrganizingMapParams extends Params {
     }
   }
 
-  /** Checks the features column is a Vector and appends the four output columns. */
-  default StructType validateAndTransformSchema(StructType schema) {
-    validateRadii();
+  /** Checks the features column exists and holds Vectors. */
+  default void validateFeaturesColumn(StructType schema) {
     String features = getFeaturesCol();
     if (!Arrays.asList(schema.fieldNames()).contains(features)) {
       throw new IllegalArgumentException("SelfOrganizingMap featuresCol '" + features
@@ -197,6 +196,12 @@ public interface SelfOrganizingMapParams extends Params {
       throw new IllegalArgumentException("SelfOrganizingMap featuresCol '" + features
           + "' must be of type Vector but was " + schema.apply(features).dataType().catalogString());
     }
+  }
+
+  /** Checks the params and the features column, and appends the four output columns. */
+  default StructType validateAndTransformSchema(StructType schema) {
+    validateRadii();
+    validateFeaturesColumn(schema);
     StructType out = schema;
     for (StructField field : new StructField[] {
         DataTypes.createStructField(getPredictionCol(), DataTypes.IntegerType, false),

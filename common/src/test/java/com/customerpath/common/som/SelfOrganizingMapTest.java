@@ -133,6 +133,7 @@ class SelfOrganizingMapTest {
         new double[] {6}));
     assertEquals((0.4 + 1 + 0.2 + 4) / 4, model.quantizationError(data), 1e-12);
     assertEquals(0.5, model.topographicError(data), 1e-12);
+    assertEquals(0.5, model.topographicError(model.transform(data)), 1e-12, "scores transformed data too");
     assertArrayEquals(new long[] {1, 2, 1}, model.hitCounts(data));
     assertArrayEquals(new double[] {10, 9.5, 9}, model.uMatrix(), 1e-12);
     assertEquals(0, model.unitRow(2));
