@@ -219,14 +219,29 @@ public record PipelineSettings(
     }
   }
 
-  public record PersonaSettings(List<String> features, String algorithm, int k, int maxIter, long seed,
-                                NamingSettings naming, double matchMaxDistance) {
+  public record PersonaSettings(List<String> features, String algorithm, int kMin, int kMax, String kSelection,
+                                int maxIter, long seed, SomSettings som, NamingSettings naming,
+                                double matchMaxDistance) {
     static PersonaSettings from(Settings c) {
+      int kMin = c.intAtLeast("personas.k-min", 2);
+      int kMax = c.intAtLeast("personas.k-max", 2);
+      if (kMax < kMin) {
+        throw new ConfigError("Wrong value for config key 'customerpath.personas.k-max': got " + kMax
+            + ", expected >= k-min (" + kMin + ")");
+      }
       return new PersonaSettings(c.strings("personas.features"),
-          c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")),
-          c.intAtLeast("personas.k", 2), c.intAtLeast("personas.max-iter", 1),
-          c.getLong("personas.seed"), NamingSettings.from(c.at("personas").at("naming")),
-          c.doubleIn("personas.match-max-distance", 0, 1e9));
+          c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")), kMin, kMax,
+          c.oneOf("personas.k-selection", List.of("silhouette", "davies-bouldin")),
+          c.intAtLeast("personas.max-iter", 1), c.getLong("personas.seed"), SomSettings.from(c.at("personas").at("som")),
+          NamingSettings.from(c.at("personas").at("naming")), c.doubleIn("personas.match-max-distance", 0, 1e9));
+    }
+  }
+
+  /** The self-organizing map in front of the codebook k-means. */
+  public record SomSettings(int rows, int cols, String topology, int epochs) {
+    static SomSettings from(Settings c) {
+      return new SomSettings(c.intAtLeast("rows", 1), c.intAtLeast("cols", 1),
+          c.oneOf("topology", List.of("rectangular", "hexagonal")), c.intAtLeast("epochs", 1));
     }
   }
 

@@ -49,9 +49,9 @@ class PipelineSettingsTest {
   @Test
   void outOfRangeValueNamesKeyAndValues() {
     Map<String, String> set = minimal();
-    set.put("customerpath.personas.k", "1");
+    set.put("customerpath.personas.k-min", "1");
     ConfigError e = assertThrows(ConfigError.class, () -> load(set));
-    assertEquals("Wrong value for config key 'customerpath.personas.k': got 1, expected >= 2", e.getMessage());
+    assertEquals("Wrong value for config key 'customerpath.personas.k-min': got 1, expected >= 2", e.getMessage());
   }
 
   @Test

@@ -43,9 +43,11 @@ public final class PersonasJob implements NightlyStep {
 
   public static PersonaClustering clustering(PersonaSettings s) {
     return switch (s.algorithm()) {
-      case "kmeans" -> new KMeansClustering(s.k(), s.maxIter(), s.seed());
-      default -> throw new IllegalArgumentException("Cannot build personas: clustering algorithm '"
-          + s.algorithm() + "' is not available yet (expected kmeans)");
+      case "kmeans" -> new KMeansClustering(s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed());
+      case "som-kmeans" -> new SomKMeansClustering(new SomKMeansClustering.Config(s.som().rows(), s.som().cols(),
+          s.som().topology(), s.som().epochs(), s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed()));
+      default -> throw new IllegalArgumentException("Cannot build personas: unknown clustering algorithm '"
+          + s.algorithm() + "' (expected kmeans or som-kmeans)");
     };
   }
 
