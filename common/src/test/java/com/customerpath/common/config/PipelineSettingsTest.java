@@ -29,7 +29,7 @@ class PipelineSettingsTest {
     assertEquals("csv", s.input("transactions").format());
     assertTrue(s.input("transactions").configured());
     assertTrue(!s.input("events").configured(), "optional sources are off unless given a path");
-    assertEquals("kmeans", s.personas().algorithm());
+    assertEquals("som-kmeans", s.personas().algorithm());
   }
 
   @Test
