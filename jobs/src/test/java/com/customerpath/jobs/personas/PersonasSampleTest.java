@@ -44,6 +44,7 @@ class PersonasSampleTest {
     Dataset<Row> joined = assignments(ctx, SampleRun.DATE, "all").join(truth(), "customer_id");
     assertEquals(2400, joined.count(), "every buyer has a persona");
     double ari = AdjustedRandIndex.of(joined, "persona_id", "planted");
+    System.out.printf("Adjusted Rand index of personas vs the planted truth: %.4f%n", ari);
     assertTrue(ari >= 0.8, "adjusted Rand index against the generator's truth: " + ari);
     Row m = ctx.tables().read("run_manifest", SampleRun.DATE).first();
     assertEquals(6.0, m.<Double>getAs("personas_k_selected"), "k chosen by silhouette on the codebook");
