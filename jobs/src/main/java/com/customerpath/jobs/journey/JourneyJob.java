@@ -97,7 +97,7 @@ public final class JourneyJob implements NightlyStep {
 
       Dataset<Row> stages = stages(evidence, JourneyStages.complaints(events, s.complaint()), personas, previous,
           date, s.windowDays(), observable);
-      stages = withPropensity(ctx, stages, evidence, personas, result);
+      stages = withPropensity(ctx, stages, evidence, personas, result).select(outputColumns());
       result.written(STAGES_TABLE, ctx.tables().write(STAGES_TABLE, date, stages));
       Dataset<Row> written = ctx.tables().read(STAGES_TABLE, date);
       result.written(TRANSITIONS, ctx.tables().write(TRANSITIONS, date,
@@ -161,7 +161,9 @@ public final class JourneyJob implements NightlyStep {
   /** The column order of journey_stages. */
   static Column[] outputColumns() {
     List<Column> c = new ArrayList<>(List.of(col("customer_id"), col("stage"), col("stage_since"),
-        col("days_in_stage"), col("previous_stage"), col("next_stage_propensity"), col("persona_id")));
+        col("days_in_stage"), col("previous_stage"), col("next_stage_propensity"), col("persona_id"),
+        col("observable_stages"), col("complaint"), col("complaints"), col("stage_rank")));
+    STAGES.forEach(stage -> c.add(col(JourneyStages.firstColumn(stage))));
     return c.toArray(Column[]::new);
   }
 }

@@ -149,8 +149,12 @@ public final class JourneyPropensity {
       }
     }
     Map<String, Double> m = new LinkedHashMap<>();
-    train = train.cache();
-    test = test.cache();
+    // Materialise the (small) snapshot rows and cut their long lineage: the model iterates over them.
+    List<String> keep = new ArrayList<>(numericInputs(featureColumns));
+    keep.addAll(List.of("customer_id", "persona_index", LABEL));
+    Column[] keepCols = keep.stream().map(functions::col).toArray(Column[]::new);
+    train = train.select(keepCols).localCheckpoint();
+    test = test.select(keepCols).localCheckpoint();
     try {
       Row tr = train.agg(functions.count(lit(1)), functions.sum(LABEL)).first();
       Row te = test.agg(functions.count(lit(1)), functions.sum(LABEL)).first();
