@@ -276,7 +276,7 @@ public record PipelineSettings(
       if (!condition.isEmpty()) {
         try {
           org.apache.spark.sql.catalyst.parser.CatalystSqlParser$.MODULE$.parseExpression(condition);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // ParseException is a checked exception thrown from Scala
           throw new ConfigError("Wrong value for config key '" + r.name("condition") + "': cannot parse '"
               + condition + "' as a Spark SQL predicate (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
         }

@@ -98,11 +98,9 @@ public final class JourneyStages {
     }
     try {
       return rows.filter(functions.expr(rule.condition()));
-    } catch (RuntimeException e) {
-      Object cause = e.getCause();
-      if (!((Object) e instanceof AnalysisException) && !(cause instanceof AnalysisException)
-          && !e.getClass().getName().contains("Analysis")) {
-        throw e;
+    } catch (Exception e) { // AnalysisException is a checked exception thrown from Scala
+      if (!(e instanceof AnalysisException)) {
+        throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
       }
       throw new IllegalArgumentException("Cannot apply journey rule '" + rule.configKey() + "': condition '"
           + rule.condition() + "' does not resolve on the " + rule.source() + " rows (columns: "
