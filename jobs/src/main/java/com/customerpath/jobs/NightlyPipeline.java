@@ -2,6 +2,7 @@ package com.customerpath.jobs;
 
 import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.ingest.IngestJob;
+import com.customerpath.jobs.journey.JourneyJob;
 import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.report.ReportJob;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -15,7 +16,7 @@ public final class NightlyPipeline {
 
   /** The steps in the order they run. */
   public static List<NightlyStep> steps() {
-    return List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new ReportJob());
+    return List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new JourneyJob(), new ReportJob());
   }
 
   public static void main(String[] args) {
