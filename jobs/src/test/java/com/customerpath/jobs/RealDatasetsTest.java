@@ -49,6 +49,11 @@ class RealDatasetsTest {
     assertEquals(java.sql.Timestamp.valueOf("1997-01-01 00:00:00"), first.getAs("ts"));
     assertEquals(11.77, first.<Double>getAs("unit_price"), 1e-9, "dollar_value / number_of_cds");
     assertEquals(4, ctx.tables().read("personas", ctx.date()).count());
+    // No event log: the journey comes from transactions alone and says which stages it saw.
+    var stages = ctx.tables().read("journey_stages", ctx.date());
+    assertEquals(0, stages.filter("stage not in ('act', 'advocate')").count());
+    assertEquals("act,advocate", stages.first().getAs("observable_stages"));
+    assertTrue(stages.filter("stage = 'advocate'").count() > 0, "repeat buyers are advocates");
   }
 
   @Test
@@ -71,5 +76,13 @@ class RealDatasetsTest {
     assertTrue(features.filter("holidays_is_holiday_avg > 0").count() > 0,
         "some orders fell on Brazilian national holidays (BOM, ';' and dd/mm/yyyy handled)");
     assertTrue(features.filter("payment_share_credit_card > 0").count() > 0);
+    // Orders are Act, reviews of 4-5 Advocate, 1-2 a complaint; aware..ask are not observable.
+    var funnel = ctx.tables().read("journey_funnel", ctx.date()).filter("persona_id = 'all'");
+    assertTrue(funnel.filter("stage = 'aware' and customers_reached is null").count() == 1,
+        "unobservable stages are null, not zero");
+    double actToAdvocate = funnel.filter("stage = 'act'").first().<Double>getAs("conversion_to_next");
+    assertTrue(actToAdvocate > 0.3 && actToAdvocate < 0.8, "share of buyers who reviewed 4-5: " + actToAdvocate);
+    assertTrue(ctx.tables().read("journey_stages", ctx.date()).filter("complaint").count() > 0,
+        "1-2 star reviews are complaints");
   }
 }

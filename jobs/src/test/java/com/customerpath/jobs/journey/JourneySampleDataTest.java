@@ -26,8 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The sample data through ingest, features, personas and journey for 2026-06-30 (one run shared
- * by the assertions): propensity AUC on the held-out snapshot and the funnel against the planted
+ * The sample data's nightly run for 2026-06-30 (SampleRun, shared with the other end-to-end tests): propensity AUC on the held-out snapshot and the funnel against the planted
  * rates of sample-data/truth/planted_rates.csv.
  */
 class JourneySampleDataTest {
@@ -35,18 +34,8 @@ class JourneySampleDataTest {
   static JobContext ctx;
 
   @BeforeAll
-  static void runSampleData() throws IOException {
-    Path root = SparkTestSession.projectRoot();
-    // conf/local.conf with its sample-data paths made absolute
-    String conf = Files.readString(root.resolve("conf/local.conf"))
-        .replace("\"sample-data/", "\"" + root.resolve("sample-data") + "/");
-    Path confFile = SparkTestSession.tempDir("journey-conf").resolve("local.conf");
-    Files.writeString(confFile, conf);
-    Path out = SparkTestSession.tempDir("journey-sample");
-    PipelineSettings settings = PipelineSettings.from(ConfigLoader.load(confFile.toString(),
-        Map.of("customerpath.output.root", out.toString())));
-    ctx = new JobContext(RUN, settings, SparkTestSession.get());
-    JobRunner.runAll(ctx, List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new JourneyJob()));
+  static void runSampleData() {
+    ctx = com.customerpath.jobs.SampleRun.get().context; // the shared nightly run of the sample data
   }
 
   static double figure(String name) {
