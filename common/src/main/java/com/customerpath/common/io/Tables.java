@@ -21,7 +21,8 @@ import java.util.Optional;
  * The output tables: Parquet under {@code <root>/<table>/dt=YYYY-MM-DD/}. A write replaces
  * exactly one date's partition through Spark's dynamic partition overwrite, whose commit
  * protocol stages the files and moves the finished partition in at job commit, so readers see
- * the old partition or the new one, never half of it.
+ * the old partition or the new one, never half of it. On s3a:// the S3A committer configured in
+ * {@code customerpath.s3} publishes the files instead (see {@link #writeMode()}).
  */
 public final class Tables {
   public static final String DT = "dt";
@@ -49,12 +50,26 @@ public final class Tables {
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
     long started = System.currentTimeMillis() - 2_000; // tolerate coarse file-system timestamps
-    rows.withColumn(DT, functions.lit(date.toString()))
-        .write()
-        .mode(SaveMode.Overwrite)
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(partitionBy.toArray(String[]::new))
-        .parquet(path(table));
+    Dataset<Row> withDt = rows.withColumn(DT, functions.lit(date.toString()));
+    switch (writeMode()) {
+      // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
+      // replaces every partition the job writes, at job commit. Spark's dynamic overwrite is
+      // not supported by the S3A committers, so the write is an append of the partition(s).
+      case COMMITTER_REPLACE -> withDt.write()
+          .mode(SaveMode.Append)
+          .partitionBy(partitionBy.toArray(String[]::new))
+          .parquet(path(table));
+      // Other S3A committers (directory, magic): overwrite the one partition directory.
+      case PARTITION_PATH -> rows.write()
+          .mode(SaveMode.Overwrite)
+          .partitionBy(extraPartitionColumns)
+          .parquet(partitionPath(table, date));
+      default -> withDt.write()
+          .mode(SaveMode.Overwrite)
+          .option("partitionOverwriteMode", "dynamic")
+          .partitionBy(partitionBy.toArray(String[]::new))
+          .parquet(path(table));
+    }
     if (extraPartitionColumns.length == 0 && !writtenSince(partitionPath(table, date), started)) {
       // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
       // place. Publish an empty partition (schema only) instead.
@@ -62,6 +77,28 @@ public final class Tables {
     }
     spark.sparkContext().setJobDescription(null);
     return read(table, date).count();
+  }
+
+  enum WriteMode { DYNAMIC_OVERWRITE, COMMITTER_REPLACE, PARTITION_PATH }
+
+  /**
+   * How a partition is replaced: Spark's dynamic partition overwrite on file systems with an
+   * atomic rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the
+   * committer publishes the files, so the partition is replaced by the committer or by a
+   * static overwrite of the partition directory.
+   */
+  WriteMode writeMode() {
+    if (!root.startsWith("s3a://")) {
+      return WriteMode.DYNAMIC_OVERWRITE;
+    }
+    String protocol = spark.conf().get("spark.sql.sources.commitProtocolClass", "");
+    if (!protocol.endsWith("PathOutputCommitProtocol")) {
+      return WriteMode.DYNAMIC_OVERWRITE; // classic rename committer ("file"): slow but correct
+    }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    boolean replace = "partitioned".equals(conf.get("fs.s3a.committer.name"))
+        && "replace".equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
+    return replace ? WriteMode.COMMITTER_REPLACE : WriteMode.PARTITION_PATH;
   }
 
   private boolean writtenSince(String partition, long millis) {
