@@ -33,6 +33,12 @@ public final class ChildJvm implements AutoCloseable {
   /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} (classpath null: jvmArgs hold -jar). */
   public static ChildJvm start(String name, Path workDir, String classpath, List<String> jvmArgs, String mainClass,
                                List<String> args, Map<String, String> env) throws IOException {
+    return start(name, workDir, workDir, classpath, jvmArgs, mainClass, args, env);
+  }
+
+  /** As above, running in directory cwd; the log and command files go to workDir. */
+  public static ChildJvm start(String name, Path workDir, Path cwd, String classpath, List<String> jvmArgs,
+                               String mainClass, List<String> args, Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -46,7 +52,7 @@ public final class ChildJvm implements AutoCloseable {
     cmd.addAll(args);
     Files.createDirectories(workDir);
     Path log = workDir.resolve(name + ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     Files.writeString(workDir.resolve(name + ".cmd"), String.join(" ", cmd.stream()

@@ -57,7 +57,9 @@ class ClusterSubmitIT {
     daemonJvm.add("-Dlog4j2.configurationFile=" + log4j);
 
     long t0 = System.nanoTime();
-    try (ChildJvm master = ChildJvm.start("master", work, sparkCp, daemonJvm,
+    List<String> masterJvm = new ArrayList<>(daemonJvm);
+    masterJvm.add("-Dspark.master.rest.enabled=false"); // no fixed port 6066
+    try (ChildJvm master = ChildJvm.start("master", work, sparkCp, masterJvm,
              "org.apache.spark.deploy.master.Master",
              List.of("--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", "0"), env)) {
       master.awaitLog(Pattern.compile("I have been elected leader|Starting Spark master"), Duration.ofMinutes(3));
@@ -94,7 +96,7 @@ class ClusterSubmitIT {
           submitArgs.add("customerpath.inputs." + source + ".path=" + root.resolve("sample-data/" + source + ".csv"));
         }
         // The external datasets of conf/local.conf are relative paths: run from the project root.
-        try (ChildJvm submit = ChildJvm.start("spark-submit", work, sparkCp, submitJvm,
+        try (ChildJvm submit = ChildJvm.start("spark-submit", work, root, sparkCp, submitJvm,
                  "org.apache.spark.deploy.SparkSubmit", submitArgs, env)) {
           long s0 = System.nanoTime();
           int code = submit.await(RUN_TIMEOUT);

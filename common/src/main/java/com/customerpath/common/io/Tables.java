@@ -49,7 +49,9 @@ public final class Tables {
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
-    long started = System.currentTimeMillis() - 2_000; // tolerate coarse file-system timestamps
+    // The partition's files before the write: every write publishes new file names (a fresh job
+    // id), so an unchanged listing afterwards means no rows were written.
+    java.util.Set<String> before = files(partitionPath(table, date));
     Dataset<Row> withDt = rows.withColumn(DT, functions.lit(date.toString()));
     switch (writeMode()) {
       // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
@@ -70,7 +72,7 @@ public final class Tables {
           .partitionBy(partitionBy.toArray(String[]::new))
           .parquet(path(table));
     }
-    if (extraPartitionColumns.length == 0 && !writtenSince(partitionPath(table, date), started)) {
+    if (extraPartitionColumns.length == 0 && files(partitionPath(table, date)).equals(before)) {
       // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
       // place. Publish an empty partition (schema only) instead.
       rows.limit(0).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
@@ -101,21 +103,24 @@ public final class Tables {
     return replace ? WriteMode.COMMITTER_REPLACE : WriteMode.PARTITION_PATH;
   }
 
-  private boolean writtenSince(String partition, long millis) {
+  /** Names and sizes of the data files directly in a directory (empty if it does not exist). */
+  private java.util.Set<String> files(String dir) {
     try {
-      Path p = new Path(partition);
+      Path p = new Path(dir);
       FileSystem fs = fs(p);
       if (!fs.exists(p)) {
-        return false;
+        return java.util.Set.of();
       }
+      java.util.Set<String> names = new java.util.HashSet<>();
       for (FileStatus f : fs.listStatus(p)) {
-        if (f.isFile() && f.getModificationTime() >= millis) {
-          return true;
+        String name = f.getPath().getName();
+        if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+          names.add(name + ":" + f.getLen() + ":" + f.getModificationTime());
         }
       }
-      return false;
+      return names;
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot check partition " + partition + ": " + e.getMessage(), e);
+      throw new IllegalStateException("Cannot list partition " + dir + ": " + e.getMessage(), e);
     }
   }
 
