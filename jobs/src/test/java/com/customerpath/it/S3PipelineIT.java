@@ -93,6 +93,30 @@ class S3PipelineIT {
     assertEquals(1, tables.read("it_replace", d2).count(), "other partition still untouched");
   }
 
+  @Test
+  void directoryCommitterReplacesPartitionDirectories(SharedS3Run run) {
+    SparkSession spark = run.spark();
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    String committer = hadoop.get("fs.s3a.committer.name");
+    hadoop.set("fs.s3a.committer.name", "directory");
+    try {
+      Tables tables = new Tables(spark, SharedS3Run.OUTPUT_ROOT);
+      String ddl = "step STRING, figure STRING, value DOUBLE";
+      java.time.LocalDate d = java.time.LocalDate.parse("2026-02-01");
+      assertEquals(2, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
+          new Object[] {"b", "y", 2.0}), "step"));
+      assertEquals(3, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 3.0},
+          new Object[] {"a", "z", 4.0}), "step"), "a's partition replaced, b's kept");
+      assertEquals(List.of(2.0, 3.0, 4.0), tables.read("it_directory", d).orderBy("value").collectAsList().stream()
+          .map(r -> r.getDouble(r.fieldIndex("value"))).toList());
+      assertEquals(2, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
+          new Object[] {"b", "y", 2.0})));
+      assertEquals(1, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"c", "x", 1.0})));
+    } finally {
+      hadoop.set("fs.s3a.committer.name", committer);
+    }
+  }
+
   private static long num(Row r, String field) {
     Object v = r.getAs(field);
     return v == null ? 0 : ((Number) v).longValue();

@@ -61,11 +61,25 @@ public final class Tables {
           .mode(SaveMode.Append)
           .partitionBy(partitionBy.toArray(String[]::new))
           .parquet(path(table));
-      // Other S3A committers (directory, magic): overwrite the one partition directory.
-      case PARTITION_PATH -> rows.write()
-          .mode(SaveMode.Overwrite)
-          .partitionBy(extraPartitionColumns)
-          .parquet(partitionPath(table, date));
+      // Other S3A committers (directory, magic): a static overwrite of the partition directory
+      // (of each dt=D/<extra>=V directory when there are extra partition columns: small tables).
+      case PARTITION_PATH -> {
+        if (extraPartitionColumns.length == 0) {
+          rows.write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
+        } else {
+          org.apache.spark.sql.Column[] extra = java.util.Arrays.stream(extraPartitionColumns)
+              .map(functions::col).toArray(org.apache.spark.sql.Column[]::new);
+          for (Row values : rows.select(extra).distinct().collectAsList()) {
+            StringBuilder dir = new StringBuilder(partitionPath(table, date));
+            org.apache.spark.sql.Column match = functions.lit(true);
+            for (int i = 0; i < extraPartitionColumns.length; i++) {
+              dir.append('/').append(extraPartitionColumns[i]).append('=').append(values.get(i));
+              match = match.and(functions.col(extraPartitionColumns[i]).eqNullSafe(functions.lit(values.get(i))));
+            }
+            rows.where(match).drop(extraPartitionColumns).write().mode(SaveMode.Overwrite).parquet(dir.toString());
+          }
+        }
+      }
       default -> withDt.write()
           .mode(SaveMode.Overwrite)
           .option("partitionOverwriteMode", "dynamic")
