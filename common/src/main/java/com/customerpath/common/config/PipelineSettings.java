@@ -23,6 +23,7 @@ public record PipelineSettings(
     FeatureSettings features,
     PersonaSettings personas,
     JourneySettings journey,
+    S3Settings s3,
     String configFingerprint) {
 
   public static final String ROOT = "customerpath";
@@ -54,6 +55,7 @@ public record PipelineSettings(
         FeatureSettings.from(c),
         PersonaSettings.from(c),
         JourneySettings.from(c.at("journey")),
+        S3Settings.from(c),
         fingerprint(c.config()));
   }
 
@@ -87,6 +89,25 @@ public record PipelineSettings(
   public record RunSettings(int lookbackDays, String timezone) {
     static RunSettings from(Settings c) {
       return new RunSettings(c.intAtLeast("run.lookback-days", 1), c.string("run.timezone"));
+    }
+  }
+
+  /**
+   * S3 (s3a://) access through hadoop-aws, mapped to spark.hadoop.fs.s3a.* by SparkSessions.
+   * Credentials are never read from config: the standard AWS provider chain (environment,
+   * instance/pod role, ~/.aws) supplies them.
+   */
+  public record S3Settings(String endpoint, boolean pathStyleAccess, String region, String committer,
+                           String conflictMode, Map<String, String> extra) {
+    static final List<String> COMMITTERS = List.of("partitioned", "directory", "magic", "file");
+
+    static S3Settings from(Settings c) {
+      return new S3Settings(c.string("s3.endpoint"),
+          Boolean.parseBoolean(c.oneOf("s3.path-style-access", List.of("true", "false"))),
+          c.string("s3.region"),
+          c.oneOf("s3.committer", COMMITTERS),
+          c.oneOf("s3.conflict-mode", List.of("replace", "append", "fail")),
+          c.stringMap("s3.extra"));
     }
   }
 

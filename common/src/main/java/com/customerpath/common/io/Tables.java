@@ -21,7 +21,8 @@ import java.util.Optional;
  * The output tables: Parquet under {@code <root>/<table>/dt=YYYY-MM-DD/}. A write replaces
  * exactly one date's partition through Spark's dynamic partition overwrite, whose commit
  * protocol stages the files and moves the finished partition in at job commit, so readers see
- * the old partition or the new one, never half of it.
+ * the old partition or the new one, never half of it. On s3a:// the S3A committer configured in
+ * {@code customerpath.s3} publishes the files instead (see {@link #writeMode()}).
  */
 public final class Tables {
   public static final String DT = "dt";
@@ -48,14 +49,44 @@ public final class Tables {
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
-    long started = System.currentTimeMillis() - 2_000; // tolerate coarse file-system timestamps
-    rows.withColumn(DT, functions.lit(date.toString()))
-        .write()
-        .mode(SaveMode.Overwrite)
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(partitionBy.toArray(String[]::new))
-        .parquet(path(table));
-    if (extraPartitionColumns.length == 0 && !writtenSince(partitionPath(table, date), started)) {
+    // The partition's files before the write: every write publishes new file names (a fresh job
+    // id), so an unchanged listing afterwards means no rows were written.
+    java.util.Set<String> before = files(partitionPath(table, date));
+    Dataset<Row> withDt = rows.withColumn(DT, functions.lit(date.toString()));
+    switch (writeMode()) {
+      // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
+      // replaces every partition the job writes, at job commit. Spark's dynamic overwrite is
+      // not supported by the S3A committers, so the write is an append of the partition(s).
+      case COMMITTER_REPLACE -> withDt.write()
+          .mode(SaveMode.Append)
+          .partitionBy(partitionBy.toArray(String[]::new))
+          .parquet(path(table));
+      // Other S3A committers (directory, magic): a static overwrite of the partition directory
+      // (of each dt=D/<extra>=V directory when there are extra partition columns: small tables).
+      case PARTITION_PATH -> {
+        if (extraPartitionColumns.length == 0) {
+          rows.write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
+        } else {
+          org.apache.spark.sql.Column[] extra = java.util.Arrays.stream(extraPartitionColumns)
+              .map(functions::col).toArray(org.apache.spark.sql.Column[]::new);
+          for (Row values : rows.select(extra).distinct().collectAsList()) {
+            StringBuilder dir = new StringBuilder(partitionPath(table, date));
+            org.apache.spark.sql.Column match = functions.lit(true);
+            for (int i = 0; i < extraPartitionColumns.length; i++) {
+              dir.append('/').append(extraPartitionColumns[i]).append('=').append(values.get(i));
+              match = match.and(functions.col(extraPartitionColumns[i]).eqNullSafe(functions.lit(values.get(i))));
+            }
+            rows.where(match).drop(extraPartitionColumns).write().mode(SaveMode.Overwrite).parquet(dir.toString());
+          }
+        }
+      }
+      default -> withDt.write()
+          .mode(SaveMode.Overwrite)
+          .option("partitionOverwriteMode", "dynamic")
+          .partitionBy(partitionBy.toArray(String[]::new))
+          .parquet(path(table));
+    }
+    if (extraPartitionColumns.length == 0 && files(partitionPath(table, date)).equals(before)) {
       // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
       // place. Publish an empty partition (schema only) instead.
       rows.limit(0).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
@@ -64,21 +95,46 @@ public final class Tables {
     return read(table, date).count();
   }
 
-  private boolean writtenSince(String partition, long millis) {
+  enum WriteMode { DYNAMIC_OVERWRITE, COMMITTER_REPLACE, PARTITION_PATH }
+
+  /**
+   * How a partition is replaced: Spark's dynamic partition overwrite on file systems with an
+   * atomic rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the
+   * committer publishes the files, so the partition is replaced by the committer or by a
+   * static overwrite of the partition directory.
+   */
+  WriteMode writeMode() {
+    if (!root.startsWith("s3a://")) {
+      return WriteMode.DYNAMIC_OVERWRITE;
+    }
+    String protocol = spark.conf().get("spark.sql.sources.commitProtocolClass", "");
+    if (!protocol.endsWith("PathOutputCommitProtocol")) {
+      return WriteMode.DYNAMIC_OVERWRITE; // classic rename committer ("file"): slow but correct
+    }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    boolean replace = "partitioned".equals(conf.get("fs.s3a.committer.name"))
+        && "replace".equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
+    return replace ? WriteMode.COMMITTER_REPLACE : WriteMode.PARTITION_PATH;
+  }
+
+  /** Names and sizes of the data files directly in a directory (empty if it does not exist). */
+  private java.util.Set<String> files(String dir) {
     try {
-      Path p = new Path(partition);
+      Path p = new Path(dir);
       FileSystem fs = fs(p);
       if (!fs.exists(p)) {
-        return false;
+        return java.util.Set.of();
       }
+      java.util.Set<String> names = new java.util.HashSet<>();
       for (FileStatus f : fs.listStatus(p)) {
-        if (f.isFile() && f.getModificationTime() >= millis) {
-          return true;
+        String name = f.getPath().getName();
+        if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+          names.add(name + ":" + f.getLen() + ":" + f.getModificationTime());
         }
       }
-      return false;
+      return names;
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot check partition " + partition + ": " + e.getMessage(), e);
+      throw new IllegalStateException("Cannot list partition " + dir + ": " + e.getMessage(), e);
     }
   }
 

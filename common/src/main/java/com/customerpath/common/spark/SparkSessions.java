@@ -4,10 +4,17 @@ import com.customerpath.common.config.PipelineSettings;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds the job's session: the master comes from spark-submit when there is one. */
 public final class SparkSessions {
+  /** Spark's commit protocol that hands file commits to Hadoop's PathOutputCommitterFactory (spark-hadoop-cloud). */
+  public static final String CLOUD_COMMIT_PROTOCOL = "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
+  public static final String CLOUD_PARQUET_COMMITTER = "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
+  /** The standard AWS SDK v2 chain: environment, system properties, web identity (IRSA), profile, container, instance role. */
+  public static final String AWS_DEFAULT_CHAIN = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider";
+
   private SparkSessions() {}
 
   public static SparkSession create(PipelineSettings settings) {
@@ -18,7 +25,9 @@ public final class SparkSessions {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.ui.showConsoleProgress", "false");
     }
-    for (Map.Entry<String, String> e : settings.spark().conf().entrySet()) {
+    Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
+    conf.putAll(settings.spark().conf()); // the conf file's spark.conf wins over derived S3 settings
+    for (Map.Entry<String, String> e : conf.entrySet()) {
       if (!submitted.contains(e.getKey())) { // spark-submit --conf wins over the conf file
         builder.config(e.getKey(), e.getValue());
       }
@@ -27,5 +36,49 @@ public final class SparkSessions {
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel(settings.spark().logLevel());
     return spark;
+  }
+
+  /**
+   * The Spark settings derived from {@code customerpath.s3}: S3A endpoint, path style, region,
+   * the AWS default credentials chain, and, when the output root is an s3a:// path, the S3A
+   * committer bound through spark-hadoop-cloud's commit protocol.
+   */
+  public static Map<String, String> s3Conf(PipelineSettings settings) {
+    PipelineSettings.S3Settings s3 = settings.s3();
+    Map<String, String> conf = new LinkedHashMap<>();
+    String p = "spark.hadoop.fs.s3a.";
+    if (!s3.endpoint().isBlank()) {
+      conf.put(p + "endpoint", s3.endpoint());
+    }
+    conf.put(p + "path.style.access", Boolean.toString(s3.pathStyleAccess()));
+    if (!s3.region().isBlank()) {
+      conf.put(p + "endpoint.region", s3.region());
+    }
+    conf.put(p + "aws.credentials.provider", AWS_DEFAULT_CHAIN);
+    conf.put(p + "committer.name", s3.committer());
+    conf.put(p + "committer.staging.conflict-mode", s3.conflictMode());
+    conf.put("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+        "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
+    s3.extra().forEach((k, v) -> conf.put(p + k, v));
+    if (isS3a(settings.outputRoot()) && !"file".equals(s3.committer())) {
+      conf.put("spark.sql.sources.commitProtocolClass", CLOUD_COMMIT_PROTOCOL);
+      conf.put("spark.sql.parquet.output.committer.class", CLOUD_PARQUET_COMMITTER);
+    }
+    return conf;
+  }
+
+  /** Applies {@link #s3Conf} to a session that already runs (tests sharing one local session). */
+  public static void applyS3Conf(SparkSession spark, PipelineSettings settings) {
+    for (Map.Entry<String, String> e : s3Conf(settings).entrySet()) {
+      if (e.getKey().startsWith("spark.hadoop.")) {
+        spark.sparkContext().hadoopConfiguration().set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
+      } else {
+        spark.conf().set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  public static boolean isS3a(String path) {
+    return path.startsWith("s3a://");
   }
 }

@@ -1,0 +1,124 @@
+package com.customerpath.it;
+
+import com.customerpath.common.io.Tables;
+import com.customerpath.testing.Fixtures;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The nightly run with inputs and outputs on s3a:// (S3Proxy on loopback), read back from the bucket. */
+@Tag("s3")
+@ExtendWith(SharedS3Run.Resolver.class)
+class S3PipelineIT {
+
+  private static Dataset<Row> read(SparkSession spark, String table) {
+    return spark.read().parquet(SharedS3Run.OUTPUT_ROOT + "/" + table + "/dt=" + SharedS3Run.DATE);
+  }
+
+  @Test
+  void outputsAreInTheBucket(SharedS3Run run) {
+    SparkSession spark = run.spark();
+    assertEquals(Long.parseLong(System.getProperty("it.personas.k", "4")), read(spark, "personas").count(), "personas rows");
+    assertTrue(read(spark, "customer_features").count() > 0, "customer_features rows");
+    assertTrue(read(spark, "customer_personas").count() > 0, "customer_personas rows");
+    assertEquals(1, read(spark, "run_manifest").count(), "run_manifest rows");
+  }
+
+  @Test
+  void quarantineReconciles(SharedS3Run run) throws Exception {
+    SparkSession spark = run.spark();
+    Row m = read(spark, "run_manifest").first();
+    for (String source : List.of("transactions", "events", "customers", "products")) {
+      long readRows = num(m, source + "_read");
+      long accepted = num(m, source + "_accepted");
+      long quarantined = num(m, source + "_quarantined");
+      assertEquals(readRows, accepted + quarantined, source + ": read = accepted + quarantined");
+      assertEquals(accepted, read(spark, "curated/" + source).count(), source + ": curated rows in the bucket");
+      assertEquals(quarantined, read(spark, "quarantine/" + source).count(), source + ": quarantine rows in the bucket");
+    }
+    // Against the planted bad rows of the sample data (sample-data/truth/quarantine_expected.csv).
+    Map<String, Long> expected = Files.readAllLines(com.customerpath.testing.SparkTestSession.projectRoot()
+            .resolve("sample-data/truth/quarantine_expected.csv")).stream().skip(1).map(l -> l.split(","))
+        .collect(Collectors.toMap(a -> a[0], a -> Long.parseLong(a[1].trim())));
+    Map<String, Long> actual = read(spark, "quarantine/transactions").groupBy("reason").count().collectAsList()
+        .stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    assertEquals(expected, actual, "quarantined transactions per reason");
+    assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(), num(m, "transactions_quarantined"));
+  }
+
+  @Test
+  void committerPublishedTheOutput(SharedS3Run run) throws Exception {
+    // The S3A committers write a JSON _SUCCESS manifest naming the committer (the classic
+    // FileOutputCommitter writes an empty one).
+    Path success = new Path(SharedS3Run.OUTPUT_ROOT + "/personas/_SUCCESS");
+    String json;
+    try (FSDataInputStream in = run.s3().open(success)) {
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertTrue(json.contains("\"committer\"") && json.contains("partitioned"), "S3A committer manifest: " + json);
+    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/curated/transactions/dt=" + SharedS3Run.PREVIOUS_DATE)),
+        "second run's partition");
+  }
+
+  @Test
+  void rewriteReplacesOnlyItsPartition(SharedS3Run run) {
+    SparkSession spark = run.spark();
+    Tables tables = new Tables(spark, SharedS3Run.OUTPUT_ROOT);
+    String ddl = "id INT, label STRING";
+    java.time.LocalDate d1 = java.time.LocalDate.parse("2026-01-01");
+    java.time.LocalDate d2 = java.time.LocalDate.parse("2026-01-02");
+    assertEquals(3, tables.write("it_replace", d1, Fixtures.rows(ddl, new Object[] {1, "a"}, new Object[] {2, "b"},
+        new Object[] {3, "c"})));
+    assertEquals(1, tables.write("it_replace", d2, Fixtures.rows(ddl, new Object[] {9, "z"})));
+    assertEquals(2, tables.write("it_replace", d1, Fixtures.rows(ddl, new Object[] {4, "d"}, new Object[] {5, "e"})),
+        "re-run of a date replaces its partition");
+    assertEquals(List.of(4, 5), tables.read("it_replace", d1).orderBy("id").collectAsList().stream()
+        .map(r -> r.getInt(0)).toList());
+    assertEquals(1, tables.read("it_replace", d2).count(), "other partition untouched");
+    assertEquals(0, tables.write("it_replace", d1, Fixtures.rows(ddl)), "empty result publishes an empty partition");
+    assertEquals(1, tables.read("it_replace", d2).count(), "other partition still untouched");
+  }
+
+  @Test
+  void directoryCommitterReplacesPartitionDirectories(SharedS3Run run) {
+    SparkSession spark = run.spark();
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    String committer = hadoop.get("fs.s3a.committer.name");
+    hadoop.set("fs.s3a.committer.name", "directory");
+    try {
+      Tables tables = new Tables(spark, SharedS3Run.OUTPUT_ROOT);
+      String ddl = "step STRING, figure STRING, value DOUBLE";
+      java.time.LocalDate d = java.time.LocalDate.parse("2026-02-01");
+      assertEquals(2, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
+          new Object[] {"b", "y", 2.0}), "step"));
+      assertEquals(3, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 3.0},
+          new Object[] {"a", "z", 4.0}), "step"), "a's partition replaced, b's kept");
+      assertEquals(List.of(2.0, 3.0, 4.0), tables.read("it_directory", d).orderBy("value").collectAsList().stream()
+          .map(r -> r.getDouble(r.fieldIndex("value"))).toList());
+      assertEquals(2, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
+          new Object[] {"b", "y", 2.0})));
+      assertEquals(1, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"c", "x", 1.0})));
+    } finally {
+      hadoop.set("fs.s3a.committer.name", committer);
+    }
+  }
+
+  private static long num(Row r, String field) {
+    Object v = r.getAs(field);
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+}
