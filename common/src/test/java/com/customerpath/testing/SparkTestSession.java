@@ -55,8 +55,23 @@ public final class SparkTestSession {
     return p.toAbsolutePath().normalize();
   }
 
-  /** ../shared/datasets beside the project root. */
+  /**
+   * The shared datasets folder: system property {@code shared.datasets} if set, else the first
+   * {@code shared/datasets} found beside the project root or beside one of its ancestors. A git
+   * worktree such as /work/wt/churn thus finds /work/shared/datasets, as /work/main does.
+   */
   public static Path sharedDatasets() {
-    return projectRoot().resolve("..").resolve("shared").resolve("datasets").normalize();
+    String override = System.getProperty("shared.datasets");
+    if (override != null && !override.isBlank()) {
+      return Paths.get(override).toAbsolutePath().normalize();
+    }
+    Path beside = projectRoot().resolve("..").resolve("shared").resolve("datasets").normalize();
+    for (Path dir = projectRoot().getParent(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("shared").resolve("datasets");
+      if (Files.isDirectory(candidate)) {
+        return candidate.normalize();
+      }
+    }
+    return beside;
   }
 }
