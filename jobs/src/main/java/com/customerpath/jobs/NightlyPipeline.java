@@ -4,6 +4,7 @@ import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.journey.JourneyJob;
 import com.customerpath.jobs.personas.PersonasJob;
+import com.customerpath.jobs.recommend.RecommendationsJob;
 import com.customerpath.jobs.report.ReportJob;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -16,7 +17,8 @@ public final class NightlyPipeline {
 
   /** The steps in the order they run. */
   public static List<NightlyStep> steps() {
-    return List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new JourneyJob(), new ReportJob());
+    return List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new JourneyJob(),
+        new RecommendationsJob(), new ReportJob());
   }
 
   public static void main(String[] args) {

@@ -76,6 +76,14 @@ class NightlyPipelineSampleTest {
   }
 
   @Test
+  void oneCustomerPersonaRowPerCustomerAndContext() {
+    Dataset<Row> cp = SampleRun.get().context.tables().read(PersonasJob.CUSTOMER_PERSONAS, SampleRun.DATE);
+    assertEquals(cp.count(), cp.select("customer_id", "context").distinct().count());
+    Dataset<Row> contexts = SampleRun.get().context.tables().read("customer_context_features", SampleRun.DATE);
+    assertEquals(2400 + contexts.count(), cp.count(), "all + one row per context features row");
+  }
+
+  @Test
   void reRunningTheSameDateGivesTheSamePersonas() {
     JobContext ctx = SampleRun.get().context;
     Dataset<Row> before = ctx.tables().read(PersonasJob.PERSONAS, SampleRun.DATE).select("persona_id", "persona_name",

@@ -24,6 +24,7 @@ public record PipelineSettings(
     PersonaSettings personas,
     JourneySettings journey,
     S3Settings s3,
+    RecommendationSettings recommendations,
     String configFingerprint) {
 
   public static final String ROOT = "customerpath";
@@ -56,6 +57,7 @@ public record PipelineSettings(
         PersonaSettings.from(c),
         JourneySettings.from(c.at("journey")),
         S3Settings.from(c),
+        RecommendationSettings.from(c.at("recommendations")),
         fingerprint(c.config()));
   }
 
@@ -363,6 +365,110 @@ public record PipelineSettings(
           c.intAtLeast("snapshots", 2), c.strings("customer-features"),
           c.oneOf("algorithm", List.of("logistic", "gbt")), c.intAtLeast("max-iter", 1),
           c.doubleIn("reg-param", 0, 100), c.getLong("seed"));
+  /** customerpath.recommendations: recommendations, churn risk, pain points, next-best action. */
+  public record RecommendationSettings(int topN, int candidates, double popularityWeight, double alsWeight,
+                                       double contextBoost, List<String> repeatableCategories, String preference,
+                                       AlsSettings als, EvaluationSettings evaluation, ChurnRiskSettings churn,
+                                       PainPointSettings painPoints, NextBestActionSettings nextBestAction) {
+    static RecommendationSettings from(Settings c) {
+      int topN = c.intAtLeast("top-n", 1);
+      int candidates = c.intAtLeast("candidates", 1);
+      if (candidates < topN) {
+        throw new ConfigError("Wrong value for config key '" + c.name("candidates") + "': got " + candidates
+            + ", expected >= top-n (" + topN + ")");
+      }
+      double pw = c.doubleIn("popularity-weight", 0, 1);
+      double aw = c.doubleIn("als-weight", 0, 1);
+      if (pw + aw <= 0) {
+        throw new ConfigError("Wrong value for config keys '" + c.name("popularity-weight") + "' and '"
+            + c.name("als-weight") + "': got both 0, expected at least one > 0");
+      }
+      Settings a = c.at("als");
+      AlsSettings als = new AlsSettings(a.intAtLeast("rank", 1), a.intAtLeast("max-iter", 1),
+          a.doubleIn("reg-param", 0, 1e6), a.doubleIn("alpha", 0, 1e6), a.getLong("seed"));
+      Settings e = c.at("evaluation");
+      String cutoff = e.string("cutoff-date");
+      if (!cutoff.isBlank()) {
+        try {
+          java.time.LocalDate.parse(cutoff);
+        } catch (java.time.format.DateTimeParseException ex) {
+          throw new ConfigError("Wrong value for config key '" + e.name("cutoff-date") + "': got '" + cutoff
+              + "', expected YYYY-MM-DD or \"\"");
+        }
+      }
+      List<Integer> ks = e.read("k", e.config()::getIntList);
+      if (ks.isEmpty() || ks.stream().anyMatch(k -> k < 1)) {
+        throw new ConfigError("Wrong value for config key '" + e.name("k") + "': got " + ks
+            + ", expected a non-empty list of integers >= 1");
+      }
+      EvaluationSettings eval = new EvaluationSettings(cutoff, e.intAtLeast("cutoff-days", 1), List.copyOf(ks));
+      Settings ch = c.at("churn");
+      ChurnRiskSettings churn = new ChurnRiskSettings(ch.intAtLeast("horizon-days", 1), ch.doubleIn("unit-days", 1, 365));
+      Settings p = c.at("pain-points");
+      PainPointSettings pain = new PainPointSettings(p.intAtLeast("top-deciles", 1), p.doubleIn("min-avg-rating", 1, 5),
+          p.intAtLeast("min-reviews", 1), p.intAtLeast("low-rating", 1), p.intAtLeast("min-low-ratings", 1),
+          p.doubleIn("max-returns-share", 0, 1));
+      if (pain.topDeciles() > 10) {
+        throw new ConfigError("Wrong value for config key '" + p.name("top-deciles") + "': got " + pain.topDeciles()
+            + ", expected 1..10");
+      }
+      return new RecommendationSettings(topN, candidates, pw, aw, c.doubleIn("context-boost", 0, 1),
+          c.strings("repeatable-categories"), c.oneOf("preference", List.of("quantity", "purchases")),
+          als, eval, churn, pain, NextBestActionSettings.from(c.at("next-best-action")));
+    }
+  }
+
+  public record AlsSettings(int rank, int maxIter, double regParam, double alpha, long seed) {}
+
+  /** cutoffDate "" = run date minus cutoffDays. */
+  public record EvaluationSettings(String cutoffDate, int cutoffDays, List<Integer> k) {
+    public java.time.LocalDate cutoff(java.time.LocalDate runDate) {
+      return cutoffDate.isBlank() ? runDate.minusDays(cutoffDays) : java.time.LocalDate.parse(cutoffDate);
+    }
+  }
+
+  public record ChurnRiskSettings(int horizonDays, double unitDays) {}
+
+  public record PainPointSettings(int topDeciles, double minAvgRating, int minReviews, int lowRating,
+                                  int minLowRatings, double maxReturnsShare) {}
+
+  /** One ordered rule; key is its full config key, for error messages. */
+  public record ActionRule(String action, String condition, String key) {}
+
+  public record ChannelRule(String channel, String channelDetail, String condition, String key) {}
+
+  public record NextBestActionSettings(List<ActionRule> actions, List<ChannelRule> channels,
+                                       Map<String, String> messages, Map<String, Map<String, String>> personaMessages,
+                                       String defaultMessage) {
+    static final List<String> ACTIONS = List.of("recommend_products", "retention_offer", "review_or_referral_request",
+        "service_recovery", "nurture", "sales_follow_up");
+
+    static NextBestActionSettings from(Settings c) {
+      List<ActionRule> actions = new ArrayList<>();
+      for (Settings r : c.list("actions")) {
+        String condition = r.string("condition");
+        if (condition.isBlank()) {
+          throw new ConfigError("Missing config key '" + r.name("condition") + "': a rule needs a Spark SQL predicate");
+        }
+        actions.add(new ActionRule(r.oneOf("action", ACTIONS), condition, r.name("condition")));
+      }
+      if (actions.isEmpty()) {
+        throw new ConfigError("Wrong value for config key '" + c.name("actions") + "': expected at least one rule");
+      }
+      List<ChannelRule> channels = new ArrayList<>();
+      for (Settings r : c.list("channels")) {
+        channels.add(new ChannelRule(r.oneOf("channel", List.of("human", "automated")), r.string("channel-detail"),
+            r.string("condition"), r.name("condition")));
+      }
+      if (channels.isEmpty()) {
+        throw new ConfigError("Wrong value for config key '" + c.name("channels") + "': expected at least one rule");
+      }
+      Map<String, Map<String, String>> persona = new LinkedHashMap<>();
+      for (String key : c.keys("persona-messages")) {
+        persona.put(key, Map.copyOf(c.at("persona-messages").stringMap("\"" + key + "\"")));
+      }
+      return new NextBestActionSettings(List.copyOf(actions), List.copyOf(channels), Map.copyOf(c.stringMap("messages")),
+          Map.copyOf(persona), c.string("default-message"));
     }
   }
 }

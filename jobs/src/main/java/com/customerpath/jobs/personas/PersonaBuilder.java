@@ -73,9 +73,13 @@ public final class PersonaBuilder {
     return new Pipeline().setStages(stages).fit(doubles);
   }
 
-  public static Dataset<Row> standardize(PipelineModel scaler, Dataset<Row> features, List<String> columns) {
+  public static Dataset<Row> standardize(PipelineModel scaler, Dataset<Row> features, List<String> columns,
+                                         String... passThrough) {
     List<Column> keep = new ArrayList<>();
     keep.add(col("customer_id"));
+    for (String c : passThrough) {
+      keep.add(col(c));
+    }
     keep.add(col(FEATURES));
     columns.forEach(c -> keep.add(col(c)));
     return scaler.transform(asDoubles(features, columns)).select(keep.toArray(Column[]::new));
@@ -127,8 +131,8 @@ public final class PersonaBuilder {
       Dataset<Row> all = customerRows(assigned, idMap, "all");
       Dataset<Row> customerPersonas = all;
       if (contextFeatures != null) {
-        Dataset<Row> contextScaled = standardize(scaler, contextFeatures, columns)
-            .join(contextFeatures.select("customer_id", "context"), "customer_id");
+        // One row per (customer, context): the context travels with its own features.
+        Dataset<Row> contextScaled = standardize(scaler, contextFeatures, columns, "context");
         Dataset<Row> contextAssigned = withDistance(fitted.assign(contextScaled), fitted.centroids());
         customerPersonas = all.unionByName(customerRows(contextAssigned, idMap, null));
       }
