@@ -365,6 +365,9 @@ public record PipelineSettings(
           c.intAtLeast("snapshots", 2), c.strings("customer-features"),
           c.oneOf("algorithm", List.of("logistic", "gbt")), c.intAtLeast("max-iter", 1),
           c.doubleIn("reg-param", 0, 100), c.getLong("seed"));
+    }
+  }
+
   /** customerpath.recommendations: recommendations, churn risk, pain points, next-best action. */
   public record RecommendationSettings(int topN, int candidates, double popularityWeight, double alsWeight,
                                        double contextBoost, List<String> repeatableCategories, String preference,

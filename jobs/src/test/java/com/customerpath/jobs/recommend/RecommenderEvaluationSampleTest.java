@@ -22,30 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * End to end on the bundled sample data: ingest, features and personas for 2026-06-30, then the
+ * End to end on the bundled sample data's shared nightly run for 2026-06-30, then the
  * offline evaluation (cut-off 2026-05-01, whose personas it builds itself). The hybrid's NDCG@10
  * must beat global popularity by at least 20%.
  */
 class RecommenderEvaluationSampleTest {
   static final LocalDate RUN = LocalDate.parse("2026-06-30");
 
-  /** conf/local.conf with its relative sample-data paths made absolute. */
-  static Path localConf() throws Exception {
-    Path root = SparkTestSession.projectRoot();
-    String text = Files.readString(root.resolve("conf/local.conf"))
-        .replace("\"sample-data/", "\"" + root.resolve("sample-data") + "/");
-    Path conf = SparkTestSession.tempDir("rec-conf").resolve("local.conf");
-    Files.writeString(conf, text);
-    return conf;
-  }
-
   @Test
-  void hybridBeatsGlobalPopularityOnTheSample() throws Exception {
-    Path out = SparkTestSession.tempDir("rec-eval");
-    PipelineSettings settings = PipelineSettings.from(ConfigLoader.load(localConf().toString(),
-        Map.of("customerpath.output.root", out.toString())));
-    JobContext ctx = new JobContext(RUN, settings, SparkTestSession.get());
-    JobRunner.runAll(ctx, List.of(new IngestJob(), new FeaturesJob(), new PersonasJob()));
+  void hybridBeatsGlobalPopularityOnTheSample() {
+    // The shared nightly run of the sample data (SampleRun) provides the curated tables.
+    JobContext ctx = com.customerpath.jobs.SampleRun.get().context;
     JobRunner.runStep(ctx, new RecommenderEvaluation());
 
     Map<String, Double> v = new HashMap<>();
