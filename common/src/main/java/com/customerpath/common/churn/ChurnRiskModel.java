@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Churn risk and expected value per customer: BG/NBD for "still a customer?" and future purchase
@@ -46,7 +47,9 @@ public final class ChurnRiskModel {
   }
 
   /**
-   * Fits BG/NBD on every customer and Gamma-Gamma on those with frequency > 0.
+   * Fits BG/NBD on every customer and Gamma-Gamma on those with frequency > 0 and a positive
+   * average spend: the spend model is defined for positive values only (real data such as
+   * CDNOW has repeat purchases of $0). Every customer is scored.
    *
    * @param summary output of {@link RfmSummary}: frequency, recency, age, monetary
    * @param horizon prediction horizon in the summary's time units (e.g. 52 weeks)
@@ -55,7 +58,8 @@ public final class ChurnRiskModel {
     SummaryChecks.requireNumericColumns("churn risk model", summary,
         List.of(FREQUENCY, RECENCY, AGE, MONETARY));
     BgNbdParams bg = BgNbd.fit(summary, options);
-    GammaGammaParams gg = GammaGamma.fit(summary, options);
+    GammaGammaParams gg = GammaGamma.fit(summary.where(functions.col(FREQUENCY).equalTo(0)
+        .or(functions.col(MONETARY).gt(0))), options);
     return new ChurnRiskModel(bg, gg, horizon);
   }
 

@@ -19,9 +19,8 @@ import java.util.Optional;
 
 /**
  * The output tables: Parquet under {@code <root>/<table>/dt=YYYY-MM-DD/}. A write replaces
- * exactly one date's partition through Spark's dynamic partition overwrite, whose commit
- * protocol stages the files and moves the finished partition in at job commit, so readers see
- * the old partition or the new one, never half of it. On s3a:// the S3A committer configured in
+ * exactly one date's partition and publishes it whole: staged and renamed into place on local
+ * and HDFS paths, through the S3A committers on s3a:// (see {@link #writeMode()}). On s3a:// the S3A committer configured in
  * {@code customerpath.s3} publishes the files instead (see {@link #writeMode()}).
  */
 public final class Tables {
@@ -80,11 +79,11 @@ public final class Tables {
           }
         }
       }
-      default -> withDt.write()
-          .mode(SaveMode.Overwrite)
-          .option("partitionOverwriteMode", "dynamic")
-          .partitionBy(partitionBy.toArray(String[]::new))
-          .parquet(path(table));
+      default -> {
+        publishByRename(table, date, rows, extraPartitionColumns);
+        spark.sparkContext().setJobDescription(null);
+        return read(table, date).count();
+      }
     }
     if (extraPartitionColumns.length == 0 && files(partitionPath(table, date)).equals(before)) {
       // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
@@ -93,6 +92,51 @@ public final class Tables {
     }
     spark.sparkContext().setJobDescription(null);
     return read(table, date).count();
+  }
+
+  /**
+   * Local and HDFS: the rows are written whole to {@code <table>/_staging/...}, then the finished
+   * directory replaces {@code dt=D} by a rename (atomic on HDFS and local file systems), so a
+   * reader sees the old partition or the new one. Unlike Spark's dynamic partition overwrite this
+   * does not depend on session settings, and an empty result publishes an empty partition.
+   * Readers skip {@code _staging}, as they skip every name starting with '_'.
+   */
+  private void publishByRename(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+    String staging = path(table) + "/_staging/" + DT + "=" + date + "-" + java.util.UUID.randomUUID();
+    if (extraPartitionColumns.length == 0) {
+      rows.write().mode(SaveMode.Overwrite).parquet(staging);
+    } else {
+      rows.write().mode(SaveMode.Overwrite).partitionBy(extraPartitionColumns).parquet(staging);
+    }
+    Path staged = new Path(staging);
+    Path target = new Path(partitionPath(table, date));
+    try {
+      FileSystem fs = fs(target);
+      if (extraPartitionColumns.length == 0) {
+        swap(fs, staged, target);
+      } else { // replace only the sub-partitions written, e.g. _run_steps/dt=D/step=ingest
+        for (FileStatus sub : fs.listStatus(staged)) {
+          if (sub.isDirectory() && sub.getPath().getName().contains("=")) {
+            swap(fs, sub.getPath(), new Path(target, sub.getPath().getName()));
+          }
+        }
+        fs.delete(staged, true);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot publish table " + table + " partition dt=" + date + " from "
+          + staging + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void swap(FileSystem fs, Path staged, Path target) throws IOException {
+    fs.delete(new Path(staged, "_SUCCESS"), false);
+    if (fs.exists(target) && !fs.delete(target, true)) {
+      throw new IOException("cannot delete the previous partition " + target);
+    }
+    fs.mkdirs(target.getParent());
+    if (!fs.rename(staged, target)) {
+      throw new IOException("cannot rename " + staged + " to " + target);
+    }
   }
 
   enum WriteMode { DYNAMIC_OVERWRITE, COMMITTER_REPLACE, PARTITION_PATH }

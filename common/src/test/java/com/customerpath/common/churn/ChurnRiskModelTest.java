@@ -29,6 +29,20 @@ class ChurnRiskModelTest {
   private final SparkSession spark = SparkTestSession.get();
 
   @Test
+  void aRepeatBuyerWhoSpentNothingIsScoredButNotFittedOn() {
+    // CDNOW has repeat purchases of $0: Gamma-Gamma is defined for positive spend only.
+    Dataset<Row> summary = CdnowData.cohortSummary(spark);
+    Dataset<Row> zero = summary.limit(1).withColumn("customer_id", lit("zero-spender"))
+        .withColumn("frequency", lit(2.0).cast(summary.schema().apply("frequency").dataType()))
+        .withColumn("monetary", lit(0.0).cast(summary.schema().apply("monetary").dataType()));
+    Dataset<Row> withZero = summary.unionByName(zero);
+    ChurnRiskModel model = ChurnRiskModel.fit(withZero, 39, FitOptions.defaults().withRestarts(0));
+    assertEquals(6.25, model.gammaGamma().p(), 6.25 * 0.01, "the $0 customer does not move the spend fit");
+    Row scored = model.score(withZero).where(col("customer_id").equalTo("zero-spender")).first();
+    assertTrue(scored.<Double>getAs("expected_avg_value") > 0, "shrunk towards the population mean");
+  }
+
+  @Test
   void fitsAndScoresTheCdnowCohort() {
     Dataset<Row> summary = CdnowData.cohortSummary(spark);
     ChurnRiskModel model = ChurnRiskModel.fit(summary, 39, FitOptions.defaults().withRestarts(0));

@@ -57,23 +57,8 @@ public final class KMeansClustering implements PersonaClustering {
     quality.put("personas_k_selected", (double) best.getK());
     KMeansModel chosen = best;
     double[][] centroids = Arrays.stream(chosen.clusterCenters()).map(Vector::toArray).toArray(double[][]::new);
-    return new Fitted() {
-      @Override
-      public Dataset<Row> assign(Dataset<Row> rows) {
-        return chosen.transform(rows)
-            .withColumn("som_row", functions.lit(null).cast("int"))
-            .withColumn("som_col", functions.lit(null).cast("int"));
-      }
-
-      @Override
-      public double[][] centroids() {
-        return centroids;
-      }
-
-      @Override
-      public Map<String, Double> quality() {
-        return quality;
-      }
-    };
+    return new FittedClustering(rows -> chosen.transform(rows)
+        .withColumn("som_row", functions.lit(null).cast("int"))
+        .withColumn("som_col", functions.lit(null).cast("int")), centroids, quality);
   }
 }

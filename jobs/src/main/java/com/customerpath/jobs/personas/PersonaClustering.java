@@ -23,4 +23,13 @@ public interface PersonaClustering {
 
     Map<String, Double> quality();
   }
+
+  /** A fitted clustering made of its assignment function, centroids and quality figures. */
+  record FittedClustering(java.util.function.UnaryOperator<Dataset<Row>> assignment, double[][] centroids,
+                          Map<String, Double> quality) implements Fitted {
+    @Override
+    public Dataset<Row> assign(Dataset<Row> standardized) {
+      return assignment.apply(standardized);
+    }
+  }
 }

@@ -113,25 +113,11 @@ public final class SomKMeansClustering implements PersonaClustering {
     Dataset<Row> unitToCluster = spark.createDataFrame(mapping, new StructType()
         .add("_unit", DataTypes.IntegerType).add("cluster", DataTypes.IntegerType)
         .add("som_row", DataTypes.IntegerType).add("som_col", DataTypes.IntegerType));
-    return new Fitted() {
-      @Override
-      public Dataset<Row> assign(Dataset<Row> rows) {
-        return som.setPredictionCol("_unit").setBmuRowCol("_bmu_row").setBmuColCol("_bmu_col")
-            .setDistanceCol("_bmu_distance").transform(rows)
-            .join(functions.broadcast(unitToCluster), "_unit")
-            .drop("_unit", "_bmu_row", "_bmu_col", "_bmu_distance");
-      }
-
-      @Override
-      public double[][] centroids() {
-        return centroids;
-      }
-
-      @Override
-      public Map<String, Double> quality() {
-        return quality;
-      }
-    };
+    SelfOrganizingMapModel mapper = som.setPredictionCol("_unit").setBmuRowCol("_bmu_row").setBmuColCol("_bmu_col")
+        .setDistanceCol("_bmu_distance");
+    return new FittedClustering(rows -> mapper.transform(rows)
+        .join(functions.broadcast(unitToCluster), "_unit")
+        .drop("_unit", "_bmu_row", "_bmu_col", "_bmu_distance"), centroids, quality);
   }
 
   private static double silhouette(Dataset<Row> labelled) {

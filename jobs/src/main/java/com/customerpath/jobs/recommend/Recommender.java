@@ -101,13 +101,7 @@ public final class Recommender {
       return all.select(col("customer_id"), lit(EVERYONE).as("persona_id"), lit(null).cast("int").as("ctx_persona_id"),
           col("context"));
     }
-    // One persona per (customer, context), the nearest when the table holds several (defensive:
-    // customer_personas on main repeats some weekday/weekend rows).
-    Dataset<Row> cp = in.customerPersonas();
-    Column nearest = hasColumn(cp, "distance") ? col("distance").asc_nulls_last() : col("persona_id").asc();
-    cp = cp.withColumn("_r", functions.row_number().over(Window.partitionBy("customer_id", "context")
-            .orderBy(nearest, col("persona_id").asc())))
-        .filter(col("_r").equalTo(1)).drop("_r");
+    Dataset<Row> cp = in.customerPersonas(); // one row per (customer, context)
     Dataset<Row> allPersona = cp.filter(col("context").equalTo("all"))
         .select(col("customer_id"), col("persona_id").cast("int").as("cp_persona_id"));
     Dataset<Row> ctxPersona = cp.filter(col("context").isin(WEEKDAY, WEEKEND))
