@@ -92,7 +92,9 @@ class ClusterSubmitIT {
             "--set", "customerpath.output.root=" + out,
             "--set", "customerpath.personas.k-min=" + System.getProperty("it.personas.k", "4"),
             "--set", "customerpath.personas.k-max=" + System.getProperty("it.personas.k", "4"),
-            "--set", "customerpath.personas.som.epochs=8"));
+            "--set", "customerpath.personas.som.epochs=8",
+            "--set", "customerpath.journey.propensity.snapshots=2",
+            "--set", "customerpath.recommendations.als.max-iter=5"));
         for (String source : List.of("transactions", "events", "customers", "products")) {
           submitArgs.add("--set");
           submitArgs.add("customerpath.inputs." + source + ".path=" + root.resolve("sample-data/" + source + ".csv"));

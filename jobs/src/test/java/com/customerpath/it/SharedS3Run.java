@@ -63,6 +63,8 @@ public final class SharedS3Run implements ExtensionContext.Store.CloseableResour
       overrides.put("customerpath.personas.k-min", System.getProperty("it.personas.k", "4"));
       overrides.put("customerpath.personas.k-max", System.getProperty("it.personas.k", "4"));
       overrides.put("customerpath.personas.som.epochs", "8");
+      overrides.put("customerpath.journey.propensity.snapshots", "2");
+      overrides.put("customerpath.recommendations.als.max-iter", "5");
       overrides.put("customerpath.s3.endpoint", server.endpoint());
       overrides.put("customerpath.s3.path-style-access", "true");
       settings = PipelineSettings.from(ConfigLoader.load(conf.toString(), overrides));
