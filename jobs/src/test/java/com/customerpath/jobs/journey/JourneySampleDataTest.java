@@ -1,12 +1,6 @@
 package com.customerpath.jobs.journey;
 
-import com.customerpath.common.config.ConfigLoader;
-import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.ingest.IngestJob;
-import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
-import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.RunSteps;
 import com.customerpath.testing.SparkTestSession;
 import org.apache.spark.sql.Row;
@@ -15,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;

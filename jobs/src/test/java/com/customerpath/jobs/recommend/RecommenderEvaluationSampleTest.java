@@ -1,18 +1,10 @@
 package com.customerpath.jobs.recommend;
 
-import com.customerpath.common.config.ConfigLoader;
-import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.ingest.IngestJob;
-import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
-import com.customerpath.testing.SparkTestSession;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
