@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.special.Gamma;
 import org.apache.spark.sql.Column;
@@ -50,11 +49,7 @@ public final class BgNbd {
     validate(summary);
     try (GroupedLikelihood likelihood = GroupedLikelihood.group(summary,
         List.of(FREQUENCY, RECENCY, AGE), BgNbd::rowLogLikelihood, options.maxLocalRows())) {
-      List<double[]> starts = new ArrayList<>();
-      starts.add(DEFAULT_START);
-      for (int i = 0; i < Math.min(options.restarts(), RESTART_POINTS.length); i++) {
-        starts.add(RESTART_POINTS[i]);
-      }
+      List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
       MaximumLikelihood.Optimum optimum =
           MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
       double[] p = optimum.params();

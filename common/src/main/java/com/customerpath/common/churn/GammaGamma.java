@@ -5,7 +5,6 @@ import static com.customerpath.common.churn.RfmSummary.MONETARY;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.special.Gamma;
 import org.apache.spark.sql.Column;
@@ -41,11 +40,7 @@ public final class GammaGamma {
         throw new IllegalArgumentException("Cannot fit " + MODEL + " on '" + FREQUENCY
             + "': no customer has a repeat purchase (frequency > 0)");
       }
-      List<double[]> starts = new ArrayList<>();
-      starts.add(DEFAULT_START);
-      for (int i = 0; i < Math.min(options.restarts(), RESTART_POINTS.length); i++) {
-        starts.add(RESTART_POINTS[i]);
-      }
+      List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
       MaximumLikelihood.Optimum optimum =
           MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
       double[] p = optimum.params();

@@ -27,6 +27,16 @@ final class MaximumLikelihood {
 
   private MaximumLikelihood() {}
 
+  /** The default start followed by up to {@code restarts} of the model's restart points. */
+  static List<double[]> starts(double[] defaultStart, double[][] restartPoints, int restarts) {
+    List<double[]> starts = new java.util.ArrayList<>();
+    starts.add(defaultStart);
+    for (int i = 0; i < Math.min(restarts, restartPoints.length); i++) {
+      starts.add(restartPoints[i]);
+    }
+    return starts;
+  }
+
   static Optimum maximise(ToDoubleFunction<double[]> logLikelihood, List<double[]> starts,
       int maxEvaluationsPerStart) {
     int n = starts.get(0).length;

@@ -48,11 +48,17 @@ public final class Tables {
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
-    // The partition's files before the write: every write publishes new file names (a fresh job
-    // id), so an unchanged listing afterwards means no rows were written.
+    WriteMode mode = writeMode();
+    if (mode == WriteMode.STAGED_RENAME) {
+      publishByRename(table, date, rows, extraPartitionColumns);
+      spark.sparkContext().setJobDescription(null);
+      return read(table, date).count();
+    }
+    // S3: the partition's files before the write. Every write publishes new file names (a fresh
+    // job id), so an unchanged listing afterwards means no rows were written.
     java.util.Set<String> before = files(partitionPath(table, date));
     Dataset<Row> withDt = rows.withColumn(DT, functions.lit(date.toString()));
-    switch (writeMode()) {
+    switch (mode) {
       // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
       // replaces every partition the job writes, at job commit. Spark's dynamic overwrite is
       // not supported by the S3A committers, so the write is an append of the partition(s).
@@ -79,14 +85,10 @@ public final class Tables {
           }
         }
       }
-      default -> {
-        publishByRename(table, date, rows, extraPartitionColumns);
-        spark.sparkContext().setJobDescription(null);
-        return read(table, date).count();
-      }
+      default -> throw new IllegalStateException("Cannot write table " + table + ": unexpected write mode " + mode);
     }
     if (extraPartitionColumns.length == 0 && files(partitionPath(table, date)).equals(before)) {
-      // No rows: dynamic overwrite wrote nothing and would leave an earlier run's partition in
+      // No rows: the committer wrote nothing and would leave an earlier run's partition in
       // place. Publish an empty partition (schema only) instead.
       rows.limit(0).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
     }
@@ -139,21 +141,21 @@ public final class Tables {
     }
   }
 
-  enum WriteMode { DYNAMIC_OVERWRITE, COMMITTER_REPLACE, PARTITION_PATH }
+  enum WriteMode { STAGED_RENAME, COMMITTER_REPLACE, PARTITION_PATH }
 
   /**
-   * How a partition is replaced: Spark's dynamic partition overwrite on file systems with an
-   * atomic rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the
+   * How a partition is replaced: staged and renamed into place on file systems with an atomic
+   * rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the
    * committer publishes the files, so the partition is replaced by the committer or by a
    * static overwrite of the partition directory.
    */
   WriteMode writeMode() {
     if (!root.startsWith("s3a://")) {
-      return WriteMode.DYNAMIC_OVERWRITE;
+      return WriteMode.STAGED_RENAME;
     }
     String protocol = spark.conf().get("spark.sql.sources.commitProtocolClass", "");
     if (!protocol.endsWith("PathOutputCommitProtocol")) {
-      return WriteMode.DYNAMIC_OVERWRITE; // classic rename committer ("file"): slow but correct
+      return WriteMode.STAGED_RENAME; // classic rename committer ("file"): slow but correct
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean replace = "partitioned".equals(conf.get("fs.s3a.committer.name"))

@@ -101,7 +101,12 @@ public final class FeaturesJob implements NightlyStep {
       if (n > 0) {
         List<String> examples = unmatched.orderBy("key").limit(5).collectAsList().stream()
             .map(r -> r.getString(0)).toList();
-        LOG.warn("  external dataset {}: {} {} value(s) have no match, e.g. {}", ext.name(), n, joinOn, examples);
+        if (ext.settings().missingValue().isEmpty()) {
+          LOG.warn("  external dataset {}: {} {} value(s) have no match, e.g. {}", ext.name(), n, joinOn, examples);
+        } else { // e.g. a holiday calendar: a date it does not list is an ordinary day
+          LOG.info("  external dataset {}: {} {} value(s) not listed, given missing-value '{}', e.g. {}", ext.name(), n,
+              joinOn, ext.settings().missingValue(), examples);
+        }
       }
     }
   }
