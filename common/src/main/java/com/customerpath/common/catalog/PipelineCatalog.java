@@ -150,7 +150,8 @@ public final class PipelineCatalog {
         }
       }
       for (String t : s.reads()) {
-        if (!written.contains(t) && !s.writes().contains(t)) {
+        // Names starting with '_' are written by the runner itself (_run_steps: every step).
+        if (!t.startsWith("_") && !written.contains(t) && !s.writes().contains(t)) {
           throw new IllegalStateException(
               "Step '" + s.name() + "' reads table '" + t + "', which no earlier step writes");
         }
@@ -176,6 +177,41 @@ public final class PipelineCatalog {
       b.append("]}").append(i + 1 < STEPS.size() ? ",\n" : "\n");
     }
     return b.append("]\n").toString();
+  }
+
+  /**
+   * The steps and tables as a Mermaid flowchart (docs/architecture.md holds this text; a test
+   * checks that it is up to date).
+   */
+  public static String mermaid() {
+    StringBuilder b = new StringBuilder("flowchart LR\n");
+    b.append("  inputs[(raw inputs + external datasets)]\n");
+    for (StepSpec s : STEPS) {
+      b.append("  ").append(s.name()).append("[[").append(s.name()).append("]]\n");
+    }
+    Set<String> tables = new LinkedHashSet<>();
+    for (StepSpec s : STEPS) {
+      tables.addAll(s.writes());
+    }
+    for (String t : tables) {
+      b.append("  ").append(nodeId(t)).append("[(").append(t).append(")]\n");
+    }
+    b.append("  inputs --> ingest\n");
+    for (StepSpec s : STEPS) {
+      for (String t : s.writes()) {
+        b.append("  ").append(s.name()).append(" --> ").append(nodeId(t)).append('\n');
+      }
+      for (String t : s.reads()) {
+        if (!s.writes().contains(t)) {
+          b.append("  ").append(nodeId(t)).append(" -.-> ").append(s.name()).append('\n');
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  private static String nodeId(String table) {
+    return "t_" + table.replace('/', '_');
   }
 
   /** Table names, one definition each. */
