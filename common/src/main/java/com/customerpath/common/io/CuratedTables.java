@@ -21,6 +21,8 @@ import java.util.function.Predicate;
  */
 public final class CuratedTables {
   public static final String EVENT_DATE = "event_date";
+  /** The run date whose ingest curated a fact row: lets a re-run of a night replace its own rows. */
+  public static final String INGEST_DT = "ingest_dt";
 
   private CuratedTables() {}
 
@@ -55,15 +57,16 @@ public final class CuratedTables {
       inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(from))));
     }
     return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
-        .where(inRange).drop(EVENT_DATE);
+        .where(inRange).drop(EVENT_DATE, INGEST_DT);
   }
 
-  /** A fact source's rows of the given event dates, with {@link #EVENT_DATE} as text (as written). */
+  /** A fact source's rows of the given event dates, with {@link #EVENT_DATE} as text and {@link #INGEST_DT}. */
   public static Dataset<Row> readEventDates(Tables tables, String source, java.util.Collection<String> dates) {
     String table = table(source);
     List<String> present = tables.partitionValues(table, EVENT_DATE).stream().filter(dates::contains).toList();
     if (present.isEmpty()) {
       return tables.spark().createDataFrame(List.of(), schema(Contract.of(source))
+          .add(INGEST_DT, org.apache.spark.sql.types.DataTypes.StringType)
           .add(EVENT_DATE, org.apache.spark.sql.types.DataTypes.StringType));
     }
     return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
@@ -84,9 +87,13 @@ public final class CuratedTables {
     return tables.exists(table(source), date) || tables.latestBefore(table(source), date).isPresent();
   }
 
-  /** The column a fact row is partitioned by: the day of its timestamp, in the session time zone. */
-  public static Dataset<Row> withEventDate(Dataset<Row> rows) {
-    return rows.withColumn(EVENT_DATE, functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
+  /**
+   * Fact rows as written: the run date that ingests them and the column they are partitioned by,
+   * the day of their timestamp in the session time zone (run.timezone).
+   */
+  public static Dataset<Row> asWritten(Dataset<Row> rows, LocalDate runDate) {
+    return rows.withColumn(INGEST_DT, functions.lit(runDate.toString()))
+        .withColumn(EVENT_DATE, functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
   }
 
   /**

@@ -37,10 +37,11 @@ import static org.apache.spark.sql.functions.when;
  * </ul>
  * Facts (transactions, events) are written by event date. FULL replaces every event date up to the
  * run date with what was read (dates no longer present are deleted). INCREMENTAL adds tonight's rows
- * to the event dates they fall in, keeping the rows curated there by earlier nights; a row equal, in
- * every contract field, to one already curated for its date is quarantined as exact_duplicate (what
- * a full refresh does with the same line delivered twice). Snapshots (customers, products) are
- * written whole to dt=run date; a path's {@code {date}} is always the run date.
+ * to the event dates they fall in, keeping the rows curated there by other nights (a re-run of the
+ * night replaces its own rows, known by ingest_dt); a row equal, in every contract field, to one
+ * curated by another night for its date is quarantined as exact_duplicate (what a full refresh does
+ * with the same line delivered twice). Snapshots (customers, products) are written whole to
+ * dt=run date; a path's {@code {date}} is always the run date.
  */
 final class IngestInput {
   static final String DATE = "{date}";
@@ -53,7 +54,7 @@ final class IngestInput {
   private final boolean templated;
   private final long files;
   private final long bytes;
-  /** Incremental facts: the rows curated earlier for the event dates tonight's input touches. */
+  /** Incremental facts: the rows other nights curated for the event dates tonight's input touches. */
   private Dataset<Row> existing;
   private long existingRows;
   private List<String> datesWritten = List.of();
@@ -106,7 +107,8 @@ final class IngestInput {
         .select(functions.date_format(col("ts"), "yyyy-MM-dd")).distinct().collectAsList().stream()
         .map(r -> r.getString(0)).toList();
     // Pinned before the curated partitions are replaced: the mark and the merge see the old rows.
-    existing = CuratedTables.readEventDates(ctx.tables(), source.name(), dates).localCheckpoint();
+    existing = CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
+        .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString()))).localCheckpoint();
     existingRows = existing.count();
     if (existingRows == 0) {
       return flagged;
@@ -121,7 +123,7 @@ final class IngestInput {
     Column dup = col(InputValidation.REASON).isNull().and(col("_already_curated").isNotNull());
     return flagged.as("n").join(seen.as("c"), same, "left").select(col("n.*"), col("c._already_curated"))
         .withColumn(InputValidation.DETAIL, when(dup, functions.concat(lit("ts "), col("ts").cast("string"),
-            lit(": the same row was curated by an earlier run"))).otherwise(col(InputValidation.DETAIL)))
+            lit(": the same row was curated by another night's run"))).otherwise(col(InputValidation.DETAIL)))
         .withColumn(InputValidation.REASON, when(dup, lit("exact_duplicate")).otherwise(col(InputValidation.REASON)))
         .drop("_already_curated");
   }
@@ -132,7 +134,7 @@ final class IngestInput {
     if (!CuratedTables.byEventDate(name)) {
       return ctx.tables().write(CuratedTables.table(name), ctx.date(), accepted);
     }
-    Dataset<Row> rows = CuratedTables.withEventDate(accepted);
+    Dataset<Row> rows = CuratedTables.asWritten(accepted, ctx.date());
     String runDate = ctx.date().toString();
     if (incrementalFacts()) {
       datesWritten = CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false);
