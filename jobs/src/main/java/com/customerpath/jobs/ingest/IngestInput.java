@@ -57,6 +57,8 @@ final class IngestInput {
   /** Incremental facts: the rows other nights curated for the event dates tonight's input touches. */
   private Dataset<Row> existing;
   private long existingRows;
+  /** Where those rows are copied before their partitions are replaced (deleted by close). */
+  private Path snapshot;
   private List<String> datesWritten = List.of();
 
   private IngestInput(JobContext ctx, SourceSettings source, Mode mode, boolean templated) {
@@ -106,9 +108,14 @@ final class IngestInput {
     List<String> dates = flagged.where(col("ts").isNotNull())
         .select(functions.date_format(col("ts"), "yyyy-MM-dd")).distinct().collectAsList().stream()
         .map(r -> r.getString(0)).toList();
-    // Pinned before the curated partitions are replaced: the mark and the merge see the old rows.
-    existing = CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
-        .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString()))).localCheckpoint();
+    // Copied before the curated partitions are replaced, so that the mark, the merge and any
+    // recomputation of tonight's rows see the old rows (a copy on storage survives executor loss).
+    snapshot = new Path(ctx.tables().path(CuratedTables.table(source.name())) + "/_staging/existing-"
+        + java.util.UUID.randomUUID());
+    CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
+        .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString())))
+        .write().parquet(snapshot.toString());
+    existing = ctx.spark().read().parquet(snapshot.toString());
     existingRows = existing.count();
     if (existingRows == 0) {
       return flagged;
@@ -153,6 +160,17 @@ final class IngestInput {
         .metric(name + "_input_bytes", bytes);
     if (CuratedTables.byEventDate(name)) {
       result.metric(name + "_event_dates_written", datesWritten.size());
+    }
+  }
+
+  /** Deletes the copy of the rows curated earlier, once tonight's rows are written. */
+  void close() {
+    if (snapshot != null) {
+      try {
+        snapshot.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration()).delete(snapshot, true);
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot delete " + snapshot + ": " + e.getMessage(), e);
+      }
     }
   }
 

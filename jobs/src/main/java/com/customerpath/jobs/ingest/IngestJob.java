@@ -112,6 +112,7 @@ public final class IngestJob implements NightlyStep {
         }
       } finally {
         flagged.unpersist();
+        input.close();
       }
     }
     return result;
