@@ -120,10 +120,12 @@ class ClusterSubmitIT {
   private static void checkOutputs(Path out) {
     SparkSession spark = SparkTestSession.get();
     for (String table : List.of("personas", "customer_personas", "customer_features", "run_manifest",
-        "curated/transactions")) {
+        "quarantine/transactions")) {
       Path partition = out.resolve(table).resolve("dt=" + DATE);
       assertTrue(Files.isDirectory(partition), "Missing partition " + partition);
     }
+    Path curated = out.resolve("curated/transactions/event_date=" + DATE);
+    assertTrue(Files.isDirectory(curated), "Missing curated event date " + curated);
     long personas = spark.read().parquet(out.resolve("personas/dt=" + DATE).toString()).count();
     assertEquals(Long.parseLong(System.getProperty("it.personas.k", "4")), personas, "personas rows");
     var manifest = spark.read().parquet(out.resolve("run_manifest/dt=" + DATE).toString()).collectAsList();

@@ -80,7 +80,9 @@ class DuckDbBiIT {
       }
       String table = e.getKey().substring("rows_".length());
       assertTrue(VIEWS.containsKey(table), "manifest column " + e.getKey() + " names a table DuckDB can open");
-      long rows = ((Number) row("SELECT count(*) AS n FROM \"" + VIEWS.get(table) + "\" WHERE dt = '" + DATE + "'")
+      // Curated facts are partitioned by event date: the run's rows are every date up to it.
+      String where = types(VIEWS.get(table)).containsKey("dt") ? "dt = '" + DATE + "'" : "event_date <= '" + DATE + "'";
+      long rows = ((Number) row("SELECT count(*) AS n FROM \"" + VIEWS.get(table) + "\" WHERE " + where)
           .get("n")).longValue();
       assertEquals(((Number) e.getValue()).longValue(), rows, "rows of " + table + " dt=" + DATE);
       checked++;
@@ -100,6 +102,7 @@ class DuckDbBiIT {
     assertEquals("TIMESTAMP WITH TIME ZONE".equals(types("curated_transactions").get("ts"))
         ? "TIMESTAMP WITH TIME ZONE" : "TIMESTAMP", types("curated_transactions").get("ts"));
     assertEquals("DOUBLE", types("curated_transactions").get("quantity"));
+    assertEquals("DATE", types("curated_transactions").get("event_date"));
     assertEquals("DATE", types("run_manifest").get("dt"));
     double shares = ((Number) row("SELECT sum(share) AS s FROM personas WHERE dt = DATE '" + DATE + "'").get("s"))
         .doubleValue();
@@ -110,7 +113,7 @@ class DuckDbBiIT {
   void dtFilterReadsOnlyThatPartition() throws Exception {
     Map<String, Long> perDt = new LinkedHashMap<>();
     try (Statement s = db.createStatement();
-         ResultSet r = s.executeQuery("SELECT CAST(dt AS VARCHAR) AS dt, count(*) FROM curated_transactions GROUP BY 1 ORDER BY 1")) {
+         ResultSet r = s.executeQuery("SELECT CAST(dt AS VARCHAR) AS dt, count(*) FROM quarantine_transactions GROUP BY 1 ORDER BY 1")) {
       while (r.next()) {
         perDt.put(r.getString(1), r.getLong(2));
       }
@@ -118,13 +121,13 @@ class DuckDbBiIT {
     assertEquals(List.of(PREVIOUS, DATE), new ArrayList<>(perDt.keySet()), "two runs, two partitions");
     assertTrue(perDt.get(PREVIOUS) > 0 && perDt.get(DATE) > 0, "rows per dt " + perDt);
 
-    Path table = root.resolve("curated/transactions");
+    Path table = root.resolve("quarantine/transactions");
     long filesInPartition = parquetFiles(table.resolve("dt=" + PREVIOUS));
     long filesInTable = parquetFiles(table);
     assertTrue(filesInTable > filesInPartition, "files " + filesInPartition + " of " + filesInTable);
     String plan;
     try (Statement s = db.createStatement();
-         ResultSet r = s.executeQuery("EXPLAIN ANALYZE SELECT count(*) FROM curated_transactions WHERE dt = '"
+         ResultSet r = s.executeQuery("EXPLAIN ANALYZE SELECT count(*) FROM quarantine_transactions WHERE dt = '"
              + PREVIOUS + "'")) {
       StringBuilder b = new StringBuilder();
       while (r.next()) {
@@ -160,14 +163,16 @@ class DuckDbBiIT {
     return row;
   }
 
-  /** Directories with dt=... children: the tables. */
+  /** Directories with dt=... (or event_date=..., curated facts) children: the tables. */
   private static List<Path> tables(Path root) throws IOException {
+    java.util.function.Predicate<Path> partition = p -> p.getFileName().toString().startsWith("dt=")
+        || p.getFileName().toString().startsWith("event_date=");
     try (Stream<Path> dirs = Files.walk(root)) {
       return dirs.filter(Files::isDirectory)
-          .filter(d -> !d.getFileName().toString().startsWith("dt="))
+          .filter(d -> !partition.test(d))
           .filter(d -> {
             try (Stream<Path> children = Files.list(d)) {
-              return children.anyMatch(c -> Files.isDirectory(c) && c.getFileName().toString().startsWith("dt="));
+              return children.anyMatch(c -> Files.isDirectory(c) && partition.test(c));
             } catch (IOException e) {
               return false;
             }

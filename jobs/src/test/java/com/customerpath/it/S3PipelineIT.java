@@ -1,5 +1,6 @@
 package com.customerpath.it;
 
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.Tables;
 import com.customerpath.testing.Fixtures;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -47,7 +48,8 @@ class S3PipelineIT {
       long accepted = num(m, source + "_accepted");
       long quarantined = num(m, source + "_quarantined");
       assertEquals(readRows, accepted + quarantined, source + ": read = accepted + quarantined");
-      assertEquals(accepted, read(spark, "curated/" + source).count(), source + ": curated rows in the bucket");
+      assertEquals(accepted, CuratedTables.read(new Tables(spark, SharedS3Run.OUTPUT_ROOT), source, SharedS3Run.DATE)
+          .count(), source + ": curated rows in the bucket");
       assertEquals(quarantined, read(spark, "quarantine/" + source).count(), source + ": quarantine rows in the bucket");
     }
     // Against the planted bad rows of the sample data (sample-data/truth/quarantine_expected.csv).
@@ -70,8 +72,10 @@ class S3PipelineIT {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     assertTrue(json.contains("\"committer\"") && json.contains("partitioned"), "S3A committer manifest: " + json);
-    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/curated/transactions/dt=" + SharedS3Run.PREVIOUS_DATE)),
+    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/quarantine/transactions/dt=" + SharedS3Run.PREVIOUS_DATE)),
         "second run's partition");
+    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/curated/transactions/event_date=" + SharedS3Run.DATE)),
+        "the first run's last event date is kept by the second (earlier) run");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package com.customerpath.jobs;
 
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -22,7 +23,13 @@ class NightlyPipelineSampleTest {
   @Test
   void everyTableIsPublishedAsADtPartition() {
     SampleRun run = SampleRun.get();
-    for (String table : List.of("curated/transactions", "curated/events", "curated/customers", "curated/products",
+    // Curated facts are kept by event date: the sample's year of history, one partition a day.
+    for (String table : List.of("curated/transactions", "curated/events")) {
+      assertTrue(Files.isDirectory(run.output.resolve(table).resolve("event_date=" + SampleRun.DATE)), table);
+      assertTrue(Files.notExists(run.output.resolve(table).resolve("dt=" + SampleRun.DATE)), table + " has no dt");
+      assertTrue(run.context.tables().partitionValues(table, "event_date").size() > 300, table);
+    }
+    for (String table : List.of("curated/customers", "curated/products",
         "quarantine/transactions", "customer_features", "customer_context_features", "personas",
         "customer_personas", "persona_migration", "run_manifest")) {
       Path partition = run.output.resolve(table).resolve("dt=" + SampleRun.DATE);
@@ -52,7 +59,7 @@ class NightlyPipelineSampleTest {
       double accepted = m.<Double>getAs(source + "_accepted");
       double quarantined = m.<Double>getAs(source + "_quarantined");
       assertEquals(read, accepted + quarantined, source + ": read = accepted + quarantined");
-      assertEquals((long) accepted, ctx.tables().read("curated/" + source, SampleRun.DATE).count(), source);
+      assertEquals((long) accepted, CuratedTables.read(ctx.tables(), source, SampleRun.DATE).count(), source);
     }
     assertEquals(36651.0, m.<Double>getAs("transactions_read"), "every line of sample-data/transactions.csv");
     for (String table : List.of("customer_features", "personas", "customer_personas")) {

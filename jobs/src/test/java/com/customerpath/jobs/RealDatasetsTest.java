@@ -1,5 +1,6 @@
 package com.customerpath.jobs;
 
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.testing.SparkTestSession;
@@ -44,7 +45,7 @@ class RealDatasetsTest {
     assertEquals(m.<Double>getAs("transactions_read"),
         m.<Double>getAs("transactions_accepted") + m.<Double>getAs("transactions_quarantined"));
     assertEquals(23570, ctx.tables().read("customer_features", ctx.date()).count(), "CDNOW's 23,570 customers");
-    Row first = ctx.tables().read("curated/transactions", ctx.date()).filter("customer_id = '00001'")
+    Row first = CuratedTables.read(ctx.tables(), "transactions", ctx.date()).filter("customer_id = '00001'")
         .orderBy("ts").first();
     assertEquals(java.sql.Timestamp.valueOf("1997-01-01 00:00:00"), first.getAs("ts"));
     assertEquals(11.77, first.<Double>getAs("unit_price"), 1e-9, "dollar_value / number_of_cds");

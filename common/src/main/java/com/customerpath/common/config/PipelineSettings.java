@@ -88,9 +88,11 @@ public record PipelineSettings(
     }
   }
 
-  public record RunSettings(int lookbackDays, String timezone) {
+  /** fullRefresh: ingest rebuilds the curated tables from every input file instead of tonight's. */
+  public record RunSettings(int lookbackDays, String timezone, boolean fullRefresh) {
     static RunSettings from(Settings c) {
-      return new RunSettings(c.intAtLeast("run.lookback-days", 1), c.string("run.timezone"));
+      return new RunSettings(c.intAtLeast("run.lookback-days", 1), c.string("run.timezone"),
+          Boolean.parseBoolean(c.oneOf("run.full-refresh", List.of("true", "false"))));
     }
   }
 

@@ -38,6 +38,10 @@ public final class Tables {
     return root;
   }
 
+  public SparkSession spark() {
+    return spark;
+  }
+
   public String path(String table) {
     return root + "/" + table;
   }
@@ -181,6 +185,88 @@ public final class Tables {
       return names;
     } catch (IOException e) {
       throw new IllegalStateException("Cannot list partition " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Replaces the partitions {@code <column>=V} of a table for every value V present in the rows
+   * (a table partitioned by another column than dt, e.g. curated facts by event_date); existing
+   * partitions not written are kept, unless {@code deleteUnwritten} matches their value. Each
+   * partition is published whole, as {@link #write} does: staged and renamed on local and HDFS
+   * paths, through the S3A committer on s3a://. Returns the values written, sorted.
+   */
+  public List<String> replacePartitions(String table, String column, Dataset<Row> rows,
+                                        java.util.function.Predicate<String> deleteUnwritten) {
+    spark.sparkContext().setJobDescription("write " + table + " by " + column);
+    // One file per partition value: no small files from the input's splits.
+    Dataset<Row> byValue = rows.repartition(functions.col(column));
+    List<String> before = partitionValues(table, column);
+    List<String> written = new ArrayList<>();
+    try {
+      WriteMode mode = writeMode();
+      if (mode == WriteMode.STAGED_RENAME) {
+        String staging = path(table) + "/_staging/" + column + "-" + java.util.UUID.randomUUID();
+        byValue.write().mode(SaveMode.Overwrite).partitionBy(column).parquet(staging);
+        Path staged = new Path(staging);
+        FileSystem fs = fs(staged);
+        for (FileStatus sub : fs.listStatus(staged)) {
+          String name = sub.getPath().getName();
+          if (sub.isDirectory() && name.startsWith(column + "=")) {
+            swap(fs, sub.getPath(), new Path(path(table), name));
+            written.add(name.substring(column.length() + 1));
+          }
+        }
+        fs.delete(staged, true);
+      } else {
+        // Directory / magic committer: a static overwrite per partition. The rows may come from
+        // the partitions being replaced (a merge), so they are materialized first.
+        Dataset<Row> fixed = rows.localCheckpoint();
+        for (Row v : fixed.select(column).distinct().collectAsList()) {
+          written.add(String.valueOf(v.get(0)));
+        }
+        if (mode == WriteMode.COMMITTER_REPLACE) {
+          // The partitioned committer with conflict-mode=replace replaces each partition written.
+          fixed.repartition(functions.col(column)).write().mode(SaveMode.Append).partitionBy(column)
+              .parquet(path(table));
+        } else {
+          for (String value : written) {
+            fixed.where(functions.col(column).equalTo(value)).drop(column).write().mode(SaveMode.Overwrite)
+                .parquet(path(table) + "/" + column + "=" + value);
+          }
+        }
+      }
+      for (String value : before) {
+        if (!written.contains(value) && deleteUnwritten.test(value)) {
+          Path p = new Path(path(table), column + "=" + value);
+          fs(p).delete(p, true);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot publish table " + table + " partitions by " + column + ": "
+          + e.getMessage(), e);
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
+    return written.stream().sorted().toList();
+  }
+
+  /** The values V of the partitions {@code <column>=V} of a table, sorted (empty if there is none). */
+  public List<String> partitionValues(String table, String column) {
+    Path tablePath = new Path(path(table));
+    try {
+      FileSystem fs = fs(tablePath);
+      if (!fs.exists(tablePath)) {
+        return List.of();
+      }
+      return java.util.Arrays.stream(fs.listStatus(tablePath))
+          .filter(FileStatus::isDirectory)
+          .map(s -> s.getPath().getName())
+          .filter(n -> n.startsWith(column + "="))
+          .map(n -> n.substring(column.length() + 1))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot list partitions of table " + table + ": " + e.getMessage(), e);
     }
   }
 

@@ -6,9 +6,9 @@ import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.ExternalJoin;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.features.FeatureContext;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.io.Tables;
-import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -53,7 +53,7 @@ public final class FeaturesJob implements NightlyStep {
           ext.options());
       external.add(new ExternalTable(ext, rows));
     }
-    return new CustomerFeatures.Inputs(tables.read(IngestJob.curatedTable("transactions"), ctx.date()),
+    return new CustomerFeatures.Inputs(CuratedTables.read(tables, "transactions", ctx.date()),
         products, customers, external);
   }
 
@@ -61,7 +61,7 @@ public final class FeaturesJob implements NightlyStep {
     if (!ctx.settings().input(source).configured()) {
       return Optional.empty();
     }
-    return Optional.of(ctx.tables().read(IngestJob.curatedTable(source), ctx.date()));
+    return Optional.of(CuratedTables.read(ctx.tables(), source, ctx.date()));
   }
 
   @Override

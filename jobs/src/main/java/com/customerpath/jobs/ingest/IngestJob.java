@@ -2,6 +2,7 @@ package com.customerpath.jobs.ingest;
 
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.ColumnMapper;
@@ -40,7 +41,7 @@ public final class IngestJob implements NightlyStep {
   }
 
   public static String curatedTable(String source) {
-    return "curated/" + source;
+    return CuratedTables.table(source);
   }
 
   public static String quarantineTable(String source) {
@@ -75,15 +76,22 @@ public final class IngestJob implements NightlyStep {
         LOG.info("  source {} not configured: skipped", name);
         continue;
       }
-      Dataset<Row> flagged = validate(SourceReader.read(spark, source), source, ctx.date())
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      IngestInput input = IngestInput.select(ctx, source); // tonight's files, or all of them (full refresh)
+      LOG.info("  {}: {}", name, input.describe());
+      if (!input.hasInput()) {
+        input.record(result);
+        LOG.info("  source {}: no input for {}: nothing to ingest", name, ctx.date());
+        continue;
+      }
+      Dataset<Row> flagged = input.markAlreadyCurated(validate(SourceReader.read(spark, input.source()), source,
+          ctx.date())).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         Row counts = flagged.agg(functions.count(functions.lit(1)),
             functions.count(functions.when(functions.col(InputValidation.REASON).isNull(), 1))).first();
         long read = counts.getLong(0);
         long acceptedCount = counts.getLong(1);
-        long curated = ctx.tables().write(curatedTable(name), ctx.date(),
-            InputValidation.accepted(flagged, Contract.of(name)));
+        long curated = input.writeCurated(InputValidation.accepted(flagged, Contract.of(name)));
+        input.record(result);
         long quarantined = ctx.tables().write(quarantineTable(name), ctx.date(),
             InputValidation.quarantined(flagged, name));
         SourceCounts sc = new SourceCounts(name, read, curated, quarantined);
@@ -104,6 +112,7 @@ public final class IngestJob implements NightlyStep {
         }
       } finally {
         flagged.unpersist();
+        input.close();
       }
     }
     return result;

@@ -4,8 +4,8 @@ import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.FeatureContext;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -77,8 +77,8 @@ public final class JourneyJob implements NightlyStep {
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
     Optional<Dataset<Row>> events = eventsConfigured
-        ? Optional.of(ctx.tables().read(IngestJob.curatedTable("events"), date)) : Optional.empty();
-    Dataset<Row> transactions = ctx.tables().read(IngestJob.curatedTable("transactions"), date);
+        ? Optional.of(CuratedTables.read(ctx.tables(), "events", date)) : Optional.empty();
+    Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 

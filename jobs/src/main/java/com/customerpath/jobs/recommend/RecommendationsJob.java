@@ -2,8 +2,8 @@ package com.customerpath.jobs.recommend;
 
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -134,11 +134,11 @@ public final class RecommendationsJob implements NightlyStep {
     RecommendationSettings s = settings.recommendations();
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
-    Dataset<Row> allTransactions = ctx.tables().read(IngestJob.curatedTable("transactions"), date);
+    Dataset<Row> allTransactions = CuratedTables.read(ctx.tables(), "transactions", date);
     Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
-    Dataset<Row> products = readIfExists(ctx, IngestJob.curatedTable("products"));
-    Dataset<Row> customers = readIfExists(ctx, IngestJob.curatedTable("customers"));
-    Dataset<Row> events = readIfExists(ctx, IngestJob.curatedTable("events"));
+    Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
+    Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
+    Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
     Dataset<Row> customerPersonas = readIfExists(ctx, PersonasJob.CUSTOMER_PERSONAS);
     Dataset<Row> personas = readIfExists(ctx, PersonasJob.PERSONAS);
     Dataset<Row> journey = readIfExists(ctx, JOURNEY_STAGES);

@@ -1,6 +1,7 @@
 package com.customerpath.jobs.recommend;
 
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.personas.PersonasJob;
@@ -105,29 +106,24 @@ public final class RecommenderEvaluation implements NightlyStep {
       throw new IllegalArgumentException("Cannot evaluate the recommender: cut-off " + cutoff
           + " is not before the run date (got " + cutoff + ", expected < " + ctx.date() + ")");
     }
-    String curated = IngestJob.curatedTable("transactions");
-    if (!ctx.tables().exists(curated, ctx.date())) {
+    if (!CuratedTables.exists(ctx.tables(), "transactions", ctx.date())) {
       JobRunner.runStep(ctx, new IngestJob());
     }
     JobContext atCutoff = new JobContext(cutoff, ctx.settings(), ctx.spark(), ctx.tables());
     if (!ctx.tables().exists(PersonasJob.CUSTOMER_PERSONAS, cutoff)) {
-      // The cut-off run's curated inputs are the run date's, cut at the cut-off day (cheaper
-      // than ingesting again; the same rows, as ingest drops rows after its run date).
-      for (String source : List.of("transactions", "events", "customers", "products")) {
+      // The cut-off run reads the curated facts up to the cut-off day (they are kept by event
+      // date) and the run date's snapshots (cheaper than ingesting again).
+      for (String source : List.of("customers", "products")) {
         String table = IngestJob.curatedTable(source);
         if (ctx.tables().exists(table, ctx.date()) && !ctx.tables().exists(table, cutoff)) {
-          Dataset<Row> rows = ctx.tables().read(table, ctx.date());
-          if (List.of(rows.columns()).contains("ts")) {
-            rows = rows.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(cutoff))));
-          }
-          ctx.tables().write(table, cutoff, rows);
+          ctx.tables().write(table, cutoff, ctx.tables().read(table, ctx.date()));
         }
       }
       for (NightlyStep step : List.of(new FeaturesJob(), new PersonasJob())) {
         JobRunner.runStep(atCutoff, step);
       }
     }
-    Dataset<Row> all = ctx.tables().read(curated, ctx.date());
+    Dataset<Row> all = CuratedTables.read(ctx.tables(), "transactions", ctx.date());
     Column day = functions.to_date(col("ts"));
     Dataset<Row> train = RecommendationsJob.windowed(all, cutoff, ctx.settings().run().lookbackDays());
     Dataset<Row> test = all.filter(day.gt(lit(java.sql.Date.valueOf(cutoff)))

@@ -3,6 +3,7 @@ package com.customerpath.jobs.ingest;
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.SchemaError;
@@ -103,9 +104,10 @@ class IngestJobTest {
     assertEquals(2.0, result.metrics().get("transactions_accepted"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined_unparseable_quantity"));
-    assertTrue(Files.isDirectory(out.resolve("curated/transactions/dt=2026-06-30")));
+    // Curated facts by event date (the days of the accepted rows); quarantine by run date.
+    assertEquals(List.of("2026-06-01", "2026-06-03"), ctx.tables().partitionValues("curated/transactions", "event_date"));
     assertTrue(Files.isDirectory(out.resolve("quarantine/transactions/dt=2026-06-30")));
-    assertEquals(100.0, ctx.tables().read("curated/transactions", RUN).filter("transaction_id = 'o3'")
+    assertEquals(100.0, CuratedTables.read(ctx.tables(), "transactions", RUN).filter("transaction_id = 'o3'")
         .first().<Double>getAs("unit_price"), "1e2 parses as 100");
   }
 

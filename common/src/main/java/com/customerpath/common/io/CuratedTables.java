@@ -1,0 +1,119 @@
+package com.customerpath.common.io;
+
+import com.customerpath.common.schema.Contract;
+import com.customerpath.common.schema.Contract.SourceContract;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The curated copies of the inputs, as ingest writes them and every later step reads them.
+ * Facts (sources with a timestamp: transactions, events) are one table partitioned by event date,
+ * {@code curated/<source>/event_date=YYYY-MM-DD/}: a night replaces only the dates it touched, so
+ * storage grows with the history, not with nights x history. Dimension snapshots (customers,
+ * products) stay partitioned by run date, {@code curated/<source>/dt=D/}.
+ */
+public final class CuratedTables {
+  public static final String EVENT_DATE = "event_date";
+  /** The run date whose ingest curated a fact row: lets a re-run of a night replace its own rows. */
+  public static final String INGEST_DT = "ingest_dt";
+
+  private CuratedTables() {}
+
+  public static String table(String source) {
+    return "curated/" + source;
+  }
+
+  /** Facts are kept by event date; dimension snapshots by run date. */
+  public static boolean byEventDate(String source) {
+    return Contract.of(source).hasTimestamp();
+  }
+
+  /**
+   * A source's curated rows as of a run date, without the partition column: for facts every event
+   * date up to the date (pruned by partition), for snapshots the run date's partition, or the
+   * newest one before it when no snapshot was delivered that night.
+   */
+  public static Dataset<Row> read(Tables tables, String source, LocalDate date) {
+    return byEventDate(source) ? read(tables, source, null, date) : tables.read(table(source), snapshotDate(tables, source, date));
+  }
+
+  /** A fact source's curated rows of the event dates [from, to] (from null = from the first). */
+  public static Dataset<Row> read(Tables tables, String source, LocalDate from, LocalDate to) {
+    String table = table(source);
+    if (tables.partitionValues(table, EVENT_DATE).isEmpty()) {
+      // Nothing curated yet (or every row rejected): an empty table with the contract's columns.
+      return tables.spark().createDataFrame(List.of(), schema(Contract.of(source)));
+    }
+    Column day = functions.col(EVENT_DATE).cast("date");
+    Column inRange = day.leq(functions.lit(java.sql.Date.valueOf(to)));
+    if (from != null) {
+      inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(from))));
+    }
+    return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
+        .where(inRange).drop(EVENT_DATE, INGEST_DT);
+  }
+
+  /** A fact source's rows of the given event dates, with {@link #EVENT_DATE} as text and {@link #INGEST_DT}. */
+  public static Dataset<Row> readEventDates(Tables tables, String source, java.util.Collection<String> dates) {
+    String table = table(source);
+    List<String> present = tables.partitionValues(table, EVENT_DATE).stream().filter(dates::contains).toList();
+    if (present.isEmpty()) {
+      return tables.spark().createDataFrame(List.of(), schema(Contract.of(source))
+          .add(INGEST_DT, org.apache.spark.sql.types.DataTypes.StringType)
+          .add(EVENT_DATE, org.apache.spark.sql.types.DataTypes.StringType));
+    }
+    return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
+        .where(functions.col(EVENT_DATE).cast("string").isin(present.toArray()))
+        .withColumn(EVENT_DATE, functions.date_format(functions.col(EVENT_DATE), "yyyy-MM-dd"));
+  }
+
+  /** The curated rows as of a date, or null when the source was never ingested. */
+  public static Dataset<Row> readOrNull(Tables tables, String source, LocalDate date) {
+    return exists(tables, source, date) ? read(tables, source, date) : null;
+  }
+
+  /** Whether anything of the source was curated for a run date (facts: any event date up to it). */
+  public static boolean exists(Tables tables, String source, LocalDate date) {
+    if (byEventDate(source)) {
+      return tables.partitionValues(table(source), EVENT_DATE).stream().anyMatch(v -> v.compareTo(date.toString()) <= 0);
+    }
+    return tables.exists(table(source), date) || tables.latestBefore(table(source), date).isPresent();
+  }
+
+  /**
+   * Fact rows as written: the run date that ingests them and the column they are partitioned by,
+   * the day of their timestamp in the session time zone (run.timezone).
+   */
+  public static Dataset<Row> asWritten(Dataset<Row> rows, LocalDate runDate) {
+    return rows.withColumn(INGEST_DT, functions.lit(runDate.toString()))
+        .withColumn(EVENT_DATE, functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
+  }
+
+  /**
+   * Publishes fact rows (with {@link #EVENT_DATE}): each event date present replaces its partition;
+   * existing partitions not written whose date matches {@code deleteUnwritten} are deleted (a full
+   * refresh). Returns the event dates written.
+   */
+  public static List<String> publish(Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
+    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten);
+  }
+
+  private static LocalDate snapshotDate(Tables tables, String source, LocalDate date) {
+    return tables.exists(table(source), date) ? date : tables.latestBefore(table(source), date).orElse(date);
+  }
+
+  static StructType schema(SourceContract contract) {
+    StructType s = new StructType();
+    for (Contract.Field f : contract.fields()) {
+      s = s.add(f.name(), f.type(), true);
+    }
+    return s;
+  }
+}
