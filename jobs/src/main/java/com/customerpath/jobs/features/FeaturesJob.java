@@ -1,13 +1,12 @@
 package com.customerpath.jobs.features;
 
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.features.CustomerFeatures;
+import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.ExternalJoin;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.features.FeatureContext;
-import com.customerpath.common.io.SourceReader;
-import com.customerpath.common.io.Tables;
+import com.customerpath.common.features.FeatureInputs;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -19,9 +18,7 @@ import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Features: one row per customer as of the run date (customer_features) and the same features
@@ -30,7 +27,7 @@ import java.util.Optional;
  */
 public final class FeaturesJob implements NightlyStep {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
-  public static final String TABLE = "customer_features";
+  public static final String TABLE = CustomerFeatures.TABLE;
   public static final String CONTEXT_TABLE = "customer_context_features";
 
   public static void main(String[] args) {
@@ -44,24 +41,8 @@ public final class FeaturesJob implements NightlyStep {
 
   /** The curated inputs of a date and the external datasets, as the feature transform wants them. */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
-    Tables tables = ctx.tables();
-    Optional<Dataset<Row>> products = optional(ctx, "products");
-    Optional<Dataset<Row>> customers = optional(ctx, "customers");
-    List<ExternalTable> external = new ArrayList<>();
-    for (ExternalDatasetSettings ext : ctx.settings().external()) {
-      Dataset<Row> rows = SourceReader.readTable(ctx.spark(), "external." + ext.name(), ext.path(), ext.format(),
-          ext.options());
-      external.add(new ExternalTable(ext, rows));
-    }
-    return new CustomerFeatures.Inputs(tables.read(IngestJob.curatedTable("transactions"), ctx.date()),
-        products, customers, external);
-  }
-
-  private static Optional<Dataset<Row>> optional(JobContext ctx, String source) {
-    if (!ctx.settings().input(source).configured()) {
-      return Optional.empty();
-    }
-    return Optional.of(ctx.tables().read(IngestJob.curatedTable(source), ctx.date()));
+    return FeatureInputs.assemble(ctx.spark(), ctx.settings(),
+        source -> ctx.tables().read(IngestJob.curatedTable(source), ctx.date()));
   }
 
   @Override
@@ -69,23 +50,29 @@ public final class FeaturesJob implements NightlyStep {
     PipelineSettings s = ctx.settings();
     CustomerFeatures.Inputs in = inputs(ctx);
     StepResult result = new StepResult(name());
-    Dataset<Row> all = CustomerFeatures.compute(in, s.features(), ctx.date(), s.run().lookbackDays(), FeatureContext.ALL);
-    result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
-
-    Dataset<Row> byContext = null;
-    for (FeatureContext context : List.of(FeatureContext.WEEKDAY, FeatureContext.WEEKEND)) {
-      Dataset<Row> f = CustomerFeatures.compute(in, s.features(), ctx.date(), s.run().lookbackDays(), context)
-          .withColumn("context", functions.lit(context.label()));
-      byContext = byContext == null ? f : byContext.unionByName(f, true);
+    // The three contexts in one pass over the transactions, cached for the two writes and the key check.
+    List<View> views = List.of(new View(ctx.date(), FeatureContext.ALL), new View(ctx.date(), FeatureContext.WEEKDAY),
+        new View(ctx.date(), FeatureContext.WEEKEND));
+    CustomerFeatures.ViewFeatures features = CustomerFeatures.computeViews(in, s.features(), s.run().lookbackDays(),
+        views).persist();
+    try {
+      Dataset<Row> all = features.rows(0);
+      result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
+      Dataset<Row> byContext = null;
+      for (int i = 1; i < views.size(); i++) {
+        Dataset<Row> f = features.rows(i).withColumn("context", functions.lit(views.get(i).context().label()));
+        byContext = byContext == null ? f : byContext.unionByName(f, true);
+      }
+      result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
+      recordUnmatchedKeys(in, all, result);
+    } finally {
+      features.unpersist();
     }
-    result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
-    recordUnmatchedKeys(ctx, in, result);
     return result;
   }
 
   /** Counts the keys of the curated data that an external dataset does not cover. */
-  private static void recordUnmatchedKeys(JobContext ctx, CustomerFeatures.Inputs in, StepResult result) {
-    Dataset<Row> features = ctx.tables().read(TABLE, ctx.date());
+  private static void recordUnmatchedKeys(CustomerFeatures.Inputs in, Dataset<Row> features, StepResult result) {
     for (ExternalTable ext : in.external()) {
       String joinOn = ext.settings().joinOn();
       Dataset<Row> rows = ext.settings().level().equals("customer") ? features
