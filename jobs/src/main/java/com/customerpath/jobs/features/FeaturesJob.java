@@ -82,12 +82,13 @@ public final class FeaturesJob implements NightlyStep {
             + joinOn + "' is not a column of the " + ext.settings().level() + " rows (columns: "
             + List.of(rows.columns()) + ")");
       }
-      Dataset<Row> unmatched = ExternalJoin.unmatchedKeys(rows, joinOn, ext);
-      long n = unmatched.count();
+      // The number of unmatched keys and the first five of them, in one query.
+      Row unmatched = ExternalJoin.unmatchedKeys(rows, joinOn, ext).agg(functions.count(functions.lit(1)),
+          functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5)).first();
+      long n = unmatched.getLong(0);
       result.metric("external_" + ext.name() + "_unmatched_keys", n);
       if (n > 0) {
-        List<String> examples = unmatched.orderBy("key").limit(5).collectAsList().stream()
-            .map(r -> r.getString(0)).toList();
+        List<String> examples = unmatched.<String>getList(1);
         if (ext.settings().missingValue().isEmpty()) {
           LOG.warn("  external dataset {}: {} {} value(s) have no match, e.g. {}", ext.name(), n, joinOn, examples);
         } else { // e.g. a holiday calendar: a date it does not list is an ordinary day
