@@ -30,19 +30,46 @@ import static org.apache.spark.sql.functions.when;
  * Datasets in, a Dataset out; nothing per customer is collected to the driver.
  */
 public final class CustomerFeatures {
+  /** The table the features step writes (one row per customer as of the run date). */
+  public static final String TABLE = "customer_features";
+
   private CustomerFeatures() {}
 
   /** The curated inputs a feature run reads. Products and customers are optional. */
   public record Inputs(Dataset<Row> transactions, Optional<Dataset<Row>> products,
                        Optional<Dataset<Row>> customers, List<ExternalTable> external) {}
 
+  /** One feature set: the features as of a date (the window ends that day), on one context's activity. */
+  public record View(LocalDate asOf, FeatureContext context) {}
+
+  /** Column of the view index on rows that hold several views (dropped from each view's rows). */
+  public static final String VIEW = "_view";
+  private static final String AS_OF = "_as_of";
+  private static final String AS_OF_INDEX = "_as_of_index";
+
+  /** The features of one date and context: one row per customer who bought in its window. */
   public static Dataset<Row> compute(Inputs in, FeatureSettings settings, LocalDate runDate, int lookbackDays,
                                      FeatureContext context) {
-    Column windowStart = functions.to_timestamp(lit(runDate.minusDays(lookbackDays - 1L).toString()));
-    Column windowEnd = functions.to_timestamp(lit(runDate.plusDays(1).toString()));
+    return computeViews(in, settings, lookbackDays, List.of(new View(runDate, context))).rows(0);
+  }
+
+  /**
+   * The features of several views (dates and contexts) in one pass: each transaction line is
+   * tagged with every view whose window and context contain it, and every aggregation groups by
+   * the view as well as by the customer, so the transactions are scanned and shuffled once for
+   * all views rather than once per view. {@link ViewFeatures#rows(int)} gives exactly the rows and
+   * columns a single-view computation gives. Persist {@link ViewFeatures#all()} when several views
+   * are read.
+   */
+  public static ViewFeatures computeViews(Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
+    if (views.isEmpty()) {
+      throw new IllegalArgumentException("Cannot compute customer features: no view (date and context) given");
+    }
+    List<LocalDate> asOfDates = views.stream().map(View::asOf).distinct().sorted().toList();
+    LocalDate last = asOfDates.get(asOfDates.size() - 1);
+    LocalDate first = asOfDates.get(0);
     Dataset<Row> lines = in.transactions()
-        .filter(col("ts").geq(windowStart).and(col("ts").lt(windowEnd)))
-        .filter(context.filter(col("ts")))
+        .filter(col("ts").geq(dayStart(first.minusDays(lookbackDays - 1L))).and(col("ts").lt(dayStart(last.plusDays(1)))))
         .withColumn("value", col("quantity").multiply(col("unit_price")))
         .withColumn("date", functions.date_format(col("ts"), "yyyy-MM-dd"));
     if (in.products().isPresent()) {
@@ -57,24 +84,111 @@ public final class CustomerFeatures {
         transactionExternal.addAll(ext.outputColumns());
       }
     }
+    // A line counts for every view whose window (asOf - lookback, asOf] and context contain it.
+    List<Column> member = new ArrayList<>();
+    for (int i = 0; i < views.size(); i++) {
+      View v = views.get(i);
+      Column inView = col("ts").geq(dayStart(v.asOf().minusDays(lookbackDays - 1L)))
+          .and(col("ts").lt(dayStart(v.asOf().plusDays(1)))).and(v.context().filter(col("ts")));
+      member.add(when(inView, lit(i)));
+    }
+    lines = lines.withColumn(VIEW, functions.explode(functions.array_compact(
+        functions.array(member.toArray(Column[]::new)))));
+
     Dataset<Row> orders = orders(lines, transactionExternal);
-    Dataset<Row> behaviour = behaviour(orders, settings, runDate, transactionExternal);
-    Dataset<Row> categories = categoryShares(lines, settings);
-    Dataset<Row> products = lines.filter(col("quantity").gt(0)).groupBy("customer_id")
+    Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
+    List<List<String>> categories = categories(lines, settings, views.size());
+    Dataset<Row> shares = categoryShares(lines, categories);
+    Dataset<Row> products = lines.filter(col("quantity").gt(0)).groupBy(VIEW, "customer_id")
         .agg(functions.countDistinct("product_id").as("distinct_products"));
 
-    Dataset<Row> features = behaviour.join(products, "customer_id", "left")
-        .join(categories, "customer_id", "left");
-    features = withCustomerAttributes(features, in, runDate);
+    Dataset<Row> features = behaviour.join(products, new String[] {VIEW, "customer_id"}, "left")
+        .join(shares, new String[] {VIEW, "customer_id"}, "left");
+    features = withCustomerAttributes(features, in, views, asOfDates);
     for (ExternalTable ext : in.external()) {
       if (ext.settings().level().equals("customer")) {
         features = ExternalJoin.join(features, ext.settings().joinOn(), ext);
       }
     }
-    return features.na().fill(0.0, categoryShareColumns(features));
+    return new ViewFeatures(features, views, categories);
   }
 
-  /** Transaction-level rows: one per (customer, transaction). */
+  /**
+   * Features of several views held in one Dataset (column {@link #VIEW}); each view's category
+   * share columns are its own top categories.
+   */
+  public static final class ViewFeatures {
+    private final Dataset<Row> all;
+    private final List<View> views;
+    private final List<List<String>> categories;
+
+    ViewFeatures(Dataset<Row> all, List<View> views, List<List<String>> categories) {
+      this.all = all;
+      this.views = List.copyOf(views);
+      this.categories = categories;
+    }
+
+    /** Every view's rows, with the view index: persist this when several views are read. */
+    public Dataset<Row> all() {
+      return all;
+    }
+
+    public ViewFeatures persist() {
+      return new ViewFeatures(all.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()), views, categories);
+    }
+
+    public void unpersist() {
+      all.unpersist();
+    }
+
+    public List<View> views() {
+      return views;
+    }
+
+    /** The rows of view i, with the columns a computation of that view alone has. */
+    public Dataset<Row> rows(int i) {
+      // The share columns sit together: put this view's own there, in its own order.
+      List<Column> cols = new ArrayList<>();
+      boolean sharesPlaced = false;
+      for (String c : all.columns()) {
+        if (c.startsWith("category_share_")) {
+          if (!sharesPlaced) {
+            categories.get(i).forEach(category -> cols.add(col(ExternalJoin.quote("category_share_" + slug(category)))));
+            sharesPlaced = true;
+          }
+        } else if (!c.equals(VIEW)) {
+          cols.add(col(ExternalJoin.quote(c)));
+        }
+      }
+      Dataset<Row> view = all.filter(col(VIEW).equalTo(i)).select(cols.toArray(Column[]::new));
+      return view.na().fill(0.0, categoryShareColumns(view));
+    }
+
+    /** The rows of the first view with this date and context. */
+    public Dataset<Row> rows(LocalDate asOf, FeatureContext context) {
+      int i = views.indexOf(new View(asOf, context));
+      if (i < 0) {
+        throw new IllegalArgumentException("Cannot give customer features as of " + asOf + " (" + context.label()
+            + "): computed only for " + views);
+      }
+      return rows(i);
+    }
+  }
+
+  private static Column dayStart(LocalDate day) {
+    return functions.to_timestamp(lit(day.toString()));
+  }
+
+  /** The as-of date of the row's view (a constant when there is one view). */
+  private static Column asOfOfView(List<View> views) {
+    if (views.stream().map(View::asOf).distinct().count() == 1) {
+      return functions.to_date(lit(views.get(0).asOf().toString()));
+    }
+    Column[] dates = views.stream().map(v -> functions.to_date(lit(v.asOf().toString()))).toArray(Column[]::new);
+    return functions.element_at(functions.array(dates), col(VIEW).plus(1));
+  }
+
+  /** Transaction-level rows: one per (view, customer, transaction). */
   private static Dataset<Row> orders(Dataset<Row> lines, List<String> externalColumns) {
     List<Column> aggs = new ArrayList<>(List.of(
         min("ts").as("ts"),
@@ -87,11 +201,11 @@ public final class CustomerFeatures {
     for (String c : externalColumns) {
       aggs.add(functions.first(col(c), true).as(c));
     }
-    return lines.groupBy("customer_id", "transaction_id")
+    return lines.groupBy(VIEW, "customer_id", "transaction_id")
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
   }
 
-  private static Dataset<Row> behaviour(Dataset<Row> orders, FeatureSettings settings, LocalDate runDate,
+  private static Dataset<Row> behaviour(Dataset<Row> orders, FeatureSettings settings, Column asOf,
                                         List<String> externalColumns) {
     Column purchase = col("is_purchase");
     Column purchases = count(when(purchase, lit(1)));
@@ -122,12 +236,11 @@ public final class CustomerFeatures {
     for (String c : externalColumns) {
       aggs.add(functions.avg(when(purchase, col(c).cast("double"))).as(c + "_avg"));
     }
-    Dataset<Row> agg = orders.groupBy("customer_id")
+    Dataset<Row> agg = orders.groupBy(VIEW, "customer_id")
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new))
         .filter(col("frequency").gt(0));
-    Column run = functions.to_date(lit(runDate.toString()));
     return agg
-        .withColumn("recency_days", functions.datediff(run, functions.to_date(col("_last_purchase_ts"))))
+        .withColumn("recency_days", functions.datediff(asOf, functions.to_date(col("_last_purchase_ts"))))
         .withColumn("monetary", col("gross_spend").minus(col("returned_value")))
         .withColumn("avg_basket_value", col("gross_spend").divide(col("frequency")))
         .withColumn("avg_basket_items", col("_items").divide(col("frequency")))
@@ -139,16 +252,45 @@ public final class CustomerFeatures {
         .drop("_last_purchase_ts", "_first_purchase_ts", "_items");
   }
 
-  /** Share of gross spend per category: configured categories, or the top ones of the window. */
-  private static Dataset<Row> categoryShares(Dataset<Row> lines, FeatureSettings settings) {
-    Dataset<Row> bought = lines.filter(col("quantity").gt(0).and(col("category").isNotNull()));
-    List<String> categories = settings.categories();
-    if (categories.isEmpty() && settings.topCategories() > 0) {
-      // The top-N category names only: a handful of strings, not per-customer data.
-      categories = bought.groupBy("category").agg(sum("value").as("v"))
-          .orderBy(col("v").desc(), col("category")).limit(settings.topCategories())
-          .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+  /**
+   * The share columns' categories per view, sorted: the configured ones, or each view's top ones
+   * by spend (ties by name), from one aggregation of (view, category) totals.
+   */
+  private static List<List<String>> categories(Dataset<Row> lines, FeatureSettings settings, int views) {
+    List<List<String>> out = new ArrayList<>();
+    if (!settings.categories().isEmpty() || settings.topCategories() <= 0) {
+      for (int i = 0; i < views; i++) {
+        out.add(settings.categories());
+      }
+      return out;
     }
+    List<List<Row>> totals = new ArrayList<>();
+    for (int i = 0; i < views; i++) {
+      totals.add(new ArrayList<>());
+    }
+    // (view, category) totals only: a handful of rows per view, not per-customer data.
+    for (Row r : bought(lines).groupBy(VIEW, "category").agg(sum("value").as("v")).collectAsList()) {
+      totals.get(r.getInt(0)).add(r);
+    }
+    for (List<Row> rows : totals) {
+      out.add(rows.stream()
+          .sorted(java.util.Comparator.<Row, Double>comparing(r -> r.isNullAt(2) ? null : r.getDouble(2),
+                  java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder()))
+              .thenComparing(r -> r.getString(1)))
+          .limit(settings.topCategories()).map(r -> r.getString(1)).sorted().toList());
+    }
+    return out;
+  }
+
+  private static Dataset<Row> bought(Dataset<Row> lines) {
+    return lines.filter(col("quantity").gt(0).and(col("category").isNotNull()));
+  }
+
+  /** Share of gross spend per category, for every category some view lists. */
+  private static Dataset<Row> categoryShares(Dataset<Row> lines, List<List<String>> categoriesByView) {
+    Dataset<Row> bought = bought(lines);
+    java.util.Set<String> categories = new java.util.LinkedHashSet<>();
+    categoriesByView.forEach(categories::addAll);
     List<Column> aggs = new ArrayList<>();
     Column total = sum("value");
     for (String category : categories) {
@@ -156,26 +298,44 @@ public final class CustomerFeatures {
           .divide(total).as("category_share_" + slug(category)));
     }
     if (aggs.isEmpty()) {
-      return bought.select("customer_id").distinct();
+      return bought.select(VIEW, "customer_id").distinct();
     }
-    return bought.groupBy("customer_id").agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+    return bought.groupBy(VIEW, "customer_id").agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
   }
 
-  /** Tenure, age, household and region from the customers table, or from transactions alone. */
-  private static Dataset<Row> withCustomerAttributes(Dataset<Row> features, Inputs in, LocalDate runDate) {
-    Column run = functions.to_date(lit(runDate.toString()));
-    Column windowEnd = functions.to_timestamp(lit(runDate.plusDays(1).toString()));
-    Dataset<Row> history = in.transactions().filter(col("ts").lt(windowEnd).and(col("quantity").gt(0)));
-    Dataset<Row> firstEver = history.groupBy("customer_id")
+  /**
+   * Tenure, age, household and region from the customers table, or from transactions alone; the
+   * purchase history behind the first purchase and the usual region ends at each view's date.
+   */
+  private static Dataset<Row> withCustomerAttributes(Dataset<Row> features, Inputs in, List<View> views,
+                                                     List<LocalDate> asOfDates) {
+    LocalDate last = asOfDates.get(asOfDates.size() - 1);
+    Dataset<Row> history = in.transactions().filter(col("ts").lt(dayStart(last.plusDays(1))).and(col("quantity").gt(0)));
+    if (asOfDates.size() == 1) {
+      history = history.withColumn(AS_OF_INDEX, lit(0));
+    } else { // a purchase belongs to the history of every date from its day on
+      List<Column> member = new ArrayList<>();
+      for (int j = 0; j < asOfDates.size(); j++) {
+        member.add(when(col("ts").lt(dayStart(asOfDates.get(j).plusDays(1))), lit(j)));
+      }
+      history = history.withColumn(AS_OF_INDEX, functions.explode(functions.array_compact(
+          functions.array(member.toArray(Column[]::new)))));
+    }
+    Dataset<Row> firstEver = history.groupBy(AS_OF_INDEX, "customer_id")
         .agg(functions.to_date(min("ts")).as("first_purchase_date"));
     // The region a customer buys in most often (ties: the smallest id), for data without a customers table.
     Dataset<Row> regionCounts = history.filter(col("region_id").isNotNull())
-        .groupBy("customer_id", "region_id").agg(count(lit(1)).as("n"));
+        .groupBy(AS_OF_INDEX, "customer_id", "region_id").agg(count(lit(1)).as("n"));
     Dataset<Row> usualRegion = regionCounts
         .withColumn("rk", functions.row_number().over(org.apache.spark.sql.expressions.Window
-            .partitionBy("customer_id").orderBy(col("n").desc(), col("region_id"))))
-        .filter(col("rk").equalTo(1)).select(col("customer_id"), col("region_id").as("_tx_region"));
-    Dataset<Row> out = features.join(firstEver, "customer_id", "left").join(usualRegion, "customer_id", "left");
+            .partitionBy(AS_OF_INDEX, "customer_id").orderBy(col("n").desc(), col("region_id"))))
+        .filter(col("rk").equalTo(1)).select(col(AS_OF_INDEX), col("customer_id"), col("region_id").as("_tx_region"));
+    Column[] indexOfView = views.stream().map(v -> lit(asOfDates.indexOf(v.asOf()))).toArray(Column[]::new);
+    Dataset<Row> out = features
+        .withColumn(AS_OF_INDEX, asOfDates.size() == 1 ? lit(0)
+            : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
+        .join(firstEver, new String[] {AS_OF_INDEX, "customer_id"}, "left")
+        .join(usualRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
     if (in.customers().isPresent()) {
       Dataset<Row> customers = in.customers().get().select(col("customer_id"), col("signup_date"),
           col("birth_year"), col("gender"), col("region_id").as("_customer_region"), col("household_size"));
@@ -187,13 +347,14 @@ public final class CustomerFeatures {
           .withColumn("_customer_region", lit(null).cast("string"))
           .withColumn("household_size", lit(null).cast("int"));
     }
+    Column run = asOfOfView(views);
     Column since = functions.least(coalesce(col("signup_date"), col("first_purchase_date")),
         col("first_purchase_date"));
     return out
         .withColumn("tenure_days", functions.datediff(run, since))
         .withColumn("age", functions.year(run).minus(col("birth_year")))
         .withColumn("region_id", coalesce(col("_customer_region"), col("_tx_region")))
-        .drop("_customer_region", "_tx_region", "birth_year", "first_purchase_in_window");
+        .drop("_customer_region", "_tx_region", "birth_year", "first_purchase_in_window", AS_OF_INDEX);
   }
 
   private static Column share(Column condition, Column denominator) {

@@ -181,4 +181,40 @@ class CustomerFeaturesTest {
     assertEquals(java.util.Set.of("c1"), shortWindow.keySet(), "window 2026-06-29..30");
     assertEquals(1L, ((Number) shortWindow.get("c1").getAs("frequency")).longValue());
   }
+
+  @Test
+  void severalViewsInOnePassGiveEachViewsOwnFeatures() {
+    LocalDate sunday = LocalDate.parse("2026-06-28");
+    LocalDate lastYear = LocalDate.parse("2025-06-01");
+    List<CustomerFeatures.View> views = List.of(new CustomerFeatures.View(RUN, FeatureContext.ALL),
+        new CustomerFeatures.View(RUN, FeatureContext.WEEKEND), new CustomerFeatures.View(sunday, FeatureContext.ALL),
+        new CustomerFeatures.View(lastYear, FeatureContext.ALL));
+    CustomerFeatures.ViewFeatures together = CustomerFeatures.computeViews(inputs(), settings(), 365, views).persist();
+    try {
+      for (int i : new int[] {1, 3}) { // another context, another date: the same rows as computed alone
+        CustomerFeatures.View v = views.get(i);
+        Dataset<Row> alone = CustomerFeatures.compute(inputs(), settings(), v.asOf(), 365, v.context());
+        Dataset<Row> mine = together.rows(i);
+        assertEquals(List.of(alone.columns()), List.of(mine.columns()), "columns of " + v);
+        assertEquals(0, mine.exceptAll(alone).count(), "rows of " + v);
+        assertEquals(0, alone.exceptAll(mine).count(), "rows of " + v);
+      }
+      // As of Sunday 2026-06-28: only T1 (Saturday) is in c1's window; c2's T4 too.
+      Map<String, Row> sundayRows = new java.util.HashMap<>();
+      together.rows(sunday, FeatureContext.ALL).collectAsList().forEach(r -> sundayRows.put(r.getAs("customer_id"), r));
+      assertEquals(java.util.Set.of("c1", "c2"), sundayRows.keySet());
+      assertEquals(1L, ((Number) sundayRows.get("c1").getAs("frequency")).longValue());
+      assertEquals(1, ((Number) sundayRows.get("c1").getAs("recency_days")).intValue(), "T1 on the Saturday before");
+      // As of 2025-06-01: only T0; age and tenure as of that date.
+      List<Row> lastYearRows = together.rows(lastYear, FeatureContext.ALL).collectAsList();
+      assertEquals(1, lastYearRows.size());
+      Row c1 = lastYearRows.get(0);
+      assertEquals(151, ((Number) c1.getAs("recency_days")).intValue(), "2025-01-01 to 2025-06-01");
+      assertEquals(336, ((Number) c1.getAs("tenure_days")).intValue(), "signup 2024-06-30");
+      assertEquals(45, ((Number) c1.getAs("age")).intValue());
+      assertEquals(1.0, ((Number) c1.getAs("category_share_a")).doubleValue(), 1e-9, "T0 bought p1 only");
+    } finally {
+      together.unpersist();
+    }
+  }
 }

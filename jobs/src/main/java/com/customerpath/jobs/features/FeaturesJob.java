@@ -1,14 +1,13 @@
 package com.customerpath.jobs.features;
 
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.features.CustomerFeatures;
+import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.ExternalJoin;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.features.FeatureContext;
+import com.customerpath.common.features.FeatureInputs;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.common.io.SourceReader;
-import com.customerpath.common.io.Tables;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -19,9 +18,7 @@ import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Features: one row per customer as of the run date (customer_features) and the same features
@@ -30,7 +27,7 @@ import java.util.Optional;
  */
 public final class FeaturesJob implements NightlyStep {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
-  public static final String TABLE = "customer_features";
+  public static final String TABLE = CustomerFeatures.TABLE;
   public static final String CONTEXT_TABLE = "customer_context_features";
 
   public static void main(String[] args) {
@@ -44,24 +41,8 @@ public final class FeaturesJob implements NightlyStep {
 
   /** The curated inputs of a date and the external datasets, as the feature transform wants them. */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
-    Tables tables = ctx.tables();
-    Optional<Dataset<Row>> products = optional(ctx, "products");
-    Optional<Dataset<Row>> customers = optional(ctx, "customers");
-    List<ExternalTable> external = new ArrayList<>();
-    for (ExternalDatasetSettings ext : ctx.settings().external()) {
-      Dataset<Row> rows = SourceReader.readTable(ctx.spark(), "external." + ext.name(), ext.path(), ext.format(),
-          ext.options());
-      external.add(new ExternalTable(ext, rows));
-    }
-    return new CustomerFeatures.Inputs(CuratedTables.read(tables, "transactions", ctx.date()),
-        products, customers, external);
-  }
-
-  private static Optional<Dataset<Row>> optional(JobContext ctx, String source) {
-    if (!ctx.settings().input(source).configured()) {
-      return Optional.empty();
-    }
-    return Optional.of(CuratedTables.read(ctx.tables(), source, ctx.date()));
+    return FeatureInputs.assemble(ctx.spark(), ctx.settings(),
+        source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
   }
 
   @Override
@@ -69,23 +50,29 @@ public final class FeaturesJob implements NightlyStep {
     PipelineSettings s = ctx.settings();
     CustomerFeatures.Inputs in = inputs(ctx);
     StepResult result = new StepResult(name());
-    Dataset<Row> all = CustomerFeatures.compute(in, s.features(), ctx.date(), s.run().lookbackDays(), FeatureContext.ALL);
-    result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
-
-    Dataset<Row> byContext = null;
-    for (FeatureContext context : List.of(FeatureContext.WEEKDAY, FeatureContext.WEEKEND)) {
-      Dataset<Row> f = CustomerFeatures.compute(in, s.features(), ctx.date(), s.run().lookbackDays(), context)
-          .withColumn("context", functions.lit(context.label()));
-      byContext = byContext == null ? f : byContext.unionByName(f, true);
+    // The three contexts in one pass over the transactions, cached for the two writes and the key check.
+    List<View> views = List.of(new View(ctx.date(), FeatureContext.ALL), new View(ctx.date(), FeatureContext.WEEKDAY),
+        new View(ctx.date(), FeatureContext.WEEKEND));
+    CustomerFeatures.ViewFeatures features = CustomerFeatures.computeViews(in, s.features(), s.run().lookbackDays(),
+        views).persist();
+    try {
+      Dataset<Row> all = features.rows(0);
+      result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
+      Dataset<Row> byContext = null;
+      for (int i = 1; i < views.size(); i++) {
+        Dataset<Row> f = features.rows(i).withColumn("context", functions.lit(views.get(i).context().label()));
+        byContext = byContext == null ? f : byContext.unionByName(f, true);
+      }
+      result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
+      recordUnmatchedKeys(in, all, result);
+    } finally {
+      features.unpersist();
     }
-    result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
-    recordUnmatchedKeys(ctx, in, result);
     return result;
   }
 
   /** Counts the keys of the curated data that an external dataset does not cover. */
-  private static void recordUnmatchedKeys(JobContext ctx, CustomerFeatures.Inputs in, StepResult result) {
-    Dataset<Row> features = ctx.tables().read(TABLE, ctx.date());
+  private static void recordUnmatchedKeys(CustomerFeatures.Inputs in, Dataset<Row> features, StepResult result) {
     for (ExternalTable ext : in.external()) {
       String joinOn = ext.settings().joinOn();
       Dataset<Row> rows = ext.settings().level().equals("customer") ? features
@@ -95,12 +82,13 @@ public final class FeaturesJob implements NightlyStep {
             + joinOn + "' is not a column of the " + ext.settings().level() + " rows (columns: "
             + List.of(rows.columns()) + ")");
       }
-      Dataset<Row> unmatched = ExternalJoin.unmatchedKeys(rows, joinOn, ext);
-      long n = unmatched.count();
+      // The number of unmatched keys and the first five of them, in one query.
+      Row unmatched = ExternalJoin.unmatchedKeys(rows, joinOn, ext).agg(functions.count(functions.lit(1)),
+          functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5)).first();
+      long n = unmatched.getLong(0);
       result.metric("external_" + ext.name() + "_unmatched_keys", n);
       if (n > 0) {
-        List<String> examples = unmatched.orderBy("key").limit(5).collectAsList().stream()
-            .map(r -> r.getString(0)).toList();
+        List<String> examples = unmatched.<String>getList(1);
         if (ext.settings().missingValue().isEmpty()) {
           LOG.warn("  external dataset {}: {} {} value(s) have no match, e.g. {}", ext.name(), n, joinOn, examples);
         } else { // e.g. a holiday calendar: a date it does not list is an ordinary day

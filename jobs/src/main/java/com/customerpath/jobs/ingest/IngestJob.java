@@ -15,7 +15,6 @@ import com.customerpath.jobs.runtime.StepResult;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,10 +85,18 @@ public final class IngestJob implements NightlyStep {
       Dataset<Row> flagged = input.markAlreadyCurated(validate(SourceReader.read(spark, input.source()), source,
           ctx.date())).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        Row counts = flagged.agg(functions.count(functions.lit(1)),
-            functions.count(functions.when(functions.col(InputValidation.REASON).isNull(), 1))).first();
-        long read = counts.getLong(0);
-        long acceptedCount = counts.getLong(1);
+        // One pass over the cached flagged rows: accepted rows (reason null) and quarantined per reason.
+        long read = 0;
+        long acceptedCount = 0;
+        java.util.Map<String, Long> byReason = new java.util.TreeMap<>();
+        for (Row r : flagged.groupBy(InputValidation.REASON).count().collectAsList()) { // one row per reason
+          read += r.getLong(1);
+          if (r.isNullAt(0)) {
+            acceptedCount = r.getLong(1);
+          } else {
+            byReason.put(r.getString(0), r.getLong(1));
+          }
+        }
         long curated = input.writeCurated(InputValidation.accepted(flagged, Contract.of(name)));
         input.record(result);
         long quarantined = ctx.tables().write(quarantineTable(name), ctx.date(),
@@ -103,12 +110,9 @@ public final class IngestJob implements NightlyStep {
         result.written(curatedTable(name), curated).written(quarantineTable(name), quarantined)
             .metric(name + "_read", read).metric(name + "_accepted", curated).metric(name + "_quarantined", quarantined);
         LOG.info("  {}: read {} = accepted {} + quarantined {}", name, read, curated, quarantined);
-        if (quarantined > 0) {
-          for (Row r : ctx.tables().read(quarantineTable(name), ctx.date()).groupBy("reason").count()
-              .orderBy("reason").collectAsList()) {
-            result.metric(name + "_quarantined_" + r.getString(0), r.getLong(1));
-            LOG.info("    quarantined {}: {}", r.getString(0), r.getLong(1));
-          }
+        for (java.util.Map.Entry<String, Long> r : byReason.entrySet()) {
+          result.metric(name + "_quarantined_" + r.getKey(), r.getValue());
+          LOG.info("    quarantined {}: {}", r.getKey(), r.getValue());
         }
       } finally {
         flagged.unpersist();

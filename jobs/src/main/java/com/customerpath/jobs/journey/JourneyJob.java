@@ -4,8 +4,8 @@ import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.FeatureContext;
+import com.customerpath.common.features.FeatureInputs;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -97,18 +97,22 @@ public final class JourneyJob implements NightlyStep {
 
       Dataset<Row> stages = stages(evidence, JourneyStages.complaints(events, s.complaint()), personas, previous,
           date, s.windowDays(), observable);
-      stages = withPropensity(ctx, stages, evidence, personas, result).select(outputColumns());
-      result.written(STAGES_TABLE, ctx.tables().write(STAGES_TABLE, date, stages));
-      Dataset<Row> written = ctx.tables().read(STAGES_TABLE, date);
-      result.written(TRANSITIONS, ctx.tables().write(TRANSITIONS, date,
-          JourneyMetrics.transitions(previous, written).coalesce(1)));
-      Dataset<Row> funnel = JourneyMetrics.funnel(written, date, observable);
-      result.written(FUNNEL, ctx.tables().write(FUNNEL, date, funnel.coalesce(1)));
-      for (Row r : ctx.tables().read(FUNNEL, date).filter(col("persona_id").equalTo(JourneyMetrics.ALL))
-          .collectAsList()) {
-        if (!r.isNullAt(r.fieldIndex("customers_reached"))) {
-          result.metric("journey_reached_" + r.getAs("stage"), r.<Long>getAs("customers_reached"));
+      // Cached: the write, the transitions and the funnel all read tonight's stages (one computation).
+      stages = withPropensity(ctx, stages, evidence, personas, result).select(outputColumns())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        result.written(STAGES_TABLE, ctx.tables().write(STAGES_TABLE, date, stages));
+        result.written(TRANSITIONS, ctx.tables().write(TRANSITIONS, date,
+            JourneyMetrics.transitions(previous, stages).coalesce(1)));
+        Dataset<Row> funnel = JourneyMetrics.funnel(stages, date, observable); // built on the driver: a few rows
+        result.written(FUNNEL, ctx.tables().write(FUNNEL, date, funnel.coalesce(1)));
+        for (Row r : funnel.filter(col("persona_id").equalTo(JourneyMetrics.ALL)).collectAsList()) {
+          if (!r.isNullAt(r.fieldIndex("customers_reached"))) {
+            result.metric("journey_reached_" + r.getAs("stage"), r.<Long>getAs("customers_reached"));
+          }
         }
+      } finally {
+        stages.unpersist();
       }
       result.metric("journey_previous_run_found", previousRun.isPresent() ? 1 : 0);
       result.metric("journey_events_configured", eventsConfigured ? 1 : 0);
@@ -123,12 +127,22 @@ public final class JourneyJob implements NightlyStep {
                                              Dataset<Row> personas, StepResult result) {
     PipelineSettings settings = ctx.settings();
     JourneySettings s = settings.journey();
-    Dataset<Row> tonightFeatures = ctx.tables().read(FeaturesJob.TABLE, ctx.date());
+    Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
     List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
-    CustomerFeatures.Inputs inputs = FeaturesJob.inputs(ctx);
-    JourneyPropensity.Result trained = JourneyPropensity.train(evidence, ctx.date(), s.windowDays(), s.propensity(),
-        d -> CustomerFeatures.compute(inputs, settings.features(), d, settings.run().lookbackDays(), FeatureContext.ALL),
-        columns, personas);
+    CustomerFeatures.Inputs inputs = FeatureInputs.assemble(ctx.spark(), settings,
+        source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
+    // The features as of every snapshot date in one pass over the transactions, cached while training.
+    List<CustomerFeatures.View> views = JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()
+        .map(d -> new CustomerFeatures.View(d, FeatureContext.ALL)).toList();
+    CustomerFeatures.ViewFeatures snapshotFeatures = CustomerFeatures.computeViews(inputs, settings.features(),
+        settings.run().lookbackDays(), views).persist();
+    JourneyPropensity.Result trained;
+    try {
+      trained = JourneyPropensity.train(evidence, ctx.date(), s.windowDays(), s.propensity(),
+          d -> snapshotFeatures.rows(d, FeatureContext.ALL), columns, personas);
+    } finally {
+      snapshotFeatures.unpersist();
+    }
     trained.metrics().forEach(result::metric);
     if (trained.model().isEmpty()) {
       LOG.warn("  journey: propensity model not trained (one label class only); next_stage_propensity is null");

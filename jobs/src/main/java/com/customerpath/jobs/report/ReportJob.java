@@ -5,16 +5,14 @@ import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.RunSteps;
 import com.customerpath.jobs.runtime.StepResult;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Report: folds every step's figures of the date (counts read / accepted / quarantined per
@@ -33,20 +31,28 @@ public final class ReportJob implements NightlyStep {
     return "report";
   }
 
-  /** One row: run facts, then one column per figure, named as recorded (pure transform). */
+  /**
+   * One row: run facts, then one column per figure, named as recorded. The figures of one run are
+   * a few hundred (name, value) pairs: they are gathered on the driver (one Spark job) rather than
+   * pivoted by Spark (a shuffle per pivot).
+   */
   public static Dataset<Row> manifest(Dataset<Row> runSteps, String runDate, String fingerprint, String codeVersion) {
-    List<String> figures = runSteps.select("figure").distinct().orderBy("figure").collectAsList().stream()
-        .map(r -> r.getString(0)).toList(); // figure names only: a few dozen strings
-    Dataset<Row> pivoted = runSteps.groupBy().pivot("figure", new ArrayList<>(figures)).agg(functions.first("value"));
-    List<Column> cols = new ArrayList<>(List.of(
-        lit(runDate).as("run_date"),
-        functions.current_timestamp().as("reported_at"),
-        lit(fingerprint).as("config_fingerprint"),
-        lit(codeVersion).as("code_version")));
-    for (String f : figures) {
-      cols.add(col("`" + f + "`"));
+    java.util.TreeMap<String, Double> figures = new java.util.TreeMap<>();
+    for (Row r : runSteps.select("figure", "value").collectAsList()) {
+      figures.putIfAbsent(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
     }
-    return pivoted.select(cols.toArray(Column[]::new));
+    StructType schema = new StructType()
+        .add("run_date", DataTypes.StringType, false)
+        .add("reported_at", DataTypes.TimestampType, false)
+        .add("config_fingerprint", DataTypes.StringType, false)
+        .add("code_version", DataTypes.StringType, false);
+    List<Object> values = new ArrayList<>(List.of(runDate, new java.sql.Timestamp(System.currentTimeMillis()),
+        fingerprint, codeVersion));
+    for (java.util.Map.Entry<String, Double> f : figures.entrySet()) {
+      schema = schema.add(f.getKey(), DataTypes.DoubleType, true);
+      values.add(f.getValue());
+    }
+    return runSteps.sparkSession().createDataFrame(List.of(RowFactory.create(values.toArray())), schema);
   }
 
   public static String codeVersion() {

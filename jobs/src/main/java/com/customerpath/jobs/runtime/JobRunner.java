@@ -66,21 +66,50 @@ public final class JobRunner {
       r.rowsWritten().forEach((table, rows) -> summary.append(String.format("  %-34s %10d rows  %s%n",
           table, rows, ctx.tables().partitionPath(table, ctx.date()))));
     }
+    summary.append(String.format("Cost per step:%n  %-16s %8s %6s %7s %10s %13s%n",
+        "step", "seconds", "jobs", "stages", "input MB", "peak heap MB"));
+    for (StepResult r : results) {
+      Map<String, Double> m = r.metrics();
+      String n = r.step();
+      summary.append(String.format("  %-16s %8.1f %6.0f %7.0f %10.1f %13.0f%n", n, m.get("seconds_" + n),
+          m.get("jobs_" + n), m.get("stages_" + n), m.get("input_bytes_" + n) / 1048576.0, m.get("peak_heap_mb_" + n)));
+    }
+    StepCosts costs = StepCosts.of(ctx.spark().sparkContext());
+    summary.append(String.format("  Spark jobs in this session: %d, stages run: %d (with the writes of the figures)%n",
+        costs.totalJobs(), costs.totalStages()));
     System.out.print(summary);
   }
 
   public static StepResult runStep(JobContext ctx, NightlyStep step) {
     long t0 = System.nanoTime();
-    ctx.spark().sparkContext().setJobGroup(step.name(), "customer-path " + step.name() + " dt=" + ctx.date(), false);
-    StepResult result = step.run(ctx);
+    org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
+    StepCosts costs = StepCosts.of(sc);
+    StepCosts.Figures before = costs.figures(step.name(), 0); // the same step may run twice in a session (tests)
+    // The job group names the step's jobs in the Spark UI and attributes them in StepCosts.
+    sc.setJobGroup(step.name(), "customer-path " + step.name() + " dt=" + ctx.date(), false);
+    StepResult result;
+    long peakHeap;
+    try (StepCosts.HeapSampler heap = costs.sampleHeap()) {
+      result = step.run(ctx);
+      peakHeap = heap.peakBytes();
+    }
     double seconds = seconds(t0);
-    result.metric("seconds_" + step.name(), seconds);
+    StepCosts.Figures cost = costs.figures(step.name(), peakHeap).minus(before);
+    result.metric("seconds_" + step.name(), seconds)
+        .metric("jobs_" + step.name(), cost.jobs())
+        .metric("stages_" + step.name(), cost.stages())
+        .metric("input_bytes_" + step.name(), cost.inputBytes())
+        .metric("peak_heap_mb_" + step.name(), Math.round(cost.peakHeapMb()));
+    // Writing the figures is not part of the step's cost: its jobs go to a group of their own.
+    sc.setJobGroup("figures " + step.name(), "customer-path figures of " + step.name() + " dt=" + ctx.date(), false);
     RunSteps.record(ctx, result);
-    ctx.spark().sparkContext().clearJobGroup();
+    sc.clearJobGroup();
     for (Map.Entry<String, Long> w : result.rowsWritten().entrySet()) {
       LOG.info("  {} -> {} rows  {}", step.name(), w.getValue(), ctx.tables().partitionPath(w.getKey(), ctx.date()));
     }
-    LOG.info("Step {} done in {} s", step.name(), String.format("%.1f", seconds));
+    LOG.info("Step {} done in {} s: {} Spark jobs, {} stages, {} MB read, peak heap {} MB", step.name(),
+        String.format("%.1f", seconds), cost.jobs(), cost.stages(), String.format("%.1f", cost.inputMb()),
+        Math.round(cost.peakHeapMb()));
     return result;
   }
 

@@ -1,0 +1,183 @@
+package com.customerpath.jobs.runtime;
+
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.StageInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What each step cost Spark, without the Spark UI: a listener that counts, per job group (the
+ * step name, set by JobRunner), the Spark jobs started, the stages that ran (skipped stages are not
+ * counted) and the input bytes the tasks read; and a sampler of the driver's used heap while a
+ * step runs. One listener per SparkContext ({@link #of}).
+ */
+public final class StepCosts extends SparkListener {
+  private static final Logger LOG = LoggerFactory.getLogger(StepCosts.class);
+  private static final String JOB_GROUP = "spark.jobGroup.id";
+  private static final String NO_GROUP = "";
+  private static final Map<SparkContext, StepCosts> INSTALLED = new ConcurrentHashMap<>();
+
+  /** The figures of one job group (one step). */
+  public record Figures(long jobs, long stages, long inputBytes, long peakHeapBytes) {
+    /** The jobs, stages and bytes since an earlier reading of the same group (the peak heap is kept). */
+    public Figures minus(Figures earlier) {
+      return new Figures(jobs - earlier.jobs, stages - earlier.stages, inputBytes - earlier.inputBytes, peakHeapBytes);
+    }
+
+    public double inputMb() {
+      return inputBytes / 1048576.0;
+    }
+
+    public double peakHeapMb() {
+      return peakHeapBytes / 1048576.0;
+    }
+  }
+
+  private final SparkContext sc;
+  private final Map<String, Counters> byGroup = new ConcurrentHashMap<>();
+  private final Map<Integer, String> stageGroup = new ConcurrentHashMap<>();
+  private final AtomicLong totalJobs = new AtomicLong();
+  private final AtomicLong totalStages = new AtomicLong();
+
+  private static final class Counters {
+    final AtomicLong jobs = new AtomicLong();
+    final AtomicLong stages = new AtomicLong();
+    final AtomicLong inputBytes = new AtomicLong();
+  }
+
+  private StepCosts(SparkContext sc) {
+    this.sc = sc;
+  }
+
+  /** The listener of this context, registered on first use. */
+  public static StepCosts of(SparkContext sc) {
+    INSTALLED.keySet().removeIf(SparkContext::isStopped); // tests may stop and recreate sessions
+    return INSTALLED.computeIfAbsent(sc, c -> {
+      StepCosts listener = new StepCosts(c);
+      c.addSparkListener(listener);
+      return listener;
+    });
+  }
+
+  @Override
+  public void onJobStart(SparkListenerJobStart start) {
+    String group = start.properties() == null ? NO_GROUP
+        : start.properties().getProperty(JOB_GROUP, NO_GROUP);
+    counters(group).jobs.incrementAndGet();
+    totalJobs.incrementAndGet();
+    scala.collection.Iterator<StageInfo> stages = start.stageInfos().iterator();
+    while (stages.hasNext()) {
+      stageGroup.putIfAbsent(stages.next().stageId(), group);
+    }
+  }
+
+  @Override
+  public void onStageCompleted(SparkListenerStageCompleted completed) {
+    String group = stageGroup.getOrDefault(completed.stageInfo().stageId(), NO_GROUP);
+    counters(group).stages.incrementAndGet();
+    totalStages.incrementAndGet();
+  }
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd end) {
+    if (end.taskMetrics() == null) {
+      return;
+    }
+    long bytes = end.taskMetrics().inputMetrics().bytesRead();
+    if (bytes > 0) {
+      counters(stageGroup.getOrDefault(end.stageId(), NO_GROUP)).inputBytes.addAndGet(bytes);
+    }
+  }
+
+  private Counters counters(String group) {
+    return byGroup.computeIfAbsent(group, g -> new Counters());
+  }
+
+  /** Starts sampling the driver heap for a step; close() stops it and returns the peak. */
+  public HeapSampler sampleHeap() {
+    return new HeapSampler();
+  }
+
+  /**
+   * The figures of a job group so far (cumulative over the session). Waits for the listener bus to deliver the events already
+   * posted (it is asynchronous), so that every job of a finished step is counted.
+   */
+  public Figures figures(String group, long peakHeapBytes) {
+    drain();
+    Counters c = byGroup.getOrDefault(group, new Counters());
+    return new Figures(c.jobs.get(), c.stages.get(), c.inputBytes.get(), peakHeapBytes);
+  }
+
+  /** Jobs and stages of the whole session so far (every group, also the figures' own writes). */
+  public long totalJobs() {
+    drain();
+    return totalJobs.get();
+  }
+
+  public long totalStages() {
+    drain();
+    return totalStages.get();
+  }
+
+  private void drain() {
+    try {
+      sc.listenerBus().waitUntilEmpty(30_000L);
+    } catch (TimeoutException e) {
+      LOG.warn("Spark listener bus not drained in 30 s: step cost figures may miss the last events");
+    }
+  }
+
+  /**
+   * Samples the driver's used heap every 50 ms on a daemon thread (in local mode the driver also
+   * runs the tasks, so this is the whole JVM's heap), keeping the peak.
+   */
+  public static final class HeapSampler implements AutoCloseable {
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private final AtomicLong peak = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    HeapSampler() {
+      sample();
+      thread = new Thread(() -> {
+        while (running) {
+          sample();
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "step-heap-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void sample() {
+      peak.accumulateAndGet(MEMORY.getHeapMemoryUsage().getUsed(), Math::max);
+    }
+
+    /** The highest used heap seen since the sampler started, in bytes. */
+    public long peakBytes() {
+      sample();
+      return peak.get();
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      thread.interrupt();
+    }
+  }
+}
