@@ -25,7 +25,8 @@ public record PipelineSettings(
     JourneySettings journey,
     S3Settings s3,
     RecommendationSettings recommendations,
-    String configFingerprint) {
+    String configFingerprint,
+    ValidationSettings validation) {
 
   public static final String ROOT = "customerpath";
   public static final List<String> SOURCES = List.of("transactions", "events", "customers", "products");
@@ -58,7 +59,8 @@ public record PipelineSettings(
         JourneySettings.from(c.at("journey")),
         S3Settings.from(c),
         RecommendationSettings.from(c.at("recommendations")),
-        fingerprint(c.config()));
+        fingerprint(c.config()),
+        ValidationSettings.from(c.at("validation")));
   }
 
   public SourceSettings input(String source) {

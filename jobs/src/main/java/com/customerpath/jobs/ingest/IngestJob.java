@@ -2,6 +2,7 @@ package com.customerpath.jobs.ingest;
 
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.config.ValidationSettings;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.ColumnMapper;
@@ -58,10 +59,12 @@ public final class IngestJob implements NightlyStep {
   }
 
   /** Maps, types and flags a source's raw rows (pure: Dataset in, Dataset out). */
-  public static Dataset<Row> validate(Dataset<Row> raw, SourceSettings source, LocalDate runDate) {
+  public static Dataset<Row> validate(Dataset<Row> raw, SourceSettings source, LocalDate runDate,
+                                      ValidationSettings validation) {
     SourceContract contract = Contract.of(source.name());
     Dataset<Row> mapped = ColumnMapper.map(raw, source, contract);
-    return InputValidation.flag(mapped, contract, runDate, source.timestampFormat(), source.dateFormat());
+    return InputValidation.flag(mapped, contract, runDate, source.timestampFormat(), source.dateFormat(),
+        validation.ranges(source.name()));
   }
 
   @Override
@@ -75,7 +78,7 @@ public final class IngestJob implements NightlyStep {
         LOG.info("  source {} not configured: skipped", name);
         continue;
       }
-      Dataset<Row> flagged = validate(SourceReader.read(spark, source), source, ctx.date())
+      Dataset<Row> flagged = validate(SourceReader.read(spark, source), source, ctx.date(), settings.validation())
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         Row counts = flagged.agg(functions.count(functions.lit(1)),

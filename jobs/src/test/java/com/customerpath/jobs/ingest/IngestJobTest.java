@@ -55,7 +55,7 @@ class IngestJobTest {
 
   static Dataset<Row> flag(PipelineSettings s) {
     SourceSettings source = s.input("transactions");
-    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN);
+    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN, s.validation());
   }
 
   @Test
@@ -172,5 +172,69 @@ class IngestJobTest {
         Map.of("customerpath.inputs.transactions.columns.customer_id", "customer_number"));
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
     assertTrue(e.getMessage().contains("column 'customer_id' is mapped to 'customer_number'"), e.getMessage());
+  }
+
+  static Map<String, String> reasonsByOrder(Dataset<Row> flagged) {
+    return flagged.filter("reason is not null").collectAsList().stream().collect(Collectors.toMap(
+        r -> r.getAs("_source_row").toString().replaceAll(".*\"order_id\":\"(o\\d+)\".*", "$1"),
+        r -> r.getAs("reason") + " | " + r.getAs("detail")));
+  }
+
+  @Test
+  void nonFiniteAndOutOfRangeNumbersAreQuarantinedNamingFieldAndValue() throws IOException {
+    Path file = csv("tx.csv", HEADER
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"          // good
+        + "o2,c1,2026-06-01 10:00:00,p1,NaN,9.5,store\n"
+        + "o3,c1,2026-06-01 10:00:00,p1,Infinity,9.5,store\n"
+        + "o4,c1,2026-06-01 10:00:00,p1,-Infinity,9.5,store\n"
+        + "o5,c1,2026-06-01 10:00:00,p1,1e308,9.5,store\n"      // finite, but beyond |quantity| <= 1e6
+        + "o6,c1,2026-06-01 10:00:00,p1,1,NaN,store\n"
+        + "o7,c1,2026-06-01 10:00:00,p1,1,-3.5,store\n"         // negative price
+        + "o8,c1,2026-06-01 10:00:00,p1,-2,4.0,store\n");       // a return: good
+    Map<String, String> reasons = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"), Map.of())));
+    assertEquals(Map.of(
+        "o2", "non_finite_quantity | quantity: NaN is not a finite number",
+        "o3", "non_finite_quantity | quantity: Infinity is not a finite number",
+        "o4", "non_finite_quantity | quantity: -Infinity is not a finite number",
+        "o5", "out_of_range_quantity | quantity: 1e308 is outside [-1000000.0, 1000000.0]",
+        "o6", "non_finite_unit_price | unit_price: NaN is not a finite number",
+        "o7", "out_of_range_unit_price | unit_price: -3.5 is outside [0.0, +inf]"), reasons);
+    // A negative unit price is allowed when the configured range allows it.
+    Map<String, String> allowed = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.validation.ranges.transactions.unit_price.min", "-100"))));
+    assertTrue(!allowed.containsKey("o7") && allowed.containsKey("o6"), allowed.toString());
+  }
+
+  @Test
+  void rangeForAFieldThatIsNotNumericIsAConfigError() throws IOException {
+    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.validation.ranges.transactions.channel.min", "0"));
+    var e = assertThrows(com.customerpath.common.config.ConfigError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("customerpath.validation.ranges.transactions.channel"), e.getMessage());
+  }
+
+  @Test
+  void wholeNumberThatOverflowsIsQuarantinedNotFatal() throws IOException {
+    Path tx = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    Path events = csv("events.csv", "customer_id,ts,event_type,rating\n"
+        + "c1,2026-06-01 10:00:00,review,5\n"
+        + "c1,2026-06-01 11:00:00,review,NaN\n"
+        + "c1,2026-06-01 12:00:00,review,1e12\n"
+        + "c1,2026-06-01 13:00:00,review,Infinity\n");
+    Path customers = csv("customers.csv", "customer_id,birth_year,household_size\n"
+        + "c1,1980,2\nc2,99999999999,1\nc3,1975,4.0\n");
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx = new JobContext(RUN, settings(tx, out, Map.of(
+        "customerpath.inputs.events.path", events.toString(),
+        "customerpath.inputs.customers.path", customers.toString(),
+        "customerpath.validation.max-quarantine-share.default", "1")), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(ctx, new IngestJob());
+    assertEquals(3.0, result.metrics().get("events_quarantined_unparseable_rating"));
+    assertEquals(1.0, result.metrics().get("customers_quarantined_unparseable_birth_year"));
+    Row bad = ctx.tables().read("quarantine/customers", RUN).first();
+    assertTrue(bad.<String>getAs("detail").contains("birth_year: cannot parse '99999999999' as int"), bad.toString());
+    assertEquals(List.of(1980, 1975), ctx.tables().read("curated/customers", RUN).orderBy("customer_id")
+        .collectAsList().stream().map(r -> r.<Integer>getAs("birth_year")).toList());
   }
 }
