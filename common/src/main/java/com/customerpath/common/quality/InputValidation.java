@@ -26,8 +26,9 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Types a mapped source's fields and marks each unusable row with a reason (the first defect)
- * and a detail (every defect). Reasons, in priority order: missing_&lt;field&gt;,
- * unparseable_&lt;field&gt; (also a whole number that is not finite or does not fit an int),
+ * and a detail (every defect). Reasons, in priority order:
+ * malformed_row (a CSV record whose fields do not match the header),
+ * missing_&lt;field&gt;, unparseable_&lt;field&gt; (also a whole number that is not finite or does not fit an int),
  * non_finite_&lt;field&gt; (NaN, +-Infinity), out_of_range_&lt;field&gt; (outside the configured
  * range), timestamp_after_run_date, exact_duplicate, duplicate_key. The field {@code ts} is
  * called "timestamp" in reasons.
@@ -109,6 +110,15 @@ public final class InputValidation {
     }
     projection.add(col(ColumnMapper.SOURCE_ROW));
     projection.add(col(SourceReader.SOURCE_FILE));
+    boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
+    if (hasCorrupt) {
+      // Before every field check: the fields of a row that does not match the header are guesses.
+      Column malformed = col(SourceReader.CORRUPT_RECORD).isNotNull();
+      projection.add(malformed.as("_malformed"));
+      reasons.add(0, when(col("_malformed"), lit("malformed_row")));
+      details.add(0, when(col("_malformed"), lit("the record's number of fields differs from the header's"
+          + " (source_row is its raw text)")));
+    }
     projection.add(functions.monotonically_increasing_id().as("_row_order"));
     Dataset<Row> withTypes = mapped.select(projection.toArray(Column[]::new));
 
@@ -135,7 +145,7 @@ public final class InputValidation {
         .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
         .drop(contract.fields().stream().flatMap(f -> java.util.stream.Stream.of("_reason_" + f.name(),
             "_detail_" + f.name())).toArray(String[]::new))
-        .drop("_row_order");
+        .drop("_row_order", "_malformed");
   }
 
   /** Usable rows with the contract's typed fields only. */
