@@ -26,7 +26,8 @@ public record PipelineSettings(
     S3Settings s3,
     RecommendationSettings recommendations,
     String configFingerprint,
-    ValidationSettings validation) {
+    ValidationSettings validation,
+    LockSettings lock) {
 
   public static final String ROOT = "customerpath";
   public static final List<String> SOURCES = List.of("transactions", "events", "customers", "products");
@@ -60,7 +61,8 @@ public record PipelineSettings(
         S3Settings.from(c),
         RecommendationSettings.from(c.at("recommendations")),
         fingerprint(c.config()),
-        ValidationSettings.from(c.at("validation")));
+        ValidationSettings.from(c.at("validation")),
+        LockSettings.from(c.at("lock")));
   }
 
   public SourceSettings input(String source) {
