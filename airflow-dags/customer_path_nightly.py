@@ -21,14 +21,18 @@ import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 from customer_path.commands import (
+    EXIT_CODES,
     INPUT_SENSOR_TASK_ID,
     JOBS,
     PipelineSettings,
     env_variable_getter,
+    exit_code_from_error,
     inputs_ready,
     runtime_templated,
+    should_retry,
     spark_submit_operator_kwargs,
 )
+from airflow.exceptions import AirflowFailException
 
 try:  # Airflow 3
     from airflow.providers.standard.sensors.python import PythonSensor
@@ -55,13 +59,34 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
+class CustomerPathSparkSubmitOperator(SparkSubmitOperator):
+    """SparkSubmitOperator that does not retry failures a retry cannot fix (README, "Exit codes").
+
+    The job's exit code reaches Airflow through spark-submit in client deploy mode (the
+    default here); in cluster mode spark-submit reports only success or failure.
+    """
+
+    def execute(self, context: Any) -> Any:
+        try:
+            return super().execute(context)
+        except AirflowFailException:
+            raise
+        except Exception as error:
+            code = exit_code_from_error(str(error))
+            if not should_retry(code):
+                raise AirflowFailException(
+                    f"exit code {code} ({EXIT_CODES[code]}): not retried, see the task log's ERROR: line"
+                ) from error
+            raise
+
+
 def spark_task(task_id: str, **overrides: Any) -> SparkSubmitOperator:
     """One SparkSubmitOperator for a job of JOBS, as customer_path.commands builds it."""
     kwargs = spark_submit_operator_kwargs(task_id, SETTINGS)
     # A hung Spark job would otherwise hold the single active run forever.
     kwargs["execution_timeout"] = timedelta(hours=3)
     kwargs.update(overrides)
-    return SparkSubmitOperator(**kwargs)
+    return CustomerPathSparkSubmitOperator(**kwargs)
 
 
 with DAG(

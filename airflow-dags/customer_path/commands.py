@@ -250,6 +250,35 @@ def spark_submit_command(
     return argv + kw["application_args"]
 
 
+# --- Exit codes (README, "Exit codes") ---------------------------------------
+
+EXIT_CODES: Mapping[int, str] = {
+    0: "success",
+    1: "internal error",
+    2: "configuration or usage error",
+    3: "input error",
+    4: "data-quality threshold exceeded",
+    5: "another run holds the lock",
+}
+# A config error or a data-quality failure gives the same result on a retry; an input that
+# is late or being rewritten, a lock held by the previous night and internal (often
+# transient: lost executors, throttling) errors are worth another try.
+RETRYABLE_EXIT_CODES = frozenset({1, 3, 5})
+# SparkSubmitHook: "Cannot execute: <cmd>. Error code is: <n>."
+_EXIT_CODE_RE = re.compile(r"Error code is: (\d+)")
+
+
+def exit_code_from_error(message: str) -> int | None:
+    """The spark-submit exit code named in a SparkSubmitHook failure, if any."""
+    found = _EXIT_CODE_RE.findall(message or "")
+    return int(found[-1]) if found else None
+
+
+def should_retry(exit_code: int | None) -> bool:
+    """Whether Airflow should retry a task that ended with this exit code (unknown: yes)."""
+    return exit_code is None or exit_code in RETRYABLE_EXIT_CODES or exit_code not in EXIT_CODES
+
+
 def input_check_path(settings: PipelineSettings, date: str) -> str:
     """The night's input path that must exist before ingest runs."""
     return format_input_path(settings.input_path_template, date)
