@@ -51,7 +51,9 @@ public final class FeaturesJob implements NightlyStep {
     for (ExternalDatasetSettings ext : ctx.settings().external()) {
       Dataset<Row> rows = SourceReader.readTable(ctx.spark(), "external." + ext.name(), ext.path(), ext.format(),
           ext.options());
-      external.add(new ExternalTable(ext, rows));
+      ExternalTable table = new ExternalTable(ext, rows, ctx.date());
+      table.checkUniqueKeys();
+      external.add(table);
     }
     return new CustomerFeatures.Inputs(tables.read(IngestJob.curatedTable("transactions"), ctx.date()),
         products, customers, external);
