@@ -52,7 +52,10 @@ public final class SparkSessions {
     org.apache.logging.log4j.Level level = org.apache.logging.log4j.Level.toLevel(engineLevel,
         org.apache.logging.log4j.Level.WARN);
     for (String logger : ENGINE_LOGGERS) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+      // Only quieter: a shipped log4j2 file that already sets, say, ERROR is kept.
+      if (org.apache.logging.log4j.LogManager.getLogger(logger).getLevel().isLessSpecificThan(level)) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+      }
     }
     org.apache.logging.log4j.Logger project = org.apache.logging.log4j.LogManager.getLogger("com.customerpath");
     if (!project.isInfoEnabled()) {
