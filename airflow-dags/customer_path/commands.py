@@ -33,7 +33,8 @@ SPARK_BINARY = "spark-submit"
 DEPLOYED_JAR = "/opt/customer-path/customer-path-app.jar"
 DEPLOYED_CONF = "/opt/customer-path/conf/cluster.conf"
 # Must point at the same place as the inputs path in conf/cluster.conf.
-DEFAULT_INPUT_PATH_TEMPLATE = "/data/customer-path/input/transactions/dt={date}"
+# The night's transactions under conf/cluster.conf's input-root (a test keeps them in step).
+DEFAULT_INPUT_PATH_TEMPLATE = "s3a://customer-path/input/transactions/dt={date}"
 DATE_PLACEHOLDER = "{date}"
 
 # Repo-relative paths (used by local dry runs and by the repo consistency test).
@@ -289,11 +290,40 @@ def format_input_path(template: str, date: str) -> str:
     return template.replace(DATE_PLACEHOLDER, date)
 
 
+def input_sensor_kind(path: str) -> str:
+    """How the input sensor checks a path: "s3" (S3KeySensor), "hdfs" (hadoop fs) or "local"."""
+    if path.startswith(("s3a://", "s3n://", "s3://")):
+        return "s3"
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path) and not path.startswith("file://"):
+        return "hdfs"  # hdfs://, viewfs://, abfs:// ...: whatever the worker's hadoop client reads
+    return "local"
+
+
+def s3_bucket_key(path: str) -> str:
+    """The S3KeySensor bucket_key (wildcard_match=True) that matches any data object under path."""
+    rest = path.split("://", 1)[1].rstrip("/")
+    return f"s3://{rest}" if glob.has_magic(rest) else f"s3://{rest}/[!_.]*"
+
+
 def inputs_ready(path_template: str, date: str) -> bool:
     """Sensor check: the night's input exists (glob allowed) and is not an empty directory."""
     path = format_input_path(path_template, date)
+    if input_sensor_kind(path) == "hdfs":
+        return hadoop_has_data(path)
     matches = glob.glob(path) if glob.has_magic(path) else [path]
     return any(_has_data(p) for p in matches)
+
+
+def hadoop_has_data(path: str, run: Callable[..., Any] | None = None) -> bool:
+    """`hadoop fs -ls -C path` lists at least one entry that is not hidden ('_' or '.')."""
+    import subprocess
+
+    run = run or subprocess.run
+    result = run(["hadoop", "fs", "-ls", "-C", path], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return False  # missing path (or no access: the log shows hadoop's message)
+    names = [line.rstrip("/").rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()]
+    return any(not name.startswith((".", "_")) for name in names)
 
 
 def _has_data(path: str) -> bool:

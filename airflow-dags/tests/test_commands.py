@@ -255,7 +255,7 @@ class InputCheckTest(unittest.TestCase):
     def test_input_check_path(self) -> None:
         self.assertEqual(
             c.input_check_path(PipelineSettings(), DATE),
-            f"/data/customer-path/input/transactions/dt={DATE}",
+            f"s3a://customer-path/input/transactions/dt={DATE}",
         )
 
     def test_inputs_ready(self) -> None:
@@ -419,3 +419,37 @@ class ExitCodeRetryTest(unittest.TestCase):
         self.assertIn("CustomerPathSparkSubmitOperator", [k.name for k in classes])
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         self.assertTrue({"should_retry", "AirflowFailException", "CustomerPathSparkSubmitOperator"} <= names)
+
+
+class InputSensorTest(unittest.TestCase):
+    def test_kind_follows_the_scheme(self) -> None:
+        self.assertEqual("s3", c.input_sensor_kind("s3a://b/input/transactions/dt=2026-06-30"))
+        self.assertEqual("hdfs", c.input_sensor_kind("hdfs:///data/in/dt=2026-06-30"))
+        self.assertEqual("local", c.input_sensor_kind("/data/in/dt=2026-06-30"))
+
+    def test_s3_bucket_key_matches_data_objects_under_the_prefix(self) -> None:
+        self.assertEqual("s3://b/input/dt=2026-06-30/[!_.]*", c.s3_bucket_key("s3a://b/input/dt=2026-06-30/"))
+        self.assertEqual("s3://b/in/*.csv", c.s3_bucket_key("s3a://b/in/*.csv"))
+
+    def test_hdfs_check_runs_hadoop_fs_and_skips_hidden_entries(self) -> None:
+        calls = []
+
+        def fake(out: str, rc: int = 0) -> Any:
+            def run(cmd: list[str], **_: Any) -> Any:
+                calls.append(cmd)
+                return type("R", (), {"returncode": rc, "stdout": out})()
+            return run
+
+        path = "hdfs:///in/dt=2026-06-30"
+        self.assertTrue(c.hadoop_has_data(path, fake(f"{path}/_SUCCESS\n{path}/part-0.csv\n")))
+        self.assertEqual(["hadoop", "fs", "-ls", "-C", path], calls[0])
+        self.assertFalse(c.hadoop_has_data(path, fake(f"{path}/_temporary\n")))
+        self.assertFalse(c.hadoop_has_data(path, fake("", rc=1)), "missing path")
+
+    def test_default_sensor_path_is_under_the_cluster_conf_input_root(self) -> None:
+        conf = (REPO_ROOT / "conf" / "cluster.conf").read_text()
+        import re as _re
+
+        root = _re.search(r'^\s*input-root\s*=\s*"([^"]+)"', conf, _re.M).group(1)
+        self.assertEqual(f"{root}/transactions/dt={{date}}", c.DEFAULT_INPUT_PATH_TEMPLATE)
+        self.assertIn('path = ${customerpath.input-root}"/transactions"', conf)
