@@ -21,14 +21,20 @@ import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 from customer_path.commands import (
+    EXIT_CODES,
     INPUT_SENSOR_TASK_ID,
     JOBS,
     PipelineSettings,
     env_variable_getter,
+    exit_code_from_error,
+    input_sensor_kind,
     inputs_ready,
+    s3_bucket_key,
     runtime_templated,
+    should_retry,
     spark_submit_operator_kwargs,
 )
+from airflow.exceptions import AirflowFailException
 
 try:  # Airflow 3
     from airflow.providers.standard.sensors.python import PythonSensor
@@ -42,7 +48,11 @@ except ImportError:
     from airflow.timetables.interval import CronDataIntervalTimetable
 
 # Env vars only: cheap and DB-free at parse time. Run-time fields become templates.
-SETTINGS = runtime_templated(PipelineSettings.from_variables(env_variable_getter()))
+PARSED_SETTINGS = PipelineSettings.from_variables(env_variable_getter())
+SETTINGS = runtime_templated(PARSED_SETTINGS)
+# The sensor's kind follows the input path known at parse time (env var or default, the
+# night's transactions under conf/cluster.conf's input-root).
+INPUT_KIND = input_sensor_kind(PARSED_SETTINGS.input_path_template)
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "customer-path",
@@ -55,13 +65,34 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
+class CustomerPathSparkSubmitOperator(SparkSubmitOperator):
+    """SparkSubmitOperator that does not retry failures a retry cannot fix (README, "Exit codes").
+
+    The job's exit code reaches Airflow through spark-submit in client deploy mode (the
+    default here); in cluster mode spark-submit reports only success or failure.
+    """
+
+    def execute(self, context: Any) -> Any:
+        try:
+            return super().execute(context)
+        except AirflowFailException:
+            raise
+        except Exception as error:
+            code = exit_code_from_error(str(error))
+            if not should_retry(code):
+                raise AirflowFailException(
+                    f"exit code {code} ({EXIT_CODES[code]}): not retried, see the task log's ERROR: line"
+                ) from error
+            raise
+
+
 def spark_task(task_id: str, **overrides: Any) -> SparkSubmitOperator:
     """One SparkSubmitOperator for a job of JOBS, as customer_path.commands builds it."""
     kwargs = spark_submit_operator_kwargs(task_id, SETTINGS)
     # A hung Spark job would otherwise hold the single active run forever.
     kwargs["execution_timeout"] = timedelta(hours=3)
     kwargs.update(overrides)
-    return SparkSubmitOperator(**kwargs)
+    return CustomerPathSparkSubmitOperator(**kwargs)
 
 
 with DAG(
@@ -77,14 +108,27 @@ with DAG(
     tags=["customer-path", "spark"],
     doc_md=__doc__,
 ) as dag:
-    wait_for_inputs = PythonSensor(
-        task_id=INPUT_SENSOR_TASK_ID,
-        python_callable=inputs_ready,
-        op_kwargs={"path_template": SETTINGS.input_path_template, "date": "{{ ds }}"},
-        mode="reschedule",  # frees the worker slot between pokes
-        poke_interval=10 * 60,
-        timeout=6 * 60 * 60,  # give up on a night's inputs after 6 h
-    )
+    if INPUT_KIND == "s3":
+        from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+        wait_for_inputs = S3KeySensor(
+            task_id=INPUT_SENSOR_TASK_ID,
+            bucket_key=s3_bucket_key(SETTINGS.input_path_template.replace("{date}", "{{ ds }}")),
+            wildcard_match=True,
+            aws_conn_id="aws_default",
+            mode="reschedule",
+            poke_interval=10 * 60,
+            timeout=6 * 60 * 60,
+        )
+    else:  # local files, or hdfs:// through the worker's `hadoop fs`
+        wait_for_inputs = PythonSensor(
+            task_id=INPUT_SENSOR_TASK_ID,
+            python_callable=inputs_ready,
+            op_kwargs={"path_template": SETTINGS.input_path_template, "date": "{{ ds }}"},
+            mode="reschedule",  # frees the worker slot between pokes
+            poke_interval=10 * 60,
+            timeout=6 * 60 * 60,  # give up on a night's inputs after 6 h
+        )
 
     # Ingest depends on the previous night so a failed night stops catch-up there
     # instead of silently skipping ahead; downstream jobs are gated by ingest.

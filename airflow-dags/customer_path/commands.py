@@ -33,7 +33,8 @@ SPARK_BINARY = "spark-submit"
 DEPLOYED_JAR = "/opt/customer-path/customer-path-app.jar"
 DEPLOYED_CONF = "/opt/customer-path/conf/cluster.conf"
 # Must point at the same place as the inputs path in conf/cluster.conf.
-DEFAULT_INPUT_PATH_TEMPLATE = "/data/customer-path/input/transactions/dt={date}"
+# The night's transactions under conf/cluster.conf's input-root (a test keeps them in step).
+DEFAULT_INPUT_PATH_TEMPLATE = "s3a://customer-path/input/transactions/dt={date}"
 DATE_PLACEHOLDER = "{date}"
 
 # Repo-relative paths (used by local dry runs and by the repo consistency test).
@@ -250,6 +251,35 @@ def spark_submit_command(
     return argv + kw["application_args"]
 
 
+# --- Exit codes (README, "Exit codes") ---------------------------------------
+
+EXIT_CODES: Mapping[int, str] = {
+    0: "success",
+    1: "internal error",
+    2: "configuration or usage error",
+    3: "input error",
+    4: "data-quality threshold exceeded",
+    5: "another run holds the lock",
+}
+# A config error or a data-quality failure gives the same result on a retry; an input that
+# is late or being rewritten, a lock held by the previous night and internal (often
+# transient: lost executors, throttling) errors are worth another try.
+RETRYABLE_EXIT_CODES = frozenset({1, 3, 5})
+# SparkSubmitHook: "Cannot execute: <cmd>. Error code is: <n>."
+_EXIT_CODE_RE = re.compile(r"Error code is: (\d+)")
+
+
+def exit_code_from_error(message: str) -> int | None:
+    """The spark-submit exit code named in a SparkSubmitHook failure, if any."""
+    found = _EXIT_CODE_RE.findall(message or "")
+    return int(found[-1]) if found else None
+
+
+def should_retry(exit_code: int | None) -> bool:
+    """Whether Airflow should retry a task that ended with this exit code (unknown: yes)."""
+    return exit_code is None or exit_code in RETRYABLE_EXIT_CODES or exit_code not in EXIT_CODES
+
+
 def input_check_path(settings: PipelineSettings, date: str) -> str:
     """The night's input path that must exist before ingest runs."""
     return format_input_path(settings.input_path_template, date)
@@ -260,11 +290,40 @@ def format_input_path(template: str, date: str) -> str:
     return template.replace(DATE_PLACEHOLDER, date)
 
 
+def input_sensor_kind(path: str) -> str:
+    """How the input sensor checks a path: "s3" (S3KeySensor), "hdfs" (hadoop fs) or "local"."""
+    if path.startswith(("s3a://", "s3n://", "s3://")):
+        return "s3"
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path) and not path.startswith("file://"):
+        return "hdfs"  # hdfs://, viewfs://, abfs:// ...: whatever the worker's hadoop client reads
+    return "local"
+
+
+def s3_bucket_key(path: str) -> str:
+    """The S3KeySensor bucket_key (wildcard_match=True) that matches any data object under path."""
+    rest = path.split("://", 1)[1].rstrip("/")
+    return f"s3://{rest}" if glob.has_magic(rest) else f"s3://{rest}/[!_.]*"
+
+
 def inputs_ready(path_template: str, date: str) -> bool:
     """Sensor check: the night's input exists (glob allowed) and is not an empty directory."""
     path = format_input_path(path_template, date)
+    if input_sensor_kind(path) == "hdfs":
+        return hadoop_has_data(path)
     matches = glob.glob(path) if glob.has_magic(path) else [path]
     return any(_has_data(p) for p in matches)
+
+
+def hadoop_has_data(path: str, run: Callable[..., Any] | None = None) -> bool:
+    """`hadoop fs -ls -C path` lists at least one entry that is not hidden ('_' or '.')."""
+    import subprocess
+
+    run = run or subprocess.run
+    result = run(["hadoop", "fs", "-ls", "-C", path], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return False  # missing path (or no access: the log shows hadoop's message)
+    names = [line.rstrip("/").rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()]
+    return any(not name.startswith((".", "_")) for name in names)
 
 
 def _has_data(path: str) -> bool:

@@ -255,7 +255,7 @@ class InputCheckTest(unittest.TestCase):
     def test_input_check_path(self) -> None:
         self.assertEqual(
             c.input_check_path(PipelineSettings(), DATE),
-            f"/data/customer-path/input/transactions/dt={DATE}",
+            f"s3a://customer-path/input/transactions/dt={DATE}",
         )
 
     def test_inputs_ready(self) -> None:
@@ -364,7 +364,7 @@ class DagFileTest(unittest.TestCase):
         self.assertEqual([ast.literal_eval(t.args[0]) for t in tasks], [j.task_id for j in JOBS])
         past = {ast.literal_eval(t.args[0]) for t in tasks if "depends_on_past" in self.keywords(t)}
         self.assertEqual(past, {"ingest"})
-        self.assertEqual(len(self.calls_to("SparkSubmitOperator")), 1, "one operator factory")
+        self.assertEqual(len(self.calls_to("CustomerPathSparkSubmitOperator")), 1, "one operator factory")
 
     def test_input_sensor(self) -> None:
         (sensor,) = self.calls_to("PythonSensor")
@@ -391,3 +391,65 @@ class DagFileTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ExitCodeRetryTest(unittest.TestCase):
+    def test_exit_code_is_read_from_the_spark_submit_hook_message(self) -> None:
+        msg = "Cannot execute: spark-submit --master yarn ... --date 2026-06-30. Error code is: 2."
+        self.assertEqual(2, c.exit_code_from_error(msg))
+        self.assertIsNone(c.exit_code_from_error("Task received SIGTERM"))
+
+    def test_config_and_data_quality_errors_are_not_retried(self) -> None:
+        self.assertFalse(c.should_retry(2))
+        self.assertFalse(c.should_retry(4))
+        for code in (1, 3, 5, None, 137):
+            self.assertTrue(c.should_retry(code), code)
+
+    def test_exit_codes_match_the_java_runner_and_the_readme(self) -> None:
+        runner = (JAVA_SRC / "com" / "customerpath" / "jobs" / "runtime" / "JobRunner.java").read_text()
+        readme = (REPO_ROOT / "README.md").read_text()
+        for code in c.EXIT_CODES:
+            if code:
+                self.assertRegex(runner, rf"public static final int [A-Z_]+ = {code};")
+                self.assertIn(f"| {code} |", readme)
+
+    def test_dag_uses_the_retry_policy_operator(self) -> None:
+        tree = ast.parse(DAG_FILE.read_text())
+        classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+        self.assertIn("CustomerPathSparkSubmitOperator", [k.name for k in classes])
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        self.assertTrue({"should_retry", "AirflowFailException", "CustomerPathSparkSubmitOperator"} <= names)
+
+
+class InputSensorTest(unittest.TestCase):
+    def test_kind_follows_the_scheme(self) -> None:
+        self.assertEqual("s3", c.input_sensor_kind("s3a://b/input/transactions/dt=2026-06-30"))
+        self.assertEqual("hdfs", c.input_sensor_kind("hdfs:///data/in/dt=2026-06-30"))
+        self.assertEqual("local", c.input_sensor_kind("/data/in/dt=2026-06-30"))
+
+    def test_s3_bucket_key_matches_data_objects_under_the_prefix(self) -> None:
+        self.assertEqual("s3://b/input/dt=2026-06-30/[!_.]*", c.s3_bucket_key("s3a://b/input/dt=2026-06-30/"))
+        self.assertEqual("s3://b/in/*.csv", c.s3_bucket_key("s3a://b/in/*.csv"))
+
+    def test_hdfs_check_runs_hadoop_fs_and_skips_hidden_entries(self) -> None:
+        calls = []
+
+        def fake(out: str, rc: int = 0) -> Any:
+            def run(cmd: list[str], **_: Any) -> Any:
+                calls.append(cmd)
+                return type("R", (), {"returncode": rc, "stdout": out})()
+            return run
+
+        path = "hdfs:///in/dt=2026-06-30"
+        self.assertTrue(c.hadoop_has_data(path, fake(f"{path}/_SUCCESS\n{path}/part-0.csv\n")))
+        self.assertEqual(["hadoop", "fs", "-ls", "-C", path], calls[0])
+        self.assertFalse(c.hadoop_has_data(path, fake(f"{path}/_temporary\n")))
+        self.assertFalse(c.hadoop_has_data(path, fake("", rc=1)), "missing path")
+
+    def test_default_sensor_path_is_under_the_cluster_conf_input_root(self) -> None:
+        conf = (REPO_ROOT / "conf" / "cluster.conf").read_text()
+        import re as _re
+
+        root = _re.search(r'^\s*input-root\s*=\s*"([^"]+)"', conf, _re.M).group(1)
+        self.assertEqual(f"{root}/transactions/dt={{date}}", c.DEFAULT_INPUT_PATH_TEMPLATE)
+        self.assertIn('path = ${customerpath.input-root}"/transactions"', conf)

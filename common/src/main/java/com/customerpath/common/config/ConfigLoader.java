@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 
 import java.io.File;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Map;
  * a key's type fails at start-up with the key's name.
  */
 public final class ConfigLoader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
   private ConfigLoader() {}
 
   public static Config load(String confFile, Map<String, String> overrides) {
@@ -46,9 +48,28 @@ public final class ConfigLoader {
           .withFallback(ConfigFactory.parseResources("reference.conf"))
           .resolve(ConfigResolveOptions.defaults());
       merged.checkValid(reference, "customerpath");
+      checkUnknownKeys(merged, reference);
       return merged;
     } catch (ConfigException e) {
       throw new ConfigError("Cannot load config: " + e.getMessage(), e);
     }
+  }
+
+  /** A key reference.conf does not know is an error, or a warning (validation.unknown-keys = warn). */
+  static void checkUnknownKeys(Config merged, Config reference) {
+    List<UnknownKeys.Unknown> unknown = UnknownKeys.find(merged, reference);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    String mode = merged.hasPath("customerpath.validation.unknown-keys")
+        ? merged.getString("customerpath.validation.unknown-keys") : "error";
+    if (mode.equals("warn")) {
+      unknown.forEach(u -> LOG.warn(u.message()));
+      return;
+    }
+    String more = unknown.size() == 1 ? "" : " (and " + (unknown.size() - 1) + " more: "
+        + unknown.subList(1, unknown.size()).stream().map(UnknownKeys.Unknown::key).toList() + ")";
+    throw new ConfigError(unknown.get(0).message() + more
+        + "; set customerpath.validation.unknown-keys = warn to only warn");
   }
 }

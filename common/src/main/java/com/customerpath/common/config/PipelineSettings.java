@@ -25,7 +25,9 @@ public record PipelineSettings(
     JourneySettings journey,
     S3Settings s3,
     RecommendationSettings recommendations,
-    String configFingerprint) {
+    String configFingerprint,
+    ValidationSettings validation,
+    LockSettings lock) {
 
   public static final String ROOT = "customerpath";
   public static final List<String> SOURCES = List.of("transactions", "events", "customers", "products");
@@ -58,7 +60,9 @@ public record PipelineSettings(
         JourneySettings.from(c.at("journey")),
         S3Settings.from(c),
         RecommendationSettings.from(c.at("recommendations")),
-        fingerprint(c.config()));
+        fingerprint(c.config()),
+        ValidationSettings.from(c.at("validation")),
+        LockSettings.from(c.at("lock")));
   }
 
   public SourceSettings input(String source) {
@@ -194,7 +198,22 @@ public record PipelineSettings(
   /** An external dataset joined onto curated data by a key. */
   public record ExternalDatasetSettings(
       String name, String path, String format, Map<String, String> options,
-      String joinOn, String key, String level, List<String> columns, String missingValue) {
+      String joinOn, String key, String level, List<String> columns, String missingValue,
+      String pick, String pickBy) {
+
+    /**
+     * How one row per key is picked when a key has several: unique (several = an error),
+     * as-of (customer level: the latest row with pick-by not after the run date; transaction
+     * level: the row of the transaction's year or day), latest (largest pick-by), or an
+     * aggregate of each column.
+     */
+    public static final List<String> PICKS = List.of("unique", "as-of", "latest", "sum", "avg", "min", "max");
+
+    public ExternalDatasetSettings(String name, String path, String format, Map<String, String> options,
+                                   String joinOn, String key, String level, List<String> columns,
+                                   String missingValue) {
+      this(name, path, format, options, joinOn, key, level, columns, missingValue, "unique", "");
+    }
 
     /** Curated fields an external dataset can be joined on. */
     public static final List<String> JOIN_FIELDS = List.of(
@@ -202,7 +221,7 @@ public record PipelineSettings(
 
     ExternalDatasetSettings resolvedAgainst(String root) {
       return new ExternalDatasetSettings(name, resolve(root, path), format, options, joinOn, key, level, columns,
-          missingValue);
+          missingValue, pick, pickBy);
     }
 
     static ExternalDatasetSettings from(Settings indexed) {
@@ -220,8 +239,14 @@ public record PipelineSettings(
       if (c.strings("columns").isEmpty()) {
         throw new ConfigError("Missing config key '" + c.name("columns") + "': name the columns the dataset brings in");
       }
+      String pick = c.has("pick") ? c.oneOf("pick", PICKS) : "unique";
+      String pickBy = c.string("pick-by", "");
+      if ((pick.equals("as-of") || pick.equals("latest")) && pickBy.isBlank()) {
+        throw new ConfigError("Missing config key '" + c.name("pick-by") + "': pick = " + pick
+            + " needs the date or year column (or expression) that orders the rows");
+      }
       return new ExternalDatasetSettings(name, table.path(), table.format(), table.options(), joinOn,
-          c.string("key", joinOn), level, c.strings("columns"), c.string("missing-value", ""));
+          c.string("key", joinOn), level, c.strings("columns"), c.string("missing-value", ""), pick, pickBy);
     }
   }
 

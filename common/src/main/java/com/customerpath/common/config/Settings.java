@@ -107,6 +107,11 @@ final class Settings {
     return new ArrayList<>(read(key, config::getObject).keySet());
   }
 
+  /** The keys of this object itself. */
+  List<String> keys() {
+    return new ArrayList<>(config.root().keySet());
+  }
+
   /** Entries of a list of objects, each named by its index. */
   List<Settings> list(String key) {
     List<? extends Config> items = read(key, config::getConfigList);

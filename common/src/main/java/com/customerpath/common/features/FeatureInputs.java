@@ -22,6 +22,7 @@ public final class FeatureInputs {
   private FeatureInputs() {}
 
   public static CustomerFeatures.Inputs assemble(SparkSession spark, PipelineSettings settings,
+                                                 java.time.LocalDate runDate,
                                                  Function<String, Dataset<Row>> curated) {
     Optional<Dataset<Row>> products = optional(settings, "products", curated);
     Optional<Dataset<Row>> customers = optional(settings, "customers", curated);
@@ -29,7 +30,9 @@ public final class FeatureInputs {
     for (ExternalDatasetSettings ext : settings.external()) {
       Dataset<Row> rows = SourceReader.readTable(spark, "external." + ext.name(), ext.path(), ext.format(),
           ext.options());
-      external.add(new ExternalTable(ext, rows));
+      ExternalTable table = new ExternalTable(ext, rows, runDate);
+      table.checkUniqueKeys(); // a non-unique key without a pick rule is an error naming an example
+      external.add(table);
     }
     return new CustomerFeatures.Inputs(curated.apply("transactions"), products, customers, external);
   }

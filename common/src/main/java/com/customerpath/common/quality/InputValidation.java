@@ -1,5 +1,7 @@
 package com.customerpath.common.quality;
 
+import com.customerpath.common.config.ConfigError;
+import com.customerpath.common.config.ValidationSettings.Range;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.schema.ColumnMapper;
 import com.customerpath.common.schema.Contract.Field;
@@ -16,6 +18,7 @@ import org.apache.spark.sql.types.StringType;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -23,9 +26,12 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Types a mapped source's fields and marks each unusable row with a reason (the first defect)
- * and a detail (every defect). Reasons, in priority order: missing_&lt;field&gt;,
- * unparseable_&lt;field&gt;, timestamp_after_run_date, exact_duplicate, duplicate_key. The field
- * {@code ts} is called "timestamp" in reasons.
+ * and a detail (every defect). Reasons, in priority order:
+ * malformed_row (a CSV record whose fields do not match the header),
+ * missing_&lt;field&gt;, unparseable_&lt;field&gt; (also a whole number that is not finite or does not fit an int),
+ * non_finite_&lt;field&gt; (NaN, +-Infinity), out_of_range_&lt;field&gt; (outside the configured
+ * range), timestamp_after_run_date, exact_duplicate, duplicate_key. The field {@code ts} is
+ * called "timestamp" in reasons.
  */
 public final class InputValidation {
   public static final String REASON = "reason";
@@ -36,6 +42,19 @@ public final class InputValidation {
   /** The mapped rows, typed, with {@code reason} null for usable rows. */
   public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
                                   String timestampFormat, String dateFormat) {
+    return flag(mapped, contract, runDate, timestampFormat, dateFormat, Map.of());
+  }
+
+  /** As above, with numeric ranges by field name (fields without one are only checked for finiteness). */
+  public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
+                                  String timestampFormat, String dateFormat, Map<String, Range> ranges) {
+    for (String f : ranges.keySet()) {
+      if (contract.fields().stream().noneMatch(x -> x.name().equals(f) && isNumeric(x))) {
+        throw new ConfigError("Wrong config key 'customerpath.validation.ranges." + contract.source() + "." + f
+            + "': not a numeric field of " + contract.source() + " (numeric fields: "
+            + contract.fields().stream().filter(InputValidation::isNumeric).map(Field::name).toList() + ")");
+      }
+    }
     // Per-field checks are computed in the same projection as the typed values, on the raw text.
     List<Column> projection = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
@@ -50,11 +69,35 @@ public final class InputValidation {
       String label = label(field);
       Column reason = lit(null).cast(DataTypes.StringType);
       Column detail = lit(null).cast(DataTypes.StringType);
+      if (isNumeric(field)) {
+        // Checked in reverse priority: each later check wins over the earlier ones.
+        Range range = ranges.get(field.name());
+        if (range != null && range.bounded()) {
+          Column outside = lit(false);
+          if (range.min() != null) {
+            outside = outside.or(value.lt(lit(range.min())));
+          }
+          if (range.max() != null) {
+            outside = outside.or(value.gt(lit(range.max())));
+          }
+          outside = value.isNotNull().and(outside);
+          reason = when(outside, lit("out_of_range_" + label)).otherwise(reason);
+          detail = when(outside, functions.concat(lit(field.name() + ": "), text,
+              lit(" is outside " + range))).otherwise(detail);
+        }
+        if (field.type().equals(DataTypes.DoubleType)) {
+          Column nonFinite = value.isNaN().or(value.equalTo(lit(Double.POSITIVE_INFINITY)))
+              .or(value.equalTo(lit(Double.NEGATIVE_INFINITY)));
+          reason = when(nonFinite, lit("non_finite_" + label)).otherwise(reason);
+          detail = when(nonFinite, functions.concat(lit(field.name() + ": "), text,
+              lit(" is not a finite number"))).otherwise(detail);
+        }
+      }
       if (!field.type().equals(DataTypes.StringType)) {
         Column bad = text.isNotNull().and(value.isNull());
         reason = when(bad, lit("unparseable_" + label)).otherwise(reason);
         detail = when(bad, functions.concat(lit(field.name() + ": cannot parse '"), text,
-            lit("' as " + field.type().simpleString())));
+            lit("' as " + field.type().simpleString()))).otherwise(detail);
       }
       if (field.required()) {
         reason = when(text.isNull(), lit("missing_" + label)).otherwise(reason);
@@ -67,6 +110,15 @@ public final class InputValidation {
     }
     projection.add(col(ColumnMapper.SOURCE_ROW));
     projection.add(col(SourceReader.SOURCE_FILE));
+    boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
+    if (hasCorrupt) {
+      // Before every field check: the fields of a row that does not match the header are guesses.
+      Column malformed = col(SourceReader.CORRUPT_RECORD).isNotNull();
+      projection.add(malformed.as("_malformed"));
+      reasons.add(0, when(col("_malformed"), lit("malformed_row")));
+      details.add(0, when(col("_malformed"), lit("the record's number of fields differs from the header's"
+          + " (source_row is its raw text)")));
+    }
     projection.add(functions.monotonically_increasing_id().as("_row_order"));
     Dataset<Row> withTypes = mapped.select(projection.toArray(Column[]::new));
 
@@ -93,7 +145,7 @@ public final class InputValidation {
         .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
         .drop(contract.fields().stream().flatMap(f -> java.util.stream.Stream.of("_reason_" + f.name(),
             "_detail_" + f.name())).toArray(String[]::new))
-        .drop("_row_order");
+        .drop("_row_order", "_malformed");
   }
 
   /** Usable rows with the contract's typed fields only. */
@@ -125,10 +177,18 @@ public final class InputValidation {
       return text;
     }
     if (field.type().equals(DataTypes.IntegerType)) {
-      // "4.0" is a valid household size; "four" is not.
-      return (isText ? text : raw).try_cast(DataTypes.DoubleType).cast(DataTypes.IntegerType);
+      // "4.0" is a valid household size; "four" is not. NaN, infinities and values beyond the
+      // int range are unparseable (a plain cast would abort the whole run with CAST_OVERFLOW).
+      Column d = (isText ? text : raw).try_cast(DataTypes.DoubleType);
+      Column fits = functions.not(d.isNaN()).and(d.geq(lit((double) Integer.MIN_VALUE)))
+          .and(d.leq(lit((double) Integer.MAX_VALUE)));
+      return when(fits, d.cast(DataTypes.IntegerType));
     }
     return (isText ? text : raw).try_cast(field.type());
+  }
+
+  static boolean isNumeric(Field field) {
+    return field.type().equals(DataTypes.DoubleType) || field.type().equals(DataTypes.IntegerType);
   }
 
   private static String label(Field field) {

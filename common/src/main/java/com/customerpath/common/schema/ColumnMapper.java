@@ -28,7 +28,8 @@ public final class ColumnMapper {
 
   public static Dataset<Row> map(Dataset<Row> raw, SourceSettings source, SourceContract contract) {
     List<String> rawColumns = Arrays.stream(raw.columns())
-        .filter(c -> !c.equals(SourceReader.SOURCE_FILE)).toList();
+        .filter(c -> !c.equals(SourceReader.SOURCE_FILE) && !c.equals(SourceReader.CORRUPT_RECORD)).toList();
+    boolean hasCorrupt = Arrays.asList(raw.columns()).contains(SourceReader.CORRUPT_RECORD);
     Set<String> fieldNames = contract.fields().stream().map(Field::name).collect(Collectors.toSet());
     for (String mapped : source.columns().keySet()) {
       if (!fieldNames.contains(mapped)) {
@@ -42,7 +43,15 @@ public final class ColumnMapper {
       out.add(fieldColumn(raw, rawColumns, source, field).as(field.name()));
     }
     Column[] rawCols = rawColumns.stream().map(c -> raw.col(quote(c))).toArray(Column[]::new);
-    out.add(functions.to_json(functions.struct(rawCols)).as(SOURCE_ROW));
+    Column json = functions.to_json(functions.struct(rawCols));
+    if (hasCorrupt) {
+      // A malformed row is kept as it was written, not as the header's columns.
+      Column corrupt = raw.col(SourceReader.CORRUPT_RECORD);
+      out.add(functions.when(corrupt.isNotNull(), corrupt).otherwise(json).as(SOURCE_ROW));
+      out.add(corrupt);
+    } else {
+      out.add(json.as(SOURCE_ROW));
+    }
     out.add(raw.col(SourceReader.SOURCE_FILE));
     Dataset<Row> mapped = raw.select(out.toArray(Column[]::new));
     return mapped;

@@ -34,8 +34,33 @@ public final class SparkSessions {
     }
     builder.config("spark.sql.session.timeZone", settings.run().timezone());
     SparkSession spark = builder.getOrCreate();
-    spark.sparkContext().setLogLevel(settings.spark().logLevel());
+    setLogLevels(settings.spark().logLevel());
     return spark;
+  }
+
+  /** Loggers of the engine and its libraries, quieted to customerpath.spark.log-level. */
+  public static final java.util.List<String> ENGINE_LOGGERS = java.util.List.of(
+      "org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet", "org.apache.kafka",
+      "io.netty", "org.eclipse.jetty", "software.amazon.awssdk");
+
+  /**
+   * Per-logger levels instead of SparkContext.setLogLevel, which sets the root logger and so
+   * silences the project's INFO progress under Spark's default log4j2 config: engine loggers
+   * get the configured level, com.customerpath INFO (unless a shipped log4j2 file says more).
+   */
+  public static void setLogLevels(String engineLevel) {
+    org.apache.logging.log4j.Level level = org.apache.logging.log4j.Level.toLevel(engineLevel,
+        org.apache.logging.log4j.Level.WARN);
+    for (String logger : ENGINE_LOGGERS) {
+      // Only quieter: a shipped log4j2 file that already sets, say, ERROR is kept.
+      if (org.apache.logging.log4j.LogManager.getLogger(logger).getLevel().isLessSpecificThan(level)) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+      }
+    }
+    org.apache.logging.log4j.Logger project = org.apache.logging.log4j.LogManager.getLogger("com.customerpath");
+    if (!project.isInfoEnabled()) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel("com.customerpath", org.apache.logging.log4j.Level.INFO);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -103,5 +104,34 @@ class PipelineSettingsTest {
         .withValue("customerpath.external", com.typesafe.config.ConfigValueFactory.fromIterable(java.util.List.of(
             Map.of("name", "weather", "path", "w.csv", "join-on", "city", "columns", java.util.List.of("t")))))));
     assertTrue(e.getMessage().contains("'customerpath.external[weather].join-on': got 'city'"), e.getMessage());
+  }
+
+  @Test
+  void misspelledKeyIsAnErrorNamingTheClosestKnownKey() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.persnas.k-min", "3");
+    ConfigError e = assertThrows(ConfigError.class, () -> load(set));
+    assertTrue(e.getMessage().startsWith("Unknown config key 'customerpath.persnas.k-min'")
+        && e.getMessage().contains("did you mean 'customerpath.personas.k-min'?"), e.getMessage());
+    // The user's own keys (reader options, mappings, Spark settings) are not checked.
+    Map<String, String> free = minimal();
+    free.put("customerpath.inputs.transactions.options.sep", ";");
+    free.put("customerpath.inputs.transactions.columns.customer_id", "cust");
+    free.put("customerpath.spark.conf.\"spark.sql.adaptive.enabled\"", "true");
+    load(free);
+    // warn: the run goes on.
+    set.put("customerpath.validation.unknown-keys", "warn");
+    assertEquals(4, load(set).personas().kMin(), "the misspelled key changes nothing");
+  }
+
+  @Test
+  void shippedConfFilesHaveNoUnknownKey() throws Exception {
+    try (var files = Files.list(Path.of("../conf/examples"))) {
+      for (Path conf : java.util.stream.Stream.concat(Stream.of(Path.of("../conf/local.conf"), Path.of("../conf/cluster.conf")),
+          files.filter(f -> f.toString().endsWith(".conf"))).toList()) {
+        com.typesafe.config.Config c = ConfigLoader.load(conf.toString(), Map.of("olist", "/x", "brazil", "/y"));
+        assertTrue(UnknownKeys.find(c, com.typesafe.config.ConfigFactory.defaultReference()).isEmpty(), conf.toString());
+      }
+    }
   }
 }

@@ -41,7 +41,7 @@ public final class FeaturesJob implements NightlyStep {
 
   /** The curated inputs of a date and the external datasets, as the feature transform wants them. */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
-    return FeatureInputs.assemble(ctx.spark(), ctx.settings(),
+    return FeatureInputs.assemble(ctx.spark(), ctx.settings(), ctx.date(),
         source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
   }
 

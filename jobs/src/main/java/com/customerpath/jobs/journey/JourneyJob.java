@@ -129,7 +129,7 @@ public final class JourneyJob implements NightlyStep {
     JourneySettings s = settings.journey();
     Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
     List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
-    CustomerFeatures.Inputs inputs = FeatureInputs.assemble(ctx.spark(), settings,
+    CustomerFeatures.Inputs inputs = FeatureInputs.assemble(ctx.spark(), settings, ctx.date(),
         source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
     // The features as of every snapshot date in one pass over the transactions, cached while training.
     List<CustomerFeatures.View> views = JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()

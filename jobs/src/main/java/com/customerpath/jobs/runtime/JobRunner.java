@@ -19,35 +19,88 @@ public final class JobRunner {
 
   private JobRunner() {}
 
+  /** Exit codes of every job (README, "Exit codes"); the Airflow DAG retries by them. */
+  public static final int OK = 0;
+  public static final int INTERNAL_ERROR = 1;
+  public static final int CONFIG_ERROR = 2;
+  public static final int INPUT_ERROR = 3;
+  public static final int DATA_QUALITY = 4;
+  public static final int LOCK_HELD = 5;
+
   public static void main(String[] args, List<NightlyStep> steps) {
-    int status;
+    int status = run(args, steps);
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /** Runs the steps and returns the exit code; an expected failure prints one ERROR: line, no stack trace. */
+  public static int run(String[] args, List<NightlyStep> steps) {
     try {
       JobArgs parsed = JobArgs.parse(args);
       if (parsed.help()) {
         System.out.println(JobArgs.USAGE);
         System.out.println("Steps: " + steps.stream().map(NightlyStep::name).toList());
-        return;
+        return OK;
       }
       PipelineSettings settings = PipelineSettings.from(ConfigLoader.load(parsed.confFile(), parsed.overrides()));
-      SparkSession spark = SparkSessions.create(settings);
+      // The lock is taken before Spark starts: a second run is refused at once.
+      RunLock lock = settings.lock().enabled() ? RunLock.acquire(hadoopConf(settings), settings.outputRoot(),
+          parsed.date().toString(), settings.lock().staleAfter()) : null;
       try {
-        runAll(new JobContext(parsed.date(), settings, spark), steps);
+        SparkSession spark = SparkSessions.create(settings);
+        try {
+          runAll(new JobContext(parsed.date(), settings, spark), steps);
+        } finally {
+          spark.stop();
+        }
       } finally {
-        spark.stop();
+        if (lock != null) {
+          lock.close();
+        }
       }
-      status = 0;
-    } catch (IllegalArgumentException | com.customerpath.common.config.ConfigError
-             | com.customerpath.common.schema.SchemaError e) {
-      System.err.println("ERROR: " + e.getMessage());
-      status = 2;
+      return OK;
     } catch (RuntimeException e) {
-      LOG.error("Run failed", e);
-      System.err.println("ERROR: " + e.getMessage());
-      status = 1;
+      int status = exitCode(e);
+      if (status == INTERNAL_ERROR) {
+        LOG.error("Run failed", e); // unexpected: the stack trace helps
+      }
+      System.err.println("ERROR: " + String.valueOf(e.getMessage()).replace('\n', ' ') + " (exit code " + status + ")");
+      return status;
     }
-    if (status != 0) {
-      System.exit(status);
+  }
+
+  /** The exit code of a failure: expected failures have their own, anything else is internal. */
+  static int exitCode(RuntimeException e) {
+    if (e instanceof IllegalArgumentException || e instanceof com.customerpath.common.config.ConfigError) {
+      return CONFIG_ERROR;
     }
+    if (e instanceof com.customerpath.common.schema.SchemaError) {
+      return INPUT_ERROR;
+    }
+    if (e instanceof com.customerpath.common.quality.DataQualityError) {
+      return DATA_QUALITY;
+    }
+    if (e instanceof RunLock.LockHeldError) {
+      return LOCK_HELD;
+    }
+    return INTERNAL_ERROR;
+  }
+
+  /** The Hadoop settings of the output root's file system, before Spark starts (S3A keys included). */
+  static org.apache.hadoop.conf.Configuration hadoopConf(PipelineSettings settings) {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    Map<String, String> all = new java.util.LinkedHashMap<>(SparkSessions.s3Conf(settings));
+    all.putAll(settings.spark().conf());
+    for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAll()) {
+      all.put(kv._1(), kv._2()); // spark-submit --conf spark.hadoop.* wins
+    }
+    all.forEach((k, v) -> {
+      if (k.startsWith("spark.hadoop.")) {
+        conf.set(k.substring("spark.hadoop.".length()), v);
+      }
+    });
+    return conf;
   }
 
   /** Runs the steps in order in one session; used by main and by tests. */

@@ -56,7 +56,7 @@ class IngestJobTest {
 
   static Dataset<Row> flag(PipelineSettings s) {
     SourceSettings source = s.input("transactions");
-    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN);
+    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN, s.validation());
   }
 
   @Test
@@ -98,9 +98,11 @@ class IngestJobTest {
         + "o2,c1,2026-06-02 10:00:00,p1,x,9.5,store\n"
         + "o3,c2,2026-06-03 10:00:00,p1,1,1e2,store\n");
     Path out = SparkTestSession.tempDir("out");
-    JobContext ctx = new JobContext(RUN, settings(file, out, Map.of()), SparkTestSession.get());
+    JobContext ctx = new JobContext(RUN, settings(file, out,
+        Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")), SparkTestSession.get());
     StepResult result = JobRunner.runStep(ctx, new IngestJob());
     assertEquals(3.0, result.metrics().get("transactions_read"));
+    assertEquals(3.0, result.metrics().get("transactions_records_counted"), "the byte count agrees");
     assertEquals(2.0, result.metrics().get("transactions_accepted"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined_unparseable_quantity"));
@@ -174,5 +176,152 @@ class IngestJobTest {
         Map.of("customerpath.inputs.transactions.columns.customer_id", "customer_number"));
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
     assertTrue(e.getMessage().contains("column 'customer_id' is mapped to 'customer_number'"), e.getMessage());
+  }
+
+  static Map<String, String> reasonsByOrder(Dataset<Row> flagged) {
+    return flagged.filter("reason is not null").collectAsList().stream().collect(Collectors.toMap(
+        r -> r.getAs("_source_row").toString().replaceAll(".*\"order_id\":\"(o\\d+)\".*", "$1"),
+        r -> r.getAs("reason") + " | " + r.getAs("detail")));
+  }
+
+  @Test
+  void nonFiniteAndOutOfRangeNumbersAreQuarantinedNamingFieldAndValue() throws IOException {
+    Path file = csv("tx.csv", HEADER
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"          // good
+        + "o2,c1,2026-06-01 10:00:00,p1,NaN,9.5,store\n"
+        + "o3,c1,2026-06-01 10:00:00,p1,Infinity,9.5,store\n"
+        + "o4,c1,2026-06-01 10:00:00,p1,-Infinity,9.5,store\n"
+        + "o5,c1,2026-06-01 10:00:00,p1,1e308,9.5,store\n"      // finite, but beyond |quantity| <= 1e6
+        + "o6,c1,2026-06-01 10:00:00,p1,1,NaN,store\n"
+        + "o7,c1,2026-06-01 10:00:00,p1,1,-3.5,store\n"         // negative price
+        + "o8,c1,2026-06-01 10:00:00,p1,-2,4.0,store\n");       // a return: good
+    Map<String, String> reasons = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"), Map.of())));
+    assertEquals(Map.of(
+        "o2", "non_finite_quantity | quantity: NaN is not a finite number",
+        "o3", "non_finite_quantity | quantity: Infinity is not a finite number",
+        "o4", "non_finite_quantity | quantity: -Infinity is not a finite number",
+        "o5", "out_of_range_quantity | quantity: 1e308 is outside [-1000000.0, 1000000.0]",
+        "o6", "non_finite_unit_price | unit_price: NaN is not a finite number",
+        "o7", "out_of_range_unit_price | unit_price: -3.5 is outside [0.0, +inf]"), reasons);
+    // A negative unit price is allowed when the configured range allows it.
+    Map<String, String> allowed = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.validation.ranges.transactions.unit_price.min", "-100"))));
+    assertTrue(!allowed.containsKey("o7") && allowed.containsKey("o6"), allowed.toString());
+  }
+
+  @Test
+  void rangeForAFieldThatIsNotNumericIsAConfigError() throws IOException {
+    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.validation.ranges.transactions.channel.min", "0"));
+    var e = assertThrows(com.customerpath.common.config.ConfigError.class, () -> flag(s));
+    assertTrue(e.getMessage().contains("customerpath.validation.ranges.transactions.channel"), e.getMessage());
+  }
+
+  @Test
+  void wholeNumberThatOverflowsIsQuarantinedNotFatal() throws IOException {
+    Path tx = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    Path events = csv("events.csv", "customer_id,ts,event_type,rating\n"
+        + "c1,2026-06-01 10:00:00,review,5\n"
+        + "c1,2026-06-01 11:00:00,review,NaN\n"
+        + "c1,2026-06-01 12:00:00,review,1e12\n"
+        + "c1,2026-06-01 13:00:00,review,Infinity\n");
+    Path customers = csv("customers.csv", "customer_id,birth_year,household_size\n"
+        + "c1,1980,2\nc2,99999999999,1\nc3,1975,4.0\n");
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx = new JobContext(RUN, settings(tx, out, Map.of(
+        "customerpath.inputs.events.path", events.toString(),
+        "customerpath.inputs.customers.path", customers.toString(),
+        "customerpath.validation.max-quarantine-share.default", "1")), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(ctx, new IngestJob());
+    assertEquals(3.0, result.metrics().get("events_quarantined_unparseable_rating"));
+    assertEquals(1.0, result.metrics().get("customers_quarantined_unparseable_birth_year"));
+    Row bad = ctx.tables().read("quarantine/customers", RUN).first();
+    assertTrue(bad.<String>getAs("detail").contains("birth_year: cannot parse '99999999999' as int"), bad.toString());
+    assertEquals(List.of(1980, 1975), ctx.tables().read("curated/customers", RUN).orderBy("customer_id")
+        .collectAsList().stream().map(r -> r.<Integer>getAs("birth_year")).toList());
+  }
+
+  @Test
+  void quotedLineBreakStaysInOneRecordAndWrongFieldCountsAreMalformed() throws IOException {
+    Path file = csv("tx.csv", HEADER
+        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,\"store\nsecond floor, \"\"east\"\"\"\n" // one record, two lines
+        + "o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA\n"    // a field too many
+        + "o3,c1,2026-06-01 10:00:00,p1,2\n"                    // fields missing
+        + "o4,c2,2026-06-02 10:00:00,p2,1,3.0,online\n");
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx = new JobContext(RUN, settings(file, out,
+        Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(ctx, new IngestJob());
+    assertEquals(4.0, result.metrics().get("transactions_read"), "4 records, not 5 lines");
+    assertEquals(4.0, result.metrics().get("transactions_records_counted"));
+    assertEquals(2.0, result.metrics().get("transactions_quarantined_malformed_row"));
+    Row o1 = ctx.tables().read("curated/transactions", RUN).filter("transaction_id = 'o1'").first();
+    assertEquals("store\nsecond floor, \"east\"", o1.getAs("channel"));
+    Map<String, String> raw = ctx.tables().read("quarantine/transactions", RUN).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("source_row").substring(0, 2), r -> r.getAs("source_row")));
+    assertEquals("o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA", raw.get("o2"), "the raw text, extra value included");
+    assertEquals("o3,c1,2026-06-01 10:00:00,p1,2", raw.get("o3"));
+  }
+
+  @Test
+  void recordsDroppedByTheReaderFailTheCountCheck() throws IOException {
+    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+        + "o2,c1,2026-06-01 10:00:00,p1\n" + "o3,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    Path out = SparkTestSession.tempDir("out");
+    PipelineSettings s = settings(file, out, Map.of("customerpath.inputs.transactions.options.mode", "DROPMALFORMED"));
+    JobContext ctx = new JobContext(RUN, s, SparkTestSession.get());
+    var e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(ctx, new IngestJob()));
+    assertTrue(e.getMessage().contains("Spark read 2 records but the input holds 3"), e.getMessage());
+    assertTrue(!Files.exists(out.resolve("curated/transactions/dt=2026-06-30")), "nothing published");
+  }
+
+  @Test
+  void parquetRowsAreCheckedAgainstTheFooters() throws IOException {
+    Path dir = SparkTestSession.tempDir("pq").resolve("tx");
+    SparkTestSession.get().sql("select concat('o', id) as order_id, 'c1' as cust_id, '2026-06-01 10:00:00' as order_ts,"
+        + " 'p1' as sku, 1.0 as qty, 2.0 as unit_price from range(5)").repartition(2).write().parquet(dir.toString());
+    JobContext ctx = new JobContext(RUN, settings(dir, SparkTestSession.tempDir("out"),
+        Map.of("customerpath.inputs.transactions.format", "parquet")), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(ctx, new IngestJob());
+    assertEquals(5.0, result.metrics().get("transactions_records_counted"));
+    assertEquals(5.0, result.metrics().get("transactions_accepted"));
+  }
+
+  @Test
+  void tooManyQuarantinedRowsFailBeforeAnythingIsPublished() throws IOException {
+    Path tx = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    // A date format change: every event is unparseable.
+    Path events = csv("events.csv", "customer_id,ts,event_type\nc1,01/06/2026,view\nc1,02/06/2026,view\n");
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx = new JobContext(RUN, settings(tx, out, Map.of("customerpath.inputs.events.path", events.toString())),
+        SparkTestSession.get());
+    var e = assertThrows(com.customerpath.common.quality.DataQualityError.class,
+        () -> JobRunner.runStep(ctx, new IngestJob()));
+    assertTrue(e.getMessage().contains("source 'events'") && e.getMessage().contains("2 of 2 rows (100.0%)")
+        && e.getMessage().contains("max-quarantine-share.events") && e.getMessage().contains("unparseable_timestamp=2"),
+        e.getMessage());
+    assertTrue(!Files.exists(out.resolve("curated/transactions")), "transactions, read first, not published either");
+  }
+
+  @Test
+  void headerOnlyOrEmptyInputIsAnExplicitOutcome() throws IOException {
+    Path headerOnly = csv("tx.csv", HEADER);
+    Path out = SparkTestSession.tempDir("out");
+    var e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(
+        new JobContext(RUN, settings(headerOnly, out, Map.of()), SparkTestSession.get()), new IngestJob()));
+    assertTrue(e.getMessage().contains("has no data row") && e.getMessage().contains("empty-input = warn"), e.getMessage());
+
+    Path emptyFolder = SparkTestSession.tempDir("empty");
+    e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(
+        new JobContext(RUN, settings(emptyFolder, out, Map.of()), SparkTestSession.get()), new IngestJob()));
+    assertTrue(e.getMessage().contains("holds no data file") && !e.getMessage().contains("infer"), e.getMessage());
+
+    JobContext warn = new JobContext(RUN, settings(emptyFolder, out,
+        Map.of("customerpath.validation.empty-input", "warn")), SparkTestSession.get());
+    StepResult result = JobRunner.runStep(warn, new IngestJob());
+    assertEquals(1.0, result.metrics().get("transactions_empty_input"));
+    assertEquals(0, warn.tables().read("curated/transactions", RUN).count(), "an empty night, published");
+    assertTrue(List.of(warn.tables().read("curated/transactions", RUN).columns()).contains("unit_price"));
   }
 }

@@ -1,0 +1,182 @@
+package com.customerpath.common.io;
+
+import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An independent count of a source's records, to compare with the rows Spark read: for CSV the
+ * non-blank records, i.e. line breaks outside quoted fields, minus one header line per file
+ * (counted by a byte scan, not by the CSV parser); for Parquet the row counts in the file
+ * footers. Empty when the format or options do not allow one (a query over the source, a
+ * comment character, another encoding or compression, sub-folders).
+ */
+public final class RecordCount {
+  private RecordCount() {}
+
+  /** The expected number of records, and what it was counted from (for messages). */
+  public record Expected(long records, String method) {}
+
+  public static Optional<Expected> of(SparkSession spark, SourceSettings source) {
+    if (!source.tables().isEmpty() || !source.query().isBlank()) {
+      return Optional.empty(); // a query may drop or add rows on purpose
+    }
+    try {
+      return switch (source.format()) {
+        case "csv" -> csv(spark, source.path(), SourceReader.strictCsvOptions(source.options()));
+        case "parquet" -> parquet(spark, source.path());
+        default -> Optional.empty();
+      };
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot count the records of source '" + source.name() + "' in "
+          + source.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Data files of a path (file, folder or glob); empty when it has sub-folders (not counted). */
+  static Optional<List<FileStatus>> dataFiles(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    FileStatus[] matched = fs.globStatus(p);
+    List<FileStatus> files = new ArrayList<>();
+    if (matched == null) {
+      return Optional.of(files);
+    }
+    for (FileStatus m : matched) {
+      for (FileStatus f : m.isDirectory() ? fs.listStatus(m.getPath()) : new FileStatus[] {m}) {
+        String name = f.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) {
+          continue; // Spark's readers skip these too (_SUCCESS, .crc)
+        }
+        if (f.isDirectory()) {
+          return Optional.empty();
+        }
+        files.add(f);
+      }
+    }
+    return Optional.of(files);
+  }
+
+  static Optional<Expected> parquet(SparkSession spark, String path) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Optional<List<FileStatus>> files = dataFiles(conf, path);
+    if (files.isEmpty()) {
+      return Optional.empty();
+    }
+    long rows = 0;
+    for (FileStatus f : files.get()) {
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(f, conf))) {
+        rows += reader.getRecordCount();
+      }
+    }
+    return Optional.of(new Expected(rows, "row counts in " + files.get().size() + " Parquet footer(s)"));
+  }
+
+  static Optional<Expected> csv(SparkSession spark, String path, Map<String, String> options) throws IOException {
+    Map<String, String> o = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    o.putAll(options);
+    String encoding = o.getOrDefault("encoding", o.getOrDefault("charset", "UTF-8"));
+    boolean asciiCompatible = encoding.equalsIgnoreCase("UTF-8") || encoding.equalsIgnoreCase("UTF8")
+        || encoding.toUpperCase().startsWith("ISO-8859") || encoding.equalsIgnoreCase("US-ASCII");
+    if (o.containsKey("comment") || o.containsKey("lineSep") || !asciiCompatible
+        || "true".equalsIgnoreCase(o.get("recursiveFileLookup")) || o.containsKey("pathGlobFilter")
+        || o.containsKey("modifiedBefore") || o.containsKey("modifiedAfter")) {
+      return Optional.empty();
+    }
+    Optional<List<FileStatus>> files = dataFiles(spark.sparkContext().hadoopConfiguration(), path);
+    if (files.isEmpty()) {
+      return Optional.empty();
+    }
+    for (FileStatus f : files.get()) {
+      String n = f.getPath().getName().toLowerCase();
+      if (n.matches(".*\\.(bz2|snappy|lz4|zst|deflate|xz|zip)$")) {
+        return Optional.empty();
+      }
+    }
+    if (files.get().isEmpty()) {
+      return Optional.of(new Expected(0, "no data file"));
+    }
+    boolean multiLine = "true".equalsIgnoreCase(o.get("multiLine"));
+    char quote = o.getOrDefault("quote", "\"").isEmpty() ? '\0' : o.getOrDefault("quote", "\"").charAt(0);
+    char escape = o.getOrDefault("escape", "\\").isEmpty() ? '\0' : o.getOrDefault("escape", "\\").charAt(0);
+    boolean header = "true".equalsIgnoreCase(o.get("header"));
+    List<String> paths = files.get().stream().map(f -> f.getPath().toString()).toList();
+    // Counted on the executors, one task per file, streaming: the files may be large.
+    long records = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .binaryFiles(String.join(",", paths), Math.max(1, paths.size()))
+        .map(file -> {
+          try (InputStream raw = file._2().open();
+               InputStream in = new BufferedInputStream(file._1().endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
+            long n = countRecords(in, multiLine ? quote : '\0', escape);
+            return header && n > 0 ? n - 1 : n;
+          }
+        })
+        .reduce(Long::sum);
+    return Optional.of(new Expected(records, "records (line breaks outside quotes, less header lines) in "
+        + paths.size() + " file(s)"));
+  }
+
+  /**
+   * Non-blank records in a stream: a record ends at a line break outside quotes ({@code quote}
+   * '\0' = quotes do not span lines). A blank line is skipped, as Spark's CSV reader does.
+   */
+  public static long countRecords(InputStream in, char quote, char escape) throws IOException {
+    long records = 0;
+    boolean inQuotes = false;
+    boolean blank = true;
+    boolean skipNext = false;
+    int b;
+    boolean first = true;
+    while ((b = in.read()) != -1) {
+      if (first) {
+        first = false;
+        if (b == 0xEF) { // a UTF-8 byte order mark is not content
+          in.mark(2);
+          if (in.read() == 0xBB && in.read() == 0xBF) {
+            continue;
+          }
+          in.reset();
+        }
+      }
+      if (skipNext) {
+        skipNext = false;
+        continue;
+      }
+      char c = (char) b;
+      if (inQuotes && escape != quote && c == escape && escape != '\0') {
+        skipNext = true;
+        blank = false;
+      } else if (quote != '\0' && c == quote) {
+        inQuotes = !inQuotes;
+        blank = false;
+      } else if (c == '\n' && !inQuotes) {
+        if (!blank) {
+          records++;
+        }
+        blank = true;
+      } else if (!Character.isWhitespace(c)) {
+        blank = false;
+      }
+    }
+    if (!blank) {
+      records++;
+    }
+    return records;
+  }
+}
