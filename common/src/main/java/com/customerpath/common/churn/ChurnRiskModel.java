@@ -47,9 +47,9 @@ public final class ChurnRiskModel {
   /**
    * Customers idle for longer than {@code multiple} times their usual inter-purchase time (t_x / x;
    * for one-time buyers the population's typical one, {@link PurchaseFit#typicalInterPurchaseTime})
-   * are "overdue": their P(alive) is capped at {@code cap} x (multiple x usual gap / idle time),
-   * i.e. at most {@code cap} when they become overdue and halving each time the idle time doubles.
-   * Expected purchases scale with P(alive). {@code multiple} = 0 turns the rule off.
+   * are "overdue": their P(alive) is capped at {@code cap}, so they are never reported as safely
+   * alive. Expected purchases and P(purchase) scale with P(alive). {@code multiple} = 0 turns the
+   * rule off.
    */
   public record IdleRule(double multiple, double cap) {
     public static final IdleRule OFF = new IdleRule(0, 1);
@@ -185,8 +185,7 @@ public final class ChurnRiskModel {
       Column threshold = gap.multiply(idle.multiple());
       overdue = when(gap.isNotNull().and(gap.gt(0)).and(idleTime.gt(threshold)), true)
           .otherwise(false);
-      pAlive = when(overdue, least(pModel, threshold.divide(idleTime).multiply(idle.cap())))
-          .otherwise(pModel);
+      pAlive = when(overdue, least(pModel, lit(idle.cap()))).otherwise(pModel);
     }
     Column noPurchase = pow(lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
         lit(p.r()).plus(x));

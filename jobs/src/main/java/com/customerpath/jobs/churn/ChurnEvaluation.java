@@ -42,7 +42,8 @@ import org.apache.spark.storage.StorageLevel;
  * <ul>
  *   <li>expected vs actual repeat purchase days per calibration frequency group (the
  *       calibration/holdout chart of Fader, Hardie and Lee 2005) and in total;
- *   <li>ROC AUC of P(alive) and P(buys in the window) for "bought again in the window", and a
+ *   <li>ROC AUC of P(buys in the window), expected purchases and P(alive) for "bought again in
+ *       the window", and a
  *       calibration table of P(buys) in bands against the share who bought;
  *   <li>the same AUC for two simple rankings: recency (fewer days since the last purchase first)
  *       and frequency (more repeat purchases first).
@@ -133,6 +134,8 @@ public final class ChurnEvaluation implements NightlyStep {
       rows.add(figure("fit", v.name(), "all", "log_likelihood", fit.params().logLikelihood()));
       rows.add(figure("auc", v.name(), "all", "roc_auc", auc(scored, col(ChurnRiskModel.P_PURCHASE))));
       rows.add(figure("auc", v.name(), "all", "roc_auc_p_alive", auc(scored, col(ChurnRiskModel.P_ALIVE))));
+      rows.add(figure("auc", v.name(), "all", "roc_auc_expected_purchases",
+          auc(scored, col(ChurnRiskModel.EXPECTED_PURCHASES))));
       // Calibration/holdout chart: per calibration frequency group, mean expected vs actual.
       Column group = least(col("frequency"), lit((double) TOP_GROUP)).cast("int");
       for (Row r : scored.groupBy(group.as("grp")).agg(count(lit(1)), avg(ChurnRiskModel.EXPECTED_PURCHASES),
@@ -195,7 +198,9 @@ public final class ChurnEvaluation implements NightlyStep {
     result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), ctx.spark().createDataFrame(r.rows(), SCHEMA)));
     System.out.print(format(r, variants(s)));
     String chosen = variants(s).get(variants(s).size() - 1).name();
-    result.metric("churn_evaluation_auc_model", r.value("auc", chosen, "all", "roc_auc"));
+    result.metric("churn_evaluation_auc_model_p_purchase", r.value("auc", chosen, "all", "roc_auc"));
+    result.metric("churn_evaluation_auc_model_expected_purchases",
+        r.value("auc", chosen, "all", "roc_auc_expected_purchases"));
     result.metric("churn_evaluation_auc_recency", r.value("auc", "recency", "all", "roc_auc"));
     result.metric("churn_evaluation_auc_frequency", r.value("auc", "frequency", "all", "roc_auc"));
     return result;
@@ -210,8 +215,9 @@ public final class ChurnEvaluation implements NightlyStep {
     b.append(String.format("  %-16s %.3f%n", "recency", r.value("auc", "recency", "all", "roc_auc")));
     b.append(String.format("  %-16s %.3f%n", "frequency", r.value("auc", "frequency", "all", "roc_auc")));
     for (Variant v : variants) {
-      b.append(String.format("  %-16s %.3f  (P(alive) alone: %.3f)%n", v.name(),
-          r.value("auc", v.name(), "all", "roc_auc"), r.value("auc", v.name(), "all", "roc_auc_p_alive")));
+      b.append(String.format("  %-16s P(buys) %.3f  expected purchases %.3f  P(alive) %.3f%n", v.name(),
+          r.value("auc", v.name(), "all", "roc_auc"), r.value("auc", v.name(), "all", "roc_auc_expected_purchases"),
+          r.value("auc", v.name(), "all", "roc_auc_p_alive")));
     }
     b.append(String.format("%nRepeat purchase days in the holdout, expected vs actual:%n"));
     for (Variant v : variants) {
