@@ -136,10 +136,11 @@ with DAG(
     features = spark_task("features")
     personas = spark_task("personas")
     journey = spark_task("journey")
+    churn = spark_task("churn")
     recommendations = spark_task("recommendations")
     report = spark_task("report")
 
-    tasks = {t.task_id: t for t in (ingest, features, personas, journey, recommendations, report)}
+    tasks = {t.task_id: t for t in (ingest, features, personas, journey, churn, recommendations, report)}
     wait_for_inputs >> ingest
     for job in JOBS:
         for upstream_id in job.upstream:

@@ -57,15 +57,16 @@ JOBS: tuple[Job, ...] = (
     Job("features", "com.customerpath.jobs.features.FeaturesJob", ("ingest",)),
     Job("personas", "com.customerpath.jobs.personas.PersonasJob", ("features",)),
     Job("journey", "com.customerpath.jobs.journey.JourneyJob", ("personas",)),
+    Job("churn", "com.customerpath.jobs.churn.ChurnJob", ("ingest", "journey")),
     Job(
         "recommendations",
         "com.customerpath.jobs.recommend.RecommendationsJob",
-        ("personas", "journey"),
+        ("personas", "journey", "churn"),
     ),
     Job(
         "report",
         "com.customerpath.jobs.report.ReportJob",
-        ("ingest", "features", "personas", "journey", "recommendations"),
+        ("ingest", "features", "personas", "journey", "churn", "recommendations"),
     ),
 )
 

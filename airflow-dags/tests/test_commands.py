@@ -61,6 +61,7 @@ class SubmitCommandTest(unittest.TestCase):
             "features": "com.customerpath.jobs.features.FeaturesJob",
             "personas": "com.customerpath.jobs.personas.PersonasJob",
             "journey": "com.customerpath.jobs.journey.JourneyJob",
+            "churn": "com.customerpath.jobs.churn.ChurnJob",
             "recommendations": "com.customerpath.jobs.recommend.RecommendationsJob",
             "report": "com.customerpath.jobs.report.ReportJob",
         }
@@ -136,7 +137,7 @@ class SubmitCommandTest(unittest.TestCase):
 class DependencyTest(unittest.TestCase):
     def test_chain_order(self) -> None:
         ids = [job.task_id for job in JOBS]
-        self.assertEqual(ids, ["ingest", "features", "personas", "journey", "recommendations", "report"])
+        self.assertEqual(ids, ["ingest", "features", "personas", "journey", "churn", "recommendations", "report"])
         edges = {(up, job.task_id) for job in JOBS for up in job.upstream}
         for up, down in zip(ids, ids[1:]):
             self.assertIn((up, down), edges, f"missing edge {up} -> {down}")
@@ -145,7 +146,8 @@ class DependencyTest(unittest.TestCase):
         by_id = c.JOBS_BY_ID
         self.assertEqual(by_id["ingest"].upstream, ())
         self.assertIn("personas", by_id["journey"].upstream)
-        self.assertTrue({"personas", "journey"} <= set(by_id["recommendations"].upstream))
+        self.assertIn("ingest", by_id["churn"].upstream)
+        self.assertTrue({"personas", "journey", "churn"} <= set(by_id["recommendations"].upstream))
         self.assertEqual(set(by_id["report"].upstream), set(by_id) - {"report"})
 
     def test_upstreams_come_earlier(self) -> None:

@@ -1,5 +1,6 @@
 package com.customerpath.jobs;
 
+import com.customerpath.jobs.churn.ChurnJob;
 import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.journey.JourneyJob;
@@ -18,7 +19,7 @@ public final class NightlyPipeline {
   /** The steps in the order they run. */
   public static List<NightlyStep> steps() {
     return List.of(new IngestJob(), new FeaturesJob(), new PersonasJob(), new JourneyJob(),
-        new RecommendationsJob(), new ReportJob());
+        new ChurnJob(), new RecommendationsJob(), new ReportJob());
   }
 
   public static void main(String[] args) {

@@ -3,8 +3,13 @@ package com.customerpath.common.churn;
 import static com.customerpath.common.churn.RfmSummary.FREQUENCY;
 import static com.customerpath.common.churn.RfmSummary.MONETARY;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.when;
 
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.math3.special.Gamma;
 import org.apache.spark.sql.Column;
@@ -16,7 +21,7 @@ import org.apache.spark.sql.Row;
  * and Hardie 2013, "The Gamma-Gamma model of monetary value") on an {@link RfmSummary}: columns
  * {@code frequency} x and {@code monetary} m_x, the mean value of the x repeat transactions.
  * Only customers with x > 0 inform the fit. Fitted like {@link BgNbd}: distinct (x, m_x) pairs
- * with counts, BOBYQA over log(p, q, v), each evaluation a Spark aggregate or a local loop.
+ * with counts collected by one Spark job, BOBYQA over log(p, q, v) on the driver.
  */
 public final class GammaGamma {
   public static final String MODEL = "Gamma-Gamma";
@@ -31,32 +36,61 @@ public final class GammaGamma {
     return fit(summary, FitOptions.defaults());
   }
 
+  /**
+   * One Spark job groups the summary by (x, binned m_x) and validates it; BOBYQA then runs on the
+   * driver over the groups with x > 0.
+   */
   public static GammaGammaParams fit(Dataset<Row> summary, FitOptions options) {
-    validate(summary);
-    Dataset<Row> repeaters = summary.where(col(FREQUENCY).gt(0));
-    try (GroupedLikelihood likelihood = GroupedLikelihood.group(repeaters,
-        List.of(FREQUENCY, MONETARY), GammaGamma::rowLogLikelihood, options.maxLocalRows())) {
-      if (likelihood.customers() == 0) {
-        throw new IllegalArgumentException("Cannot fit " + MODEL + " on '" + FREQUENCY
-            + "': no customer has a repeat purchase (frequency > 0)");
-      }
-      List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
-      MaximumLikelihood.Optimum optimum =
-          MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
-      double[] p = optimum.params();
-      return new GammaGammaParams(p[0], p[1], p[2], optimum.logLikelihood(),
-          optimum.evaluations());
-    }
+    return fitWithMean(summary, options).params();
   }
 
-  /** Total log-likelihood of the customers with x > 0 at (p, q, v), one Spark aggregate. */
-  public static double logLikelihood(Dataset<Row> summary, double p, double q, double v) {
-    validate(summary);
-    try (GroupedLikelihood likelihood = GroupedLikelihood.group(
-        summary.where(col(FREQUENCY).gt(0)), List.of(FREQUENCY, MONETARY),
-        GammaGamma::rowLogLikelihood, 0)) {
-      return likelihood.evaluate(new double[] {p, q, v});
+  /** The fit and the repeat buyers' mean spend per purchase (from the same grouping). */
+  record Fit(GammaGammaParams params, double repeatBuyersMeanSpend) {}
+
+  static Fit fitWithMean(Dataset<Row> summary, FitOptions options) {
+    GroupedLikelihood likelihood = group(summary, options.spendPrecision());
+    if (Arrays.stream(likelihood.rows()).noneMatch(row -> row[0] > 0)) {
+      throw new IllegalArgumentException("Cannot fit " + MODEL + " on '" + FREQUENCY
+          + "': no customer has a repeat purchase (frequency > 0)");
     }
+    List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
+    MaximumLikelihood.Optimum optimum =
+        MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
+    double[] p = optimum.params();
+    double spend = 0;
+    double buyers = 0;
+    for (double[] row : likelihood.rows()) {
+      if (row[0] > 0) {
+        spend += row[1] * row[2];
+        buyers += row[2];
+      }
+    }
+    return new Fit(new GammaGammaParams(p[0], p[1], p[2], optimum.logLikelihood(),
+        optimum.evaluations()), buyers > 0 ? spend / buyers : Double.NaN);
+  }
+
+  /** Total log-likelihood of the customers with x > 0 at (p, q, v), one Spark job. */
+  public static double logLikelihood(Dataset<Row> summary, double p, double q, double v) {
+    return group(summary, 0).evaluate(new double[] {p, q, v});
+  }
+
+  /** Groups every row (so validation sees all of them); rows with x = 0 add nothing. */
+  private static GroupedLikelihood group(Dataset<Row> summary, double spendPrecision) {
+    SummaryChecks.requireNumericColumns(MODEL, summary, List.of(FREQUENCY, MONETARY));
+    Column x = col(FREQUENCY).cast("double");
+    Column m = col(MONETARY).cast("double");
+    Column key = when(x.gt(0), bin(m, spendPrecision)).otherwise(lit(0.0));
+    return GroupedLikelihood.group(MODEL, summary, List.of(x, key), checks(),
+        (params, row) -> row[0] > 0 ? rowLogLikelihood(params, row) : 0.0);
+  }
+
+  /** Rounds a positive spend to the nearest of the log-spaced values (1 + precision)^k. */
+  static Column bin(Column m, double precision) {
+    if (precision <= 0) {
+      return m;
+    }
+    double step = Math.log1p(precision);
+    return when(m.gt(0), exp(round(log(m).divide(step)).multiply(step))).otherwise(m);
   }
 
   /**
@@ -97,14 +131,13 @@ public final class GammaGamma {
             col(MONETARY).cast("double")));
   }
 
-  static void validate(Dataset<Row> summary) {
-    SummaryChecks.requireNumericColumns(MODEL, summary, List.of(FREQUENCY, MONETARY));
+  private static List<SummaryChecks.Check> checks() {
     Column x = col(FREQUENCY).cast("double");
     Column m = col(MONETARY).cast("double");
-    SummaryChecks.require(MODEL, summary, List.of(
+    return List.of(
         SummaryChecks.notFinite(FREQUENCY),
         new SummaryChecks.Check(FREQUENCY, x.lt(0), "negative frequency"),
         new SummaryChecks.Check(MONETARY, x.gt(0).and(m.isNull().or(m.isNaN()).or(m.leq(0))),
-            "frequency > 0 and a missing or non-positive monetary value")));
+            "frequency > 0 and a missing or non-positive monetary value"));
   }
 }

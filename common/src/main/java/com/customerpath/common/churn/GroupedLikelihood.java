@@ -1,22 +1,24 @@
 package com.customerpath.common.churn;
 
-import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.Serializable;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
- * A log-likelihood summed over customers grouped into distinct rows with counts. The sum is
- * either a Spark treeAggregate over a cached RDD (default for large groupings) or, when the
- * grouping is small, a loop over the rows collected once (see {@link FitOptions#maxLocalRows}).
+ * A log-likelihood summed over customers grouped into distinct rows with counts, evaluated on the
+ * driver. One Spark job groups the summary by the (optionally binned) keys, counts the customers
+ * of each group and, in the same pass, the rows that break each validation rule; the grouped rows
+ * (distinct keys, not customers) are collected once and every optimizer evaluation loops over them.
  */
-final class GroupedLikelihood implements AutoCloseable {
+final class GroupedLikelihood {
 
   /** Log-likelihood of one customer with the given row values (the count is not included). */
   @FunctionalInterface
@@ -25,85 +27,81 @@ final class GroupedLikelihood implements AutoCloseable {
   }
 
   private final RowLogLikelihood rowLogLikelihood;
-  private final JavaRDD<double[]> distributedRows;
-  private final double[][] localRows;
-  private final long distinctRows;
+  private final double[][] rows;
   private final double customers;
 
-  private GroupedLikelihood(RowLogLikelihood f, JavaRDD<double[]> distributedRows,
-      double[][] localRows, long distinctRows, double customers) {
+  private GroupedLikelihood(RowLogLikelihood f, double[][] rows, double customers) {
     this.rowLogLikelihood = f;
-    this.distributedRows = distributedRows;
-    this.localRows = localRows;
-    this.distinctRows = distinctRows;
+    this.rows = rows;
     this.customers = customers;
   }
 
   /**
-   * Groups {@code data} by {@code keys} (numeric columns) and counts. The grouped rows are
+   * Groups {@code data} by {@code keys} (numeric expressions, binned by the caller if wanted) and
+   * counts, checking {@code checks} on the raw rows in the same job. The grouped rows are
    * {@code double[]{key1, ..., keyK, count}}.
+   *
+   * @throws IllegalArgumentException naming the column and rule, if a rule is broken or data is
+   *     empty (see {@link SummaryChecks#require})
    */
-  static GroupedLikelihood group(Dataset<Row> data, List<String> keys, RowLogLikelihood f,
-      long maxLocalRows) {
-    Column[] keyColumns = keys.stream().map(k -> col(k).cast("double")).toArray(Column[]::new);
-    Dataset<Row> grouped = data.groupBy(keyColumns).count();
-    int width = keys.size() + 1;
-    int partitions = Math.max(1, data.sparkSession().sparkContext().defaultParallelism());
-    JavaRDD<double[]> rows = grouped.javaRDD()
-        .map(row -> {
-          double[] values = new double[width];
-          for (int i = 0; i < width; i++) {
-            values[i] = ((Number) row.get(i)).doubleValue();
-          }
-          return values;
-        })
-        .coalesce(partitions)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    // One job: number of distinct rows and of customers (sum of counts).
-    double[] sizes = rows.treeAggregate(new double[2],
-        (acc, r) -> new double[] {acc[0] + 1, acc[1] + r[width - 1]},
-        (x, y) -> new double[] {x[0] + y[0], x[1] + y[1]}, 2);
-    long distinct = (long) sizes[0];
-    double customers = sizes[1];
-    if (distinct <= maxLocalRows) {
-      double[][] local = rows.collect().toArray(new double[0][]);
-      rows.unpersist(false);
-      return new GroupedLikelihood(f, null, local, distinct, customers);
+  static GroupedLikelihood group(String model, Dataset<Row> data, List<Column> keys,
+      List<SummaryChecks.Check> checks, RowLogLikelihood f) {
+    List<Column> aggregates = new ArrayList<>();
+    for (SummaryChecks.Check check : checks) {
+      aggregates.add(sum(when(check.violation(), 1L).otherwise(0L)));
     }
-    return new GroupedLikelihood(f, rows, null, distinct, customers);
+    Column[] keyColumns = new Column[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      keyColumns[i] = keys.get(i).cast("double").as("k" + i);
+    }
+    List<Row> grouped = data.groupBy(keyColumns)
+        .agg(count(lit(1)), aggregates.toArray(new Column[0]))
+        .collectAsList();
+    int width = keys.size();
+    long[] broken = new long[checks.size()];
+    long total = 0;
+    List<double[]> valid = new ArrayList<>(grouped.size());
+    for (Row row : grouped) {
+      long n = row.getLong(width);
+      total += n;
+      boolean ok = true;
+      for (int c = 0; c < checks.size(); c++) {
+        long b = row.isNullAt(width + 1 + c) ? 0 : row.getLong(width + 1 + c);
+        broken[c] += b;
+        ok &= b == 0;
+      }
+      if (ok) {
+        double[] values = new double[width + 1];
+        for (int i = 0; i < width; i++) {
+          values[i] = row.getDouble(i);
+        }
+        values[width] = n;
+        valid.add(values);
+      }
+    }
+    SummaryChecks.report(model, total, checks, broken);
+    return new GroupedLikelihood(f, valid.toArray(new double[0][]), total);
   }
 
   /** Sum over customers of the log-likelihood at {@code params}. */
   double evaluate(double[] params) {
-    double[] p = Arrays.copyOf(params, params.length);
-    RowLogLikelihood f = rowLogLikelihood;
-    if (localRows != null) {
-      double total = 0;
-      for (double[] row : localRows) {
-        total += row[row.length - 1] * f.apply(p, row);
-      }
-      return total;
+    double total = 0;
+    for (double[] row : rows) {
+      total += row[row.length - 1] * rowLogLikelihood.apply(params, row);
     }
-    return distributedRows.treeAggregate(0.0,
-        (acc, row) -> acc + row[row.length - 1] * f.apply(p, row), Double::sum, 2);
+    return total;
   }
 
-  boolean isLocal() {
-    return localRows != null;
+  /** The grouped rows {key1, ..., keyK, count}; do not modify. */
+  double[][] rows() {
+    return rows;
   }
 
   long distinctRows() {
-    return distinctRows;
+    return rows.length;
   }
 
   double customers() {
     return customers;
-  }
-
-  @Override
-  public void close() {
-    if (distributedRows != null) {
-      distributedRows.unpersist(false);
-    }
   }
 }

@@ -64,16 +64,24 @@ final class SummaryChecks {
     }
     Row counts = data.agg(aggregates.get(0),
         aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
-    if (counts.getLong(0) == 0) {
+    long[] broken = new long[checks.size()];
+    for (int i = 0; i < checks.size(); i++) {
+      broken[i] = counts.isNullAt(i + 1) ? 0 : counts.getLong(i + 1);
+    }
+    report(model, counts.getLong(0), checks, broken);
+  }
+
+  /** Throws as {@link #require} does, from counts computed elsewhere (e.g. while grouping). */
+  static void report(String model, long rows, List<Check> checks, long[] broken) {
+    if (rows == 0) {
       throw new IllegalArgumentException("Cannot fit " + model + ": the customer summary is empty");
     }
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
-      long broken = counts.isNullAt(i + 1) ? 0 : counts.getLong(i + 1);
-      if (broken > 0) {
+      if (broken[i] > 0) {
         Check check = checks.get(i);
-        problems.add("Cannot fit " + model + " on '" + check.column() + "': " + broken
-            + (broken == 1 ? " row has " : " rows have ") + check.description());
+        problems.add("Cannot fit " + model + " on '" + check.column() + "': " + broken[i]
+            + (broken[i] == 1 ? " row has " : " rows have ") + check.description());
       }
     }
     if (!problems.isEmpty()) {

@@ -25,6 +25,7 @@ public record PipelineSettings(
     JourneySettings journey,
     S3Settings s3,
     RecommendationSettings recommendations,
+    ChurnSettings churn,
     String configFingerprint,
     ValidationSettings validation,
     LockSettings lock) {
@@ -60,6 +61,7 @@ public record PipelineSettings(
         JourneySettings.from(c.at("journey")),
         S3Settings.from(c),
         RecommendationSettings.from(c.at("recommendations")),
+        ChurnSettings.from(c.at("churn")),
         fingerprint(c.config()),
         ValidationSettings.from(c.at("validation")),
         LockSettings.from(c.at("lock")));
@@ -395,10 +397,10 @@ public record PipelineSettings(
     }
   }
 
-  /** customerpath.recommendations: recommendations, churn risk, pain points, next-best action. */
+  /** customerpath.recommendations: recommendations, pain points, next-best action. */
   public record RecommendationSettings(int topN, int candidates, double popularityWeight, double alsWeight,
                                        double contextBoost, List<String> repeatableCategories, String preference,
-                                       AlsSettings als, EvaluationSettings evaluation, ChurnRiskSettings churn,
+                                       AlsSettings als, EvaluationSettings evaluation,
                                        PainPointSettings painPoints, NextBestActionSettings nextBestAction) {
     static RecommendationSettings from(Settings c) {
       int topN = c.intAtLeast("top-n", 1);
@@ -432,8 +434,6 @@ public record PipelineSettings(
             + ", expected a non-empty list of integers >= 1");
       }
       EvaluationSettings eval = new EvaluationSettings(cutoff, e.intAtLeast("cutoff-days", 1), List.copyOf(ks));
-      Settings ch = c.at("churn");
-      ChurnRiskSettings churn = new ChurnRiskSettings(ch.intAtLeast("horizon-days", 1), ch.doubleIn("unit-days", 1, 365));
       Settings p = c.at("pain-points");
       PainPointSettings pain = new PainPointSettings(p.intAtLeast("top-deciles", 1), p.doubleIn("min-avg-rating", 1, 5),
           p.intAtLeast("min-reviews", 1), p.intAtLeast("low-rating", 1), p.intAtLeast("min-low-ratings", 1),
@@ -444,7 +444,7 @@ public record PipelineSettings(
       }
       return new RecommendationSettings(topN, candidates, pw, aw, c.doubleIn("context-boost", 0, 1),
           c.strings("repeatable-categories"), c.oneOf("preference", List.of("quantity", "purchases")),
-          als, eval, churn, pain, NextBestActionSettings.from(c.at("next-best-action")));
+          als, eval, pain, NextBestActionSettings.from(c.at("next-best-action")));
     }
   }
 
@@ -456,8 +456,6 @@ public record PipelineSettings(
       return cutoffDate.isBlank() ? runDate.minusDays(cutoffDays) : java.time.LocalDate.parse(cutoffDate);
     }
   }
-
-  public record ChurnRiskSettings(int horizonDays, double unitDays) {}
 
   public record PainPointSettings(int topDeciles, double minAvgRating, int minReviews, int lowRating,
                                   int minLowRatings, double maxReturnsShare) {}

@@ -52,7 +52,7 @@ class ChurnRiskModelTest {
     Dataset<Row> scored = model.score(summary);
     List<String> outputs = List.of("customer_id", "frequency", "recency", "age", "monetary",
         "p_alive", "churn_probability", "expected_purchases", "expected_avg_value",
-        "expected_value");
+        "expected_value", "p_purchase", "p_alive_model", "idle_overdue");
     assertEquals(outputs, List.of(scored.columns()));
     // One pass: rows, nulls per column, p_alive range, identities, total forecast.
     List<Column> checks = new ArrayList<>();
@@ -130,7 +130,7 @@ class ChurnRiskModelTest {
         assertThrows(IllegalArgumentException.class, () -> BgNbd.fit(empty)).getMessage());
 
     assertThrows(IllegalArgumentException.class,
-        () -> new ChurnRiskModel(null, null, -1));
+        () -> new ChurnRiskModel(null, null, 0, -1, ChurnRiskModel.IdleRule.OFF));
   }
 
   private static StructType schema() {

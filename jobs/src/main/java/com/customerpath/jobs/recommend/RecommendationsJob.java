@@ -23,12 +23,12 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * Step "recommendations" (after personas and journey): writes recommendations, churn_risk,
- * pain_points and next_best_action for the run date.
+ * Step "recommendations" (after personas, journey and churn): writes recommendations,
+ * pain_points and next_best_action for the run date; reads churn_risk.
  */
 public final class RecommendationsJob implements NightlyStep {
   public static final String RECOMMENDATIONS = "recommendations";
-  public static final String CHURN_RISK = "churn_risk";
+  public static final String CHURN_RISK = com.customerpath.common.churn.ChurnRiskModel.TABLE;
   public static final String PAIN_POINTS = "pain_points";
   public static final String NEXT_BEST_ACTION = "next_best_action";
   public static final String JOURNEY_STAGES = "journey_stages";
@@ -150,9 +150,8 @@ public final class RecommendationsJob implements NightlyStep {
         Recommender.recommend(in, Recommender.Params.from(s))));
     Dataset<Row> recs = ctx.tables().read(RECOMMENDATIONS, date);
 
-    result.written(CHURN_RISK, ctx.tables().write(CHURN_RISK, date,
-        ChurnRisk.score(transactions, date, s.churn()).withColumn("horizon_days", lit(s.churn().horizonDays()))));
-    Dataset<Row> churn = ctx.tables().read(CHURN_RISK, date);
+    // churn_risk is written by the churn step (jobs/churn/ChurnJob); absent, churn columns are null.
+    Dataset<Row> churn = readIfExists(ctx, CHURN_RISK);
 
     Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, date);
     Dataset<Row> reviews = events == null ? null : PainPoints.reviews(events.filter(
@@ -167,9 +166,6 @@ public final class RecommendationsJob implements NightlyStep {
 
     Row served = recs.agg(functions.countDistinct("customer_id"), functions.avg("score")).first();
     result.metric("recommendations_customers_served", served.getLong(0));
-    Row ch = churn.agg(functions.avg("p_alive"), functions.sum("expected_value")).first();
-    result.metric("recommendations_churn_mean_p_alive", ch.isNullAt(0) ? 0 : ch.getDouble(0));
-    result.metric("recommendations_churn_expected_value_total", ch.isNullAt(1) ? 0 : ch.getDouble(1));
     Row human = ctx.tables().read(NEXT_BEST_ACTION, date)
         .agg(functions.avg(functions.when(col("channel").equalTo("human"), 1.0).otherwise(0.0))).first();
     result.metric("recommendations_nba_human_share", human.isNullAt(0) ? 0 : human.getDouble(0));
