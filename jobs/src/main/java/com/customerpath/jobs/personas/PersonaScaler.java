@@ -141,7 +141,8 @@ public final class PersonaScaler {
     }
     StringBuilder sql = new StringBuilder("SELECT *");
     for (Feature f : kept) {
-      String x = "coalesce(`" + f.name() + "`, " + literal(medians.get(f.name())) + ")";
+      // NaN counts as missing, as in MLlib's Imputer.
+      String x = "coalesce(nanvl(`" + f.name() + "`, CAST(NULL AS DOUBLE)), " + literal(medians.get(f.name())) + ")";
       sql.append(", ").append(expression(f.transform(), x, quantiles.get(f.name()))).append(" AS `")
           .append(f.name()).append(SUFFIX).append('`');
     }
@@ -261,7 +262,14 @@ public final class PersonaScaler {
       keep.add(col(f.name()));
       keep.add(col(f.name() + SUFFIX));
     }
-    return model.transform(asDoubles(data, columns())).select(keep.toArray(Column[]::new));
+    Dataset<Row> in = data;
+    List<String> present = List.of(data.columns());
+    for (String c : columns()) {
+      if (!present.contains(c)) { // e.g. a top category that a context's rows lack: imputed as missing
+        in = in.withColumn(c, org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType));
+      }
+    }
+    return model.transform(asDoubles(in, columns())).select(keep.toArray(Column[]::new));
   }
 
   public List<Feature> features() {

@@ -37,11 +37,13 @@ class PersonasRealDataTest {
     JobContext ctx = new JobContext(LocalDate.parse(date),
         SampleRun.settings(conf, SparkTestSession.tempDir("personas-real"), overrides), SparkTestSession.get());
     JobRunner.runAll(ctx, List.of(new IngestJob(), new FeaturesJob(), new PersonasJob()));
-    Row m = ctx.tables().read("run_manifest", ctx.date()).first();
+    Map<String, Double> m = new java.util.HashMap<>();
+    ctx.tables().read(com.customerpath.jobs.runtime.RunSteps.TABLE, ctx.date()).collectAsList()
+        .forEach(r -> m.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1)));
     List<Row> rows = ctx.tables().read(PersonasJob.PERSONAS, ctx.date()).orderBy("persona_id").collectAsList();
-    System.out.printf("Personas of %s (silhouette %.3f, stability %.3f, size balance %.3f):%n", conf,
-        m.<Double>getAs("personas_silhouette"), m.<Double>getAs("personas_stability_ari"),
-        m.<Double>getAs("personas_size_balance"));
+    System.out.printf("Personas of %s (k %s; customer silhouette %.3f, codebook silhouette %.3f, stability %.3f,"
+        + " size balance %.3f):%n", conf, m.get("personas_k_selected"), m.get("personas_silhouette"),
+        m.get("personas_codebook_silhouette"), m.get("personas_stability_ari"), m.get("personas_size_balance"));
     for (Row r : rows) {
       System.out.printf("  %d | %s | %d | %.3f | %s%n", r.<Integer>getAs("persona_id"), r.<String>getAs("persona_name"),
           r.<Long>getAs("customers"), r.<Double>getAs("silhouette"), r.<String>getAs("description"));
