@@ -161,7 +161,8 @@ public final class PersonaNaming {
       parts.add(String.format(Locale.ROOT, "last bought %.0f days ago", recency));
     }
     List<String> when = new ArrayList<>();
-    top(means, "daypart_share_", 1).forEach(p -> when.add("mostly " + p));
+    // The persona's main day part, where it stands out (dates without a time all fall at night).
+    distinctive(z, "daypart_share_").forEach(p -> when.add("mostly " + p));
     Double weekend = z.get("weekend_share");
     if (weekend != null && Math.abs(weekend) >= threshold) {
       when.add(weekend > 0 ? "weekends" : "weekdays");
@@ -175,7 +176,11 @@ public final class PersonaNaming {
     if (!how.isEmpty()) {
       parts.add(String.join(", ", how));
     }
-    List<String> categories = top(means, "category_share_", 2);
+    // The categories the persona buys more than others do; else the ones it spends most on.
+    List<String> categories = distinctive(z, "category_share_", 2);
+    if (categories.isEmpty()) {
+      categories = top(means, "category_share_", 2);
+    }
     if (!categories.isEmpty()) {
       parts.add("top categories: " + String.join(", ", categories));
     }
@@ -200,10 +205,14 @@ public final class PersonaNaming {
 
   /** Columns of a prefix where the persona is well above the average, most distinctive first. */
   private List<String> distinctive(Map<String, Double> z, String prefix) {
+    return distinctive(z, prefix, 1);
+  }
+
+  private List<String> distinctive(Map<String, Double> z, String prefix, int n) {
     return z.entrySet().stream()
         .filter(e -> e.getKey().startsWith(prefix) && e.getValue() != null && e.getValue() >= threshold)
         .filter(e -> !e.getKey().endsWith("_other"))
         .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey))
-        .limit(1).map(e -> e.getKey().substring(prefix.length()).replace('_', ' ')).toList();
+        .limit(n).map(e -> e.getKey().substring(prefix.length()).replace('_', ' ')).toList();
   }
 }

@@ -99,10 +99,16 @@ class PersonaUnitsTest {
     means.put("category_share_kids", 0.3);
     means.put("category_share_books", 0.0);
     Map<String, Double> overall = Map.of("monetary", 100.0, "frequency", 4.0);
-    Map<String, Double> z = Map.of("weekend_share", 1.3, "payment_share_cash", 0.9, "channel_share_app", 0.2);
+    Map<String, Double> z = new LinkedHashMap<>(Map.of("weekend_share", 1.3, "payment_share_cash", 0.9,
+        "channel_share_app", 0.2, "daypart_share_evening", 1.1, "daypart_share_morning", -0.4));
     assertEquals("812 customers (13.8%); spend 3.0x, purchases 0.5x the average; last bought 12 days ago; "
         + "mostly evening, weekends; pays by cash; top categories: toys, kids",
-        LEAD.describe(812, 0.138, means, overall, z));
+        LEAD.describe(812, 0.138, means, overall, z), "no distinctive category: the largest shares");
+    z.put("category_share_books", 0.8);
+    z.put("daypart_share_evening", 0.1);
+    assertEquals("812 customers (13.8%); spend 3.0x, purchases 0.5x the average; last bought 12 days ago; "
+        + "weekends; pays by cash; top categories: books", LEAD.describe(812, 0.138, means, overall, z),
+        "a day part only where it stands out; categories bought more than by others first");
   }
 
   @Test
