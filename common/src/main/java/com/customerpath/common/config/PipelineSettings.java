@@ -275,7 +275,10 @@ public record PipelineSettings(
 
   public record PersonaSettings(List<String> features, String algorithm, int kMin, int kMax, String kSelection,
                                 int maxIter, long seed, SomSettings som, NamingSettings naming,
-                                double matchMaxDistance) {
+                                double matchMaxDistance, double minShare, List<FeatureGroupSettings> groups,
+                                Map<String, String> transforms, int stabilityResamples) {
+    public static final List<String> TRANSFORMS = List.of("none", "log1p", "quantile");
+
     static PersonaSettings from(Settings c) {
       int kMin = c.intAtLeast("personas.k-min", 2);
       int kMax = c.intAtLeast("personas.k-max", 2);
@@ -287,7 +290,44 @@ public record PipelineSettings(
           c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")), kMin, kMax,
           c.oneOf("personas.k-selection", List.of("silhouette", "davies-bouldin")),
           c.intAtLeast("personas.max-iter", 1), c.getLong("personas.seed"), SomSettings.from(c.at("personas").at("som")),
-          NamingSettings.from(c.at("personas").at("naming")), c.doubleIn("personas.match-max-distance", 0, 1e9));
+          NamingSettings.from(c.at("personas").at("naming")), c.doubleIn("personas.match-max-distance", 0, 1e9),
+          c.doubleIn("personas.min-share", 0, 0.5), FeatureGroupSettings.all(c.at("personas")),
+          transforms(c), c.intAtLeast("personas.stability-resamples", 0));
+    }
+
+    private static Map<String, String> transforms(Settings c) {
+      Map<String, String> out = c.stringMap("personas.transforms");
+      out.forEach((feature, t) -> {
+        if (!TRANSFORMS.contains(t)) {
+          throw new ConfigError("Wrong value for config key 'customerpath.personas.transforms." + feature + "': got '"
+              + t + "', expected one of " + TRANSFORMS);
+        }
+      });
+      return Map.copyOf(out);
+    }
+  }
+
+  /**
+   * A group of persona features (value, frequency and recency, ...): its columns (names, prefixes
+   * ending in '*', or "*" for every column no other group lists), the weight the whole group has
+   * in the distance whatever its number of columns, and whether it is a clustering input or only
+   * describes the personas.
+   */
+  public record FeatureGroupSettings(String name, double weight, boolean cluster, List<String> columns) {
+    static List<FeatureGroupSettings> all(Settings c) {
+      List<FeatureGroupSettings> out = new ArrayList<>();
+      int catchAll = 0;
+      for (String name : c.keys("groups")) {
+        Settings g = c.at("groups").child(name);
+        FeatureGroupSettings group = new FeatureGroupSettings(name, g.doubleIn("weight", 0, 1000),
+            Boolean.parseBoolean(g.oneOf("cluster", List.of("true", "false"))), g.strings("columns"));
+        catchAll += group.columns().contains("*") ? 1 : 0;
+        out.add(group);
+      }
+      if (catchAll > 1) {
+        throw new ConfigError("Wrong value for config key 'customerpath.personas.groups': only one group may list \"*\"");
+      }
+      return List.copyOf(out);
     }
   }
 
@@ -301,7 +341,8 @@ public record PipelineSettings(
 
   /** Phrases for persona names: feature -> [high phrase, low phrase]. */
   public record NamingSettings(double threshold, int maxPhrases, String noun, String categoryPhrase,
-                               Map<String, List<String>> phrases) {
+                               Map<String, List<String>> phrases, List<String> valueFeatures,
+                               List<String> loyaltyFeatures) {
     static NamingSettings from(Settings c) {
       Map<String, List<String>> phrases = new LinkedHashMap<>();
       for (String feature : c.keys("phrases")) {
@@ -309,7 +350,7 @@ public record PipelineSettings(
         phrases.put(feature, List.of(f.string("high", ""), f.string("low", "")));
       }
       return new NamingSettings(c.doubleIn("threshold", 0, 10), c.intAtLeast("max-phrases", 1), c.string("noun"),
-          c.string("category-phrase"), Map.copyOf(phrases));
+          c.string("category-phrase"), Map.copyOf(phrases), c.strings("value-features"), c.strings("loyalty-features"));
     }
   }
 

@@ -208,7 +208,8 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
         break;
       }
     }
-    SelfOrganizingMapModel model = new SelfOrganizingMapModel(uid, codebook, dim, history);
+    // The last pass searched the final codebook: its counts are the training hit counts.
+    SelfOrganizingMapModel model = new SelfOrganizingMapModel(uid, codebook, dim, history, stats.counts);
     return copyValues(model, ParamMap.empty()).setParent(this);
   }
 

@@ -50,14 +50,21 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   private final double[] codebook;
   private final int dim;
   private final List<TrainingEpoch> history;
+  /** Training rows per unit for the final codebook (the last training pass), or null when not trained here. */
+  private final long[] trainingHits;
 
   SelfOrganizingMapModel(String uid, double[] codebook, int dim, List<TrainingEpoch> history) {
+    this(uid, codebook, dim, history, null);
+  }
+
+  SelfOrganizingMapModel(String uid, double[] codebook, int dim, List<TrainingEpoch> history, long[] trainingHits) {
     this.uid = uid;
     this.somParams = new SelfOrganizingMapParamSet(this);
     somParams.applyDefaults(this);
     this.codebook = codebook;
     this.dim = dim;
     this.history = List.copyOf(history);
+    this.trainingHits = trainingHits == null ? null : trainingHits.clone();
   }
 
   /**
@@ -156,6 +163,24 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   /** Per epoch: radius and the training-data errors of the codebook it produced; empty for {@link #fromCodebook}. */
   public List<TrainingEpoch> trainingHistory() {
     return history;
+  }
+
+  /** Whether the model carries its training summary (false once saved and loaded, or built from a codebook). */
+  public boolean hasSummary() {
+    return trainingHits != null;
+  }
+
+  /**
+   * The training summary, as MLlib's clustering models keep one: per-unit hit counts of the
+   * training data on the final codebook (from the last training pass: no extra pass over the
+   * data) and the errors per epoch.
+   */
+  public SelfOrganizingMapSummary summary() {
+    if (trainingHits == null) {
+      throw new IllegalStateException("SelfOrganizingMapModel " + uid + " has no training summary"
+          + " (it was loaded or built from a codebook); use hitCounts(dataset)");
+    }
+    return new SelfOrganizingMapSummary(trainingHits.clone(), history);
   }
 
   /** Per unit: mean Euclidean distance of its codebook vector to those of its grid neighbours. */
@@ -266,7 +291,7 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
 
   @Override
   public SelfOrganizingMapModel copy(ParamMap extra) {
-    SelfOrganizingMapModel copied = new SelfOrganizingMapModel(uid, codebook, dim, history);
+    SelfOrganizingMapModel copied = new SelfOrganizingMapModel(uid, codebook, dim, history, trainingHits);
     return copyValues(copied, extra).setParent(parent());
   }
 

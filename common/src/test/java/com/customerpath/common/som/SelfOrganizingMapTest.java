@@ -158,6 +158,10 @@ class SelfOrganizingMapTest {
     // The last entry describes the returned model on the training data.
     assertEquals(history.get(7).quantizationError(), model.quantizationError(features(rows)), 1e-9);
     assertEquals(history.get(7).topographicError(), model.topographicError(features(rows)), 1e-12);
+    // The training summary's hit counts come from the last pass: they match a fresh count.
+    assertArrayEquals(model.hitCounts(features(rows)), model.summary().hitCounts());
+    assertEquals(rows.size(), model.summary().rows());
+    assertEquals(history, model.summary().history());
   }
 
   @Test
@@ -166,6 +170,8 @@ class SelfOrganizingMapTest {
         .setGridRows(2).setGridCols(2).setMaxIter(30).setTol(0.5)
         .fit(features(gaussianBlobs(200, 3, 9)));
     assertTrue(model.trainingHistory().size() < 30, "history " + model.trainingHistory());
+    assertArrayEquals(model.hitCounts(features(gaussianBlobs(200, 3, 9))), model.summary().hitCounts(),
+        "an early stop keeps the hit counts of the final codebook");
   }
 
   @Test

@@ -43,9 +43,10 @@ public final class PersonasJob implements NightlyStep {
 
   public static PersonaClustering clustering(PersonaSettings s) {
     return switch (s.algorithm()) {
-      case "kmeans" -> new KMeansClustering(s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed());
+      case "kmeans" -> new KMeansClustering(s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(), s.minShare());
       case "som-kmeans" -> new SomKMeansClustering(new SomKMeansClustering.Config(s.som().rows(), s.som().cols(),
-          s.som().topology(), s.som().epochs(), s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed()));
+          s.som().topology(), s.som().epochs(), s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(),
+          s.minShare(), s.stabilityResamples()));
       default -> throw new IllegalArgumentException("Cannot build personas: unknown clustering algorithm '"
           + s.algorithm() + "' (expected kmeans or som-kmeans)");
     };
@@ -54,41 +55,34 @@ public final class PersonasJob implements NightlyStep {
   public static PersonaNaming naming(NamingSettings s) {
     Map<String, PersonaNaming.Phrase> phrases = new LinkedHashMap<>();
     s.phrases().forEach((f, p) -> phrases.put(f, new PersonaNaming.Phrase(p.get(0), p.get(1))));
-    return new PersonaNaming(phrases, s.categoryPhrase(), s.threshold(), s.maxPhrases(), s.noun());
+    return new PersonaNaming(phrases, s.categoryPhrase(), s.threshold(), s.maxPhrases(), s.noun(), s.valueFeatures(),
+        s.loyaltyFeatures());
   }
 
-  /** The feature columns personas are built on: configured, or every numeric behaviour feature. */
-  public static List<String> featureColumns(PersonaSettings s, Dataset<Row> features) {
+  /**
+   * The features personas are built from: every numeric column of customer_features in a feature
+   * group, each a clustering input or descriptive (see {@link PersonaScaler#resolve}).
+   */
+  public static List<PersonaScaler.Feature> features(PersonaSettings s, Dataset<Row> features) {
     List<String> available = CustomerFeatures.numericFeatureColumns(features);
-    if (s.features().isEmpty()) {
-      return withValues(features, available);
-    }
     for (String f : s.features()) {
       if (!available.contains(f)) {
         throw new IllegalArgumentException("Cannot build personas: config key 'customerpath.personas.features' names '"
             + f + "', which is not a numeric column of customer_features (columns: " + available + ")");
       }
     }
-    return withValues(features, s.features());
-  }
-
-  /** Drops columns with no value at all (e.g. age where a source has no birth years): nothing to cluster on. */
-  static List<String> withValues(Dataset<Row> features, List<String> columns) {
-    Row counts = features.agg(functions.count(functions.col(columns.get(0))),
-        columns.subList(1, columns.size()).stream().map(c -> functions.count(functions.col(c)))
-            .toArray(org.apache.spark.sql.Column[]::new)).first();
-    List<String> kept = new java.util.ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      if (counts.getLong(i) > 0) {
-        kept.add(columns.get(i));
-      } else {
-        LOG.warn("  feature {} has no value for any customer: left out of the personas", columns.get(i));
+    for (String f : s.transforms().keySet()) {
+      if (!available.contains(f)) {
+        LOG.info("  personas.transforms names {}, which this run's customer_features lacks: ignored", f);
       }
     }
-    if (kept.isEmpty()) {
-      throw new IllegalArgumentException("Cannot build personas: none of the feature columns " + columns + " has a value");
+    List<PersonaScaler.Feature> resolved = PersonaScaler.resolve(s, available);
+    if (resolved.stream().noneMatch(PersonaScaler.Feature::input)) {
+      throw new IllegalArgumentException("Cannot build personas: no numeric column of customer_features is a"
+          + " clustering input (config keys 'customerpath.personas.features' and 'customerpath.personas.groups';"
+          + " columns: " + available + ")");
     }
-    return kept;
+    return resolved;
   }
 
   /** Customers counted by (previous persona, persona); -1 stands for "not in the previous run". */
@@ -105,8 +99,8 @@ public final class PersonasJob implements NightlyStep {
     PersonaSettings s = ctx.settings().personas();
     Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, ctx.date());
     Dataset<Row> contextFeatures = ctx.tables().read(FeaturesJob.CONTEXT_TABLE, ctx.date());
-    List<String> columns = featureColumns(s, features);
-    PersonaBuilder.Result built = PersonaBuilder.build(features, contextFeatures, columns, clustering(s), naming(s.naming()));
+    PersonaScaler scaler = PersonaScaler.fit(features, features(s, features), s.groups());
+    PersonaBuilder.Result built = PersonaBuilder.build(features, contextFeatures, scaler, clustering(s), naming(s.naming()));
 
     Optional<LocalDate> previous = ctx.tables().latestBefore(PERSONAS, ctx.date());
     PersonaIdMatching.Matching matching = previous.isPresent()
@@ -130,6 +124,12 @@ public final class PersonasJob implements NightlyStep {
     result.written(LINEAGE, ctx.tables().write(LINEAGE, ctx.date(), lineage(ctx, matching, previous)));
     built.quality().forEach(result::metric);
     result.metric("personas_previous_run_found", previous.isPresent() ? 1 : 0);
+    if (previous.isPresent()) {
+      // Night-over-night stability: tonight's partition of the customers seen both nights vs last night's.
+      result.metric("personas_night_over_night_ari", com.customerpath.common.personas.AdjustedRandIndex.of(
+          written.filter(col("context").equalTo("all").and(col("previous_persona_id").isNotNull())),
+          "persona_id", "previous_persona_id"));
+    }
     for (PersonaIdMatching.Status status : PersonaIdMatching.Status.values()) {
       result.metric("personas_" + status.name().toLowerCase(java.util.Locale.ROOT),
           matching.lineage().stream().filter(l -> l.status() == status).count());
@@ -146,13 +146,17 @@ public final class PersonasJob implements NightlyStep {
     int highest = 0;
     for (Row r : before.collectAsList()) {
       Map<String, Double> means = new java.util.HashMap<>();
+      Map<String, Double> transformed = new java.util.HashMap<>();
       for (String c : built.columns()) {
         if (beforeColumns.contains("mean_" + c) && !r.isNullAt(r.fieldIndex("mean_" + c))) {
           means.put(c, ((Number) r.getAs("mean_" + c)).doubleValue());
         }
+        if (beforeColumns.contains("t_" + c) && !r.isNullAt(r.fieldIndex("t_" + c))) {
+          transformed.put(c, ((Number) r.getAs("t_" + c)).doubleValue());
+        }
       }
       int id = r.getAs("persona_id");
-      previousCentroids.put(id, built.standardize(means));
+      previousCentroids.put(id, built.toSpace(transformed, means));
       highest = Math.max(highest, id);
     }
     if (ctx.tables().exists(LINEAGE, previous)) { // ids of vanished personas are never reused

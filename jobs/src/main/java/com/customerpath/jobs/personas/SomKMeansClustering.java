@@ -1,13 +1,13 @@
 package com.customerpath.jobs.personas;
 
+import com.customerpath.common.personas.AdjustedRandIndex;
+import com.customerpath.common.personas.ClusterQuality;
+import com.customerpath.common.personas.KSelection;
+import com.customerpath.common.personas.WeightedKMeans;
 import com.customerpath.common.som.SelfOrganizingMap;
 import com.customerpath.common.som.SelfOrganizingMapModel;
-import com.customerpath.common.som.TrainingEpoch;
-import org.apache.spark.ml.clustering.KMeans;
-import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.evaluation.ClusteringEvaluator;
+import com.customerpath.common.som.SelfOrganizingMapSummary;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,27 +19,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
+import java.util.Random;
 
 /**
  * The two-stage method of Vesanto and Alhoniemi (IEEE TNN 2000): a self-organizing map
  * summarises the customers in a small codebook, then k-means clusters the codebook, each unit
  * weighted by the customers it holds, for every k of a range; the k with the best score on the
  * codebook wins (silhouette: highest; Davies-Bouldin: lowest). A customer's persona is the
- * cluster of its best-matching unit. Clustering a few hundred units instead of every customer
- * makes trying many k cheap, and the map smooths noise between groups.
+ * cluster of its best-matching unit.
+ *
+ * <p>Only the map is trained in Spark. The codebook (at most rows x cols vectors) and its hit
+ * counts (from the map's last training pass) are on the driver, so the k-means of every k, the
+ * merging of clusters under the minimum share, the indices and the bootstrap stability are
+ * computed there: no Spark job per k.
  */
 public final class SomKMeansClustering implements PersonaClustering {
   private static final Logger LOG = LoggerFactory.getLogger(SomKMeansClustering.class);
+  private static final int RESTARTS = 10;
 
   /** The SOM's and the codebook clustering's settings. */
   public record Config(int gridRows, int gridCols, String topology, int epochs, int kMin, int kMax,
-                       String kSelection, int kmeansMaxIter, long seed) {}
+                       String kSelection, int kmeansMaxIter, long seed, double minShare, int stabilityResamples) {}
 
   private final Config config;
 
@@ -62,53 +66,54 @@ public final class SomKMeansClustering implements PersonaClustering {
         .setGridRows(config.gridRows()).setGridCols(config.gridCols()).setTopology(config.topology())
         .setMaxIter(config.epochs()).setSeed(config.seed()).setFeaturesCol(PersonaBuilder.FEATURES)
         .fit(standardized);
-    long[] hits = som.hitCounts(standardized);
+    SelfOrganizingMapSummary summary = som.summary();
+    long[] hits = summary.hitCounts();
     Vector[] codebook = som.codebookVectors();
-    List<Row> unitRows = new ArrayList<>();
+    List<Integer> used = new ArrayList<>();
     for (int u = 0; u < codebook.length; u++) {
       if (hits[u] > 0) { // an empty unit represents nobody
-        unitRows.add(RowFactory.create(u, codebook[u], (double) hits[u]));
+        used.add(u);
       }
     }
-    Dataset<Row> units = spark.createDataFrame(unitRows, new StructType()
-        .add("unit", DataTypes.IntegerType).add(PersonaBuilder.FEATURES, new VectorUDT())
-        .add("weight", DataTypes.DoubleType)).cache();
+    double[][] points = new double[used.size()][];
+    double[] weights = new double[used.size()];
+    for (int i = 0; i < used.size(); i++) {
+      points[i] = codebook[used.get(i)].toArray();
+      weights[i] = hits[used.get(i)];
+    }
 
     Map<String, Double> quality = new LinkedHashMap<>();
-    List<TrainingEpoch> history = som.trainingHistory();
-    TrainingEpoch last = history.get(history.size() - 1);
-    quality.put("som_quantization_error", last.quantizationError());
-    quality.put("som_topographic_error", last.topographicError());
-    quality.put("som_units_used", (double) unitRows.size());
+    quality.put("som_quantization_error", summary.lastEpoch().quantizationError());
+    quality.put("som_topographic_error", summary.lastEpoch().topographicError());
+    quality.put("som_units_used", (double) used.size());
+    quality.put("som_epochs", (double) summary.history().size());
 
-    KMeansModel best = null;
-    double bestScore = Double.NaN;
-    int kMax = Math.min(config.kMax(), unitRows.size() - 1);
-    for (int k = config.kMin(); k <= kMax; k++) {
-      KMeansModel model = new KMeans().setK(k).setSeed(config.seed()).setMaxIter(config.kmeansMaxIter())
-          .setFeaturesCol(PersonaBuilder.FEATURES).setPredictionCol("cluster").setWeightCol("weight").fit(units);
-      Dataset<Row> labelled = model.transform(units);
-      double score = config.kSelection().equals("silhouette") ? silhouette(labelled)
-          : daviesBouldin(labelled, model.clusterCenters());
-      quality.put("personas_k" + k + "_" + config.kSelection().replace('-', '_'), score);
-      LOG.info("  codebook k-means k={} {}={}", k, config.kSelection(), String.format("%.4f", score));
-      boolean better = config.kSelection().equals("silhouette") ? score > bestScore : score < bestScore;
-      if (best == null || better) {
-        best = model;
-        bestScore = score;
-      }
+    KSelection.Criterion criterion = KSelection.Criterion.of(config.kSelection());
+    int kMax = Math.min(config.kMax(), used.size() - 1);
+    int kMin = Math.min(config.kMin(), kMax);
+    KSelection.Choice<WeightedKMeans.Result> choice = KSelection.choose(kMin, kMax, criterion,
+        k -> cluster(points, weights, k, config.seed()),
+        c -> score(criterion, points, weights, c));
+    String key = criterion.key().replace('-', '_');
+    choice.scores().forEach((k, s) -> {
+      quality.put("personas_k" + k + "_" + key, s);
+      LOG.info("  codebook k-means k={} {}={}", k, criterion.key(), String.format(Locale.ROOT, "%.4f", s));
+    });
+    WeightedKMeans.Result chosen = choice.chosen();
+    quality.put("personas_k_tried_selected", (double) choice.k());
+    quality.put("personas_k_selected", (double) chosen.k());
+    quality.put("personas_codebook_silhouette",
+        ClusterQuality.silhouette(points, weights, chosen.labels(), chosen.k()).overall());
+    if (config.stabilityResamples() > 0) {
+      quality.put("personas_stability_ari", stability(points, weights, chosen, choice.k()));
     }
-    quality.put("personas_k_selected", (double) best.getK());
-    KMeansModel chosen = best;
-    int[] clusterOfUnit = new int[codebook.length];
-    for (int u = 0; u < codebook.length; u++) {
-      clusterOfUnit[u] = chosen.predict(codebook[u]); // empty units too, for tomorrow's customers
-    }
-    units.unpersist();
-    double[][] centroids = Arrays.stream(chosen.clusterCenters()).map(Vector::toArray).toArray(double[][]::new);
+
+    double[][] centroids = chosen.centers();
     List<Row> mapping = new ArrayList<>();
     for (int u = 0; u < codebook.length; u++) {
-      mapping.add(RowFactory.create(u, clusterOfUnit[u], som.unitRow(u), som.unitCol(u)));
+      // Empty units too, for customers who map there tonight (contexts) or tomorrow.
+      int cluster = hits[u] > 0 ? chosen.labels()[used.indexOf(u)] : WeightedKMeans.nearest(codebook[u].toArray(), centroids);
+      mapping.add(RowFactory.create(u, cluster, som.unitRow(u), som.unitCol(u)));
     }
     Dataset<Row> unitToCluster = spark.createDataFrame(mapping, new StructType()
         .add("_unit", DataTypes.IntegerType).add("cluster", DataTypes.IntegerType)
@@ -120,36 +125,62 @@ public final class SomKMeansClustering implements PersonaClustering {
         .drop("_unit", "_bmu_row", "_bmu_col", "_bmu_distance"), centroids, quality);
   }
 
-  private static double silhouette(Dataset<Row> labelled) {
-    return new ClusteringEvaluator().setFeaturesCol(PersonaBuilder.FEATURES).setPredictionCol("cluster")
-        .setWeightCol("weight").setMetricName("silhouette").evaluate(labelled);
+  /** k-means of the weighted codebook, then clusters under the minimum share merged into their nearest. */
+  private WeightedKMeans.Result cluster(double[][] points, double[] weights, int k, long seed) {
+    WeightedKMeans.Result raw = new WeightedKMeans(k, config.kmeansMaxIter(), RESTARTS, seed).fit(points, weights);
+    return ClusterQuality.mergeSmall(points, weights, raw, config.minShare());
   }
 
-  /** Davies-Bouldin index on the weighted codebook: mean over clusters of the worst (s_i + s_j) / d_ij. */
-  static double daviesBouldin(Dataset<Row> labelled, Vector[] centers) {
-    int k = centers.length;
-    double[] scatter = new double[k];
-    double[] weight = new double[k];
-    for (Row r : labelled.select("cluster", PersonaBuilder.FEATURES, "weight").collectAsList()) { // units only
-      int c = r.getInt(0);
-      double d = Math.sqrt(org.apache.spark.ml.linalg.Vectors.sqdist(r.getAs(1), centers[c]));
-      scatter[c] += r.getDouble(2) * d;
-      weight[c] += r.getDouble(2);
+  private static double score(KSelection.Criterion criterion, double[][] points, double[] weights,
+                              WeightedKMeans.Result c) {
+    if (c.k() < 2) { // everything merged into one cluster: no separation to score
+      return Double.NaN;
     }
-    double total = 0;
-    for (int i = 0; i < k; i++) {
-      scatter[i] = weight[i] == 0 ? 0 : scatter[i] / weight[i];
-    }
-    for (int i = 0; i < k; i++) {
-      double worst = 0;
-      for (int j = 0; j < k; j++) {
-        if (i != j) {
-          double dij = Math.sqrt(org.apache.spark.ml.linalg.Vectors.sqdist(centers[i], centers[j]));
-          worst = Math.max(worst, (scatter[i] + scatter[j]) / dij);
-        }
+    return criterion == KSelection.Criterion.SILHOUETTE
+        ? ClusterQuality.silhouette(points, weights, c.labels(), c.k()).overall()
+        : ClusterQuality.daviesBouldin(points, weights, c.labels(), c.centers());
+  }
+
+  /**
+   * Mean adjusted Rand index between the chosen clustering and refits on bootstrap resamples of
+   * the customers (each unit's weight drawn from Poisson(hits)), counted over the customers. It
+   * measures the codebook clustering's stability; the map itself is not refitted.
+   */
+  private double stability(double[][] points, double[] weights, WeightedKMeans.Result chosen, int k) {
+    Random random = new Random(config.seed() + 1);
+    double sum = 0;
+    for (int b = 0; b < config.stabilityResamples(); b++) {
+      double[] resampled = new double[weights.length];
+      int positive = 0;
+      for (int i = 0; i < weights.length; i++) {
+        resampled[i] = poisson(weights[i], random);
+        positive += resampled[i] > 0 ? 1 : 0;
       }
-      total += worst;
+      if (positive <= k) {
+        resampled = weights.clone();
+      }
+      WeightedKMeans.Result refit = cluster(points, resampled, k, config.seed() + 1 + b);
+      double[][] table = new double[chosen.k()][refit.k()];
+      for (int i = 0; i < points.length; i++) {
+        table[chosen.labels()[i]][refit.labels()[i]] += weights[i];
+      }
+      sum += AdjustedRandIndex.ofContingency(table);
     }
-    return total / k;
+    return sum / config.stabilityResamples();
+  }
+
+  /** A Poisson(lambda) draw: Knuth's method for small lambda, the normal approximation above 50. */
+  static double poisson(double lambda, Random random) {
+    if (lambda > 50) {
+      return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * random.nextGaussian()));
+    }
+    double limit = Math.exp(-lambda);
+    double p = 1;
+    int n = -1;
+    do {
+      n++;
+      p *= random.nextDouble();
+    } while (p > limit);
+    return n;
   }
 }

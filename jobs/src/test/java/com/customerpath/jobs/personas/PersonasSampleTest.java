@@ -45,11 +45,20 @@ class PersonasSampleTest {
     assertEquals(2400, joined.count(), "every buyer has a persona");
     double ari = AdjustedRandIndex.of(joined, "persona_id", "planted");
     System.out.printf("Adjusted Rand index of personas vs the planted truth: %.4f%n", ari);
-    assertTrue(ari >= 0.8, "adjusted Rand index against the generator's truth: " + ari);
+    assertTrue(ari >= 0.9, "adjusted Rand index against the generator's truth: " + ari);
     Row m = ctx.tables().read("run_manifest", SampleRun.DATE).first();
     assertEquals(6.0, m.<Double>getAs("personas_k_selected"), "k chosen by silhouette on the codebook");
     assertTrue(m.<Double>getAs("personas_k6_silhouette") > m.<Double>getAs("personas_k4_silhouette"));
     assertTrue(m.<Double>getAs("som_quantization_error") > 0);
+    // Quality figures: every customer's silhouette, size balance and bootstrap stability.
+    assertTrue(m.<Double>getAs("personas_silhouette") > 0.2, "silhouette " + m.getAs("personas_silhouette"));
+    assertTrue(m.<Double>getAs("personas_size_balance") > 0.95, "six personas of about 400 each");
+    assertTrue(m.<Double>getAs("personas_stability_ari") > 0.9, "stability " + m.getAs("personas_stability_ari"));
+    for (Row p : ctx.tables().read(PersonasJob.PERSONAS, SampleRun.DATE).collectAsList()) {
+      assertTrue(p.<Double>getAs("silhouette") > 0, p.getAs("persona_name") + " silhouette " + p.getAs("silhouette"));
+      assertTrue(p.<String>getAs("description").startsWith(p.<Long>getAs("customers") + " customers"),
+          p.<String>getAs("description"));
+    }
   }
 
   @Test
@@ -109,5 +118,8 @@ class PersonasSampleTest {
     long total = migration.agg(org.apache.spark.sql.functions.sum("customers")).first().getLong(0);
     assertTrue(stayed >= 0.95 * total, stayed + " of " + total + " customers kept their persona id");
     assertTrue(assignments(second, next, "all").filter(col("previous_persona_id").isNotNull()).count() > 2000);
+    double nightOverNight = second.tables().read(com.customerpath.jobs.runtime.RunSteps.TABLE, next)
+        .filter(col("figure").equalTo("personas_night_over_night_ari")).first().getDouble(1);
+    assertTrue(nightOverNight > 0.9, "night over night ARI " + nightOverNight);
   }
 }
