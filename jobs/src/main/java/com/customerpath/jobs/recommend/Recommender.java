@@ -176,8 +176,9 @@ public final class Recommender {
     // Candidate keys: each source's best n per customer.
     Dataset<Row> keys = groups.join(CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
         "persona_id").select("customer_id", "product_id");
+    // Everyone's best sellers: a small top-n table (a sort with limit, no window) crossed with the customers.
     keys = keys.unionByName(groups.select("customer_id").crossJoin(functions.broadcast(
-        CandidateSources.topPerGroup(global.withColumn("g", lit(1)), "g", "f_global", n).select("product_id"))));
+        global.orderBy(col("f_global").desc(), col("product_id")).limit(n).select("product_id"))));
     keys = keys.unionByName(perCustomerTop(inter, "f_buy_again", n));
     Dataset<Row> together = CandidateSources.boughtTogether(inter, p.sources());
     keys = keys.unionByName(perCustomerTop(together, "f_together", n));

@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecommenderTest {
   static final LocalDate AS_OF = LocalDate.parse("2026-06-30");
   static Recommender.Inputs in;
+  /** Every candidate of the fixture, scored by every source (ALS off), computed once. */
+  static Dataset<Row> scored;
 
   @BeforeAll
   static void fixtures() {
@@ -63,6 +65,15 @@ class RecommenderTest {
     Dataset<Row> audience = Fixtures.rows("customer_id string, persona_id int",
         new Object[] {"A", null}, new Object[] {"D", null}, new Object[] {"E", 0});
     in = new Recommender.Inputs(tx, products, cp, personas, audience);
+    scored = Recommender.candidates(in, params(Map.of()), AS_OF).scored().cache();
+  }
+
+  /** Ranks the shared candidates with the policy and weights of `overrides` and explains the top 3. */
+  static Dataset<Row> recommendWith(Map<String, String> overrides) {
+    Recommender.Params p = params(overrides);
+    double[] w = Blend.normalised(p.startWeights());
+    return Recommender.explain(Recommender.rank(scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
+        w, in);
   }
 
   static Object[] line(String id, String customer, String day, String product) {
@@ -89,8 +100,8 @@ class RecommenderTest {
   }
 
   static Map<String, List<String>> recommend(String policy) {
-    return lists(Recommender.recommend(in, params(Map.of("customerpath.recommendations.repeat-purchase", policy,
-        "customerpath.recommendations.blend.weights.buy-again", "5")), AS_OF).recommendations());
+    return lists(recommendWith(Map.of("customerpath.recommendations.repeat-purchase", policy,
+        "customerpath.recommendations.blend.weights.buy-again", "5")));
   }
 
   @Test
@@ -142,8 +153,7 @@ class RecommenderTest {
     assertEquals("P1", g.get(0).getAs("because"));
     // cosine(milk, butter) = 3 co-buyers / sqrt(5 milk buyers x 3 butter buyers)
     assertEquals(3 / Math.sqrt(5 * 3), g.get(0).<Double>getAs("f_together"), 1e-9);
-    Dataset<Row> recs = Recommender.recommend(in, params(Map.of(
-        "customerpath.recommendations.blend.weights.bought-together", "100")), AS_OF).recommendations();
+    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.bought-together", "100"));
     Row first = recs.filter("customer_id = 'G' and rank = 1").first();
     assertEquals("P2", first.getAs("product_id"));
     assertEquals("often bought with Whole milk", first.getAs("reason"));
@@ -152,8 +162,7 @@ class RecommenderTest {
 
   @Test
   void coldStartGetsPersonaBestOrEveryonesBest() {
-    Dataset<Row> recs = Recommender.recommend(in, params(Map.of(
-        "customerpath.recommendations.blend.weights.global-popularity", "0")), AS_OF).recommendations();
+    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.global-popularity", "0"));
     Map<String, List<String>> l = lists(recs);
     assertEquals("P1", l.get("D").get(0), "milk has the most buyers");
     Map<String, String> reasons = new HashMap<>();
@@ -168,14 +177,24 @@ class RecommenderTest {
   }
 
   @Test
-  void hybridWithAlsKeepsThePolicyAndTopN() {
-    Dataset<Row> recs = Recommender.recommend(in, params(Map.of("customerpath.recommendations.blend.weights.als", "1",
-        "customerpath.recommendations.repeat-purchase", "never", "customerpath.recommendations.als.rank", "2",
-        "customerpath.recommendations.als.max-iter", "3")), AS_OF).recommendations();
-    Map<String, List<String>> l = lists(recs);
-    assertFalse(l.get("A").contains("P1"));
-    assertFalse(l.get("C").contains("P5"));
-    l.values().forEach(v -> assertTrue(v.size() <= 3));
+  void alsCandidatesAreCappedAndMappedBackToIds() {
+    Recommender.Params p = params(Map.of("customerpath.recommendations.als.rank", "2",
+        "customerpath.recommendations.als.max-iter", "3"));
+    Dataset<Row> inter = CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF,
+        p.preference(), p.sources()).cache();
+    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
+    List<Row> als = CandidateSources.als(fit, 2).collectAsList();
+    Map<String, Integer> perCustomer = new HashMap<>();
+    for (Row r : als) {
+      perCustomer.merge(r.getAs("customer_id"), 1, Integer::sum);
+      assertTrue(List.of("P1", "P2", "P3", "P4", "P5").contains(r.<String>getAs("product_id")));
+      double f = r.getAs("f_als");
+      assertTrue(f >= 0 && f <= 1, "f_als in [0, 1]: " + f);
+    }
+    assertEquals(java.util.Set.of("A", "B", "C", "F", "G"), perCustomer.keySet(), "every buyer, by id");
+    perCustomer.values().forEach(n -> assertEquals(2, n, "capped at 2 per customer"));
+    CandidateSources.release(fit);
+    inter.unpersist();
   }
 
   @Test
