@@ -439,10 +439,11 @@ public record PipelineSettings(
   }
 
   /** customerpath.recommendations: recommendations, pain points, next-best action. */
-  public record RecommendationSettings(int topN, int candidates, double popularityWeight, double alsWeight,
+  public record RecommendationSettings(int topN, int candidates, RepeatPurchase repeatPurchase, double dueThreshold,
                                        double contextBoost, List<String> repeatableCategories, String preference,
                                        AlsSettings als, EvaluationSettings evaluation,
-                                       PainPointSettings painPoints, NextBestActionSettings nextBestAction) {
+                                       PainPointSettings painPoints, NextBestActionSettings nextBestAction,
+                                       CandidateSettings sources, BlendSettings blend) {
     static RecommendationSettings from(Settings c) {
       int topN = c.intAtLeast("top-n", 1);
       int candidates = c.intAtLeast("candidates", 1);
@@ -450,12 +451,24 @@ public record PipelineSettings(
         throw new ConfigError("Wrong value for config key '" + c.name("candidates") + "': got " + candidates
             + ", expected >= top-n (" + topN + ")");
       }
-      double pw = c.doubleIn("popularity-weight", 0, 1);
-      double aw = c.doubleIn("als-weight", 0, 1);
-      if (pw + aw <= 0) {
-        throw new ConfigError("Wrong value for config keys '" + c.name("popularity-weight") + "' and '"
-            + c.name("als-weight") + "': got both 0, expected at least one > 0");
+      RepeatPurchase repeat = RepeatPurchase.parse(c.string("repeat-purchase"), c.name("repeat-purchase"));
+      Settings src = c.at("sources");
+      Settings bt = src.at("bought-together");
+      CandidateSettings sources = new CandidateSettings(src.at("buy-again").doubleIn("half-life-days", 1, 36500),
+          bt.oneOf("measure", List.of("cosine", "lift")), bt.intAtLeast("neighbours", 1),
+          bt.intAtLeast("max-items-per-customer", 1), bt.intAtLeast("min-co-buyers", 1));
+      Settings bl = c.at("blend");
+      Map<String, Double> weights = new java.util.LinkedHashMap<>();
+      for (String source : BlendSettings.SOURCES) {
+        weights.put(source, bl.at("weights").doubleIn(source, 0, 1e6));
       }
+      if (weights.values().stream().allMatch(w -> w <= 0)) {
+        throw new ConfigError("Wrong value for config keys '" + bl.name("weights") + ".*': got all 0, expected at"
+            + " least one > 0");
+      }
+      BlendSettings blend = new BlendSettings(bl.read("learn", bl.config()::getBoolean), bl.intAtLeast("validation-days", 1),
+          bl.intAtLeast("min-validation-customers", 1), bl.intAtLeast("max-validation-customers", 1),
+          bl.intAtLeast("rounds", 0), Map.copyOf(weights));
       Settings a = c.at("als");
       AlsSettings als = new AlsSettings(a.intAtLeast("rank", 1), a.intAtLeast("max-iter", 1),
           a.doubleIn("reg-param", 0, 1e6), a.doubleIn("alpha", 0, 1e6), a.getLong("seed"));
@@ -474,7 +487,8 @@ public record PipelineSettings(
         throw new ConfigError("Wrong value for config key '" + e.name("k") + "': got " + ks
             + ", expected a non-empty list of integers >= 1");
       }
-      EvaluationSettings eval = new EvaluationSettings(cutoff, e.intAtLeast("cutoff-days", 1), List.copyOf(ks));
+      EvaluationSettings eval = new EvaluationSettings(cutoff, e.intAtLeast("cutoff-days", 1), List.copyOf(ks),
+          e.intAtLeast("heavy-min-orders", 2));
       Settings p = c.at("pain-points");
       PainPointSettings pain = new PainPointSettings(p.intAtLeast("top-deciles", 1), p.doubleIn("min-avg-rating", 1, 5),
           p.intAtLeast("min-reviews", 1), p.intAtLeast("low-rating", 1), p.intAtLeast("min-low-ratings", 1),
@@ -483,16 +497,57 @@ public record PipelineSettings(
         throw new ConfigError("Wrong value for config key '" + p.name("top-deciles") + "': got " + pain.topDeciles()
             + ", expected 1..10");
       }
-      return new RecommendationSettings(topN, candidates, pw, aw, c.doubleIn("context-boost", 0, 1),
+      return new RecommendationSettings(topN, candidates, repeat, c.doubleIn("due-threshold", 0, 100),
+          c.doubleIn("context-boost", 0, 1),
           c.strings("repeatable-categories"), c.oneOf("preference", List.of("quantity", "purchases")),
-          als, eval, pain, NextBestActionSettings.from(c.at("next-best-action")));
+          als, eval, pain, NextBestActionSettings.from(c.at("next-best-action")), sources, blend);
     }
+  }
+
+  /** Whether products the customer bought before may be recommended again. */
+  public enum RepeatPurchase {
+    /** Never: every bought product is excluded. */
+    NEVER,
+    /** Always: bought products compete with the rest. */
+    ALWAYS,
+    /** Only products whose category is in repeatable-categories. */
+    BY_CATEGORY,
+    /** Only when due: days since the last purchase >= due-threshold x the product's typical repurchase interval. */
+    WHEN_DUE;
+
+    static RepeatPurchase parse(String value, String key) {
+      for (RepeatPurchase r : values()) {
+        if (r.configName().equals(value)) {
+          return r;
+        }
+      }
+      throw new ConfigError("Wrong value for config key '" + key + "': got '" + value + "', expected one of"
+          + " never, always, by-category, when-due");
+    }
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** Candidate sources: buy again (recency half-life) and bought together (item-to-item co-occurrence). */
+  public record CandidateSettings(double halfLifeDays, String togetherMeasure, int neighbours, int maxItemsPerCustomer,
+                               int minCoBuyers) {}
+
+  /**
+   * The blend of the sources' scores: weights per source, learned on a validation split (the last
+   * validationDays before the run date) when learn is set and enough customers bought in it.
+   */
+  public record BlendSettings(boolean learn, int validationDays, int minValidationCustomers,
+                              int maxValidationCustomers, int rounds, Map<String, Double> weights) {
+    public static final List<String> SOURCES = List.of("buy-again", "due", "bought-together", "persona-popularity",
+        "global-popularity", "als");
   }
 
   public record AlsSettings(int rank, int maxIter, double regParam, double alpha, long seed) {}
 
   /** cutoffDate "" = run date minus cutoffDays. */
-  public record EvaluationSettings(String cutoffDate, int cutoffDays, List<Integer> k) {
+  public record EvaluationSettings(String cutoffDate, int cutoffDays, List<Integer> k, int heavyMinOrders) {
     public java.time.LocalDate cutoff(java.time.LocalDate runDate) {
       return cutoffDate.isBlank() ? runDate.minusDays(cutoffDays) : java.time.LocalDate.parse(cutoffDate);
     }

@@ -62,7 +62,7 @@ public final class Contract {
       Optional.of("customer_id"));
 
   public static final SourceContract PRODUCTS = new SourceContract("products", List.of(
-      req("product_id", S), opt("category", S), opt("brand", S), opt("list_price", D)),
+      req("product_id", S), opt("name", S), opt("category", S), opt("brand", S), opt("list_price", D)),
       Optional.of("product_id"));
 
   private static final Map<String, SourceContract> BY_NAME = Map.of(

@@ -24,8 +24,8 @@ import static org.apache.spark.sql.functions.when;
  */
 public final class NextBestAction {
   /** Placeholders a template may use, each replaced by the column of the same name. */
-  public static final List<String> PLACEHOLDERS = List.of("first_product", "first_product_category", "persona_name",
-      "channel", "channel_detail", "customer_id", "action");
+  public static final List<String> PLACEHOLDERS = List.of("first_product", "first_product_id", "first_product_category",
+      "persona_name", "channel", "channel_detail", "customer_id", "action");
 
   private NextBestAction() {}
 
@@ -43,6 +43,9 @@ public final class NextBestAction {
 
   /** Adds action, priority, channel, channel_detail and message to the per-customer frame. */
   public static Dataset<Row> decide(Dataset<Row> frame, NextBestActionSettings s) {
+    if (!List.of(frame.columns()).contains("first_product_name")) {
+      frame = frame.withColumn("first_product_name", col("first_product"));
+    }
     Column priority = null;
     Column action = null;
     for (int i = 0; i < s.actions().size(); i++) {
@@ -90,7 +93,9 @@ public final class NextBestAction {
     Column out = template;
     for (String p : PLACEHOLDERS) {
       Column value = switch (p) {
-        case "first_product" -> coalesce(col(p), lit("our bestsellers"));
+        // The product's name (first_product_name; its id when it has none).
+        case "first_product" -> coalesce(col("first_product_name"), col("first_product"), lit("our bestsellers"));
+        case "first_product_id" -> coalesce(col("first_product"), lit("our bestsellers"));
         case "first_product_category" -> coalesce(col(p), lit("our range"));
         case "persona_name" -> coalesce(col(p), lit("customers"));
         default -> coalesce(col(p).cast("string"), lit(""));

@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
@@ -39,10 +40,21 @@ public final class RankingMetrics {
 
   /** Per-customer metrics at k: customer_id, precision, recall, ndcg, map, served (0/1). */
   public static Dataset<Row> perCustomer(Dataset<Row> lists, int k) {
-    Dataset<Row> in = lists.select(col("customer_id"),
-        functions.slice(functions.coalesce(col("recommended"), functions.array()).cast("array<string>"), 1, k)
-            .as("rec"),
-        functions.coalesce(col("relevant"), functions.array()).cast("array<string>").as("rel"));
+    return perCustomer(lists, k, List.of());
+  }
+
+  /** As {@link #perCustomer(Dataset, int)}, keeping the `keep` columns (e.g. model, view, segment). */
+  public static Dataset<Row> perCustomer(Dataset<Row> lists, int k, List<String> keep) {
+    List<Column> cols = new java.util.ArrayList<>();
+    keep.forEach(c -> cols.add(col(c)));
+    cols.add(col("customer_id"));
+    cols.add(functions.slice(functions.coalesce(col("recommended"), functions.array()).cast("array<string>"), 1, k)
+        .as("rec"));
+    cols.add(functions.coalesce(col("relevant"), functions.array()).cast("array<string>").as("rel"));
+    Dataset<Row> in = lists.select(cols.toArray(new Column[0]));
+    List<Column> first = new java.util.ArrayList<>();
+    keep.forEach(c -> first.add(col(c)));
+    first.add(col("customer_id"));
     Column hits = expr("size(filter(rec, x -> array_contains(rel, x)))");
     // Position-wise: 1 when the item at 0-based position i is relevant.
     Column dcg = expr("aggregate(transform(rec, (x, i) -> if(array_contains(rel, x), 1D / log2(i + 2), 0D)), 0D,"
@@ -54,13 +66,15 @@ public final class RankingMetrics {
         + " size(filter(slice(rec, 1, i + 1), y -> array_contains(rel, y))) / (i + 1D), 0D)), 0D, (acc, v) -> acc + v)");
     Column relSize = functions.size(col("rel"));
     Column safe = relSize.gt(0);
-    return in.select(col("customer_id"),
+    List<Column> out = new java.util.ArrayList<>(first);
+    out.addAll(List.of(
         hits.divide(functions.lit((double) k)).as(PRECISION),
         functions.when(safe, hits.divide(relSize)).otherwise(0.0).as(RECALL),
         functions.when(safe, dcg.divide(idcg)).otherwise(0.0).as(NDCG),
         functions.when(safe, apSum.divide(functions.least(functions.lit(k), relSize))).otherwise(0.0).as(MAP),
         functions.when(functions.size(col("rec")).gt(0), 1.0).otherwise(0.0).as(SERVED),
-        col("rec"));
+        col("rec")));
+    return in.select(out.toArray(new Column[0]));
   }
 
   /**

@@ -82,11 +82,17 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> first = recommendations.filter(col("rank").equalTo(1))
         .select(col("customer_id"), col("product_id").as("first_product"), col("persona_id").as("rec_persona_id"));
     if (products != null) {
-      first = first.join(products.select(col("product_id").as("first_product"), col("category")
-          .as("first_product_category")), new String[] {"first_product"}, "left");
+      first = first.join(products.select(col("product_id").as("first_product"),
+          (Recommender.hasColumn(products, "category") ? col("category") : lit(null).cast("string"))
+              .as("first_product_category"),
+          (Recommender.hasColumn(products, "name") ? col("name") : lit(null).cast("string"))
+              .as("first_product_name")), new String[] {"first_product"}, "left");
     } else {
-      first = first.withColumn("first_product_category", lit(null).cast("string"));
+      first = first.withColumn("first_product_category", lit(null).cast("string"))
+          .withColumn("first_product_name", lit(null).cast("string"));
     }
+    // Messages name the product; without a name, its id.
+    first = first.withColumn("first_product_name", coalesce(col("first_product_name"), col("first_product")));
     Dataset<Row> f = audience.withColumnRenamed("persona_id", "audience_persona_id")
         .join(buyers, new String[] {"customer_id"}, "left")
         .join(first, new String[] {"customer_id"}, "left")
@@ -125,7 +131,7 @@ public final class RecommendationsJob implements NightlyStep {
         col("p_alive"), col("expected_value"), col("stage"), col("next_stage_propensity"),
         coalesce(col("is_pain_point"), lit(false)).as("is_pain_point"), col("avg_rating"),
         coalesce(col("reviews"), lit(0L)).as("reviews"), col("returns_share"), col("preferred_channel"),
-        col("has_recommendations"), col("first_product"), col("first_product_category"));
+        col("has_recommendations"), col("first_product"), col("first_product_name"), col("first_product_category"));
   }
 
   @Override
@@ -146,9 +152,18 @@ public final class RecommendationsJob implements NightlyStep {
 
     Dataset<Row> audience = audience(customers, journey, transactions);
     Recommender.Inputs in = new Recommender.Inputs(transactions, products, customerPersonas, personas, audience);
-    result.written(RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date,
-        Recommender.recommend(in, Recommender.Params.from(s))));
+    Recommender.Result rec = Recommender.recommend(in, Recommender.Params.from(s), date);
+    result.written(RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date, rec.recommendations()));
+    rec.recommendations().unpersist();
     Dataset<Row> recs = ctx.tables().read(RECOMMENDATIONS, date);
+    // The blend used tonight: its weights and, when learned, its NDCG@10 on the validation days.
+    rec.blend().named().forEach((source, w) -> result.metric("recommendations_blend_weight_"
+        + source.replace('-', '_'), w));
+    result.metric("recommendations_blend_learned", rec.blend().learned() ? 1 : 0);
+    if (rec.blend().learned()) {
+      result.metric("recommendations_blend_validation_ndcg_at_10", rec.blend().validationNdcg());
+      result.metric("recommendations_blend_validation_customers", rec.blend().customers());
+    }
 
     // churn_risk is written by the churn step (jobs/churn/ChurnJob); absent, churn columns are null.
     Dataset<Row> churn = readIfExists(ctx, CHURN_RISK);

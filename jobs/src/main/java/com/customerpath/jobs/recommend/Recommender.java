@@ -1,20 +1,21 @@
 package com.customerpath.jobs.recommend;
 
 import com.customerpath.common.config.PipelineSettings.AlsSettings;
+import com.customerpath.common.config.PipelineSettings.BlendSettings;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
-import org.apache.spark.ml.feature.IndexToString;
-import org.apache.spark.ml.feature.StringIndexer;
-import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.ml.recommendation.ALS;
-import org.apache.spark.ml.recommendation.ALSModel;
+import com.customerpath.common.config.PipelineSettings.RepeatPurchase;
+import com.customerpath.common.config.PipelineSettings.CandidateSettings;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -22,67 +23,82 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * Hybrid recommender: popularity within the customer's persona (boosted by the persona of the
- * context where the customer mostly shops) blended with implicit-feedback ALS. Each score is
- * normalised to [0, 1] per customer (min-max over the customer's candidates) before the weighted
- * blend. Products already bought are excluded unless their category is repeatable; customers
- * without history get their persona's (or everyone's) best products. Everything stays in Spark:
- * top-N per customer is a window function.
+ * Hybrid recommender: candidates from five sources (buy again with "due again", bought together,
+ * persona/context popularity, global popularity, ALS; see {@link CandidateSources}), every
+ * candidate scored by every source (each score in [0, 1]) and blended with weights learned on a
+ * validation split ({@link Blend}). The repeat-purchase policy decides which bought products may
+ * come back. Everything stays in Spark: top-N per customer is a window per customer.
  */
 public final class Recommender {
   /** Group of customers without a persona: popularity over every buyer. */
   public static final int EVERYONE = -1;
   static final String WEEKEND = "weekend";
   static final String WEEKDAY = "weekday";
+  /** The score columns, in the order of {@link BlendSettings#SOURCES}. */
+  public static final List<String> FEATURES = List.of("f_buy_again", "f_due", "f_together", "f_persona", "f_global",
+      "f_als");
 
   private Recommender() {}
 
-  /**
-   * The knobs of one recommender. popularityWeight 0 = ALS alone (no candidates from popularity,
-   * so customers without history get nothing); alsWeight 0 = popularity alone; usePersonas
-   * false = global popularity.
-   */
-  public record Params(int topN, int candidates, double popularityWeight, double alsWeight, double contextBoost,
-                       List<String> repeatableCategories, String preference, AlsSettings als, boolean usePersonas) {
+  /** The knobs of one recommender run. usePersonas false = every customer in one group. */
+  public record Params(int topN, int candidates, RepeatPurchase repeat, List<String> repeatableCategories,
+                       double dueThreshold, double contextBoost, String preference, CandidateSettings sources,
+                       AlsSettings als, BlendSettings blend, boolean useAls, boolean usePersonas) {
     public static Params from(RecommendationSettings s) {
-      return new Params(s.topN(), s.candidates(), s.popularityWeight(), s.alsWeight(), s.contextBoost(),
-          s.repeatableCategories(), s.preference(), s.als(), true);
+      return new Params(s.topN(), s.candidates(), s.repeatPurchase(), s.repeatableCategories(), s.dueThreshold(),
+          s.contextBoost(), s.preference(), s.sources(), s.als(), s.blend(), true, true);
     }
 
     public Params withTopN(int n) {
-      return new Params(n, Math.max(n, candidates), popularityWeight, alsWeight, contextBoost, repeatableCategories,
-          preference, als, usePersonas);
+      return new Params(n, Math.max(n, candidates), repeat, repeatableCategories, dueThreshold, contextBoost,
+          preference, sources, als, blend, useAls, usePersonas);
     }
 
-    public Params globalPopularity() {
-      return new Params(topN, candidates, 1.0, 0.0, 0.0, repeatableCategories, preference, als, false);
+    public Params withRepeat(RepeatPurchase r) {
+      return new Params(topN, candidates, r, repeatableCategories, dueThreshold, contextBoost, preference, sources,
+          als, blend, useAls, usePersonas);
     }
 
-    public Params alsOnly() {
-      return new Params(topN, candidates, 0.0, 1.0, 0.0, repeatableCategories, preference, als, usePersonas);
+    public Params withBlend(BlendSettings b) {
+      return new Params(topN, candidates, repeat, repeatableCategories, dueThreshold, contextBoost, preference,
+          sources, als, b, useAls, usePersonas);
+    }
+
+    public Params withoutAls() {
+      return new Params(topN, candidates, repeat, repeatableCategories, dueThreshold, contextBoost, preference,
+          sources, als, blend, false, usePersonas);
+    }
+
+    /** The configured weights in FEATURES order (ALS 0 when ALS is off). */
+    double[] startWeights() {
+      double[] w = new double[FEATURES.size()];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = blend.weights().get(BlendSettings.SOURCES.get(i));
+      }
+      if (!useAls) {
+        w[FEATURES.indexOf("f_als")] = 0;
+      }
+      return w;
     }
   }
 
   /**
    * transactions: curated lines (customer_id, transaction_id, ts, product_id, quantity);
-   * products: product_id, category; customerPersonas: customer_id, persona_id, context (may be
-   * null); personas: persona_id, persona_name (may be null); audience: customer_id and an
-   * optional persona_id (e.g. from journey_stages) of every customer to recommend for, buyers or
-   * not.
+   * products: product_id, category, optional name (may be null); customerPersonas: customer_id,
+   * persona_id, context (may be null); personas: persona_id, persona_name (may be null);
+   * audience: customer_id and an optional persona_id (e.g. from journey_stages) of every
+   * customer to recommend for, buyers or not.
    */
   public record Inputs(Dataset<Row> transactions, Dataset<Row> products, Dataset<Row> customerPersonas,
-                       Dataset<Row> personas, Dataset<Row> audience) {}
-
-  /** One row per (customer, product) bought: purchases (orders), quantity, preference. */
-  public static Dataset<Row> interactions(Dataset<Row> transactions, String preference) {
-    Dataset<Row> agg = transactions
-        .filter(col("quantity").gt(0).and(col("customer_id").isNotNull()).and(col("product_id").isNotNull()))
-        .groupBy("customer_id", "product_id")
-        .agg(functions.countDistinct(coalesce(col("transaction_id"), col("ts").cast("string"))).as("purchases"),
-            functions.sum(col("quantity").cast("double")).as("quantity"));
-    Column pref = "quantity".equals(preference) ? col("quantity") : col("purchases").cast("double");
-    return agg.withColumn("preference", pref);
+                       Dataset<Row> personas, Dataset<Row> audience) {
+    Inputs cutAt(LocalDate day, Dataset<Row> newAudience) {
+      return new Inputs(transactions.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(day)))),
+          products, customerPersonas, personas, newAudience);
+    }
   }
+
+  /** The recommendations (customer_id, rank, product_id, score, reason, source, persona_id) and the blend used. */
+  public record Result(Dataset<Row> recommendations, Blend.Fit blend) {}
 
   /** customer_id, persona_id (group; EVERYONE when unknown), ctx_persona_id, context. */
   static Dataset<Row> customerGroups(Inputs in, Params p) {
@@ -113,181 +129,240 @@ public final class Recommender {
             col("ctx_persona_id"), col("context"));
   }
 
-  /** Popularity per (group, product): distinct buyers / the group's most-bought product's buyers. */
-  static Dataset<Row> popularity(Dataset<Row> lines, String groupCol) {
-    Dataset<Row> counts = lines.groupBy(col(groupCol), col("product_id"))
-        .agg(functions.countDistinct("customer_id").as("buyers"));
-    WindowSpec g = Window.partitionBy(groupCol);
-    return counts.withColumn("popularity", col("buyers").divide(functions.max("buyers").over(g)));
-  }
-
-  /** Candidates from popularity: customer_id, product_id, pop_score (before exclusion). */
-  static Dataset<Row> popularityCandidates(Inputs in, Dataset<Row> groups, Params p, int perGroup) {
-    Dataset<Row> lines = in.transactions()
-        .filter(col("quantity").gt(0).and(col("customer_id").isNotNull()).and(col("product_id").isNotNull()))
-        .select(col("customer_id"), col("product_id"),
-            when(functions.dayofweek(col("ts")).isin(1, 7), lit(WEEKEND)).otherwise(lit(WEEKDAY)).as("line_context"));
-    Dataset<Row> withGroup = lines.join(groups.select("customer_id", "persona_id"), "customer_id");
-    Dataset<Row> byPersona = popularity(withGroup.filter(col("persona_id").notEqual(EVERYONE)), "persona_id");
-    Dataset<Row> global = popularity(lines.withColumn("persona_id", lit(EVERYONE)), "persona_id");
-    Dataset<Row> pop = byPersona.unionByName(global);
-    Dataset<Row> top = pop
-        .withColumn("r", functions.row_number().over(
-            Window.partitionBy("persona_id").orderBy(col("popularity").desc(), col("product_id"))))
-        .filter(col("r").leq(perGroup))
-        .select(col("persona_id"), col("product_id"), col("popularity"));
-    Dataset<Row> cands = groups.join(top, "persona_id");
-    if (p.contextBoost() <= 0 || !p.usePersonas()) {
-      return cands.select(col("customer_id"), col("product_id"), col("popularity").as("pop_score"));
+  /** Scored candidates plus what they depend on; release() unpersists what was cached. */
+  public record Candidates(Dataset<Row> scored, Dataset<Row> interactions, List<Dataset<Row>> cached,
+                           CandidateSources.AlsFit als) {
+    public void release() {
+      cached.forEach(Dataset::unpersist);
+      CandidateSources.release(als);
     }
-    // Popularity within the context persona, counting only lines bought in that context.
-    Dataset<Row> ctxLines = lines.join(groups.select(col("customer_id"), col("ctx_persona_id"), col("context")),
-            "customer_id")
-        .filter(col("ctx_persona_id").isNotNull().and(col("line_context").equalTo(col("context"))))
-        .withColumn("ctx_group", functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string")));
-    Dataset<Row> ctxPop = popularity(ctxLines, "ctx_group").select(col("ctx_group"), col("product_id"),
-        col("popularity").as("ctx_popularity"));
-    double b = p.contextBoost();
-    return cands.withColumn("ctx_group", functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string")))
-        .join(ctxPop, new String[] {"ctx_group", "product_id"}, "left")
-        .select(col("customer_id"), col("product_id"),
-            when(col("ctx_persona_id").isNull(), col("popularity"))
-                .otherwise(col("popularity").multiply(1 - b).plus(coalesce(col("ctx_popularity"), lit(0.0)).multiply(b)))
-                .as("pop_score"));
   }
 
-  /** Fits implicit ALS on the interactions (ids indexed with StringIndexer). */
-  public record AlsFit(ALSModel model, StringIndexerModel customers, StringIndexerModel products) {}
+  /**
+   * Every candidate of every audience customer (and buyer) as of `asOf` from the transactions of
+   * `in` (already cut at asOf): customer_id, product_id, persona_id, bought, due_ratio,
+   * interval_days, category, because, and the six scores FEATURES (0 when a source has no
+   * opinion). No policy applied yet (see {@link #allowed}).
+   */
+  public static Candidates candidates(Inputs in, Params p, LocalDate asOf) {
+    List<Dataset<Row>> cached = new ArrayList<>();
+    Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
+    Dataset<Row> inter = CandidateSources.interactions(purchases, asOf, p.preference(), p.sources())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(inter);
+    Dataset<Row> groups = customerGroups(in, p).persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(groups);
+    int n = p.candidates();
 
-  public static AlsFit fitAls(Dataset<Row> interactions, AlsSettings s) {
-    StringIndexerModel users = new StringIndexer().setInputCol("customer_id").setOutputCol("user_ix")
-        .setStringOrderType("alphabetAsc").fit(interactions);
-    StringIndexerModel items = new StringIndexer().setInputCol("product_id").setOutputCol("item_ix")
-        .setStringOrderType("alphabetAsc").fit(interactions);
-    Dataset<Row> indexed = items.transform(users.transform(interactions));
-    ALSModel model = new ALS().setImplicitPrefs(true).setRank(s.rank()).setMaxIter(s.maxIter())
-        .setRegParam(s.regParam()).setAlpha(s.alpha()).setSeed(s.seed()).setNonnegative(false)
-        .setUserCol("user_ix").setItemCol("item_ix").setRatingCol("preference").setColdStartStrategy("drop")
-        .fit(indexed);
-    return new AlsFit(model, users, items);
-  }
+    // Popularity: global, per persona (EVERYONE = global) and per (context, context persona).
+    Dataset<Row> global = CandidateSources.globalPopularity(purchases).persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(global);
+    Dataset<Row> lines = purchases.select(col("customer_id"), col("product_id"),
+        when(functions.dayofweek(col("ts")).isin(1, 7), lit(WEEKEND)).otherwise(lit(WEEKDAY)).as("line_context"));
+    Dataset<Row> withGroup = lines.join(groups.select("customer_id", "persona_id", "ctx_persona_id", "context"),
+        "customer_id");
+    Dataset<Row> byPersona = CandidateSources.popularity(withGroup.filter(col("persona_id").notEqual(EVERYONE)),
+            "persona_id")
+        .unionByName(global.select(lit(EVERYONE).as("persona_id"), col("product_id"), lit(0L).as("buyers"),
+            col("f_global").as("popularity")))
+        .select("persona_id", "product_id", "popularity").persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(byPersona);
+    Column ctxGroup = functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
+    Dataset<Row> ctxPop = CandidateSources.popularity(withGroup
+            .filter(col("ctx_persona_id").isNotNull().and(col("line_context").equalTo(col("context"))))
+            .withColumn("ctx_group", ctxGroup), "ctx_group")
+        .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
 
-  /** ALS candidates: customer_id, product_id, als_score; the top `count` items per customer. */
-  public static Dataset<Row> alsCandidates(AlsFit fit, int count) {
-    Dataset<Row> recs = fit.model().recommendForAllUsers(count)
-        .select(col("user_ix"), functions.explode(col("recommendations")).as("rec"))
-        .select(col("user_ix").cast("double").as("user_ix"), col("rec.item_ix").cast("double").as("item_ix"),
-            col("rec.rating").cast("double").as("als_score"));
-    Dataset<Row> withUser = new IndexToString().setInputCol("user_ix").setOutputCol("customer_id")
-        .setLabels(fit.customers().labelsArray()[0]).transform(recs);
-    return new IndexToString().setInputCol("item_ix").setOutputCol("product_id")
-        .setLabels(fit.products().labelsArray()[0]).transform(withUser)
-        .select("customer_id", "product_id", "als_score");
-  }
-
-  /** The (customer, product) pairs that may not be recommended: bought, category not repeatable. */
-  public static Dataset<Row> excluded(Dataset<Row> interactions, Dataset<Row> products, List<String> repeatable) {
-    Dataset<Row> bought = interactions.select("customer_id", "product_id").distinct();
-    if (repeatable.isEmpty() || products == null) {
-      return bought;
-    }
-    Dataset<Row> repeatableProducts = products.filter(col("category").isin(repeatable.toArray()))
-        .select("product_id").distinct();
-    return bought.join(repeatableProducts, new String[] {"product_id"}, "left_anti");
-  }
-
-  /** Runs the whole hybrid and returns top-N rows per customer. */
-  public static Dataset<Row> recommend(Inputs in, Params p) {
-    Dataset<Row> interactions = interactions(in.transactions(), p.preference());
-    Dataset<Row> excluded = excluded(interactions, in.products(), p.repeatableCategories());
+    // Candidate keys: each source's best n per customer.
+    Dataset<Row> keys = groups.join(CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
+        "persona_id").select("customer_id", "product_id");
+    // Everyone's best sellers: a small top-n table (a sort with limit, no window) crossed with the customers.
+    keys = keys.unionByName(groups.select("customer_id").crossJoin(functions.broadcast(
+        global.orderBy(col("f_global").desc(), col("product_id")).limit(n).select("product_id"))));
+    keys = keys.unionByName(perCustomerTop(inter, "f_buy_again", n));
+    Dataset<Row> together = CandidateSources.boughtTogether(inter, p.sources());
+    keys = keys.unionByName(perCustomerTop(together, "f_together", n));
+    CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
-    if (p.alsWeight() > 0) {
-      // Ask ALS for enough items that `candidates` remain after removing the customer's exclusions.
-      Row most = excluded.groupBy("customer_id").count().agg(functions.max("count")).first();
-      long maxExcluded = most.isNullAt(0) ? 0 : most.getLong(0);
-      als = alsCandidates(fitAls(interactions, p.als()), (int) Math.min(Integer.MAX_VALUE - 1, p.candidates() + maxExcluded));
+    if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
+      alsFit = CandidateSources.fitAls(inter, p.als());
+      als = CandidateSources.als(alsFit, n);
+      keys = keys.unionByName(als.select("customer_id", "product_id"));
     }
-    return recommend(in, p, interactions, excluded, als);
+    double b = p.usePersonas() ? p.contextBoost() : 0.0;
+    Dataset<Row> f = keys.distinct()
+        .join(groups, "customer_id")
+        .join(global, new String[] {"product_id"}, "left")
+        .join(byPersona, new String[] {"persona_id", "product_id"}, "left")
+        .withColumn("ctx_group", ctxGroup)
+        .join(ctxPop, new String[] {"ctx_group", "product_id"}, "left")
+        .join(inter.select(col("customer_id"), col("product_id"), col("f_buy_again"), col("f_due"), col("due_ratio"),
+            col("interval_days"), lit(true).as("bought")), new String[] {"customer_id", "product_id"}, "left")
+        .join(together, new String[] {"customer_id", "product_id"}, "left");
+    if (als != null) {
+      f = f.join(als, new String[] {"customer_id", "product_id"}, "left");
+    } else {
+      f = f.withColumn("f_als", lit(0.0));
+    }
+    Column persona = when(col("ctx_persona_id").isNull().or(lit(b <= 0)), coalesce(col("popularity"), lit(0.0)))
+        .otherwise(coalesce(col("popularity"), lit(0.0)).multiply(1 - b)
+            .plus(coalesce(col("ctx_popularity"), lit(0.0)).multiply(b)));
+    Dataset<Row> categories = in.products() == null || !hasColumn(in.products(), "category") ? null
+        : in.products().select(col("product_id"), col("category"));
+    if (categories != null) {
+      f = f.join(categories, new String[] {"product_id"}, "left");
+    } else {
+      f = f.withColumn("category", lit(null).cast("string"));
+    }
+    Dataset<Row> scored = f.select(col("customer_id"), col("product_id"), col("persona_id"),
+        coalesce(col("bought"), lit(false)).as("bought"), col("due_ratio"), col("interval_days"), col("category"),
+        col("because"),
+        coalesce(col("f_buy_again"), lit(0.0)).as("f_buy_again"), coalesce(col("f_due"), lit(0.0)).as("f_due"),
+        coalesce(col("f_together"), lit(0.0)).as("f_together"), persona.as("f_persona"),
+        coalesce(col("f_global"), lit(0.0)).as("f_global"), coalesce(col("f_als"), lit(0.0)).as("f_als"));
+    return new Candidates(scored, inter, cached, alsFit);
   }
 
-  /** The hybrid with ALS candidates computed elsewhere (null = no ALS), e.g. shared by an evaluation. */
-  public static Dataset<Row> recommend(Inputs in, Params p, Dataset<Row> interactions, Dataset<Row> excluded,
-                                       Dataset<Row> alsCands) {
-    Dataset<Row> groups = customerGroups(in, p);
-    Dataset<Row> cands = null;
-    if (p.popularityWeight() > 0) {
-      // Enough per group that `candidates` survive the exclusion of a typical customer's purchases.
-      cands = popularityCandidates(in, groups, p, p.candidates() * 2)
-          .join(excluded, new String[] {"customer_id", "product_id"}, "left_anti");
-      cands = cands.withColumn("pop_n", minMax("pop_score")).withColumn("als_n", lit(null).cast("double"));
-    }
-    if (alsCands != null && p.alsWeight() > 0) {
-      Dataset<Row> a = alsCands.join(excluded, new String[] {"customer_id", "product_id"}, "left_anti")
-          .withColumn("r", functions.row_number().over(
-              Window.partitionBy("customer_id").orderBy(col("als_score").desc(), col("product_id"))))
-          .filter(col("r").leq(p.candidates())).drop("r")
-          .withColumn("als_n", minMax("als_score")).withColumn("pop_n", lit(null).cast("double"));
-      Dataset<Row> a2 = a.select("customer_id", "product_id", "pop_n", "als_n");
-      cands = cands == null ? a2 : cands.select("customer_id", "product_id", "pop_n", "als_n").unionByName(a2)
-          .groupBy("customer_id", "product_id").agg(functions.max("pop_n").as("pop_n"), functions.max("als_n").as("als_n"));
-    }
-    Column popPart = coalesce(col("pop_n"), lit(0.0)).multiply(p.popularityWeight());
-    Column alsPart = coalesce(col("als_n"), lit(0.0)).multiply(p.alsWeight());
-    Dataset<Row> scored = cands.select(col("customer_id"), col("product_id"), popPart.plus(alsPart).as("score"),
-        popPart.geq(alsPart).as("by_popularity"));
-    Dataset<Row> top = scored.withColumn("rank", functions.row_number().over(
-            Window.partitionBy("customer_id").orderBy(col("score").desc(), col("product_id"))))
-        .filter(col("rank").leq(p.topN()));
-    return explain(top, in, groups, interactions);
+  private static Dataset<Row> perCustomerTop(Dataset<Row> table, String score, int n) {
+    return table.withColumn("r", functions.row_number().over(Window.partitionBy("customer_id")
+            .orderBy(col(score).desc(), col("product_id"))))
+        .filter(col("r").leq(n)).select("customer_id", "product_id");
   }
 
-  /** Adds reason and persona_id. */
-  static Dataset<Row> explain(Dataset<Row> top, Inputs in, Dataset<Row> groups, Dataset<Row> interactions) {
-    Dataset<Row> names = in.personas() == null
-        ? groups.sparkSession().emptyDataFrame().selectExpr("cast(null as int) as persona_id",
+  /** Whether the repeat-purchase policy lets a candidate through (not bought, or bought and allowed). */
+  public static Column allowed(Params p) {
+    Column notBought = functions.not(col("bought"));
+    return switch (p.repeat()) {
+      case NEVER -> notBought;
+      case ALWAYS -> lit(true);
+      case BY_CATEGORY -> p.repeatableCategories().isEmpty() ? notBought
+          : notBought.or(coalesce(col("category").isin(p.repeatableCategories().toArray()), lit(false)));
+      case WHEN_DUE -> notBought.or(coalesce(col("due_ratio").geq(p.dueThreshold()), lit(false)));
+    };
+  }
+
+  /** The blended score of the weights (FEATURES order). */
+  public static Column score(double[] w) {
+    Column s = lit(0.0);
+    for (int i = 0; i < w.length; i++) {
+      if (w[i] != 0) {
+        s = s.plus(col(FEATURES.get(i)).multiply(w[i]));
+      }
+    }
+    return s;
+  }
+
+  /** Top n of the allowed candidates by the weights: the candidate columns + score, rank. */
+  public static Dataset<Row> rank(Dataset<Row> scored, Column score, int n) {
+    return scored.withColumn("score", score)
+        .withColumn("rank", functions.row_number().over(Window.partitionBy("customer_id")
+            .orderBy(col("score").desc(), col("product_id"))))
+        .filter(col("rank").leq(n));
+  }
+
+  /**
+   * Learns the blend on a validation split: features as of asOf - validation-days, relevant =
+   * the products bought in the days after it up to asOf. Uses the configured weights when
+   * learning is off or too few customers bought in the validation days.
+   */
+  public static Blend.Fit learnBlend(Inputs in, Params p, LocalDate asOf) {
+    double[] start = p.startWeights();
+    if (!p.blend().learn()) {
+      return Blend.Fit.fixed(start);
+    }
+    LocalDate v = asOf.minusDays(p.blend().validationDays());
+    Column day = functions.to_date(col("ts"));
+    Dataset<Row> after = in.transactions().filter(day.gt(lit(java.sql.Date.valueOf(v)))
+        .and(day.leq(lit(java.sql.Date.valueOf(asOf)))));
+    // A deterministic sample of the validation buyers bounds the search's cost.
+    Dataset<Row> relevant = RecommenderEvaluation.relevant(after)
+        .orderBy(functions.xxhash64(col("customer_id")), col("customer_id"))
+        .limit(p.blend().maxValidationCustomers()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> audience = relevant.select(col("customer_id"), lit(null).cast("int").as("persona_id"));
+    Candidates c = candidates(in.cutAt(v, audience), p, v);
+    Dataset<Row> scored = c.scored().filter(allowed(p))
+        .join(relevant.select("customer_id"), "customer_id");
+    Blend.Fit fit = Blend.learn(scored, relevant, start, p.blend(), 10);
+    c.release();
+    relevant.unpersist();
+    return fit;
+  }
+
+  /** Runs the whole hybrid as of asOf (transactions already cut at asOf) and returns top-N rows per customer. */
+  public static Result recommend(Inputs in, Params p, LocalDate asOf) {
+    Blend.Fit fit = learnBlend(in, p, asOf);
+    Candidates c = candidates(in, p, asOf);
+    Dataset<Row> top = rank(c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
+    Dataset<Row> recs = explain(top, fit.weights(), in).persist(StorageLevel.MEMORY_AND_DISK());
+    recs.count(); // materialise before the inputs are released
+    c.release();
+    return new Result(recs, fit);
+  }
+
+  /** The source whose weighted score contributes most, and a reason naming products by name. */
+  static Dataset<Row> explain(Dataset<Row> top, double[] w, Inputs in) {
+    Column best = lit(null).cast("string");
+    Column bestValue = lit(-1.0);
+    List<Column> parts = new ArrayList<>();
+    for (int i = 0; i < w.length; i++) {
+      parts.add(col(FEATURES.get(i)).multiply(w[i]));
+    }
+    // Pick the largest part; ties go to the first source in FEATURES order.
+    Column max = functions.greatest(parts.toArray(new Column[0]));
+    for (int i = w.length - 1; i >= 0; i--) {
+      best = when(parts.get(i).equalTo(max).and(parts.get(i).gt(0)), lit(BlendSettings.SOURCES.get(i))).otherwise(best);
+    }
+    Dataset<Row> names = productNames(in.products());
+    Dataset<Row> personaNames = in.personas() == null
+        ? top.sparkSession().emptyDataFrame().selectExpr("cast(null as int) as persona_id",
             "cast(null as string) as persona_name").limit(0)
         : in.personas().select(col("persona_id").cast("int").as("persona_id"), col("persona_name"));
-    Dataset<Row> favourite = interactions
-        .withColumn("r", functions.row_number().over(Window.partitionBy("customer_id")
-            .orderBy(col("preference").desc(), col("product_id"))))
-        .filter(col("r").equalTo(1)).select(col("customer_id"), col("product_id").as("favourite"));
-    Dataset<Row> categories = in.products() == null
-        ? null : in.products().select(col("product_id"), col("category"));
-    Dataset<Row> t = top.join(groups.select("customer_id", "persona_id"), new String[] {"customer_id"}, "left")
-        .join(names, new String[] {"persona_id"}, "left")
-        .join(favourite, new String[] {"customer_id"}, "left");
-    Column favLabel = col("favourite");
-    Column itemLabel = col("product_id");
-    if (categories != null) {
-      t = t.join(categories.withColumnRenamed("product_id", "favourite").withColumnRenamed("category", "fav_category"),
-              new String[] {"favourite"}, "left")
-          .join(categories, new String[] {"product_id"}, "left");
-      favLabel = labelled(col("favourite"), col("fav_category"));
-      itemLabel = labelled(col("product_id"), col("category"));
+    Dataset<Row> t = top.withColumn("source", coalesce(best, lit("global-popularity")))
+        .join(functions.broadcast(personaNames), new String[] {"persona_id"}, "left");
+    if (names != null) {
+      t = t.join(names, new String[] {"product_id"}, "left")
+          .join(names.select(col("product_id").as("because"), col("product_name").as("because_name")),
+              new String[] {"because"}, "left");
+    } else {
+      t = t.withColumn("product_name", lit(null).cast("string")).withColumn("because_name", lit(null).cast("string"));
     }
+    Column item = coalesce(col("product_name"), col("product_id"));
+    Column because = coalesce(col("because_name"), col("because"));
     Column popular = when(col("persona_id").equalTo(EVERYONE).or(col("persona_name").isNull()),
         lit("bestseller among all customers"))
         .otherwise(functions.concat(lit("popular with "), col("persona_name"), lit(" like you")));
-    Column reason = when(col("by_popularity").or(col("favourite").isNull()), popular)
-        .otherwise(functions.concat(lit("customers who bought "), favLabel, lit(" also bought "), itemLabel));
+    Column reason = when(col("source").equalTo("buy-again"),
+            functions.concat(lit("you often buy "), item))
+        .when(col("source").equalTo("due"), functions.concat(lit("due again: you buy "), item, lit(" about every "),
+            functions.round(col("interval_days"), 0).cast("int").cast("string"), lit(" days")))
+        .when(col("source").equalTo("bought-together").and(because.isNotNull()),
+            functions.concat(lit("often bought with "), because))
+        .when(col("source").equalTo("als"), lit("picked for you: customers with similar tastes buy it"))
+        .when(col("source").equalTo("persona-popularity"), popular)
+        .otherwise(lit("bestseller among all customers"));
     return t.select(col("customer_id"), col("rank").cast("int").as("rank"), col("product_id"), col("score"),
-        reason.as("reason"),
+        reason.as("reason"), col("source"),
         when(col("persona_id").equalTo(EVERYONE), lit(null).cast("int")).otherwise(col("persona_id")).as("persona_id"));
   }
 
-  private static Column labelled(Column id, Column category) {
-    return when(category.isNull(), id).otherwise(functions.concat(id, lit(" ("), category, lit(")")));
-  }
-
-  /** (x - min) / (max - min) per customer; 1 when all candidates score the same. */
-  static Column minMax(String column) {
-    WindowSpec w = Window.partitionBy("customer_id");
-    Column min = functions.min(column).over(w);
-    Column max = functions.max(column).over(w);
-    return when(max.equalTo(min), lit(1.0)).otherwise(col(column).minus(min).divide(max.minus(min)));
+  /** product_id, product_name (the contract's optional name; null when absent), or null without products. */
+  static Dataset<Row> productNames(Dataset<Row> products) {
+    if (products == null || !hasColumn(products, "name")) {
+      return null;
+    }
+    return products.select(col("product_id"), col("name").as("product_name"));
   }
 
   static boolean hasColumn(Dataset<Row> ds, String name) {
     return List.of(ds.columns()).contains(name);
+  }
+
+  /** The weights as a map (source name -> weight) for manifests and logs. */
+  public static Map<String, Double> named(double[] w) {
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < w.length; i++) {
+      m.put(BlendSettings.SOURCES.get(i), w[i]);
+    }
+    return m;
   }
 }

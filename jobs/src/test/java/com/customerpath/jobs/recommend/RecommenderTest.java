@@ -1,5 +1,6 @@
 package com.customerpath.jobs.recommend;
 
+import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.testing.Fixtures;
@@ -8,104 +9,199 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Exclusion of bought products (with the repeatable-category exception) and cold start, on a
- * fixture of five products and five customers. Persona 0 (A, B) bought P1 twice, P3 twice, P2
- * and P4 once: popularity 1, 1, 0.5, 0.5. Everyone: P1 2, P3 2, P2 1, P4 1, P5 1.
+ * The candidate sources, the repeat-purchase policy, names in reasons and cold start, on a
+ * fixture with a planted weekly repeat (A buys milk every 7 days), a planted pair (milk and
+ * butter, bought together by B, C and F) and two prospects (D without persona, E in persona 0).
  */
 class RecommenderTest {
+  static final LocalDate AS_OF = LocalDate.parse("2026-06-30");
   static Recommender.Inputs in;
-  static PipelineSettings settings;
+  /** Every candidate of the fixture, scored by every source (ALS off), computed once. */
+  static Dataset<Row> scored;
 
   @BeforeAll
   static void fixtures() {
-    settings = PipelineSettings.from(ConfigLoader.load(null, Map.of("customerpath.inputs.transactions.path", "x")));
-    Dataset<Row> tx = Fixtures.rows("transaction_id string, customer_id string, ts timestamp, product_id string, quantity double",
-        new Object[] {"t1", "A", Fixtures.ts("2026-06-01 10:00:00"), "P1", 1.0},
-        new Object[] {"t1", "A", Fixtures.ts("2026-06-01 10:00:00"), "P3", 1.0},
-        new Object[] {"t2", "B", Fixtures.ts("2026-06-02 10:00:00"), "P1", 2.0},
-        new Object[] {"t2", "B", Fixtures.ts("2026-06-02 10:00:00"), "P2", 1.0},
-        new Object[] {"t2", "B", Fixtures.ts("2026-06-02 10:00:00"), "P3", 1.0},
-        new Object[] {"t3", "B", Fixtures.ts("2026-06-03 10:00:00"), "P4", 1.0},
-        new Object[] {"t4", "C", Fixtures.ts("2026-06-03 11:00:00"), "P5", 1.0},
-        new Object[] {"t5", "C", Fixtures.ts("2026-06-04 11:00:00"), "P5", -1.0});
-    Dataset<Row> products = Fixtures.rows("product_id string, category string",
-        new Object[] {"P1", "groceries"}, new Object[] {"P2", "groceries"}, new Object[] {"P3", "electronics"},
-        new Object[] {"P4", "electronics"}, new Object[] {"P5", "books"});
+    List<Object[]> lines = new ArrayList<>();
+    int t = 0;
+    for (String day : List.of("2026-06-02", "2026-06-09", "2026-06-16", "2026-06-23")) {
+      lines.add(line("a" + t++, "A", day, "P1"));
+    }
+    lines.add(line("a0", "A", "2026-06-02", "P3"));
+    for (String day : List.of("2026-06-01", "2026-06-10")) {
+      lines.add(line("b" + day, "B", day, "P1"));
+      lines.add(line("b" + day, "B", day, "P2"));
+    }
+    lines.add(line("b2026-06-10", "B", "2026-06-10", "P4"));
+    lines.add(line("c1", "C", "2026-06-05", "P1"));
+    lines.add(line("c1", "C", "2026-06-05", "P2"));
+    lines.add(line("c1", "C", "2026-06-05", "P5"));
+    lines.add(line("f1", "F", "2026-06-20", "P1"));
+    lines.add(line("f1", "F", "2026-06-20", "P2"));
+    lines.add(line("g1", "G", "2026-06-25", "P1"));
+    Dataset<Row> tx = Fixtures.rows("transaction_id string, customer_id string, ts timestamp, product_id string,"
+        + " quantity double", lines.toArray(new Object[0][]));
+    Dataset<Row> products = Fixtures.rows("product_id string, name string, category string",
+        new Object[] {"P1", "Whole milk", "groceries"}, new Object[] {"P2", "Butter", "groceries"},
+        new Object[] {"P3", "Kettle", "electronics"}, new Object[] {"P4", "Toaster", "electronics"},
+        new Object[] {"P5", null, "books"});
     Dataset<Row> cp = Fixtures.rows("customer_id string, persona_id int, context string",
-        new Object[] {"A", 0, "all"}, new Object[] {"B", 0, "all"}, new Object[] {"C", 1, "all"});
+        new Object[] {"A", 0, "all"}, new Object[] {"B", 0, "all"}, new Object[] {"C", 1, "all"},
+        new Object[] {"F", 1, "all"}, new Object[] {"G", 1, "all"});
     Dataset<Row> personas = Fixtures.rows("persona_id int, persona_name string",
         new Object[] {0, "grocery shoppers"}, new Object[] {1, "book lovers"});
-    // D: a prospect without persona; E: a prospect whose persona is known (e.g. from journey_stages).
     Dataset<Row> audience = Fixtures.rows("customer_id string, persona_id int",
         new Object[] {"A", null}, new Object[] {"D", null}, new Object[] {"E", 0});
     in = new Recommender.Inputs(tx, products, cp, personas, audience);
+    scored = Recommender.candidates(in, params(Map.of()), AS_OF).scored().cache();
   }
 
-  static Recommender.Params popularityOnly(List<String> repeatable) {
-    Recommender.Params d = Recommender.Params.from(settings.recommendations());
-    return new Recommender.Params(3, 10, 1.0, 0.0, 0.0, repeatable, "purchases", d.als(), true);
+  /** Ranks the shared candidates with the policy and weights of `overrides` and explains the top 3. */
+  static Dataset<Row> recommendWith(Map<String, String> overrides) {
+    Recommender.Params p = params(overrides);
+    double[] w = Blend.normalised(p.startWeights());
+    return Recommender.explain(Recommender.rank(scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
+        w, in);
+  }
+
+  static Object[] line(String id, String customer, String day, String product) {
+    return new Object[] {id, customer, Fixtures.ts(day + " 10:00:00"), product, 1.0};
+  }
+
+  /** Params from reference.conf with overrides; the blend fixed (not learned), ALS off unless weighted. */
+  static Recommender.Params params(Map<String, String> overrides) {
+    Map<String, String> set = new HashMap<>(Map.of("customerpath.inputs.transactions.path", "x",
+        "customerpath.recommendations.top-n", "3",
+        "customerpath.recommendations.blend.learn", "false",
+        "customerpath.recommendations.blend.weights.als", "0"));
+    set.putAll(overrides);
+    return Recommender.Params.from(PipelineSettings.from(ConfigLoader.load(null, set)).recommendations());
   }
 
   static Map<String, List<String>> lists(Dataset<Row> recs) {
     Map<String, List<String>> out = new TreeMap<>();
     for (Row r : recs.orderBy("customer_id", "rank").collectAsList()) {
-      out.computeIfAbsent(r.getString(r.fieldIndex("customer_id")), c -> new java.util.ArrayList<>())
+      out.computeIfAbsent(r.getString(r.fieldIndex("customer_id")), c -> new ArrayList<>())
           .add(r.getString(r.fieldIndex("product_id")));
     }
     return out;
   }
 
+  static Map<String, List<String>> recommend(String policy) {
+    return lists(recommendWith(Map.of("customerpath.recommendations.repeat-purchase", policy,
+        "customerpath.recommendations.blend.weights.buy-again", "5")));
+  }
+
   @Test
-  void boughtProductsAreExcludedExceptRepeatableCategories() {
-    Map<String, List<String>> withGroceries = lists(Recommender.recommend(in, popularityOnly(List.of("groceries"))));
-    // A bought P1 (groceries, repeatable: stays) and P3 (electronics: excluded).
-    assertEquals(List.of("P1", "P2", "P4"), withGroceries.get("A"));
-    Map<String, List<String>> none = lists(Recommender.recommend(in, popularityOnly(List.of())));
-    assertEquals(List.of("P2", "P4"), none.get("A"));
-    // B bought everything persona 0 bought: only its groceries come back when repeatable.
-    assertEquals(List.of("P1", "P2"), withGroceries.get("B"));
-    assertFalse(none.containsKey("B"));
+  void repeatPurchasePolicyDecidesWhichBoughtProductsComeBack() {
+    Map<String, List<String>> never = recommend("never");
+    assertFalse(never.get("A").contains("P1"), "never: milk is excluded " + never.get("A"));
+    assertFalse(never.get("A").contains("P3"));
+    Map<String, List<String>> always = recommend("always");
+    assertEquals("P1", always.get("A").get(0), "always: A's weekly milk first " + always.get("A"));
+    assertTrue(always.get("A").contains("P3"), "always: the kettle too " + always.get("A"));
+    Map<String, List<String>> byCategory = recommend("by-category");
+    assertEquals("P1", byCategory.get("A").get(0), "groceries are repeatable " + byCategory.get("A"));
+    assertFalse(byCategory.get("A").contains("P3"), "electronics are not");
+    // when-due: A last bought milk 7 days ago, its interval is 7-9 days (A every 7, B every 9): due.
+    // G bought milk 5 days ago: not yet due. Nobody bought the kettle twice: never due.
+    Map<String, List<String>> whenDue = recommend("when-due");
+    assertEquals("P1", whenDue.get("A").get(0), whenDue.get("A").toString());
+    assertFalse(whenDue.get("A").contains("P3"));
+    assertFalse(whenDue.get("G").contains("P1"), whenDue.get("G").toString());
+  }
+
+  @Test
+  void buyAgainScoresFrequencyRecencyAndDue() {
+    Recommender.Params p = params(Map.of());
+    Map<String, Row> byKey = new HashMap<>();
+    CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources())
+        .collectAsList().forEach(r -> byKey.put(r.getAs("customer_id") + "/" + r.getAs("product_id"), r));
+    Row milkA = byKey.get("A/P1");
+    double interval = milkA.getAs("interval_days");
+    assertTrue(interval >= 7 && interval <= 9, "milk's typical repurchase interval " + interval);
+    assertEquals(7.0 / interval, milkA.<Double>getAs("due_ratio"), 1e-9);
+    assertTrue(milkA.<Double>getAs("f_due") > 0.75, "A is due for milk");
+    assertTrue(byKey.get("G/P1").<Double>getAs("f_due") < milkA.<Double>getAs("f_due"), "G bought it 5 days ago");
+    assertEquals(4, milkA.<Long>getAs("purchases"));
+    assertTrue(milkA.<Double>getAs("f_buy_again") > byKey.get("A/P3").<Double>getAs("f_buy_again"),
+        "4 of A's 4 orders hold milk, 1 the kettle");
+    assertEquals(1.0, milkA.<Double>getAs("f_buy_again"), 1e-9);
+    assertEquals(0.0, byKey.get("A/P3").<Double>getAs("f_due"), 1e-9, "no interval: not due");
+  }
+
+  @Test
+  void boughtTogetherFindsThePlantedPairAndNamesIt() {
+    Recommender.Params p = params(Map.of());
+    Dataset<Row> inter = CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF,
+        "purchases", p.sources());
+    List<Row> g = CandidateSources.boughtTogether(inter, p.sources()).filter("customer_id = 'G'")
+        .orderBy(org.apache.spark.sql.functions.col("f_together").desc()).collectAsList();
+    assertEquals("P2", g.get(0).getAs("product_id"), "milk buyers also buy butter");
+    assertEquals("P1", g.get(0).getAs("because"));
+    // cosine(milk, butter) = 3 co-buyers / sqrt(5 milk buyers x 3 butter buyers)
+    assertEquals(3 / Math.sqrt(5 * 3), g.get(0).<Double>getAs("f_together"), 1e-9);
+    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.bought-together", "100"));
+    Row first = recs.filter("customer_id = 'G' and rank = 1").first();
+    assertEquals("P2", first.getAs("product_id"));
+    assertEquals("often bought with Whole milk", first.getAs("reason"));
+    assertEquals("bought-together", first.getAs("source"));
   }
 
   @Test
   void coldStartGetsPersonaBestOrEveryonesBest() {
-    Dataset<Row> recs = Recommender.recommend(in, popularityOnly(List.of("groceries"))).cache();
+    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.global-popularity", "0"));
     Map<String, List<String>> l = lists(recs);
-    assertEquals(List.of("P1", "P3", "P2"), l.get("D"));
-    assertEquals(List.of("P1", "P3", "P2"), l.get("E"));
-    Map<String, String> reasons = recs.filter("rank = 1").collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getString(r.fieldIndex("customer_id")),
-            r -> r.getString(r.fieldIndex("reason")) + "|" + r.get(r.fieldIndex("persona_id"))));
+    assertEquals("P1", l.get("D").get(0), "milk has the most buyers");
+    Map<String, String> reasons = new HashMap<>();
+    recs.filter("rank = 1").collectAsList().forEach(r -> reasons.put(r.getAs("customer_id"),
+        r.getAs("reason") + "|" + r.getAs("persona_id")));
     assertEquals("bestseller among all customers|null", reasons.get("D"));
     assertEquals("popular with grocery shoppers like you|0", reasons.get("E"));
-    recs.unpersist();
+    for (Row r : recs.collectAsList()) {
+      double score = r.getAs("score");
+      assertTrue(score >= 0 && score <= 1.0 + 1e-9, "score in [0, 1]: " + score);
+    }
   }
 
   @Test
-  void hybridWithAlsKeepsExclusionsAndTopN() {
-    Recommender.Params d = Recommender.Params.from(settings.recommendations());
-    Recommender.Params p = new Recommender.Params(3, 10, 0.5, 0.5, 0.3, List.of(), "purchases",
-        new com.customerpath.common.config.PipelineSettings.AlsSettings(2, 3, 0.1, 1.0, 42), true);
-    Dataset<Row> recs = Recommender.recommend(in, p).cache();
-    Map<String, List<String>> l = lists(recs);
-    assertFalse(l.get("A").contains("P1"));
-    assertFalse(l.get("A").contains("P3"));
-    assertFalse(l.getOrDefault("C", List.of()).contains("P5"));
-    l.values().forEach(v -> assertTrue(v.size() <= 3));
-    for (Row r : recs.collectAsList()) {
-      double score = r.getDouble(r.fieldIndex("score"));
-      assertTrue(score >= 0 && score <= 1.0 + 1e-9, "score in [0, 1]: " + score);
+  void alsCandidatesAreCappedAndMappedBackToIds() {
+    Recommender.Params p = params(Map.of("customerpath.recommendations.als.rank", "2",
+        "customerpath.recommendations.als.max-iter", "3"));
+    Dataset<Row> inter = CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF,
+        p.preference(), p.sources()).cache();
+    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
+    List<Row> als = CandidateSources.als(fit, 2).collectAsList();
+    Map<String, Integer> perCustomer = new HashMap<>();
+    for (Row r : als) {
+      perCustomer.merge(r.getAs("customer_id"), 1, Integer::sum);
+      assertTrue(List.of("P1", "P2", "P3", "P4", "P5").contains(r.<String>getAs("product_id")));
+      double f = r.getAs("f_als");
+      assertTrue(f >= 0 && f <= 1, "f_als in [0, 1]: " + f);
     }
-    recs.unpersist();
+    assertEquals(java.util.Set.of("A", "B", "C", "F", "G"), perCustomer.keySet(), "every buyer, by id");
+    perCustomer.values().forEach(n -> assertEquals(2, n, "capped at 2 per customer"));
+    CandidateSources.release(fit);
+    inter.unpersist();
+  }
+
+  @Test
+  void unknownRepeatPolicyIsAClearError() {
+    ConfigError e = assertThrows(ConfigError.class, () -> params(Map.of(
+        "customerpath.recommendations.repeat-purchase", "sometimes")));
+    assertTrue(e.getMessage().contains("customerpath.recommendations.repeat-purchase"), e.getMessage());
+    assertTrue(e.getMessage().contains("'sometimes'") && e.getMessage().contains("when-due"), e.getMessage());
   }
 }

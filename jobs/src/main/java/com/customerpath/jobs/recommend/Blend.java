@@ -1,0 +1,176 @@
+package com.customerpath.jobs.recommend;
+
+import com.customerpath.common.config.PipelineSettings.BlendSettings;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+/**
+ * Learns the blend weights by coordinate search on NDCG@k over a validation split. Each
+ * validation customer is one row holding an array of their candidates' scores and labels, so a
+ * whole batch of weight vectors is scored in one Spark job: the batch is crossed with the
+ * customers and each row sorts its own small array (no shuffle per weight vector).
+ */
+public final class Blend {
+  private static final Logger LOG = LogManager.getLogger(Blend.class);
+  /** Values tried for one weight while the others stay fixed. */
+  static final double[] GRID = {0, 0.05, 0.1, 0.2, 0.5, 1, 2, 5};
+
+  private Blend() {}
+
+  /**
+   * weights: in Recommender.FEATURES order, summing to 1 (so the score stays in [0, 1]);
+   * validationNdcg: NDCG@k of those weights on the validation split (NaN when not learned);
+   * customers: validation customers scored.
+   */
+  public record Fit(double[] weights, double validationNdcg, long customers, boolean learned) {
+    static Fit fixed(double[] w) {
+      return new Fit(normalised(w), Double.NaN, 0, false);
+    }
+
+    public Map<String, Double> named() {
+      return Recommender.named(weights);
+    }
+  }
+
+  static double[] normalised(double[] w) {
+    double sum = Arrays.stream(w).sum();
+    return sum <= 0 ? w.clone() : Arrays.stream(w).map(x -> x / sum).toArray();
+  }
+
+  /**
+   * scored: allowed candidates of the validation customers (customer_id, product_id, FEATURES);
+   * relevant: customer_id, relevant (array of products bought in the validation days).
+   */
+  public static Fit learn(Dataset<Row> scored, Dataset<Row> relevant, double[] start, BlendSettings s, int k) {
+    List<Column> fields = new ArrayList<>();
+    fields.add(col("product_id"));
+    Recommender.FEATURES.forEach(f -> fields.add(col(f)));
+    fields.add(functions.array_contains(col("relevant"), col("product_id")).as("label"));
+    Dataset<Row> lists = relevant.join(scored, new String[] {"customer_id"}, "left")
+        .groupBy("customer_id")
+        .agg(functions.first(functions.size(col("relevant"))).as("n_rel"),
+            functions.collect_list(functions.when(col("product_id").isNotNull(), functions.struct(
+                fields.toArray(new Column[0])))).as("cands"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long customers = lists.count();
+    if (customers < s.minValidationCustomers()) {
+      LOG.warn("Blend not learned: {} customers bought in the validation days, expected >= {}"
+          + " (customerpath.recommendations.blend.min-validation-customers); using the configured weights",
+          customers, s.minValidationCustomers());
+      lists.unpersist();
+      return Fit.fixed(start);
+    }
+    // Round 0: the configured weights and every source alone (the blend never does worse than its best source on validation).
+    List<double[]> batch = new ArrayList<>();
+    batch.add(start.clone());
+    for (int i = 0; i < start.length; i++) {
+      if (start[i] > 0 || allowedSource(start, i)) {
+        double[] one = new double[start.length];
+        one[i] = 1;
+        batch.add(one);
+      }
+    }
+    double[] best = null;
+    double bestNdcg = -1;
+    for (int round = 0; round <= s.rounds(); round++) {
+      double[] ndcg = evaluate(lists, batch, k);
+      double[] roundBest = best;
+      double roundNdcg = bestNdcg;
+      for (int j = 0; j < batch.size(); j++) {
+        if (ndcg[j] > roundNdcg + 1e-9) {
+          roundNdcg = ndcg[j];
+          roundBest = batch.get(j);
+        }
+      }
+      LOG.info("Blend round {}: {} weight vectors, best NDCG@{} {} with {}", round, batch.size(), k, roundNdcg,
+          Arrays.toString(roundBest));
+      boolean improved = roundNdcg > bestNdcg + 1e-4;
+      best = roundBest;
+      bestNdcg = roundNdcg;
+      if (!improved && round > 0) {
+        break;
+      }
+      batch = neighbours(best, start);
+    }
+    lists.unpersist();
+    return new Fit(normalised(best), bestNdcg, customers, true);
+  }
+
+  /** A source switched off in the configuration (ALS when disabled) stays off. */
+  private static boolean allowedSource(double[] start, int i) {
+    return !"f_als".equals(Recommender.FEATURES.get(i)) || start[i] > 0;
+  }
+
+  /** Every vector that changes one weight of `w` to a grid value (scaled to w's size). */
+  static List<double[]> neighbours(double[] w, double[] start) {
+    double scale = Arrays.stream(w).max().orElse(1);
+    List<double[]> out = new ArrayList<>();
+    for (int i = 0; i < w.length; i++) {
+      if (!allowedSource(start, i)) {
+        continue;
+      }
+      for (double g : GRID) {
+        double v = g * scale;
+        if (Math.abs(v - w[i]) < 1e-12) {
+          continue;
+        }
+        double[] c = w.clone();
+        c[i] = v;
+        if (Arrays.stream(c).sum() > 0) {
+          out.add(c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Mean NDCG@k of each weight vector over the validation customers: one Spark job. */
+  static double[] evaluate(Dataset<Row> lists, List<double[]> batch, int k) {
+    List<Row> rows = new ArrayList<>();
+    for (int j = 0; j < batch.size(); j++) {
+      rows.add(RowFactory.create(j, Arrays.stream(batch.get(j)).boxed().toList()));
+    }
+    Dataset<Row> combos = lists.sparkSession().createDataFrame(rows, StructType.fromDDL("combo int, w array<double>"));
+    StringBuilder score = new StringBuilder("0D");
+    for (int i = 0; i < Recommender.FEATURES.size(); i++) {
+      score.append(" + w[").append(i).append("] * c.").append(Recommender.FEATURES.get(i));
+    }
+    // Sort ascending on -score, then product id: the same order as the final ranking.
+    String top = "slice(array_sort(transform(coalesce(cands, array()), c -> named_struct('s', -(" + score
+        + "), 'p', c.product_id, 'l', c.label))), 1, " + k + ")";
+    Column dcg = expr("aggregate(transform(" + top + ", (x, i) -> if(x.l, 1D / log2(i + 2), 0D)), 0D, (a, v) -> a + v)");
+    Column idcg = expr("aggregate(transform(sequence(0, least(" + k + ", n_rel) - 1), i -> 1D / log2(i + 2)), 0D,"
+        + " (a, v) -> a + v)");
+    List<Row> result = lists.crossJoin(functions.broadcast(combos))
+        .select(col("combo"), dcg.divide(idcg).as("ndcg"))
+        .groupBy("combo").agg(functions.avg("ndcg").as("ndcg")).collectAsList();
+    double[] out = new double[batch.size()];
+    for (Row r : result) {
+      out[r.getInt(0)] = r.getDouble(1);
+    }
+    return out;
+  }
+
+  /** For logs and docs: weights rounded. */
+  static Map<String, Double> rounded(double[] w) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    Recommender.named(w).forEach((key, v) -> m.put(key, Math.round(v * 1000) / 1000.0));
+    return m;
+  }
+}
