@@ -66,6 +66,10 @@ public final class JobRunner {
       r.rowsWritten().forEach((table, rows) -> summary.append(String.format("  %-34s %10d rows  %s%n",
           table, rows, ctx.tables().partitionPath(table, ctx.date()))));
     }
+    if (steps.stream().anyMatch(s -> s instanceof com.customerpath.jobs.report.ReportJob)) {
+      summary.append(String.format("Report: %s%n",
+          com.customerpath.jobs.report.ReportJob.reportPath(ctx.tables(), ctx.date())));
+    }
     System.out.print(summary);
   }
 
