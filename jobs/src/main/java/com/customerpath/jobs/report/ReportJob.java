@@ -88,6 +88,9 @@ public final class ReportJob implements NightlyStep {
         "_" + REPORT_FILE + "." + java.util.UUID.randomUUID());
     try {
       org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+      if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed) {
+        fs = checksummed.getRawFileSystem(); // no .crc file beside the page
+      }
       try (var out = fs.create(staged, true)) {
         out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }

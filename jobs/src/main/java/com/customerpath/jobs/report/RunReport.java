@@ -340,8 +340,7 @@ final class RunReport {
           .sorted(Comparator.comparingDouble((String c) -> -number(r, c)))
           .forEach(c -> z.put(c.substring(2), number(r, c)));
       if (!z.isEmpty()) {
-        profiles.add(ReportCharts.signedBars(personaLabels.get(id), "z-score (standard deviations from the average)",
-            z, 440, 110 + 22 * z.size()));
+        profiles.add(ReportCharts.signedBars(personaLabels.get(id), "z-score", z, 420, 110 + 22 * z.size()));
       }
     }
     blocks.add(Block.table(list.build()));
@@ -484,9 +483,9 @@ final class RunReport {
       t.row(cells.toArray(Cell[]::new));
       shares.put(segmentLabel(segment), share);
     }
-    blocks.add(Block.chart(ReportCharts.bars("Funnel per persona: % of the segment's customers at the first observable stage "
-        + "who reach each stage", "% of segment", shares, false, false, Math.max(640, 120 + 60 * observable.size()
-        * Math.min(segments.size(), 8)), 380)));
+    blocks.add(Block.chart(ReportCharts.bars("Funnel per persona: % of the segment's customers at its first observable "
+        + "stage who reach each stage", "% of segment", shares, false, false,
+        Math.min(1280, Math.max(640, 160 + 22 * observable.size() * segments.size())), 400)));
     blocks.add(Block.table(t.build()));
     blocks.add(Block.note(ratios
         ? "Purchase action ratio = customers who reached act / reached aware; brand advocacy ratio = reached advocate"
@@ -621,8 +620,12 @@ final class RunReport {
         .collectAsList().forEach(r -> flaggedPerPersona.put(((Number) r.getAs("persona_id")).intValue(), r.getAs("count")));
     Map<String, Map<String, Double>> byKind = new TreeMap<>();
     for (Row r : rows) {
-      byKind.computeIfAbsent(r.getAs("kind"), k -> new LinkedHashMap<>())
-          .put(shortLabel(((Number) r.getAs("persona_id")).intValue()), ((Long) r.getAs("count")).doubleValue());
+      byKind.computeIfAbsent(r.getAs("kind"), k -> new LinkedHashMap<>());
+    }
+    for (Integer p : flaggedPerPersona.keySet()) { // every kind lists the personas in id order
+      byKind.forEach((kind, values) -> values.put(shortLabel(p), rows.stream()
+          .filter(r -> kind.equals(r.getAs("kind")) && ((Number) r.getAs("persona_id")).intValue() == p)
+          .mapToDouble(r -> ((Long) r.getAs("count")).doubleValue()).sum()));
     }
     Map<Integer, Long> sizes = personaSizes();
     TableBuilder t = new TableBuilder("Pain points by persona (" + count((double) n) + " customers flagged)",
