@@ -42,6 +42,16 @@ final class ReportPages {
     return m.group(1);
   }
 
+  /** The HTML of the table with this caption (several tables may have rows named alike). */
+  static String table(String html, String caption) {
+    Matcher m = Pattern.compile("<table>\\s*<caption>" + Pattern.quote(caption) + "</caption>(.*?)</table>",
+        Pattern.DOTALL).matcher(html);
+    if (!m.find()) {
+      fail("no table captioned '" + caption + "'");
+    }
+    return m.group(1);
+  }
+
   /** Every table row of the HTML as its cells' text (tags stripped, entities decoded). */
   static List<List<String>> rows(String html) {
     List<List<String>> rows = new ArrayList<>();

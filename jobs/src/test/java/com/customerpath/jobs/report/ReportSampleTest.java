@@ -42,6 +42,10 @@ class ReportSampleTest {
     page = ReportPages.read(run.output, SampleRun.DATE.toString());
   }
 
+  private static String table(String html, String caption) {
+    return ReportPages.table(html, caption);
+  }
+
   private static Dataset<Row> table(String name) {
     return tables.read(name, SampleRun.DATE);
   }
@@ -53,7 +57,7 @@ class ReportSampleTest {
     for (String source : List.of("transactions", "events", "customers", "products")) {
       long accepted = table("curated/" + source).count();
       long quarantined = table("quarantine/" + source).count();
-      List<String> r = row(health, source);
+      List<String> r = row(table(health, "Rows read, accepted and quarantined per source"), source);
       assertEquals(count(accepted + quarantined), r.get(1), source + " read");
       assertEquals(count(accepted), r.get(2), source + " accepted");
       assertEquals(count(quarantined), r.get(3), source + " quarantined");
@@ -65,11 +69,12 @@ class ReportSampleTest {
       }
     }
     for (String t : List.of("customer_features", "personas", "journey_stages", "next_best_action", "recommendations")) {
-      assertEquals(count(table(t).count()), row(health, t).get(1), "rows of " + t);
+      assertEquals(count(table(t).count()), row(table(health, "Rows written per table"), t).get(1), "rows of " + t);
     }
     for (String step : List.of("ingest", "features", "personas", "journey", "recommendations")) {
       double seconds = manifest.<Double>getAs("seconds_" + step);
-      assertEquals(String.format(java.util.Locale.ROOT, "%.1f", seconds), row(health, step).get(1), "seconds of " + step);
+      assertEquals(String.format(java.util.Locale.ROOT, "%.1f", seconds), row(table(health, "Steps"), step).get(1),
+          "seconds of " + step);
     }
     assertTrue(images(health).contains("Seconds per step"));
   }
