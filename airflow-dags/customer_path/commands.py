@@ -63,6 +63,7 @@ JOBS: tuple[Job, ...] = (
         "com.customerpath.jobs.recommend.RecommendationsJob",
         ("personas", "journey", "churn"),
     ),
+    # Last: run_manifest and the run's HTML report, <output root>/report/dt={{ ds }}/index.html.
     Job(
         "report",
         "com.customerpath.jobs.report.ReportJob",

@@ -150,6 +150,14 @@ class DependencyTest(unittest.TestCase):
         self.assertTrue({"personas", "journey", "churn"} <= set(by_id["recommendations"].upstream))
         self.assertEqual(set(by_id["report"].upstream), set(by_id) - {"report"})
 
+    def test_report_is_the_last_task(self) -> None:
+        # The report step writes run_manifest and the run's HTML page (report/dt=D/index.html):
+        # it must run after every other job and be the DAG's only sink.
+        self.assertEqual(JOBS[-1].task_id, "report")
+        self.assertEqual(JOBS[-1].java_class, "com.customerpath.jobs.report.ReportJob")
+        upstreams = {up for job in JOBS for up in job.upstream}
+        self.assertEqual([job.task_id for job in JOBS if job.task_id not in upstreams], ["report"])
+
     def test_upstreams_come_earlier(self) -> None:
         seen: set[str] = set()
         for job in JOBS:

@@ -17,10 +17,14 @@ import java.util.List;
 /**
  * Report: folds every step's figures of the date (counts read / accepted / quarantined per
  * source, rows written per table, seconds per step, model quality) into one run_manifest row,
- * with the config fingerprint and code version.
+ * with the config fingerprint and code version; then writes the run's HTML report,
+ * {@code <output root>/report/dt=D/index.html}, one self-contained page (charts embedded).
  */
 public final class ReportJob implements NightlyStep {
   public static final String MANIFEST = "run_manifest";
+  /** Folder of the HTML reports, beside the tables: report/dt=D/index.html. */
+  public static final String REPORT = "report";
+  public static final String REPORT_FILE = "index.html";
 
   public static void main(String[] args) {
     JobRunner.main(args, List.of(new ReportJob()));
@@ -64,6 +68,44 @@ public final class ReportJob implements NightlyStep {
   public StepResult run(JobContext ctx) {
     Dataset<Row> steps = ctx.tables().read(RunSteps.TABLE, ctx.date());
     Dataset<Row> manifest = manifest(steps, ctx.date().toString(), ctx.settings().configFingerprint(), codeVersion());
-    return new StepResult(name()).written(MANIFEST, ctx.tables().write(MANIFEST, ctx.date(), manifest.coalesce(1)));
+    StepResult result = new StepResult(name())
+        .written(MANIFEST, ctx.tables().write(MANIFEST, ctx.date(), manifest.coalesce(1)));
+    List<ReportPage.Section> sections = RunReport.sections(ctx);
+    String html = ReportPage.render("Customer Path nightly report, dt=" + ctx.date(),
+        "Output " + ctx.tables().root() + " · generated " + java.time.Instant.now().truncatedTo(
+            java.time.temporal.ChronoUnit.SECONDS), sections);
+    String path = reportPath(ctx.tables(), ctx.date());
+    writeFile(ctx, path, html);
+    result.metric("report_charts", sections.stream().flatMap(s -> s.blocks().stream())
+        .mapToInt(b -> (b.chart() != null ? 1 : 0) + (b.gallery() ? b.charts().size() : 0)).sum());
+    result.metric("report_bytes", html.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    return result;
+  }
+
+  /** Where the run's HTML report is: {@code <output root>/report/dt=D/index.html}. */
+  public static String reportPath(com.customerpath.common.io.Tables tables, java.time.LocalDate date) {
+    return tables.partitionPath(REPORT, date) + "/" + REPORT_FILE;
+  }
+
+  /** Writes beside the file and renames it into place, so a reader never sees half a page. */
+  private static void writeFile(JobContext ctx, String path, String content) {
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+    org.apache.hadoop.fs.Path staged = new org.apache.hadoop.fs.Path(target.getParent(),
+        "_" + REPORT_FILE + "." + java.util.UUID.randomUUID());
+    try {
+      org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+      if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed) {
+        fs = checksummed.getRawFileSystem(); // no .crc file beside the page
+      }
+      try (var out = fs.create(staged, true)) {
+        out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      fs.delete(target, false);
+      if (!fs.rename(staged, target)) {
+        throw new java.io.IOException("cannot rename " + staged + " to " + target);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot write the run report " + path + ": " + e.getMessage(), e);
+    }
   }
 }

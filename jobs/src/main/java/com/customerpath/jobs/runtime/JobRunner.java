@@ -130,6 +130,10 @@ public final class JobRunner {
     StepCosts costs = StepCosts.of(ctx.spark().sparkContext());
     summary.append(String.format("  Spark jobs in this session: %d, stages run: %d (with the writes of the figures)%n",
         costs.totalJobs(), costs.totalStages()));
+    if (steps.stream().anyMatch(s -> s instanceof com.customerpath.jobs.report.ReportJob)) {
+      summary.append(String.format("Report: %s%n",
+          com.customerpath.jobs.report.ReportJob.reportPath(ctx.tables(), ctx.date())));
+    }
     System.out.print(summary);
   }
 
