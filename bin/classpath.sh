@@ -11,7 +11,7 @@ build_if_needed() {
   local stale=0
   if [ ! -f "$CP_FILE" ]; then
     stale=1
-  elif [ -n "$(find "$ROOT/pom.xml" "$ROOT/common" "$ROOT/jobs" -path '*/target' -prune -o \
+  elif [ -n "$(find "$ROOT/pom.xml" "$ROOT/common" "$ROOT/jobs" "$ROOT/sample-data/generator" -path '*/target' -prune -o \
           -type f -newer "$CP_FILE" -print -quit)" ]; then
     stale=1
   fi
@@ -25,4 +25,9 @@ build_if_needed() {
 
 app_classpath() {
   echo "$ROOT/jobs/target/classes:$(cat "$CP_FILE")"
+}
+
+# The generator module (sample-data/generator): data generators and benchmarks, on top of the app.
+bench_classpath() {
+  echo "$ROOT/sample-data/generator/target/classes:$(cat "$ROOT/sample-data/generator/target/run-classpath.txt")"
 }

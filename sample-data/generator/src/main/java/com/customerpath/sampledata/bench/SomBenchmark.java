@@ -1,4 +1,4 @@
-package com.customerpath.jobs.bench;
+package com.customerpath.sampledata.bench;
 
 import com.customerpath.common.som.SelfOrganizingMap;
 import com.customerpath.common.som.SelfOrganizingMapModel;

@@ -1,4 +1,4 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

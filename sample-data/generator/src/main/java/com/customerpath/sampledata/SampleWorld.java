@@ -1,6 +1,6 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
-import com.customerpath.jobs.sample.ReferenceData.Holiday;
+import com.customerpath.sampledata.ReferenceData.Holiday;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,4 +1,4 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +20,9 @@ final class ReadmeWriter {
           .append("**Synthetic data.** Every row was made up by the project's own seeded generator; no real person, ")
           .append("shop or transaction is behind it. It is part of this repository and under the project's licence.\n\n")
           .append("## How it was generated\n\n```\n").append(command(options)).append("\n```\n\n")
-          .append("from the repository root; it builds the jobs module if needed and writes to `sample-data/` ")
+          .append("from the repository root; it builds the generator module if needed and writes to `sample-data/` ")
           .append("(`--out DIR` to write elsewhere; the output directory is left out above so the files do not depend on it).\n\n")
-          .append("Generator: `jobs/src/main/java/com/customerpath/jobs/sample/SampleDataGenerator.java` ")
+          .append("Generator: `sample-data/generator/src/main/java/com/customerpath/sampledata/SampleDataGenerator.java` ")
           .append("(plain Java, `java.util.SplittableRandom`). The same arguments give byte-identical files; ")
           .append("larger `--customers`/`--prospects` make bigger sets for benchmarks. This README is written by the generator too.\n\n")
           .append(String.format(Locale.ROOT, "- seed: `%d`%n- run (end) date: `%s`; history: %d days, `%s` .. `%s` inclusive%n",

@@ -1,4 +1,4 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
 import java.io.IOException;
 import java.nio.file.Path;

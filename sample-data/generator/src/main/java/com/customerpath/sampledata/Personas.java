@@ -1,6 +1,6 @@
-package com.customerpath.jobs.sample;
+package com.customerpath.sampledata;
 
-import com.customerpath.jobs.sample.Persona.ShoppingDays;
+import com.customerpath.sampledata.Persona.ShoppingDays;
 import java.util.List;
 
 /**
