@@ -2,7 +2,6 @@ package com.customerpath.jobs.report;
 
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.som.SomGrid;
-import com.customerpath.jobs.personas.PersonaBuilder;
 import com.customerpath.jobs.report.ReportCharts.Chart;
 import com.customerpath.jobs.report.ReportPage.Block;
 import com.customerpath.jobs.report.ReportPage.Cell;
@@ -254,6 +253,22 @@ final class RunReport {
     return new Section(SOM, "Self-organizing map", blocks);
   }
 
+  /** customer_id and z_features: the columns median-imputed and standardized (mean 0, sd 1). */
+  private static Dataset<Row> standardized(Dataset<Row> features, List<String> columns) {
+    Dataset<Row> doubles = features;
+    for (String c : columns) {
+      doubles = doubles.withColumn(c, col(c).cast("double"));
+    }
+    String[] in = columns.toArray(String[]::new);
+    String[] imputed = columns.stream().map(c -> c + "__imputed").toArray(String[]::new);
+    PipelineModel scaler = new org.apache.spark.ml.Pipeline().setStages(new org.apache.spark.ml.PipelineStage[] {
+        new org.apache.spark.ml.feature.Imputer().setStrategy("median").setInputCols(in).setOutputCols(imputed),
+        new org.apache.spark.ml.feature.VectorAssembler().setInputCols(imputed).setOutputCol("raw_features"),
+        new org.apache.spark.ml.feature.StandardScaler().setWithMean(true).setWithStd(true)
+            .setInputCol("raw_features").setOutputCol("z_features")}).fit(doubles);
+    return scaler.transform(doubles).select("customer_id", "z_features");
+  }
+
   /** Mean distance from each occupied unit's mean standardized vector to its occupied neighbours'. */
   private Optional<Double[]> uMatrix(Dataset<Row> onMap, SomGrid grid) {
     Optional<Dataset<Row>> personas = table(PERSONAS);
@@ -267,10 +282,9 @@ final class RunReport {
     if (columns.isEmpty()) {
       return Optional.empty();
     }
-    PipelineModel scaler = PersonaBuilder.fitScaler(features.get(), columns);
-    List<Row> means = PersonaBuilder.standardize(scaler, features.get(), columns)
+    List<Row> means = standardized(features.get(), columns)
         .join(onMap.select("customer_id", "som_row", "som_col"), "customer_id")
-        .groupBy("som_row", "som_col").agg(Summarizer.mean(col(PersonaBuilder.FEATURES)).as("mean"))
+        .groupBy("som_row", "som_col").agg(Summarizer.mean(col("z_features")).as("mean"))
         .collectAsList(); // one row per occupied unit
     Vector[] prototype = new Vector[grid.numUnits()];
     for (Row r : means) {
