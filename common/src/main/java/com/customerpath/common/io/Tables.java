@@ -5,7 +5,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -26,9 +25,6 @@ import java.util.Optional;
  */
 public final class Tables {
   public static final String DT = "dt";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tables.class);
-  private static final String ROWS = "rows";
-  private static final long OBSERVATION_TIMEOUT_SECONDS = 60;
 
   private final SparkSession spark;
   private final String root;
@@ -52,42 +48,51 @@ public final class Tables {
 
   /**
    * Replaces partition dt=date of a table with the given rows; returns the rows written, counted
-   * while writing (an {@link Observation} on the written rows), not by reading the partition back.
+   * while writing (the write tasks' records written, {@link WriteCounter}), not by reading the
+   * partition back.
    */
   public long write(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+    org.apache.spark.SparkContext sc = spark.sparkContext();
+    WriteCounter counter = WriteCounter.of(sc);
+    String id = table + " dt=" + date + " " + java.util.UUID.randomUUID();
+    String previous = sc.getLocalProperty(WriteCounter.WRITE_ID);
+    sc.setLocalProperty(WriteCounter.WRITE_ID, id);
+    try {
+      writePartition(table, date, rows, extraPartitionColumns);
+    } finally {
+      sc.setLocalProperty(WriteCounter.WRITE_ID, previous);
+    }
+    return counter.rowsWritten(id);
+  }
+
+  private void writePartition(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
     List<String> partitionBy = new ArrayList<>();
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
     spark.sparkContext().setJobDescription("write " + table + " dt=" + date);
     WriteMode mode = writeMode();
     if (mode == WriteMode.STAGED_RENAME) {
-      Observation counted = newCount(table);
-      publishByRename(table, date, counted(rows, counted), extraPartitionColumns);
+      publishByRename(table, date, rows, extraPartitionColumns);
       spark.sparkContext().setJobDescription(null);
-      return rowsWritten(counted, table, date);
+      return;
     }
     // S3: the partition's files before the write. Every write publishes new file names (a fresh
     // job id), so an unchanged listing afterwards means no rows were written.
     java.util.Set<String> before = files(partitionPath(table, date));
-    Observation counted = newCount(table);
-    long written = 0;
+    Dataset<Row> withDt = rows.withColumn(DT, functions.lit(date.toString()));
     switch (mode) {
       // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
       // replaces every partition the job writes, at job commit. Spark's dynamic overwrite is
       // not supported by the S3A committers, so the write is an append of the partition(s).
-      case COMMITTER_REPLACE -> {
-        counted(rows, counted).withColumn(DT, functions.lit(date.toString())).write()
-            .mode(SaveMode.Append)
-            .partitionBy(partitionBy.toArray(String[]::new))
-            .parquet(path(table));
-        written = rowsWritten(counted, table, date);
-      }
+      case COMMITTER_REPLACE -> withDt.write()
+          .mode(SaveMode.Append)
+          .partitionBy(partitionBy.toArray(String[]::new))
+          .parquet(path(table));
       // Other S3A committers (directory, magic): a static overwrite of the partition directory
       // (of each dt=D/<extra>=V directory when there are extra partition columns: small tables).
       case PARTITION_PATH -> {
         if (extraPartitionColumns.length == 0) {
-          counted(rows, counted).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
-          written = rowsWritten(counted, table, date);
+          rows.write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
         } else {
           org.apache.spark.sql.Column[] extra = java.util.Arrays.stream(extraPartitionColumns)
               .map(functions::col).toArray(org.apache.spark.sql.Column[]::new);
@@ -98,10 +103,7 @@ public final class Tables {
               dir.append('/').append(extraPartitionColumns[i]).append('=').append(values.get(i));
               match = match.and(functions.col(extraPartitionColumns[i]).eqNullSafe(functions.lit(values.get(i))));
             }
-            Observation part = newCount(table);
-            counted(rows.where(match), part).drop(extraPartitionColumns).write().mode(SaveMode.Overwrite)
-                .parquet(dir.toString());
-            written += rowsWritten(part, table, date);
+            rows.where(match).drop(extraPartitionColumns).write().mode(SaveMode.Overwrite).parquet(dir.toString());
           }
         }
       }
@@ -113,35 +115,6 @@ public final class Tables {
       rows.limit(0).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
     }
     spark.sparkContext().setJobDescription(null);
-    return written;
-  }
-
-  private static Observation newCount(String table) {
-    return new Observation("rows written to " + table + " " + java.util.UUID.randomUUID());
-  }
-
-  private static Dataset<Row> counted(Dataset<Row> rows, Observation counted) {
-    return rows.observe(counted, functions.count(functions.lit(1)).as(ROWS));
-  }
-
-  /**
-   * The rows an observed write wrote. The observation is filled when the write's query ends (on
-   * Spark's listener bus, so it may come just after the write returns); should it not come, the
-   * partition is read back and counted instead.
-   */
-  private long rowsWritten(Observation counted, String table, LocalDate date) {
-    try {
-      Row metrics = scala.concurrent.Await.result(counted.future(),
-          scala.concurrent.duration.Duration.create(OBSERVATION_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
-      return metrics.getLong(metrics.fieldIndex(ROWS));
-    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      LOG.warn("Rows written to table {} dt={} not observed within {} s: counting them by reading the partition back",
-          table, date, OBSERVATION_TIMEOUT_SECONDS);
-      return read(table, date).count();
-    }
   }
 
   /**
