@@ -205,7 +205,7 @@ public final class Benchmark {
   /** Runs a child process to its end, sampling its CPU time and peak resident memory. */
   private Measured child(String name, Map<String, String> env, String... command) throws Exception {
     Path log = logs.resolve(name + ".log");
-    System.out.printf(Locale.ROOT, "[%s] %s: %s%n", LocalDateTimeNow(), name, String.join(" ", command));
+    System.out.printf(Locale.ROOT, "[%s] %s: %s%n", clock(), name, String.join(" ", command));
     ProcessBuilder pb = new ProcessBuilder(command).directory(o.root().toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().putAll(env);
@@ -222,11 +222,11 @@ public final class Benchmark {
     double wall = (System.nanoTime() - t0) / 1e9;
     Measured m = new Measured(name, p.exitValue(), wall, cpu.toMillis() / 1000.0, peakKb / 1024, log);
     System.out.printf(Locale.ROOT, "[%s] %s: exit %d, %.1f s wall, %.1f s CPU, peak RSS %d MB%n",
-        LocalDateTimeNow(), name, m.exit(), m.wallSeconds(), m.cpuSeconds(), m.peakRssMb());
+        clock(), name, m.exit(), m.wallSeconds(), m.cpuSeconds(), m.peakRssMb());
     return m;
   }
 
-  private static String LocalDateTimeNow() {
+  private static String clock() {
     return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("HH:mm:ss"));
   }
 
