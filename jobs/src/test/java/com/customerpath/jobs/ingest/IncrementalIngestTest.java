@@ -52,9 +52,11 @@ class IncrementalIngestTest {
     return dir;
   }
 
+  /** The sample config with transactions from the day folders; events off (features do not read them). */
   static JobContext night(LocalDate date, Path input, Path output, boolean fullRefresh) {
     return new JobContext(date, SampleRun.settings("conf/local.conf", output, Map.of(
         "customerpath.inputs.transactions.path", input + "/dt={date}",
+        "customerpath.inputs.events.path", "",
         "customerpath.run.full-refresh", String.valueOf(fullRefresh))), SparkTestSession.get());
   }
 
