@@ -51,25 +51,20 @@ class Job(NamedTuple):
     upstream: tuple[str, ...]
 
 
-# Dependency order; upstreams are the jobs whose output each job reads.
-JOBS: tuple[Job, ...] = (
-    Job("ingest", "com.customerpath.jobs.ingest.IngestJob", ()),
-    Job("features", "com.customerpath.jobs.features.FeaturesJob", ("ingest",)),
-    Job("personas", "com.customerpath.jobs.personas.PersonasJob", ("features",)),
-    Job("journey", "com.customerpath.jobs.journey.JourneyJob", ("personas",)),
-    Job("churn", "com.customerpath.jobs.churn.ChurnJob", ("ingest", "journey")),
-    Job(
-        "recommendations",
-        "com.customerpath.jobs.recommend.RecommendationsJob",
-        ("personas", "journey", "churn"),
-    ),
-    # Last: run_manifest and the run's HTML report, <output root>/report/dt={{ ds }}/index.html.
-    Job(
-        "report",
-        "com.customerpath.jobs.report.ReportJob",
-        ("ingest", "features", "personas", "journey", "churn", "recommendations"),
-    ),
-)
+# The step catalog (PipelineCatalog in the Java code) exported as JSON next to this module:
+# the tasks in dependency order, each with its main class and the steps whose output it reads.
+# PipelineCatalogTest (Java) fails when this file and the catalog drift apart.
+PIPELINE_STEPS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pipeline_steps.json")
+
+
+def _load_jobs(path: str = PIPELINE_STEPS_FILE) -> tuple[Job, ...]:
+    with open(path, encoding="utf-8") as f:
+        steps = json.load(f)
+    return tuple(Job(s["name"], s["class"], tuple(s["depends_on"])) for s in steps)
+
+
+# Last is "report": run_manifest and the run's HTML report, <output root>/report/dt={{ ds }}/index.html.
+JOBS: tuple[Job, ...] = _load_jobs()
 
 JOBS_BY_ID: Mapping[str, Job] = MappingProxyType({job.task_id: job for job in JOBS})
 

