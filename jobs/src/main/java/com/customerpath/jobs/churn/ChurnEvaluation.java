@@ -18,6 +18,7 @@ import com.customerpath.common.churn.PurchaseFit;
 import com.customerpath.common.churn.PurchaseModel;
 import com.customerpath.common.churn.RfmSummary;
 import com.customerpath.common.config.ChurnSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -182,8 +183,7 @@ public final class ChurnEvaluation implements NightlyStep {
   @Override
   public StepResult run(JobContext ctx) {
     ChurnSettings s = ctx.settings().churn();
-    String curated = IngestJob.curatedTable("transactions");
-    if (!ctx.tables().exists(curated, ctx.date())) {
+    if (!CuratedTables.exists(ctx.tables(), "transactions", ctx.date())) {
       JobRunner.runStep(ctx, new IngestJob());
     }
     LocalDate cutoff = s.cutoff(ctx.date());
@@ -192,7 +192,7 @@ public final class ChurnEvaluation implements NightlyStep {
       throw new IllegalArgumentException("Wrong value for config key 'customerpath.churn.evaluation.cutoff-date': "
           + cutoff + " leaves no holdout day before the run date " + ctx.date());
     }
-    Result r = evaluate(ctx.tables().read(curated, ctx.date()), cutoff, holdoutDays,
+    Result r = evaluate(CuratedTables.read(ctx.tables(), "transactions", ctx.date()), cutoff, holdoutDays,
         ctx.settings().run().lookbackDays(), s, variants(s));
     StepResult result = new StepResult(name());
     result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), ctx.spark().createDataFrame(r.rows(), SCHEMA)));

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import com.customerpath.common.churn.ChurnRiskModel;
 import com.customerpath.common.churn.RfmSummary;
 import com.customerpath.common.config.ChurnSettings;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -85,7 +86,7 @@ public final class ChurnJob implements NightlyStep {
   public StepResult run(JobContext ctx) {
     ChurnSettings s = ctx.settings().churn();
     LocalDate date = ctx.date();
-    Dataset<Row> transactions = window(ctx.tables().read(TRANSACTIONS, date), date,
+    Dataset<Row> transactions = window(CuratedTables.read(ctx.tables(), "transactions", date), date,
         ctx.settings().run().lookbackDays());
     Scored scored = score(transactions, date, s);
     StepResult result = new StepResult(name());

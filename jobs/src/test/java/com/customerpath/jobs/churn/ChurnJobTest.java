@@ -1,5 +1,7 @@
 package com.customerpath.jobs.churn;
 
+import com.customerpath.common.io.CuratedTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +46,7 @@ class ChurnJobTest {
     assertTrue(jobs.get() <= 25, "Spark jobs of the churn step: " + jobs.get());
 
     Dataset<Row> table = ctx.tables().read(ChurnJob.TABLE, ctx.date());
-    long buyers = ChurnJob.purchases(ChurnJob.window(ctx.tables().read(IngestJob.curatedTable("transactions"),
+    long buyers = ChurnJob.purchases(ChurnJob.window(CuratedTables.read(ctx.tables(), "transactions",
         ctx.date()), ctx.date(), ctx.settings().run().lookbackDays())).select("customer_id").distinct().count();
     assertEquals(buyers, table.count(), "one row per buyer of the window");
     assertEquals(buyers, result.rowsWritten().get(ChurnJob.TABLE));

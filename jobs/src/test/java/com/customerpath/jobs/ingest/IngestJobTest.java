@@ -256,7 +256,7 @@ class IngestJobTest {
     assertEquals(4.0, result.metrics().get("transactions_read"), "4 records, not 5 lines");
     assertEquals(4.0, result.metrics().get("transactions_records_counted"));
     assertEquals(2.0, result.metrics().get("transactions_quarantined_malformed_row"));
-    Row o1 = ctx.tables().read("curated/transactions", RUN).filter("transaction_id = 'o1'").first();
+    Row o1 = CuratedTables.read(ctx.tables(), "transactions", RUN).filter("transaction_id = 'o1'").first();
     assertEquals("store\nsecond floor, \"east\"", o1.getAs("channel"));
     Map<String, String> raw = ctx.tables().read("quarantine/transactions", RUN).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.<String>getAs("source_row").substring(0, 2), r -> r.getAs("source_row")));
@@ -321,7 +321,7 @@ class IngestJobTest {
         Map.of("customerpath.validation.empty-input", "warn")), SparkTestSession.get());
     StepResult result = JobRunner.runStep(warn, new IngestJob());
     assertEquals(1.0, result.metrics().get("transactions_empty_input"));
-    assertEquals(0, warn.tables().read("curated/transactions", RUN).count(), "an empty night, published");
-    assertTrue(List.of(warn.tables().read("curated/transactions", RUN).columns()).contains("unit_price"));
+    assertEquals(0, CuratedTables.read(warn.tables(), "transactions", RUN).count(), "an empty night, published");
+    assertTrue(List.of(CuratedTables.read(warn.tables(), "transactions", RUN).columns()).contains("unit_price"));
   }
 }
