@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The nightly run on real public data in ../shared/datasets, through the example configs'
  * column mappings only (conf/examples/). Skipped with a message where the data is absent.
  */
+@org.junit.jupiter.api.Tag("extended") // bin/test --extended: real datasets and large generated data
 class RealDatasetsTest {
 
   private static Path requireShared(String relative) {

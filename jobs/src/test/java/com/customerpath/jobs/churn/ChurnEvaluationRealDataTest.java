@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * straight into the curated columns the evaluation uses (customer_id, ts, quantity, unit_price).
  * The figures are printed for docs/churn.md.
  */
+@org.junit.jupiter.api.Tag("extended") // bin/test --extended: real datasets and large generated data
 class ChurnEvaluationRealDataTest {
   private final SparkSession spark = SparkTestSession.get();
 

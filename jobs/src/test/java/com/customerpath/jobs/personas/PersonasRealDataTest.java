@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * persona settings: value or frequency separates personas, no persona is a sliver of outliers,
  * names are unique. Skipped where the data is absent.
  */
+@org.junit.jupiter.api.Tag("extended") // bin/test --extended: real datasets and large generated data
 class PersonasRealDataTest {
 
   private static Path requireShared(String relative) {

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * channels or reviews): no section is empty or broken, and what the data lacks is said in one
  * line. Skipped with a message where ../shared/datasets is absent.
  */
+@org.junit.jupiter.api.Tag("extended") // bin/test --extended: real datasets and large generated data
 class ReportRealDatasetTest {
 
   @Test

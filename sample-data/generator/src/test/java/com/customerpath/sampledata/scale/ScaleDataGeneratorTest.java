@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Tag("extended") // bin/test --extended: real datasets and large generated data
 class ScaleDataGeneratorTest {
   private static final String[] SIZE = {"--customers", "300", "--lines", "30000", "--days", "6",
       "--end-date", "2026-06-30", "--products", "50"};
