@@ -1,12 +1,11 @@
 package com.customerpath.testing;
 
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.Arrays;
-import java.util.List;
 
 /** Inline fixtures: a DDL schema and rows of values. */
 public final class Fixtures {

@@ -1,10 +1,9 @@
 package com.customerpath.testing;
 
-import org.apache.spark.sql.SparkSession;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The one local SparkSession shared by every test class of a JVM (surefire reuses one fork per
@@ -17,17 +16,18 @@ public final class SparkTestSession {
 
   public static synchronized SparkSession get() {
     if (session == null) {
-      session = SparkSession.builder()
-          .master("local[2]")
-          .appName("customer-path-tests")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "4")
-          .config("spark.default.parallelism", "4")
-          .config("spark.sql.session.timeZone", "UTC")
-          .config("spark.sql.warehouse.dir", tempDir("warehouse").toString())
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .getOrCreate();
+      session =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("customer-path-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "4")
+              .config("spark.default.parallelism", "4")
+              .config("spark.sql.session.timeZone", "UTC")
+              .config("spark.sql.warehouse.dir", tempDir("warehouse").toString())
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }
     return session;
@@ -40,7 +40,8 @@ public final class SparkTestSession {
       Files.createDirectories(base);
       return Files.createTempDirectory(base.toAbsolutePath(), prefix);
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("Cannot create a temporary directory under target/test-tmp", e);
+      throw new IllegalStateException(
+          "Cannot create a temporary directory under target/test-tmp", e);
     }
   }
 

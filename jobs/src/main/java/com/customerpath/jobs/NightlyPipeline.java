@@ -36,8 +36,14 @@ public final class NightlyPipeline {
       NightlyStep step =
           (NightlyStep) Class.forName(spec.className()).getDeclaredConstructor().newInstance();
       if (!step.name().equals(spec.name())) {
-        throw new IllegalStateException("Step class " + spec.className() + " calls itself '"
-            + step.name() + "' but the catalog names it '" + spec.name() + "'");
+        throw new IllegalStateException(
+            "Step class "
+                + spec.className()
+                + " calls itself '"
+                + step.name()
+                + "' but the catalog names it '"
+                + spec.name()
+                + "'");
       }
       return step;
     } catch (ReflectiveOperationException e) {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * A Java child process (Spark master, worker, spark-submit, S3Proxy) with its output in a log
- * file. It is stopped by close(), and by a JVM shutdown hook if the test JVM dies first.
+ * A Java child process (Spark master, worker, spark-submit, S3Proxy) with its output in a log file.
+ * It is stopped by close(), and by a JVM shutdown hook if the test JVM dies first.
  */
 public final class ChildJvm implements AutoCloseable {
   private final String name;
@@ -30,15 +30,33 @@ public final class ChildJvm implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} (classpath null: jvmArgs hold -jar). */
-  public static ChildJvm start(String name, Path workDir, String classpath, List<String> jvmArgs, String mainClass,
-                               List<String> args, Map<String, String> env) throws IOException {
+  /**
+   * Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} (classpath null: jvmArgs hold
+   * -jar).
+   */
+  public static ChildJvm start(
+      String name,
+      Path workDir,
+      String classpath,
+      List<String> jvmArgs,
+      String mainClass,
+      List<String> args,
+      Map<String, String> env)
+      throws IOException {
     return start(name, workDir, workDir, classpath, jvmArgs, mainClass, args, env);
   }
 
   /** As above, running in directory cwd; the log and command files go to workDir. */
-  public static ChildJvm start(String name, Path workDir, Path cwd, String classpath, List<String> jvmArgs,
-                               String mainClass, List<String> args, Map<String, String> env) throws IOException {
+  public static ChildJvm start(
+      String name,
+      Path workDir,
+      Path cwd,
+      String classpath,
+      List<String> jvmArgs,
+      String mainClass,
+      List<String> args,
+      Map<String, String> env)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -52,11 +70,17 @@ public final class ChildJvm implements AutoCloseable {
     cmd.addAll(args);
     Files.createDirectories(workDir);
     Path log = workDir.resolve(name + ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    Files.writeString(workDir.resolve(name + ".cmd"), String.join(" ", cmd.stream()
-        .map(c -> c.length() > 300 ? c.substring(0, 300) + "..." : c).toList()));
+    Files.writeString(
+        workDir.resolve(name + ".cmd"),
+        String.join(
+            " ",
+            cmd.stream().map(c -> c.length() > 300 ? c.substring(0, 300) + "..." : c).toList()));
     return new ChildJvm(name, pb.start(), log);
   }
 
@@ -70,7 +94,10 @@ public final class ChildJvm implements AutoCloseable {
 
   public String logTail(int lines) {
     List<String> all = log().lines().toList();
-    return name + " log (" + log + "), last lines:\n"
+    return name
+        + " log ("
+        + log
+        + "), last lines:\n"
         + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
@@ -82,19 +109,34 @@ public final class ChildJvm implements AutoCloseable {
         return;
       }
       if (!process.isAlive()) {
-        throw new IllegalStateException("Cannot start " + name + ": it exited with code " + process.exitValue()
-            + " before logging " + pattern + "\n" + logTail(60));
+        throw new IllegalStateException(
+            "Cannot start "
+                + name
+                + ": it exited with code "
+                + process.exitValue()
+                + " before logging "
+                + pattern
+                + "\n"
+                + logTail(60));
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("Cannot start " + name + ": no '" + pattern + "' in its log within "
-        + timeout.toSeconds() + " s\n" + logTail(60));
+    throw new IllegalStateException(
+        "Cannot start "
+            + name
+            + ": no '"
+            + pattern
+            + "' in its log within "
+            + timeout.toSeconds()
+            + " s\n"
+            + logTail(60));
   }
 
   /** Waits for the process to exit; returns its exit code (fails on timeout). */
   public int await(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s\n" + logTail(80));
+      throw new IllegalStateException(
+          name + " did not finish within " + timeout.toSeconds() + " s\n" + logTail(80));
     }
     return process.exitValue();
   }
@@ -125,7 +167,8 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -136,8 +179,12 @@ public final class ChildJvm implements AutoCloseable {
     if (opens.isBlank()) {
       // The failsafe JVM itself was started with them: reuse its input arguments.
       return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-          .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-              || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty"))
+          .filter(
+              a ->
+                  a.startsWith("--add-opens")
+                      || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                      || a.startsWith("-Djdk.reflect")
+                      || a.startsWith("-Dio.netty"))
           .toList();
     }
     return List.of(opens.trim().split("\\s+"));

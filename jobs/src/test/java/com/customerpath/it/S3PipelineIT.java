@@ -1,8 +1,16 @@
 package com.customerpath.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.Tables;
 import com.customerpath.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -12,16 +20,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** The nightly run with inputs and outputs on s3a:// (S3Proxy on loopback), read back from the bucket. */
+/**
+ * The nightly run with inputs and outputs on s3a:// (S3Proxy on loopback), read back from the
+ * bucket.
+ */
 @Tag("s3")
 @ExtendWith(SharedS3Run.Resolver.class)
 class S3PipelineIT {
@@ -33,7 +35,10 @@ class S3PipelineIT {
   @Test
   void outputsAreInTheBucket(SharedS3Run run) {
     SparkSession spark = run.spark();
-    assertEquals(Long.parseLong(System.getProperty("it.personas.k", "4")), read(spark, "personas").count(), "personas rows");
+    assertEquals(
+        Long.parseLong(System.getProperty("it.personas.k", "4")),
+        read(spark, "personas").count(),
+        "personas rows");
     assertTrue(read(spark, "customer_features").count() > 0, "customer_features rows");
     assertTrue(read(spark, "customer_personas").count() > 0, "customer_personas rows");
     assertEquals(1, read(spark, "run_manifest").count(), "run_manifest rows");
@@ -48,18 +53,32 @@ class S3PipelineIT {
       long accepted = num(m, source + "_accepted");
       long quarantined = num(m, source + "_quarantined");
       assertEquals(readRows, accepted + quarantined, source + ": read = accepted + quarantined");
-      assertEquals(accepted, CuratedTables.read(new Tables(spark, SharedS3Run.OUTPUT_ROOT), source, SharedS3Run.DATE)
-          .count(), source + ": curated rows in the bucket");
-      assertEquals(quarantined, read(spark, "quarantine/" + source).count(), source + ": quarantine rows in the bucket");
+      assertEquals(
+          accepted,
+          CuratedTables.read(new Tables(spark, SharedS3Run.OUTPUT_ROOT), source, SharedS3Run.DATE)
+              .count(),
+          source + ": curated rows in the bucket");
+      assertEquals(
+          quarantined,
+          read(spark, "quarantine/" + source).count(),
+          source + ": quarantine rows in the bucket");
     }
     // Against the planted bad rows of the sample data (sample-data/truth/quarantine_expected.csv).
-    Map<String, Long> expected = Files.readAllLines(com.customerpath.testing.SparkTestSession.projectRoot()
-            .resolve("sample-data/truth/quarantine_expected.csv")).stream().skip(1).map(l -> l.split(","))
-        .collect(Collectors.toMap(a -> a[0], a -> Long.parseLong(a[1].trim())));
-    Map<String, Long> actual = read(spark, "quarantine/transactions").groupBy("reason").count().collectAsList()
-        .stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    Map<String, Long> expected =
+        Files.readAllLines(
+                com.customerpath.testing.SparkTestSession.projectRoot()
+                    .resolve("sample-data/truth/quarantine_expected.csv"))
+            .stream()
+            .skip(1)
+            .map(l -> l.split(","))
+            .collect(Collectors.toMap(a -> a[0], a -> Long.parseLong(a[1].trim())));
+    Map<String, Long> actual =
+        read(spark, "quarantine/transactions").groupBy("reason").count().collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
     assertEquals(expected, actual, "quarantined transactions per reason");
-    assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(), num(m, "transactions_quarantined"));
+    assertEquals(
+        expected.values().stream().mapToLong(Long::longValue).sum(),
+        num(m, "transactions_quarantined"));
   }
 
   @Test
@@ -71,10 +90,24 @@ class S3PipelineIT {
     try (FSDataInputStream in = run.s3().open(success)) {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    assertTrue(json.contains("\"committer\"") && json.contains("partitioned"), "S3A committer manifest: " + json);
-    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/quarantine/transactions/dt=" + SharedS3Run.PREVIOUS_DATE)),
+    assertTrue(
+        json.contains("\"committer\"") && json.contains("partitioned"),
+        "S3A committer manifest: " + json);
+    assertTrue(
+        run.s3()
+            .exists(
+                new Path(
+                    SharedS3Run.OUTPUT_ROOT
+                        + "/quarantine/transactions/dt="
+                        + SharedS3Run.PREVIOUS_DATE)),
         "second run's partition");
-    assertTrue(run.s3().exists(new Path(SharedS3Run.OUTPUT_ROOT + "/curated/transactions/event_date=" + SharedS3Run.DATE)),
+    assertTrue(
+        run.s3()
+            .exists(
+                new Path(
+                    SharedS3Run.OUTPUT_ROOT
+                        + "/curated/transactions/event_date="
+                        + SharedS3Run.DATE)),
         "the first run's last event date is kept by the second (earlier) run");
   }
 
@@ -85,15 +118,29 @@ class S3PipelineIT {
     String ddl = "id INT, label STRING";
     java.time.LocalDate d1 = java.time.LocalDate.parse("2026-01-01");
     java.time.LocalDate d2 = java.time.LocalDate.parse("2026-01-02");
-    assertEquals(3, tables.write("it_replace", d1, Fixtures.rows(ddl, new Object[] {1, "a"}, new Object[] {2, "b"},
-        new Object[] {3, "c"})));
+    assertEquals(
+        3,
+        tables.write(
+            "it_replace",
+            d1,
+            Fixtures.rows(
+                ddl, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {3, "c"})));
     assertEquals(1, tables.write("it_replace", d2, Fixtures.rows(ddl, new Object[] {9, "z"})));
-    assertEquals(2, tables.write("it_replace", d1, Fixtures.rows(ddl, new Object[] {4, "d"}, new Object[] {5, "e"})),
+    assertEquals(
+        2,
+        tables.write(
+            "it_replace", d1, Fixtures.rows(ddl, new Object[] {4, "d"}, new Object[] {5, "e"})),
         "re-run of a date replaces its partition");
-    assertEquals(List.of(4, 5), tables.read("it_replace", d1).orderBy("id").collectAsList().stream()
-        .map(r -> r.getInt(0)).toList());
+    assertEquals(
+        List.of(4, 5),
+        tables.read("it_replace", d1).orderBy("id").collectAsList().stream()
+            .map(r -> r.getInt(0))
+            .toList());
     assertEquals(1, tables.read("it_replace", d2).count(), "other partition untouched");
-    assertEquals(0, tables.write("it_replace", d1, Fixtures.rows(ddl)), "empty result publishes an empty partition");
+    assertEquals(
+        0,
+        tables.write("it_replace", d1, Fixtures.rows(ddl)),
+        "empty result publishes an empty partition");
     assertEquals(1, tables.read("it_replace", d2).count(), "other partition still untouched");
   }
 
@@ -107,15 +154,34 @@ class S3PipelineIT {
       Tables tables = new Tables(spark, SharedS3Run.OUTPUT_ROOT);
       String ddl = "step STRING, figure STRING, value DOUBLE";
       java.time.LocalDate d = java.time.LocalDate.parse("2026-02-01");
-      assertEquals(2, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
-          new Object[] {"b", "y", 2.0}), "step"));
-      assertEquals(3, tables.write("it_directory", d, Fixtures.rows(ddl, new Object[] {"a", "x", 3.0},
-          new Object[] {"a", "z", 4.0}), "step"), "a's partition replaced, b's kept");
-      assertEquals(List.of(2.0, 3.0, 4.0), tables.read("it_directory", d).orderBy("value").collectAsList().stream()
-          .map(r -> r.getDouble(r.fieldIndex("value"))).toList());
-      assertEquals(2, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"a", "x", 1.0},
-          new Object[] {"b", "y", 2.0})));
-      assertEquals(1, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"c", "x", 1.0})));
+      assertEquals(
+          2,
+          tables.write(
+              "it_directory",
+              d,
+              Fixtures.rows(ddl, new Object[] {"a", "x", 1.0}, new Object[] {"b", "y", 2.0}),
+              "step"));
+      assertEquals(
+          3,
+          tables.write(
+              "it_directory",
+              d,
+              Fixtures.rows(ddl, new Object[] {"a", "x", 3.0}, new Object[] {"a", "z", 4.0}),
+              "step"),
+          "a's partition replaced, b's kept");
+      assertEquals(
+          List.of(2.0, 3.0, 4.0),
+          tables.read("it_directory", d).orderBy("value").collectAsList().stream()
+              .map(r -> r.getDouble(r.fieldIndex("value")))
+              .toList());
+      assertEquals(
+          2,
+          tables.write(
+              "it_plain",
+              d,
+              Fixtures.rows(ddl, new Object[] {"a", "x", 1.0}, new Object[] {"b", "y", 2.0})));
+      assertEquals(
+          1, tables.write("it_plain", d, Fixtures.rows(ddl, new Object[] {"c", "x", 1.0})));
     } finally {
       hadoop.set("fs.s3a.committer.name", committer);
     }

@@ -8,6 +8,11 @@ import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -16,26 +21,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import java.nio.file.Files;
-import java.time.LocalDate;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * One end-to-end run shared by the S3 and BI tests (the machine is small): S3Proxy started as a
  * child process, the sample data uploaded to s3a://customer-path/input/, the nightly pipeline run
  * in the test JVM for 2026-06-30 with every input and output on s3a://, then the ingest step for
- * 2026-06-29 (a second dt partition). Created once per test plan by the JUnit root store and
- * closed at its end (S3Proxy stopped; a shutdown hook stops it if the JVM dies first).
+ * 2026-06-29 (a second dt partition). Created once per test plan by the JUnit root store and closed
+ * at its end (S3Proxy stopped; a shutdown hook stops it if the JVM dies first).
  */
 public final class SharedS3Run implements ExtensionContext.Store.CloseableResource {
   public static final String BUCKET = "customer-path";
   public static final String OUTPUT_ROOT = "s3a://" + BUCKET + "/output";
   public static final LocalDate DATE = LocalDate.parse("2026-06-30");
   public static final LocalDate PREVIOUS_DATE = LocalDate.parse("2026-06-29");
-  static final List<String> COMMIT_SQL_CONF = List.of("spark.sql.sources.commitProtocolClass",
-      "spark.sql.parquet.output.committer.class");
+  static final List<String> COMMIT_SQL_CONF =
+      List.of("spark.sql.sources.commitProtocolClass", "spark.sql.parquet.output.committer.class");
 
   private final java.nio.file.Path work;
   private final S3ProxyServer server;
@@ -55,8 +54,10 @@ public final class SharedS3Run implements ExtensionContext.Store.CloseableResour
       java.nio.file.Path root = SparkTestSession.projectRoot();
       // conf/local.conf with every sample-data path moved to the bucket.
       java.nio.file.Path conf = work.resolve("s3.conf");
-      Files.writeString(conf, Files.readString(root.resolve("conf/local.conf"))
-          .replace("\"sample-data/", "\"s3a://" + BUCKET + "/input/"));
+      Files.writeString(
+          conf,
+          Files.readString(root.resolve("conf/local.conf"))
+              .replace("\"sample-data/", "\"s3a://" + BUCKET + "/input/"));
       Map<String, String> overrides = new LinkedHashMap<>();
       overrides.put("customerpath.output.root", OUTPUT_ROOT);
       // A fixed k and a short SOM schedule: these tests are about where data lives, not personas.
@@ -79,8 +80,10 @@ public final class SharedS3Run implements ExtensionContext.Store.CloseableResour
       hadoop.set("fs.s3a.retry.limit", "3");
 
       FileSystem s3 = new Path(OUTPUT_ROOT).getFileSystem(hadoop);
-      for (String f : List.of("transactions.csv", "events.csv", "customers.csv", "products.csv", "external")) {
-        s3.copyFromLocalFile(new Path(root.resolve("sample-data").resolve(f).toUri()),
+      for (String f :
+          List.of("transactions.csv", "events.csv", "customers.csv", "products.csv", "external")) {
+        s3.copyFromLocalFile(
+            new Path(root.resolve("sample-data").resolve(f).toUri()),
             new Path("s3a://" + BUCKET + "/input/" + f));
       }
       long t0 = System.nanoTime();
@@ -90,7 +93,8 @@ public final class SharedS3Run implements ExtensionContext.Store.CloseableResour
       } finally {
         runSeconds = (System.nanoTime() - t0) / 1e9;
       }
-      System.out.printf("S3 runs (nightly %s + ingest %s) took %.1f s%n", DATE, PREVIOUS_DATE, runSeconds);
+      System.out.printf(
+          "S3 runs (nightly %s + ingest %s) took %.1f s%n", DATE, PREVIOUS_DATE, runSeconds);
     } catch (Exception | Error e) {
       server.close();
       throw e;
@@ -139,7 +143,8 @@ public final class SharedS3Run implements ExtensionContext.Store.CloseableResour
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-      return c.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+      return c.getRoot()
+          .getStore(ExtensionContext.Namespace.GLOBAL)
           .getOrComputeIfAbsent(SharedS3Run.class);
     }
   }

@@ -9,7 +9,9 @@ import com.customerpath.jobs.runtime.NightlyStep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The nightly run is built from the catalog: every catalog step is a class that names itself alike. */
+/**
+ * The nightly run is built from the catalog: every catalog step is a class that names itself alike.
+ */
 class NightlyPipelineCatalogTest {
 
   @Test
@@ -24,7 +26,10 @@ class NightlyPipelineCatalogTest {
         NightlyPipeline.steps(List.of("report", "ingest")).stream().map(NightlyStep::name).toList();
     assertEquals(List.of("ingest", "report"), names);
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> NightlyPipeline.steps(List.of("featurs")));
-    assertTrue(e.getMessage().contains("'featurs'") && e.getMessage().contains("features"), e.getMessage());
+        assertThrows(
+            IllegalArgumentException.class, () -> NightlyPipeline.steps(List.of("featurs")));
+    assertTrue(
+        e.getMessage().contains("'featurs'") && e.getMessage().contains("features"),
+        e.getMessage());
   }
 }

@@ -10,8 +10,8 @@ import java.util.Set;
 /**
  * The one list of the nightly steps and the tables they read and write. The nightly run, the
  * launcher's {@code --job}, the Airflow DAG's task list ({@code airflow-dags/customer_path/
- * pipeline_steps.json}, checked against this by a test), docs/architecture.md and the report
- * read it; a new step or table is added here first.
+ * pipeline_steps.json}, checked against this by a test), docs/architecture.md and the report read
+ * it; a new step or table is added here first.
  */
 public final class PipelineCatalog {
   private PipelineCatalog() {}
@@ -50,14 +50,19 @@ public final class PipelineCatalog {
               "com.customerpath.jobs.features.FeaturesJob",
               List.of("ingest"),
               List.of(
-                  TableNames.CURATED_TRANSACTIONS, TableNames.CURATED_CUSTOMERS, TableNames.CURATED_PRODUCTS),
+                  TableNames.CURATED_TRANSACTIONS,
+                  TableNames.CURATED_CUSTOMERS,
+                  TableNames.CURATED_PRODUCTS),
               List.of(TableNames.CUSTOMER_FEATURES, TableNames.CUSTOMER_CONTEXT_FEATURES),
               "one row of behaviour features per customer, and per context (weekday/weekend)"),
           new StepSpec(
               "personas",
               "com.customerpath.jobs.personas.PersonasJob",
               List.of("features"),
-              List.of(TableNames.CUSTOMER_FEATURES, TableNames.CUSTOMER_CONTEXT_FEATURES, TableNames.PERSONAS),
+              List.of(
+                  TableNames.CUSTOMER_FEATURES,
+                  TableNames.CUSTOMER_CONTEXT_FEATURES,
+                  TableNames.PERSONAS),
               List.of(
                   TableNames.PERSONAS,
                   TableNames.CUSTOMER_PERSONAS,
@@ -74,7 +79,10 @@ public final class PipelineCatalog {
                   TableNames.CUSTOMER_FEATURES,
                   TableNames.CUSTOMER_PERSONAS,
                   TableNames.JOURNEY_STAGES),
-              List.of(TableNames.JOURNEY_STAGES, TableNames.JOURNEY_TRANSITIONS, TableNames.JOURNEY_FUNNEL),
+              List.of(
+                  TableNames.JOURNEY_STAGES,
+                  TableNames.JOURNEY_TRANSITIONS,
+                  TableNames.JOURNEY_FUNNEL),
               "5A stage per customer, transitions, funnel, next-stage propensity"),
           new StepSpec(
               "churn",
@@ -97,7 +105,8 @@ public final class PipelineCatalog {
                   TableNames.PERSONAS,
                   TableNames.JOURNEY_STAGES,
                   TableNames.CHURN_RISK),
-              List.of(TableNames.RECOMMENDATIONS, TableNames.PAIN_POINTS, TableNames.NEXT_BEST_ACTION),
+              List.of(
+                  TableNames.RECOMMENDATIONS, TableNames.PAIN_POINTS, TableNames.NEXT_BEST_ACTION),
               "top-N products, pain points, next-best action with its channel"),
           new StepSpec(
               "report",
@@ -146,7 +155,11 @@ public final class PipelineCatalog {
       for (String d : s.dependsOn()) {
         if (!seen.contains(d)) {
           throw new IllegalStateException(
-              "Cannot order step '" + s.name() + "': it depends on '" + d + "', not an earlier step");
+              "Cannot order step '"
+                  + s.name()
+                  + "': it depends on '"
+                  + d
+                  + "', not an earlier step");
         }
       }
       for (String t : s.reads()) {
@@ -258,18 +271,21 @@ public final class PipelineCatalog {
             Map.entry(CURATED_EVENTS, "accepted behaviour events"),
             Map.entry(CURATED_CUSTOMERS, "accepted customer records"),
             Map.entry(CURATED_PRODUCTS, "accepted product records"),
-            Map.entry(QUARANTINE_TRANSACTIONS, "rejected transaction lines with reason and raw row"),
+            Map.entry(
+                QUARANTINE_TRANSACTIONS, "rejected transaction lines with reason and raw row"),
             Map.entry(QUARANTINE_EVENTS, "rejected events with reason and raw row"),
             Map.entry(QUARANTINE_CUSTOMERS, "rejected customer records with reason and raw row"),
             Map.entry(QUARANTINE_PRODUCTS, "rejected product records with reason and raw row"),
             Map.entry(CUSTOMER_FEATURES, "one row per customer: RFM, basket, mix, time, tenure"),
             Map.entry(CUSTOMER_CONTEXT_FEATURES, "the same features per context (weekday/weekend)"),
             Map.entry(PERSONAS, "one row per persona: name, size, profile, representative"),
-            Map.entry(CUSTOMER_PERSONAS, "persona of each customer per context (all/weekday/weekend)"),
+            Map.entry(
+                CUSTOMER_PERSONAS, "persona of each customer per context (all/weekday/weekend)"),
             Map.entry(PERSONA_MIGRATION, "customers per (previous persona, tonight's persona)"),
             Map.entry(PERSONA_LINEAGE, "each persona id: new, continuing or vanished"),
             Map.entry(JOURNEY_STAGES, "5A stage of each customer and its chance of moving on"),
-            Map.entry(JOURNEY_TRANSITIONS, "stage-to-stage counts and probabilities since last run"),
+            Map.entry(
+                JOURNEY_TRANSITIONS, "stage-to-stage counts and probabilities since last run"),
             Map.entry(JOURNEY_FUNNEL, "per persona and stage: reached, conversion, time to next"),
             Map.entry(CHURN_RISK, "P(alive), churn probability, expected purchases and value"),
             Map.entry(RECOMMENDATIONS, "top-N products per customer with score and reason"),

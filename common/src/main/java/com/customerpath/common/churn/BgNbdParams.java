@@ -9,5 +9,6 @@ import java.io.Serializable;
  * @param logLikelihood total log-likelihood of the fitted summary at these parameters
  * @param iterations likelihood evaluations the optimizer used (BOBYQA has no gradient iterations)
  */
-public record BgNbdParams(double r, double alpha, double a, double b, double logLikelihood,
-    int iterations) implements Serializable {}
+public record BgNbdParams(
+    double r, double alpha, double a, double b, double logLikelihood, int iterations)
+    implements Serializable {}

@@ -22,15 +22,16 @@ import org.apache.spark.sql.Row;
  * "still a customer?" and future purchase counts, Gamma-Gamma for spend per purchase, both fitted
  * on one {@link RfmSummary}, plus an optional {@link IdleRule}.
  *
- * <p>{@link #score} keeps the input columns and adds {@code p_alive}, {@code churn_probability}
- * (1 - p_alive), {@code expected_purchases} (next {@code horizon} units), {@code
- * expected_avg_value}, {@code expected_value} = expected_purchases x expected_avg_value
- * (undiscounted), {@code p_purchase} (at least one purchase in the horizon), {@code
- * p_alive_model} (before the idle rule) and {@code idle_overdue}.
+ * <p>{@link #score} keeps the input columns and adds {@code p_alive}, {@code churn_probability} (1
+ * - p_alive), {@code expected_purchases} (next {@code horizon} units), {@code expected_avg_value},
+ * {@code expected_value} = expected_purchases x expected_avg_value (undiscounted), {@code
+ * p_purchase} (at least one purchase in the horizon), {@code p_alive_model} (before the idle rule)
+ * and {@code idle_overdue}.
  */
 public final class ChurnRiskModel {
   /** The pipeline table of the scores (step "churn"). */
   public static final String TABLE = "churn_risk";
+
   public static final String P_ALIVE = BgNbd.P_ALIVE;
   public static final String CHURN_PROBABILITY = "churn_probability";
   public static final String EXPECTED_PURCHASES = BgNbd.EXPECTED_PURCHASES;
@@ -39,10 +40,18 @@ public final class ChurnRiskModel {
   public static final String P_PURCHASE = "p_purchase";
   public static final String P_ALIVE_MODEL = "p_alive_model";
   public static final String IDLE_OVERDUE = "idle_overdue";
+
   /** Columns {@link #score} adds, in order. */
-  public static final List<String> OUTPUTS = List.of(P_ALIVE, CHURN_PROBABILITY,
-      EXPECTED_PURCHASES, EXPECTED_AVG_VALUE, EXPECTED_VALUE, P_PURCHASE, P_ALIVE_MODEL,
-      IDLE_OVERDUE);
+  public static final List<String> OUTPUTS =
+      List.of(
+          P_ALIVE,
+          CHURN_PROBABILITY,
+          EXPECTED_PURCHASES,
+          EXPECTED_AVG_VALUE,
+          EXPECTED_VALUE,
+          P_PURCHASE,
+          P_ALIVE_MODEL,
+          IDLE_OVERDUE);
 
   /**
    * Customers idle for longer than {@code multiple} times their usual inter-purchase time (t_x / x;
@@ -70,8 +79,12 @@ public final class ChurnRiskModel {
   private final double horizon;
   private final IdleRule idle;
 
-  public ChurnRiskModel(PurchaseFit purchase, GammaGammaParams gammaGamma,
-      double repeatBuyersMeanSpend, double horizon, IdleRule idle) {
+  public ChurnRiskModel(
+      PurchaseFit purchase,
+      GammaGammaParams gammaGamma,
+      double repeatBuyersMeanSpend,
+      double horizon,
+      IdleRule idle) {
     if (!(horizon >= 0) || Double.isInfinite(horizon)) {
       throw new IllegalArgumentException("horizon must be a finite number >= 0, got " + horizon);
     }
@@ -91,13 +104,18 @@ public final class ChurnRiskModel {
    * @param summary output of {@link RfmSummary}: frequency, recency, age, monetary
    * @param horizon prediction horizon in the summary's time units (e.g. 52 weeks)
    */
-  public static ChurnRiskModel fit(Dataset<Row> summary, double horizon, PurchaseModel model,
-      FitOptions options, IdleRule idle) {
-    SummaryChecks.requireNumericColumns("churn risk model", summary,
-        List.of(FREQUENCY, RECENCY, AGE, MONETARY));
+  public static ChurnRiskModel fit(
+      Dataset<Row> summary,
+      double horizon,
+      PurchaseModel model,
+      FitOptions options,
+      IdleRule idle) {
+    SummaryChecks.requireNumericColumns(
+        "churn risk model", summary, List.of(FREQUENCY, RECENCY, AGE, MONETARY));
     PurchaseFit purchase = model.fit(summary, options);
-    GammaGamma.Fit gg = GammaGamma.fitWithMean(summary.where(col(FREQUENCY).equalTo(0)
-        .or(col(MONETARY).gt(0))), options);
+    GammaGamma.Fit gg =
+        GammaGamma.fitWithMean(
+            summary.where(col(FREQUENCY).equalTo(0).or(col(MONETARY).gt(0))), options);
     return new ChurnRiskModel(purchase, gg.params(), gg.repeatBuyersMeanSpend(), horizon, idle);
   }
 
@@ -137,8 +155,8 @@ public final class ChurnRiskModel {
 
   /** Input columns (minus any earlier scores, which are replaced) followed by {@link #OUTPUTS}. */
   public Dataset<Row> score(Dataset<Row> summary) {
-    SummaryChecks.requireNumericColumns("churn risk model", summary,
-        List.of(FREQUENCY, RECENCY, AGE, MONETARY));
+    SummaryChecks.requireNumericColumns(
+        "churn risk model", summary, List.of(FREQUENCY, RECENCY, AGE, MONETARY));
     Column x = col(FREQUENCY).cast("double");
     Column m = col(MONETARY).cast("double");
     Dataset<Row> purchases = scorePurchases(summary, purchase, horizon, idle);
@@ -146,12 +164,14 @@ public final class ChurnRiskModel {
     if (gammaGammaUsable()) {
       avgValue = GammaGamma.expectedAverageValueColumn(gammaGamma, x, m);
     } else {
-      avgValue = when(x.gt(0), m).otherwise(lit(
-          Double.isFinite(repeatBuyersMeanSpend) ? repeatBuyersMeanSpend : 0.0));
+      avgValue =
+          when(x.gt(0), m)
+              .otherwise(lit(Double.isFinite(repeatBuyersMeanSpend) ? repeatBuyersMeanSpend : 0.0));
     }
-    Dataset<Row> scored = purchases
-        .withColumn(EXPECTED_AVG_VALUE, avgValue)
-        .withColumn(EXPECTED_VALUE, col(EXPECTED_PURCHASES).multiply(col(EXPECTED_AVG_VALUE)));
+    Dataset<Row> scored =
+        purchases
+            .withColumn(EXPECTED_AVG_VALUE, avgValue)
+            .withColumn(EXPECTED_VALUE, col(EXPECTED_PURCHASES).multiply(col(EXPECTED_AVG_VALUE)));
     List<Column> ordered = new ArrayList<>();
     for (String input : summary.columns()) {
       if (!OUTPUTS.contains(input)) {
@@ -163,12 +183,12 @@ public final class ChurnRiskModel {
   }
 
   /**
-   * The purchase model's scores alone (no spend model): adds p_alive_model, p_alive (after the
-   * idle rule), idle_overdue, churn_probability, expected_purchases and p_purchase over {@code
-   * horizon} units.
+   * The purchase model's scores alone (no spend model): adds p_alive_model, p_alive (after the idle
+   * rule), idle_overdue, churn_probability, expected_purchases and p_purchase over {@code horizon}
+   * units.
    */
-  public static Dataset<Row> scorePurchases(Dataset<Row> summary, PurchaseFit purchase,
-      double horizon, IdleRule idle) {
+  public static Dataset<Row> scorePurchases(
+      Dataset<Row> summary, PurchaseFit purchase, double horizon, IdleRule idle) {
     PurchaseModel model = purchase.model();
     BgNbdParams p = purchase.params();
     Column x = col(FREQUENCY).cast("double");
@@ -179,19 +199,24 @@ public final class ChurnRiskModel {
     Column overdue = lit(false);
     double typical = purchase.typicalInterPurchaseTime();
     if (idle.multiple() > 0) {
-      Column gap = when(x.gt(0), tx.divide(x))
-          .otherwise(Double.isFinite(typical) && typical > 0 ? lit(typical) : lit(null));
+      Column gap =
+          when(x.gt(0), tx.divide(x))
+              .otherwise(Double.isFinite(typical) && typical > 0 ? lit(typical) : lit(null));
       Column idleTime = age.minus(tx);
       Column threshold = gap.multiply(idle.multiple());
-      overdue = when(gap.isNotNull().and(gap.gt(0)).and(idleTime.gt(threshold)), true)
-          .otherwise(false);
+      overdue =
+          when(gap.isNotNull().and(gap.gt(0)).and(idleTime.gt(threshold)), true).otherwise(false);
       pAlive = when(overdue, least(pModel, lit(idle.cap()))).otherwise(pModel);
     }
-    Column noPurchase = pow(lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
-        lit(p.r()).plus(x));
+    Column noPurchase =
+        pow(
+            lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
+            lit(p.r()).plus(x));
     // E[Y] = P(alive) x E[Y | alive]: the idle rule scales it with P(alive).
-    Column expected = BgNbd.expectedPurchasesColumn(model, p, horizon, x, tx, age)
-        .multiply(col(P_ALIVE)).divide(greatest(col(P_ALIVE_MODEL), lit(Double.MIN_NORMAL)));
+    Column expected =
+        BgNbd.expectedPurchasesColumn(model, p, horizon, x, tx, age)
+            .multiply(col(P_ALIVE))
+            .divide(greatest(col(P_ALIVE_MODEL), lit(Double.MIN_NORMAL)));
     return summary
         .withColumn(P_ALIVE_MODEL, pModel)
         .withColumn(P_ALIVE, pAlive)

@@ -2,21 +2,21 @@ package com.customerpath.common.churn;
 
 /**
  * How a buy-till-you-die model is fitted. Fitting always runs on the driver over the grouped
- * sufficient statistic (distinct keys with counts, collected by one Spark job); these options
- * bound its size.
+ * sufficient statistic (distinct keys with counts, collected by one Spark job); these options bound
+ * its size.
  *
- * @param timeResolution recency and age are rounded to multiples of this many units before
- *     grouping (1 = whole units, e.g. weeks); 0 keeps them exact. With a look-back of L units the
- *     BG/NBD grouping then has at most (distinct x) * (L + 1)^2 / 2 rows, whatever the number of
+ * @param timeResolution recency and age are rounded to multiples of this many units before grouping
+ *     (1 = whole units, e.g. weeks); 0 keeps them exact. With a look-back of L units the BG/NBD
+ *     grouping then has at most (distinct x) * (L + 1)^2 / 2 rows, whatever the number of
  *     customers. Scoring always uses the exact values.
  * @param spendPrecision Gamma-Gamma's mean spend is rounded to relative bins of this width (0.01 =
  *     1%, on a log scale) before grouping by (x, spend); 0 keeps it exact
  * @param maxEvaluations cap on likelihood evaluations per optimizer start
- * @param restarts extra optimizer starts after the default one (from fixed, spread-out points);
- *     the best optimum wins
+ * @param restarts extra optimizer starts after the default one (from fixed, spread-out points); the
+ *     best optimum wins
  */
-public record FitOptions(double timeResolution, double spendPrecision, int maxEvaluations,
-    int restarts) {
+public record FitOptions(
+    double timeResolution, double spendPrecision, int maxEvaluations, int restarts) {
 
   public FitOptions {
     if (!(timeResolution >= 0) || Double.isInfinite(timeResolution)) {

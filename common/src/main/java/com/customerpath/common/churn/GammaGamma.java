@@ -17,11 +17,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Gamma-Gamma model of spend per transaction (Fader, Hardie and Lee 2005, "RFM and CLV"; Fader
- * and Hardie 2013, "The Gamma-Gamma model of monetary value") on an {@link RfmSummary}: columns
- * {@code frequency} x and {@code monetary} m_x, the mean value of the x repeat transactions.
- * Only customers with x > 0 inform the fit. Fitted like {@link BgNbd}: distinct (x, m_x) pairs
- * with counts collected by one Spark job, BOBYQA over log(p, q, v) on the driver.
+ * Gamma-Gamma model of spend per transaction (Fader, Hardie and Lee 2005, "RFM and CLV"; Fader and
+ * Hardie 2013, "The Gamma-Gamma model of monetary value") on an {@link RfmSummary}: columns {@code
+ * frequency} x and {@code monetary} m_x, the mean value of the x repeat transactions. Only
+ * customers with x > 0 inform the fit. Fitted like {@link BgNbd}: distinct (x, m_x) pairs with
+ * counts collected by one Spark job, BOBYQA over log(p, q, v) on the driver.
  */
 public final class GammaGamma {
   public static final String MODEL = "Gamma-Gamma";
@@ -50,10 +50,15 @@ public final class GammaGamma {
   static Fit fitWithMean(Dataset<Row> summary, FitOptions options) {
     GroupedLikelihood likelihood = group(summary, options.spendPrecision());
     if (Arrays.stream(likelihood.rows()).noneMatch(row -> row[0] > 0)) {
-      throw new IllegalArgumentException("Cannot fit " + MODEL + " on '" + FREQUENCY
-          + "': no customer has a repeat purchase (frequency > 0)");
+      throw new IllegalArgumentException(
+          "Cannot fit "
+              + MODEL
+              + " on '"
+              + FREQUENCY
+              + "': no customer has a repeat purchase (frequency > 0)");
     }
-    List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
+    List<double[]> starts =
+        MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
     MaximumLikelihood.Optimum optimum =
         MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
     double[] p = optimum.params();
@@ -65,8 +70,9 @@ public final class GammaGamma {
         buyers += row[2];
       }
     }
-    return new Fit(new GammaGammaParams(p[0], p[1], p[2], optimum.logLikelihood(),
-        optimum.evaluations()), buyers > 0 ? spend / buyers : Double.NaN);
+    return new Fit(
+        new GammaGammaParams(p[0], p[1], p[2], optimum.logLikelihood(), optimum.evaluations()),
+        buyers > 0 ? spend / buyers : Double.NaN);
   }
 
   /** Total log-likelihood of the customers with x > 0 at (p, q, v), one Spark job. */
@@ -80,7 +86,11 @@ public final class GammaGamma {
     Column x = col(FREQUENCY).cast("double");
     Column m = col(MONETARY).cast("double");
     Column key = when(x.gt(0), bin(m, spendPrecision)).otherwise(lit(0.0));
-    return GroupedLikelihood.group(MODEL, summary, List.of(x, key), checks(),
+    return GroupedLikelihood.group(
+        MODEL,
+        summary,
+        List.of(x, key),
+        checks(),
         (params, row) -> row[0] > 0 ? rowLogLikelihood(params, row) : 0.0);
   }
 
@@ -94,13 +104,18 @@ public final class GammaGamma {
   }
 
   /**
-   * Log density of the mean spend m_x of x transactions:
-   * lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m_x + px ln x - (px+q) ln(v + x m_x).
+   * Log density of the mean spend m_x of x transactions: lnG(px+q) - lnG(px) - lnG(q) + q ln v +
+   * (px-1) ln m_x + px ln x - (px+q) ln(v + x m_x).
    */
   public static double logLikelihood(double p, double q, double v, double x, double monetary) {
     double px = p * x;
-    return Gamma.logGamma(px + q) - Gamma.logGamma(px) - Gamma.logGamma(q) + q * Math.log(v)
-        + (px - 1) * Math.log(monetary) + px * Math.log(x) - (px + q) * Math.log(v + x * monetary);
+    return Gamma.logGamma(px + q)
+        - Gamma.logGamma(px)
+        - Gamma.logGamma(q)
+        + q * Math.log(v)
+        + (px - 1) * Math.log(monetary)
+        + px * Math.log(x)
+        - (px + q) * Math.log(v + x * monetary);
   }
 
   private static double rowLogLikelihood(double[] params, double[] row) {
@@ -108,15 +123,16 @@ public final class GammaGamma {
   }
 
   /**
-   * E[M | p, q, v, m_x, x] = p (v + x m_x) / (p x + q - 1): a weighted mean of the population
-   * mean p v / (q - 1) and the customer's own m_x. x = 0 gives the population mean.
+   * E[M | p, q, v, m_x, x] = p (v + x m_x) / (p x + q - 1): a weighted mean of the population mean
+   * p v / (q - 1) and the customer's own m_x. x = 0 gives the population mean.
    */
   public static double expectedAverageValue(GammaGammaParams g, double x, double monetary) {
     return g.p() * (g.v() + x * monetary) / (g.p() * x + g.q() - 1);
   }
 
   public static Column expectedAverageValueColumn(GammaGammaParams g, Column x, Column monetary) {
-    return lit(g.p()).multiply(lit(g.v()).plus(x.multiply(monetary)))
+    return lit(g.p())
+        .multiply(lit(g.v()).plus(x.multiply(monetary)))
         .divide(lit(g.p()).multiply(x).plus(g.q() - 1));
   }
 
@@ -126,9 +142,9 @@ public final class GammaGamma {
     if (!(g.q() > 1)) {
       throw new IllegalArgumentException("Gamma-Gamma expected value needs q > 1, got q=" + g.q());
     }
-    return summary.withColumn(EXPECTED_AVG_VALUE,
-        expectedAverageValueColumn(g, col(FREQUENCY).cast("double"),
-            col(MONETARY).cast("double")));
+    return summary.withColumn(
+        EXPECTED_AVG_VALUE,
+        expectedAverageValueColumn(g, col(FREQUENCY).cast("double"), col(MONETARY).cast("double")));
   }
 
   private static List<SummaryChecks.Check> checks() {
@@ -137,7 +153,9 @@ public final class GammaGamma {
     return List.of(
         SummaryChecks.notFinite(FREQUENCY),
         new SummaryChecks.Check(FREQUENCY, x.lt(0), "negative frequency"),
-        new SummaryChecks.Check(MONETARY, x.gt(0).and(m.isNull().or(m.isNaN()).or(m.leq(0))),
+        new SummaryChecks.Check(
+            MONETARY,
+            x.gt(0).and(m.isNull().or(m.isNaN()).or(m.leq(0))),
             "frequency > 0 and a missing or non-positive monetary value"));
   }
 }

@@ -14,8 +14,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * A log-likelihood summed over customers grouped into distinct rows with counts, evaluated on the
- * driver. One Spark job groups the summary by the (optionally binned) keys, counts the customers
- * of each group and, in the same pass, the rows that break each validation rule; the grouped rows
+ * driver. One Spark job groups the summary by the (optionally binned) keys, counts the customers of
+ * each group and, in the same pass, the rows that break each validation rule; the grouped rows
  * (distinct keys, not customers) are collected once and every optimizer evaluation loops over them.
  */
 final class GroupedLikelihood {
@@ -38,14 +38,18 @@ final class GroupedLikelihood {
 
   /**
    * Groups {@code data} by {@code keys} (numeric expressions, binned by the caller if wanted) and
-   * counts, checking {@code checks} on the raw rows in the same job. The grouped rows are
-   * {@code double[]{key1, ..., keyK, count}}.
+   * counts, checking {@code checks} on the raw rows in the same job. The grouped rows are {@code
+   * double[]{key1, ..., keyK, count}}.
    *
    * @throws IllegalArgumentException naming the column and rule, if a rule is broken or data is
    *     empty (see {@link SummaryChecks#require})
    */
-  static GroupedLikelihood group(String model, Dataset<Row> data, List<Column> keys,
-      List<SummaryChecks.Check> checks, RowLogLikelihood f) {
+  static GroupedLikelihood group(
+      String model,
+      Dataset<Row> data,
+      List<Column> keys,
+      List<SummaryChecks.Check> checks,
+      RowLogLikelihood f) {
     List<Column> aggregates = new ArrayList<>();
     for (SummaryChecks.Check check : checks) {
       aggregates.add(sum(when(check.violation(), 1L).otherwise(0L)));
@@ -54,9 +58,10 @@ final class GroupedLikelihood {
     for (int i = 0; i < keys.size(); i++) {
       keyColumns[i] = keys.get(i).cast("double").as("k" + i);
     }
-    List<Row> grouped = data.groupBy(keyColumns)
-        .agg(count(lit(1)), aggregates.toArray(new Column[0]))
-        .collectAsList();
+    List<Row> grouped =
+        data.groupBy(keyColumns)
+            .agg(count(lit(1)), aggregates.toArray(new Column[0]))
+            .collectAsList();
     int width = keys.size();
     long[] broken = new long[checks.size()];
     long total = 0;

@@ -12,13 +12,14 @@ import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
 import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
 
 /**
- * Maximises a log-likelihood over strictly positive parameters with BOBYQA (commons-math3) on
- * theta = log(parameter), so positivity needs no constraint and the scale is comparable across
+ * Maximises a log-likelihood over strictly positive parameters with BOBYQA (commons-math3) on theta
+ * = log(parameter), so positivity needs no constraint and the scale is comparable across
  * parameters. BOBYQA is derivative-free and needs a few hundred evaluations for 3-4 parameters.
  */
 final class MaximumLikelihood {
   /** Box on log-parameters: exp(+-15) spans 3e-7 .. 3e6, far beyond any sensible fit. */
   private static final double LOG_BOUND = 15.0;
+
   /** Stand-in for a non-finite log-likelihood, so the quadratic model is never fed NaN. */
   private static final double INVALID = -1e100;
 
@@ -37,29 +38,32 @@ final class MaximumLikelihood {
     return starts;
   }
 
-  static Optimum maximise(ToDoubleFunction<double[]> logLikelihood, List<double[]> starts,
-      int maxEvaluationsPerStart) {
+  static Optimum maximise(
+      ToDoubleFunction<double[]> logLikelihood, List<double[]> starts, int maxEvaluationsPerStart) {
     int n = starts.get(0).length;
     double[] lower = new double[n];
     double[] upper = new double[n];
     Arrays.fill(lower, -LOG_BOUND);
     Arrays.fill(upper, LOG_BOUND);
-    ObjectiveFunction objective = new ObjectiveFunction(theta -> {
-      double value = logLikelihood.applyAsDouble(exp(theta));
-      return Double.isFinite(value) ? value : INVALID;
-    });
+    ObjectiveFunction objective =
+        new ObjectiveFunction(
+            theta -> {
+              double value = logLikelihood.applyAsDouble(exp(theta));
+              return Double.isFinite(value) ? value : INVALID;
+            });
     PointValuePair best = null;
     int evaluations = 0;
     for (double[] start : starts) {
       // Trust region starts at 1 (a factor e in every parameter) and stops at 1e-6 in log space,
       // i.e. parameters to about 1e-6 relative, far below their standard errors.
       BOBYQAOptimizer optimizer = new BOBYQAOptimizer(2 * n + 1, 1.0, 1e-6);
-      PointValuePair found = optimizer.optimize(
-          new MaxEval(maxEvaluationsPerStart),
-          objective,
-          GoalType.MAXIMIZE,
-          new InitialGuess(log(start)),
-          new SimpleBounds(lower, upper));
+      PointValuePair found =
+          optimizer.optimize(
+              new MaxEval(maxEvaluationsPerStart),
+              objective,
+              GoalType.MAXIMIZE,
+              new InitialGuess(log(start)),
+              new SimpleBounds(lower, upper));
       evaluations += optimizer.getEvaluations();
       if (best == null || found.getValue() > best.getValue()) {
         best = found;

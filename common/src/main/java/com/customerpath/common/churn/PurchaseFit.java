@@ -11,5 +11,10 @@ import java.io.Serializable;
  * @param groupedRows distinct (x, t_x, T) rows the fit ran on
  * @param customers customers in the summary
  */
-public record PurchaseFit(PurchaseModel model, BgNbdParams params, double typicalInterPurchaseTime,
-    long groupedRows, long customers) implements Serializable {}
+public record PurchaseFit(
+    PurchaseModel model,
+    BgNbdParams params,
+    double typicalInterPurchaseTime,
+    long groupedRows,
+    long customers)
+    implements Serializable {}

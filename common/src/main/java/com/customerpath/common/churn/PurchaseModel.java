@@ -27,8 +27,9 @@ import org.apache.spark.sql.Row;
  * <ul>
  *   <li>{@link #BG_NBD} (Fader, Hardie and Lee 2005): a customer may drop out right after each
  *       repeat purchase, so a customer without a repeat purchase (x = 0) is always "alive".
- *   <li>{@link #MBG_NBD} (Batislam, Denizel and Filiztekin 2007): a customer may also drop out right
- *       after the first purchase, so P(alive) of one-time buyers falls with the time since it.
+ *   <li>{@link #MBG_NBD} (Batislam, Denizel and Filiztekin 2007): a customer may also drop out
+ *       right after the first purchase, so P(alive) of one-time buyers falls with the time since
+ *       it.
  * </ul>
  *
  * <p>Pareto/NBD is not offered: its likelihood and P(alive) need 2F1 at arguments close to 1 and a
@@ -39,12 +40,15 @@ public enum PurchaseModel {
   MBG_NBD("MBG/NBD", "mbg-nbd", 1);
 
   private static final double[] DEFAULT_START = {1, 1, 1, 1};
+
   /** Extra starts for restarts: low and high heterogeneity / dropout regimes. */
   private static final double[][] RESTART_POINTS = {
-      {0.5, 5, 0.5, 3}, {2, 20, 2, 2}, {0.2, 1, 0.2, 0.5}, {5, 50, 5, 10}};
+    {0.5, 5, 0.5, 3}, {2, 20, 2, 2}, {0.2, 1, 0.2, 0.5}, {5, 50, 5, 10}
+  };
 
   private final String label;
   private final String configName;
+
   /** 0 for BG/NBD, 1 for MBG/NBD: MBG/NBD counts the first purchase as a dropout opportunity. */
   private final int shift;
 
@@ -71,21 +75,26 @@ public enum PurchaseModel {
         return m;
       }
     }
-    throw new IllegalArgumentException("Unknown purchase model '" + name + "', expected one of "
-        + Arrays.stream(values()).map(PurchaseModel::configName).toList());
+    throw new IllegalArgumentException(
+        "Unknown purchase model '"
+            + name
+            + "', expected one of "
+            + Arrays.stream(values()).map(PurchaseModel::configName).toList());
   }
 
   /**
-   * One customer's log-likelihood. BG/NBD (FHL 2005 eq. 6):
-   * lnG(r+x) - lnG(r) + r ln(alpha) + ln B(a, b+x)/B(a, b)
-   * + ln((alpha+T)^-(r+x) + [x > 0] a/(b+x-1) (alpha+t_x)^-(r+x)).
-   * MBG/NBD (Batislam et al. 2007): B(a, b+x+1)/B(a, b) and a/(b+x) (alpha+t_x)^-(r+x) for every x.
+   * One customer's log-likelihood. BG/NBD (FHL 2005 eq. 6): lnG(r+x) - lnG(r) + r ln(alpha) + ln
+   * B(a, b+x)/B(a, b) + ln((alpha+T)^-(r+x) + [x > 0] a/(b+x-1) (alpha+t_x)^-(r+x)). MBG/NBD
+   * (Batislam et al. 2007): B(a, b+x+1)/B(a, b) and a/(b+x) (alpha+t_x)^-(r+x) for every x.
    */
-  public double logLikelihood(double r, double alpha, double a, double b, double x,
-      double recency, double age) {
+  public double logLikelihood(
+      double r, double alpha, double a, double b, double x, double recency, double age) {
     double lnA1 = Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha);
-    double lnA2 = Gamma.logGamma(a + b) + Gamma.logGamma(b + x + shift) - Gamma.logGamma(b)
-        - Gamma.logGamma(a + b + x + shift);
+    double lnA2 =
+        Gamma.logGamma(a + b)
+            + Gamma.logGamma(b + x + shift)
+            - Gamma.logGamma(b)
+            - Gamma.logGamma(a + b + x + shift);
     double lnA3 = -(r + x) * Math.log(alpha + age);
     if (x <= 0 && shift == 0) {
       return lnA1 + lnA2 + lnA3;
@@ -93,8 +102,7 @@ public enum PurchaseModel {
     double lnA4 = Math.log(a) - Math.log(b + x - 1 + shift) - (r + x) * Math.log(alpha + recency);
     double larger = Math.max(lnA3, lnA4);
     // log-sum-exp: A3 and A4 underflow separately for large x.
-    return lnA1 + lnA2 + larger
-        + Math.log(Math.exp(lnA3 - larger) + Math.exp(lnA4 - larger));
+    return lnA1 + lnA2 + larger + Math.log(Math.exp(lnA3 - larger) + Math.exp(lnA4 - larger));
   }
 
   /** Odds of being dead: a/(b+x-1+shift) ((alpha+T)/(alpha+t_x))^(r+x); 0 for BG/NBD with x = 0. */
@@ -102,7 +110,8 @@ public enum PurchaseModel {
     if (x <= 0 && shift == 0) {
       return 0.0;
     }
-    return p.a() / (p.b() + x - 1 + shift)
+    return p.a()
+        / (p.b() + x - 1 + shift)
         * Math.exp((p.r() + x) * Math.log((p.alpha() + age) / (p.alpha() + recency)));
   }
 
@@ -112,9 +121,9 @@ public enum PurchaseModel {
   }
 
   /**
-   * E[Y(t) | x, t_x, T] = (a+b+x-1+s)/(a-1)
-   * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+s; a+b+x-1+s; t/(alpha+T+t))] P(alive), with
-   * s = 0 (BG/NBD, FHL 2005 eq. 10) or 1 (MBG/NBD). Undefined at a = 1 exactly.
+   * E[Y(t) | x, t_x, T] = (a+b+x-1+s)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+s;
+   * a+b+x-1+s; t/(alpha+T+t))] P(alive), with s = 0 (BG/NBD, FHL 2005 eq. 10) or 1 (MBG/NBD).
+   * Undefined at a = 1 exactly.
    */
   public double expectedPurchases(BgNbdParams p, double t, double x, double recency, double age) {
     if (t == 0) {
@@ -132,21 +141,25 @@ public enum PurchaseModel {
   }
 
   /**
-   * P(at least one purchase in the next t units | x, t_x, T) = P(alive) (1 - ((alpha+T)/(alpha+T+t))^(r+x)):
-   * a customer alive now can only drop out after a purchase, so "no purchase in t" given alive is
-   * E[exp(-lambda t)] over the posterior Gamma(r+x, alpha+T) of the rate.
+   * P(at least one purchase in the next t units | x, t_x, T) = P(alive) (1 -
+   * ((alpha+T)/(alpha+T+t))^(r+x)): a customer alive now can only drop out after a purchase, so "no
+   * purchase in t" given alive is E[exp(-lambda t)] over the posterior Gamma(r+x, alpha+T) of the
+   * rate.
    */
-  public double probabilityPurchase(BgNbdParams p, double t, double x, double recency,
-      double age) {
+  public double probabilityPurchase(BgNbdParams p, double t, double x, double recency, double age) {
     double none = Math.exp((p.r() + x) * Math.log((p.alpha() + age) / (p.alpha() + age + t)));
     return probabilityAlive(p, x, recency, age) * (1 - none);
   }
 
   /** {@code p_alive} as a column expression (no UDF). */
   public Column probabilityAliveColumn(BgNbdParams p, Column x, Column recency, Column age) {
-    Column odds = lit(p.a()).divide(lit(p.b() - 1 + shift).plus(x))
-        .multiply(pow(lit(p.alpha()).plus(age).divide(lit(p.alpha()).plus(recency)),
-            lit(p.r()).plus(x)));
+    Column odds =
+        lit(p.a())
+            .divide(lit(p.b() - 1 + shift).plus(x))
+            .multiply(
+                pow(
+                    lit(p.alpha()).plus(age).divide(lit(p.alpha()).plus(recency)),
+                    lit(p.r()).plus(x)));
     Column alive = lit(1.0).divide(lit(1.0).plus(odds));
     return shift == 0 ? when(x.gt(0), alive).otherwise(lit(1.0)) : alive;
   }
@@ -159,29 +172,44 @@ public enum PurchaseModel {
     SummaryChecks.requireNumericColumns(label, summary, List.of(FREQUENCY, RECENCY, AGE));
     double res = options.timeResolution();
     List<Column> keys = List.of(col(FREQUENCY), bin(col(RECENCY), res), bin(col(AGE), res));
-    GroupedLikelihood likelihood = GroupedLikelihood.group(label, summary, keys, checks(),
-        (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
-    List<double[]> starts = MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS,
-        options.restarts());
+    GroupedLikelihood likelihood =
+        GroupedLikelihood.group(
+            label,
+            summary,
+            keys,
+            checks(),
+            (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
+    List<double[]> starts =
+        MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
     MaximumLikelihood.Optimum optimum =
         MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
     double[] p = optimum.params();
-    BgNbdParams params = new BgNbdParams(p[0], p[1], p[2], p[3], optimum.logLikelihood(),
-        optimum.evaluations());
-    return new PurchaseFit(this, params, typicalInterPurchaseTime(likelihood.rows()),
-        likelihood.distinctRows(), (long) likelihood.customers());
+    BgNbdParams params =
+        new BgNbdParams(p[0], p[1], p[2], p[3], optimum.logLikelihood(), optimum.evaluations());
+    return new PurchaseFit(
+        this,
+        params,
+        typicalInterPurchaseTime(likelihood.rows()),
+        likelihood.distinctRows(),
+        (long) likelihood.customers());
   }
 
   /** Total log-likelihood of {@code summary} at the given parameters (exact keys). */
   public double logLikelihood(Dataset<Row> summary, double r, double alpha, double a, double b) {
     SummaryChecks.requireNumericColumns(label, summary, List.of(FREQUENCY, RECENCY, AGE));
-    GroupedLikelihood likelihood = GroupedLikelihood.group(label, summary,
-        List.of(col(FREQUENCY), col(RECENCY), col(AGE)), checks(),
-        (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
+    GroupedLikelihood likelihood =
+        GroupedLikelihood.group(
+            label,
+            summary,
+            List.of(col(FREQUENCY), col(RECENCY), col(AGE)),
+            checks(),
+            (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
     return likelihood.evaluate(new double[] {r, alpha, a, b});
   }
 
-  /** Rounds to multiples of {@code resolution} (0 = unchanged); monotone, so t_x <= T stays true. */
+  /**
+   * Rounds to multiples of {@code resolution} (0 = unchanged); monotone, so t_x <= T stays true.
+   */
   static Column bin(Column c, double resolution) {
     Column d = c.cast("double");
     return resolution > 0 ? round(d.divide(resolution)).multiply(resolution) : d;
@@ -223,8 +251,8 @@ public enum PurchaseModel {
         SummaryChecks.notFinite(RECENCY),
         SummaryChecks.notFinite(AGE),
         new SummaryChecks.Check(FREQUENCY, x.lt(0), "negative frequency"),
-        new SummaryChecks.Check(FREQUENCY, x.notEqual(floor(x)),
-            "a non-integer frequency (repeat purchase count)"),
+        new SummaryChecks.Check(
+            FREQUENCY, x.notEqual(floor(x)), "a non-integer frequency (repeat purchase count)"),
         new SummaryChecks.Check(RECENCY, tx.lt(0), "negative recency"),
         new SummaryChecks.Check(RECENCY, tx.gt(age.plus(1e-9)), "recency greater than age"),
         new SummaryChecks.Check(AGE, age.lt(0), "negative age"));

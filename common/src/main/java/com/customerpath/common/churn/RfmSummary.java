@@ -23,11 +23,12 @@ import org.apache.spark.sql.Row;
  * used for CDNOW (Fader, Hardie and Lee 2005).
  *
  * <p>Input columns: {@code customer_id} (string), {@code ts} (timestamp), {@code amount} (double).
- * Purchases are first aggregated per calendar day (of the session time zone): several orders on
- * one day count as one purchase whose value is their sum. Only days on or before the inclusive
+ * Purchases are first aggregated per calendar day (of the session time zone): several orders on one
+ * day count as one purchase whose value is their sum. Only days on or before the inclusive
  * calibration end are used, and only customers whose first purchase falls in that window appear.
  *
  * <p>Output columns, one row per customer:
+ *
  * <ul>
  *   <li>{@code customer_id}
  *   <li>{@code frequency} x: distinct purchase days minus one (repeat purchases), double
@@ -78,21 +79,23 @@ public final class RfmSummary {
       }
     }
     Column end = lit(java.sql.Date.valueOf(calibrationEnd));
-    Dataset<Row> purchaseDays = transactions
-        .where(col(CUSTOMER_ID).isNotNull().and(col(TS).isNotNull()))
-        .withColumn("day", to_date(col(TS)))
-        .where(col("day").leq(end))
-        .groupBy(col(CUSTOMER_ID), col("day"))
-        .agg(sum(col(AMOUNT).cast("double")).as("day_amount"));
+    Dataset<Row> purchaseDays =
+        transactions
+            .where(col(CUSTOMER_ID).isNotNull().and(col(TS).isNotNull()))
+            .withColumn("day", to_date(col(TS)))
+            .where(col("day").leq(end))
+            .groupBy(col(CUSTOMER_ID), col("day"))
+            .agg(sum(col(AMOUNT).cast("double")).as("day_amount"));
 
-    Dataset<Row> perCustomer = purchaseDays
-        .groupBy(col(CUSTOMER_ID))
-        .agg(
-            min("day").as("first_day"),
-            max("day").as("last_day"),
-            count(lit(1)).as("purchase_days"),
-            sum("day_amount").as("total_amount"),
-            min_by(col("day_amount"), col("day")).as("first_day_amount"));
+    Dataset<Row> perCustomer =
+        purchaseDays
+            .groupBy(col(CUSTOMER_ID))
+            .agg(
+                min("day").as("first_day"),
+                max("day").as("last_day"),
+                count(lit(1)).as("purchase_days"),
+                sum("day_amount").as("total_amount"),
+                min_by(col("day_amount"), col("day")).as("first_day_amount"));
 
     Column repeatDays = col("purchase_days").minus(1);
     return perCustomer.select(
@@ -100,7 +103,8 @@ public final class RfmSummary {
         repeatDays.cast("double").as(FREQUENCY),
         datediff(col("last_day"), col("first_day")).divide(unitDays).as(RECENCY),
         datediff(end, col("first_day")).divide(unitDays).as(AGE),
-        when(repeatDays.gt(0),
+        when(
+                repeatDays.gt(0),
                 col("total_amount").minus(col("first_day_amount")).divide(repeatDays))
             .otherwise(lit(0.0))
             .as(MONETARY));

@@ -28,7 +28,9 @@ final class SummaryChecks {
   /** Rows where the column is null, NaN or infinite. */
   static Check notFinite(String column) {
     Column c = col(column).cast("double");
-    return new Check(column, c.isNull().or(isnan(c)).or(abs(c).equalTo(Double.POSITIVE_INFINITY)),
+    return new Check(
+        column,
+        c.isNull().or(isnan(c)).or(abs(c).equalTo(Double.POSITIVE_INFINITY)),
         "a missing or non-finite " + column);
   }
 
@@ -41,13 +43,24 @@ final class SummaryChecks {
         }
       }
       if (field == null) {
-        throw new IllegalArgumentException("Cannot fit " + model + ": missing column '" + name
-            + "' (input has " + List.of(data.columns()) + ")");
+        throw new IllegalArgumentException(
+            "Cannot fit "
+                + model
+                + ": missing column '"
+                + name
+                + "' (input has "
+                + List.of(data.columns())
+                + ")");
       }
       DataType type = field.dataType();
       if (!(type instanceof NumericType)) {
-        throw new IllegalArgumentException("Cannot fit " + model + " on '" + name
-            + "': expected a numeric column, found " + type.simpleString());
+        throw new IllegalArgumentException(
+            "Cannot fit "
+                + model
+                + " on '"
+                + name
+                + "': expected a numeric column, found "
+                + type.simpleString());
       }
     }
   }
@@ -62,8 +75,9 @@ final class SummaryChecks {
     for (Check check : checks) {
       aggregates.add(sum(when(check.violation(), 1L).otherwise(0L)));
     }
-    Row counts = data.agg(aggregates.get(0),
-        aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
+    Row counts =
+        data.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0]))
+            .first();
     long[] broken = new long[checks.size()];
     for (int i = 0; i < checks.size(); i++) {
       broken[i] = counts.isNullAt(i + 1) ? 0 : counts.getLong(i + 1);
@@ -80,8 +94,15 @@ final class SummaryChecks {
     for (int i = 0; i < checks.size(); i++) {
       if (broken[i] > 0) {
         Check check = checks.get(i);
-        problems.add("Cannot fit " + model + " on '" + check.column() + "': " + broken[i]
-            + (broken[i] == 1 ? " row has " : " rows have ") + check.description());
+        problems.add(
+            "Cannot fit "
+                + model
+                + " on '"
+                + check.column()
+                + "': "
+                + broken[i]
+                + (broken[i] == 1 ? " row has " : " rows have ")
+                + check.description());
       }
     }
     if (!problems.isEmpty()) {

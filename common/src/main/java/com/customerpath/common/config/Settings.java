@@ -3,7 +3,6 @@ package com.customerpath.common.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +10,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Reads keys of one config object and turns Typesafe's exceptions into errors that name the
- * full key (e.g. customerpath.personas.k), whatever sub-object is being read.
+ * Reads keys of one config object and turns Typesafe's exceptions into errors that name the full
+ * key (e.g. customerpath.personas.k), whatever sub-object is being read.
  */
 final class Settings {
   private final Config config;
@@ -62,7 +61,8 @@ final class Settings {
   int intAtLeast(String key, int min) {
     int v = read(key, config::getInt);
     if (v < min) {
-      throw new ConfigError("Wrong value for config key '" + name(key) + "': got " + v + ", expected >= " + min);
+      throw new ConfigError(
+          "Wrong value for config key '" + name(key) + "': got " + v + ", expected >= " + min);
     }
     return v;
   }
@@ -70,8 +70,16 @@ final class Settings {
   double doubleIn(String key, double min, double max) {
     double v = read(key, config::getDouble);
     if (v < min || v > max) {
-      throw new ConfigError("Wrong value for config key '" + name(key) + "': got " + v
-          + ", expected a number in [" + min + ", " + max + "]");
+      throw new ConfigError(
+          "Wrong value for config key '"
+              + name(key)
+              + "': got "
+              + v
+              + ", expected a number in ["
+              + min
+              + ", "
+              + max
+              + "]");
     }
     return v;
   }
@@ -79,8 +87,13 @@ final class Settings {
   String oneOf(String key, List<String> allowed) {
     String v = string(key);
     if (!allowed.contains(v)) {
-      throw new ConfigError("Wrong value for config key '" + name(key) + "': got '" + v + "', expected one of "
-          + allowed);
+      throw new ConfigError(
+          "Wrong value for config key '"
+              + name(key)
+              + "': got '"
+              + v
+              + "', expected one of "
+              + allowed);
     }
     return v;
   }
@@ -95,7 +108,12 @@ final class Settings {
     for (Map.Entry<String, ConfigValue> e : read(key, config::getObject).entrySet()) {
       Object raw = e.getValue().unwrapped();
       if (raw instanceof Map || raw instanceof List) {
-        throw new ConfigError("Wrong type for config key '" + name(key) + "." + e.getKey() + "': expected a plain value");
+        throw new ConfigError(
+            "Wrong type for config key '"
+                + name(key)
+                + "."
+                + e.getKey()
+                + "': expected a plain value");
       }
       out.put(e.getKey(), String.valueOf(raw));
     }

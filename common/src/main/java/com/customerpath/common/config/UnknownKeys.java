@@ -5,27 +5,33 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Keys under {@code customerpath} that reference.conf does not know (a typo such as
- * {@code customerpath.persnas.k-min} would otherwise be ignored), each with the closest known
- * key. Objects whose keys are the user's own (Spark settings, reader options, column mappings,
- * rule and message names ...) are not checked.
+ * Keys under {@code customerpath} that reference.conf does not know (a typo such as {@code
+ * customerpath.persnas.k-min} would otherwise be ignored), each with the closest known key. Objects
+ * whose keys are the user's own (Spark settings, reader options, column mappings, rule and message
+ * names ...) are not checked.
  */
 public final class UnknownKeys {
   /** Objects whose keys are free, as paths under customerpath ('*' = any one key). */
-  private static final List<Pattern> FREE = List.of(
-      "spark\\.conf", "s3\\.extra", "defaults(\\..*)?",
-      "inputs\\.[^.]+\\.(options|columns|tables)",
-      "personas\\.naming\\.phrases", "journey\\.rules",
-      "recommendations\\.next-best-action\\.(messages|persona-messages)",
-      "validation\\.ranges(\\..*)?", "validation\\.max-quarantine-share")
-      .stream().map(Pattern::compile).toList();
+  private static final List<Pattern> FREE =
+      List.of(
+              "spark\\.conf",
+              "s3\\.extra",
+              "defaults(\\..*)?",
+              "inputs\\.[^.]+\\.(options|columns|tables)",
+              "personas\\.naming\\.phrases",
+              "journey\\.rules",
+              "recommendations\\.next-best-action\\.(messages|persona-messages)",
+              "validation\\.ranges(\\..*)?",
+              "validation\\.max-quarantine-share")
+          .stream()
+          .map(Pattern::compile)
+          .toList();
 
   private UnknownKeys() {}
 
@@ -43,13 +49,22 @@ public final class UnknownKeys {
     }
     List<String> known = new ArrayList<>();
     collect(reference.getObject(PipelineSettings.ROOT), PipelineSettings.ROOT, known);
-    walk(merged.getObject(PipelineSettings.ROOT), reference.getObject(PipelineSettings.ROOT), "", known, out);
+    walk(
+        merged.getObject(PipelineSettings.ROOT),
+        reference.getObject(PipelineSettings.ROOT),
+        "",
+        known,
+        out);
     return out;
   }
 
-  private static void walk(ConfigObject actual, ConfigObject ref, String path, List<String> known, List<Unknown> out) {
+  private static void walk(
+      ConfigObject actual, ConfigObject ref, String path, List<String> known, List<Unknown> out) {
     for (Map.Entry<String, ConfigValue> e : actual.entrySet()) {
-      String rel = path.isEmpty() ? ConfigUtil.joinPath(e.getKey()) : path + "." + ConfigUtil.joinPath(e.getKey());
+      String rel =
+          path.isEmpty()
+              ? ConfigUtil.joinPath(e.getKey())
+              : path + "." + ConfigUtil.joinPath(e.getKey());
       String full = PipelineSettings.ROOT + "." + rel;
       ConfigValue refValue = ref.get(e.getKey());
       if (refValue == null) {
@@ -65,7 +80,8 @@ public final class UnknownKeys {
         }
         continue;
       }
-      if (e.getValue().valueType() == ConfigValueType.OBJECT && refValue.valueType() == ConfigValueType.OBJECT
+      if (e.getValue().valueType() == ConfigValueType.OBJECT
+          && refValue.valueType() == ConfigValueType.OBJECT
           && FREE.stream().noneMatch(p -> p.matcher(rel).matches())) {
         walk((ConfigObject) e.getValue(), (ConfigObject) refValue, rel, known, out);
       }

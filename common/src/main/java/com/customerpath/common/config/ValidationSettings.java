@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How strict ingest is ({@code customerpath.validation}): numeric ranges per source field,
- * the quarantine share above which a source fails the run, what an empty source means, the
- * record-count check and what an unknown config key does.
+ * How strict ingest is ({@code customerpath.validation}): numeric ranges per source field, the
+ * quarantine share above which a source fails the run, what an empty source means, the record-count
+ * check and what an unknown config key does.
  */
 public record ValidationSettings(
     Map<String, Map<String, Range>> ranges,
@@ -36,7 +36,9 @@ public record ValidationSettings(
     return ranges.getOrDefault(source, Map.of());
   }
 
-  /** The largest share of a source's rows that may be quarantined (the source's own or the default). */
+  /**
+   * The largest share of a source's rows that may be quarantined (the source's own or the default).
+   */
   public double maxQuarantineShare(String source) {
     return maxQuarantineShare.getOrDefault(source, maxQuarantineShare.get("default"));
   }
@@ -46,8 +48,12 @@ public record ValidationSettings(
     Settings r = c.at("ranges");
     for (String source : r.keys()) {
       if (!PipelineSettings.SOURCES.contains(source)) {
-        throw new ConfigError("Wrong config key '" + r.name(source) + "': not a source (expected one of "
-            + PipelineSettings.SOURCES + ")");
+        throw new ConfigError(
+            "Wrong config key '"
+                + r.name(source)
+                + "': not a source (expected one of "
+                + PipelineSettings.SOURCES
+                + ")");
       }
       Map<String, Range> fields = new LinkedHashMap<>();
       Settings s = r.child(source);
@@ -61,8 +67,14 @@ public record ValidationSettings(
         Double min = f.has("min") ? f.read("min", f.config()::getDouble) : null;
         Double max = f.has("max") ? f.read("max", f.config()::getDouble) : null;
         if (min != null && max != null && min > max) {
-          throw new ConfigError("Wrong value for config key '" + f.name("max") + "': got " + max
-              + ", expected >= min (" + min + ")");
+          throw new ConfigError(
+              "Wrong value for config key '"
+                  + f.name("max")
+                  + "': got "
+                  + max
+                  + ", expected >= min ("
+                  + min
+                  + ")");
         }
         fields.put(field, new Range(min, max));
       }
@@ -72,15 +84,23 @@ public record ValidationSettings(
     Settings q = c.at("max-quarantine-share");
     for (String source : q.keys()) {
       if (!source.equals("default") && !PipelineSettings.SOURCES.contains(source)) {
-        throw new ConfigError("Wrong config key '" + q.name(source) + "': not a source (expected default or one of "
-            + PipelineSettings.SOURCES + ")");
+        throw new ConfigError(
+            "Wrong config key '"
+                + q.name(source)
+                + "': not a source (expected default or one of "
+                + PipelineSettings.SOURCES
+                + ")");
       }
       shares.put(source, q.doubleIn(source, 0, 1));
     }
     if (!shares.containsKey("default")) {
       throw new ConfigError("Missing config key '" + q.name("default") + "'");
     }
-    return new ValidationSettings(Map.copyOf(ranges), Map.copyOf(shares), c.oneOf("empty-input", EMPTY_INPUT),
-        c.read("count-check", c.config()::getBoolean), c.oneOf("unknown-keys", UNKNOWN_KEYS));
+    return new ValidationSettings(
+        Map.copyOf(ranges),
+        Map.copyOf(shares),
+        c.oneOf("empty-input", EMPTY_INPUT),
+        c.read("count-check", c.config()::getBoolean),
+        c.oneOf("unknown-keys", UNKNOWN_KEYS));
   }
 }

@@ -1,19 +1,5 @@
 package com.customerpath.common.features;
 
-import com.customerpath.common.config.PipelineSettings.DayPart;
-import com.customerpath.common.config.PipelineSettings.FeatureSettings;
-import com.customerpath.common.features.ExternalJoin.ExternalTable;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -23,11 +9,24 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import com.customerpath.common.config.PipelineSettings.DayPart;
+import com.customerpath.common.config.PipelineSettings.FeatureSettings;
+import com.customerpath.common.features.ExternalJoin.ExternalTable;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
 /**
- * One row per customer who bought inside the look-back window ending at the run date:
- * recency, frequency, monetary value, basket, returns, channel and payment mix, time context,
- * category affinity, tenure, customer attributes and external attributes. Pure: curated
- * Datasets in, a Dataset out; nothing per customer is collected to the driver.
+ * One row per customer who bought inside the look-back window ending at the run date: recency,
+ * frequency, monetary value, basket, returns, channel and payment mix, time context, category
+ * affinity, tenure, customer attributes and external attributes. Pure: curated Datasets in, a
+ * Dataset out; nothing per customer is collected to the driver.
  */
 public final class CustomerFeatures {
   /** The table the features step writes (one row per customer as of the run date). */
@@ -36,44 +35,61 @@ public final class CustomerFeatures {
   private CustomerFeatures() {}
 
   /** The curated inputs a feature run reads. Products and customers are optional. */
-  public record Inputs(Dataset<Row> transactions, Optional<Dataset<Row>> products,
-                       Optional<Dataset<Row>> customers, List<ExternalTable> external) {}
+  public record Inputs(
+      Dataset<Row> transactions,
+      Optional<Dataset<Row>> products,
+      Optional<Dataset<Row>> customers,
+      List<ExternalTable> external) {}
 
-  /** One feature set: the features as of a date (the window ends that day), on one context's activity. */
+  /**
+   * One feature set: the features as of a date (the window ends that day), on one context's
+   * activity.
+   */
   public record View(LocalDate asOf, FeatureContext context) {}
 
   /** Column of the view index on rows that hold several views (dropped from each view's rows). */
   public static final String VIEW = "_view";
+
   private static final String AS_OF = "_as_of";
   private static final String AS_OF_INDEX = "_as_of_index";
 
   /** The features of one date and context: one row per customer who bought in its window. */
-  public static Dataset<Row> compute(Inputs in, FeatureSettings settings, LocalDate runDate, int lookbackDays,
-                                     FeatureContext context) {
+  public static Dataset<Row> compute(
+      Inputs in,
+      FeatureSettings settings,
+      LocalDate runDate,
+      int lookbackDays,
+      FeatureContext context) {
     return computeViews(in, settings, lookbackDays, List.of(new View(runDate, context))).rows(0);
   }
 
   /**
-   * The features of several views (dates and contexts) in one pass: each transaction line is
-   * tagged with every view whose window and context contain it, and every aggregation groups by
-   * the view as well as by the customer, so the transactions are scanned and shuffled once for
-   * all views rather than once per view. {@link ViewFeatures#rows(int)} gives exactly the rows and
-   * columns a single-view computation gives. Persist {@link ViewFeatures#all()} when several views
-   * are read.
+   * The features of several views (dates and contexts) in one pass: each transaction line is tagged
+   * with every view whose window and context contain it, and every aggregation groups by the view
+   * as well as by the customer, so the transactions are scanned and shuffled once for all views
+   * rather than once per view. {@link ViewFeatures#rows(int)} gives exactly the rows and columns a
+   * single-view computation gives. Persist {@link ViewFeatures#all()} when several views are read.
    */
-  public static ViewFeatures computeViews(Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
+  public static ViewFeatures computeViews(
+      Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
     if (views.isEmpty()) {
-      throw new IllegalArgumentException("Cannot compute customer features: no view (date and context) given");
+      throw new IllegalArgumentException(
+          "Cannot compute customer features: no view (date and context) given");
     }
     List<LocalDate> asOfDates = views.stream().map(View::asOf).distinct().sorted().toList();
     LocalDate last = asOfDates.get(asOfDates.size() - 1);
     LocalDate first = asOfDates.get(0);
-    Dataset<Row> lines = in.transactions()
-        .filter(col("ts").geq(dayStart(first.minusDays(lookbackDays - 1L))).and(col("ts").lt(dayStart(last.plusDays(1)))))
-        .withColumn("value", col("quantity").multiply(col("unit_price")))
-        .withColumn("date", functions.date_format(col("ts"), "yyyy-MM-dd"));
+    Dataset<Row> lines =
+        in.transactions()
+            .filter(
+                col("ts")
+                    .geq(dayStart(first.minusDays(lookbackDays - 1L)))
+                    .and(col("ts").lt(dayStart(last.plusDays(1)))))
+            .withColumn("value", col("quantity").multiply(col("unit_price")))
+            .withColumn("date", functions.date_format(col("ts"), "yyyy-MM-dd"));
     if (in.products().isPresent()) {
-      lines = lines.join(in.products().get().select("product_id", "category"), "product_id", "left");
+      lines =
+          lines.join(in.products().get().select("product_id", "category"), "product_id", "left");
     } else {
       lines = lines.withColumn("category", lit(null).cast("string"));
     }
@@ -88,22 +104,33 @@ public final class CustomerFeatures {
     List<Column> member = new ArrayList<>();
     for (int i = 0; i < views.size(); i++) {
       View v = views.get(i);
-      Column inView = col("ts").geq(dayStart(v.asOf().minusDays(lookbackDays - 1L)))
-          .and(col("ts").lt(dayStart(v.asOf().plusDays(1)))).and(v.context().filter(col("ts")));
+      Column inView =
+          col("ts")
+              .geq(dayStart(v.asOf().minusDays(lookbackDays - 1L)))
+              .and(col("ts").lt(dayStart(v.asOf().plusDays(1))))
+              .and(v.context().filter(col("ts")));
       member.add(when(inView, lit(i)));
     }
-    lines = lines.withColumn(VIEW, functions.explode(functions.array_compact(
-        functions.array(member.toArray(Column[]::new)))));
+    lines =
+        lines.withColumn(
+            VIEW,
+            functions.explode(
+                functions.array_compact(functions.array(member.toArray(Column[]::new)))));
 
     Dataset<Row> orders = orders(lines, transactionExternal);
     Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
     List<List<String>> categories = categories(lines, settings, views.size());
     Dataset<Row> shares = categoryShares(lines, categories);
-    Dataset<Row> products = lines.filter(col("quantity").gt(0)).groupBy(VIEW, "customer_id")
-        .agg(functions.countDistinct("product_id").as("distinct_products"));
+    Dataset<Row> products =
+        lines
+            .filter(col("quantity").gt(0))
+            .groupBy(VIEW, "customer_id")
+            .agg(functions.countDistinct("product_id").as("distinct_products"));
 
-    Dataset<Row> features = behaviour.join(products, new String[] {VIEW, "customer_id"}, "left")
-        .join(shares, new String[] {VIEW, "customer_id"}, "left");
+    Dataset<Row> features =
+        behaviour
+            .join(products, new String[] {VIEW, "customer_id"}, "left")
+            .join(shares, new String[] {VIEW, "customer_id"}, "left");
     features = withCustomerAttributes(features, in, views, asOfDates);
     for (ExternalTable ext : in.external()) {
       if (ext.settings().level().equals("customer")) {
@@ -134,7 +161,8 @@ public final class CustomerFeatures {
     }
 
     public ViewFeatures persist() {
-      return new ViewFeatures(all.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()), views, categories);
+      return new ViewFeatures(
+          all.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()), views, categories);
     }
 
     public void unpersist() {
@@ -153,7 +181,11 @@ public final class CustomerFeatures {
       for (String c : all.columns()) {
         if (c.startsWith("category_share_")) {
           if (!sharesPlaced) {
-            categories.get(i).forEach(category -> cols.add(col(ExternalJoin.quote("category_share_" + slug(category)))));
+            categories
+                .get(i)
+                .forEach(
+                    category ->
+                        cols.add(col(ExternalJoin.quote("category_share_" + slug(category)))));
             sharesPlaced = true;
           }
         } else if (!c.equals(VIEW)) {
@@ -168,8 +200,13 @@ public final class CustomerFeatures {
     public Dataset<Row> rows(LocalDate asOf, FeatureContext context) {
       int i = views.indexOf(new View(asOf, context));
       if (i < 0) {
-        throw new IllegalArgumentException("Cannot give customer features as of " + asOf + " (" + context.label()
-            + "): computed only for " + views);
+        throw new IllegalArgumentException(
+            "Cannot give customer features as of "
+                + asOf
+                + " ("
+                + context.label()
+                + "): computed only for "
+                + views);
       }
       return rows(i);
     }
@@ -184,29 +221,34 @@ public final class CustomerFeatures {
     if (views.stream().map(View::asOf).distinct().count() == 1) {
       return functions.to_date(lit(views.get(0).asOf().toString()));
     }
-    Column[] dates = views.stream().map(v -> functions.to_date(lit(v.asOf().toString()))).toArray(Column[]::new);
+    Column[] dates =
+        views.stream().map(v -> functions.to_date(lit(v.asOf().toString()))).toArray(Column[]::new);
     return functions.element_at(functions.array(dates), col(VIEW).plus(1));
   }
 
   /** Transaction-level rows: one per (view, customer, transaction). */
   private static Dataset<Row> orders(Dataset<Row> lines, List<String> externalColumns) {
-    List<Column> aggs = new ArrayList<>(List.of(
-        min("ts").as("ts"),
-        functions.first("channel", true).as("channel"),
-        functions.first("payment_method", true).as("payment_method"),
-        coalesce(sum(when(col("quantity").gt(0), col("value"))), lit(0.0)).as("gross"),
-        coalesce(sum(when(col("quantity").lt(0), functions.negate(col("value")))), lit(0.0)).as("returned"),
-        coalesce(sum(when(col("quantity").gt(0), col("quantity"))), lit(0.0)).as("items"),
-        max(col("quantity").gt(0)).as("is_purchase")));
+    List<Column> aggs =
+        new ArrayList<>(
+            List.of(
+                min("ts").as("ts"),
+                functions.first("channel", true).as("channel"),
+                functions.first("payment_method", true).as("payment_method"),
+                coalesce(sum(when(col("quantity").gt(0), col("value"))), lit(0.0)).as("gross"),
+                coalesce(sum(when(col("quantity").lt(0), functions.negate(col("value")))), lit(0.0))
+                    .as("returned"),
+                coalesce(sum(when(col("quantity").gt(0), col("quantity"))), lit(0.0)).as("items"),
+                max(col("quantity").gt(0)).as("is_purchase")));
     for (String c : externalColumns) {
       aggs.add(functions.first(col(c), true).as(c));
     }
-    return lines.groupBy(VIEW, "customer_id", "transaction_id")
+    return lines
+        .groupBy(VIEW, "customer_id", "transaction_id")
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
   }
 
-  private static Dataset<Row> behaviour(Dataset<Row> orders, FeatureSettings settings, Column asOf,
-                                        List<String> externalColumns) {
+  private static Dataset<Row> behaviour(
+      Dataset<Row> orders, FeatureSettings settings, Column asOf, List<String> externalColumns) {
     Column purchase = col("is_purchase");
     Column purchases = count(when(purchase, lit(1)));
     List<Column> aggs = new ArrayList<>();
@@ -217,35 +259,56 @@ public final class CustomerFeatures {
     aggs.add(sum("returned").as("returned_value"));
     aggs.add(sum("items").as("_items"));
     for (String channel : settings.channels()) {
-      aggs.add(share(purchase.and(col("channel").equalTo(channel)), purchases).as("channel_share_" + slug(channel)));
+      aggs.add(
+          share(purchase.and(col("channel").equalTo(channel)), purchases)
+              .as("channel_share_" + slug(channel)));
     }
-    aggs.add(share(purchase.and(functions.not(coalesce(col("channel").isin(settings.channels().toArray()), lit(false)))),
-        purchases).as("channel_share_other"));
+    aggs.add(
+        share(
+                purchase.and(
+                    functions.not(
+                        coalesce(col("channel").isin(settings.channels().toArray()), lit(false)))),
+                purchases)
+            .as("channel_share_other"));
     for (String method : settings.paymentMethods()) {
-      aggs.add(share(purchase.and(col("payment_method").equalTo(method)), purchases).as("payment_share_" + slug(method)));
+      aggs.add(
+          share(purchase.and(col("payment_method").equalTo(method)), purchases)
+              .as("payment_share_" + slug(method)));
     }
-    aggs.add(share(purchase.and(functions.not(coalesce(col("payment_method").isin(settings.paymentMethods().toArray()),
-        lit(false)))), purchases).as("payment_share_other"));
+    aggs.add(
+        share(
+                purchase.and(
+                    functions.not(
+                        coalesce(
+                            col("payment_method").isin(settings.paymentMethods().toArray()),
+                            lit(false)))),
+                purchases)
+            .as("payment_share_other"));
     Column weekend = functions.dayofweek(col("ts")).isin(1, 7);
     aggs.add(share(purchase.and(weekend), purchases).as("weekend_share"));
     Column hour = functions.hour(col("ts"));
     for (DayPart part : settings.dayParts()) {
-      aggs.add(share(purchase.and(hour.geq(part.start())).and(hour.lt(part.end())), purchases)
-          .as("daypart_share_" + slug(part.name())));
+      aggs.add(
+          share(purchase.and(hour.geq(part.start())).and(hour.lt(part.end())), purchases)
+              .as("daypart_share_" + slug(part.name())));
     }
     for (String c : externalColumns) {
       aggs.add(functions.avg(when(purchase, col(c).cast("double"))).as(c + "_avg"));
     }
-    Dataset<Row> agg = orders.groupBy(VIEW, "customer_id")
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new))
-        .filter(col("frequency").gt(0));
-    return agg
-        .withColumn("recency_days", functions.datediff(asOf, functions.to_date(col("_last_purchase_ts"))))
+    Dataset<Row> agg =
+        orders
+            .groupBy(VIEW, "customer_id")
+            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new))
+            .filter(col("frequency").gt(0));
+    return agg.withColumn(
+            "recency_days", functions.datediff(asOf, functions.to_date(col("_last_purchase_ts"))))
         .withColumn("monetary", col("gross_spend").minus(col("returned_value")))
         .withColumn("avg_basket_value", col("gross_spend").divide(col("frequency")))
         .withColumn("avg_basket_items", col("_items").divide(col("frequency")))
-        .withColumn("returns_share", when(col("gross_spend").gt(0),
-            col("returned_value").divide(col("gross_spend"))).otherwise(lit(0.0)))
+        .withColumn(
+            "returns_share",
+            when(col("gross_spend").gt(0), col("returned_value").divide(col("gross_spend")))
+                .otherwise(lit(0.0)))
         .withColumn("weekday_share", lit(1.0).minus(col("weekend_share")))
         .withColumn("last_purchase_date", functions.to_date(col("_last_purchase_ts")))
         .withColumn("first_purchase_in_window", functions.to_date(col("_first_purchase_ts")))
@@ -253,10 +316,11 @@ public final class CustomerFeatures {
   }
 
   /**
-   * The share columns' categories per view, sorted: the configured ones, or each view's top ones
-   * by spend (ties by name), from one aggregation of (view, category) totals.
+   * The share columns' categories per view, sorted: the configured ones, or each view's top ones by
+   * spend (ties by name), from one aggregation of (view, category) totals.
    */
-  private static List<List<String>> categories(Dataset<Row> lines, FeatureSettings settings, int views) {
+  private static List<List<String>> categories(
+      Dataset<Row> lines, FeatureSettings settings, int views) {
     List<List<String>> out = new ArrayList<>();
     if (!settings.categories().isEmpty() || settings.topCategories() <= 0) {
       for (int i = 0; i < views; i++) {
@@ -269,15 +333,22 @@ public final class CustomerFeatures {
       totals.add(new ArrayList<>());
     }
     // (view, category) totals only: a handful of rows per view, not per-customer data.
-    for (Row r : bought(lines).groupBy(VIEW, "category").agg(sum("value").as("v")).collectAsList()) {
+    for (Row r :
+        bought(lines).groupBy(VIEW, "category").agg(sum("value").as("v")).collectAsList()) {
       totals.get(r.getInt(0)).add(r);
     }
     for (List<Row> rows : totals) {
-      out.add(rows.stream()
-          .sorted(java.util.Comparator.<Row, Double>comparing(r -> r.isNullAt(2) ? null : r.getDouble(2),
-                  java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder()))
-              .thenComparing(r -> r.getString(1)))
-          .limit(settings.topCategories()).map(r -> r.getString(1)).sorted().toList());
+      out.add(
+          rows.stream()
+              .sorted(
+                  java.util.Comparator.<Row, Double>comparing(
+                          r -> r.isNullAt(2) ? null : r.getDouble(2),
+                          java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder()))
+                      .thenComparing(r -> r.getString(1)))
+              .limit(settings.topCategories())
+              .map(r -> r.getString(1))
+              .sorted()
+              .toList());
     }
     return out;
   }
@@ -287,30 +358,37 @@ public final class CustomerFeatures {
   }
 
   /** Share of gross spend per category, for every category some view lists. */
-  private static Dataset<Row> categoryShares(Dataset<Row> lines, List<List<String>> categoriesByView) {
+  private static Dataset<Row> categoryShares(
+      Dataset<Row> lines, List<List<String>> categoriesByView) {
     Dataset<Row> bought = bought(lines);
     java.util.Set<String> categories = new java.util.LinkedHashSet<>();
     categoriesByView.forEach(categories::addAll);
     List<Column> aggs = new ArrayList<>();
     Column total = sum("value");
     for (String category : categories) {
-      aggs.add(coalesce(sum(when(col("category").equalTo(category), col("value"))), lit(0.0))
-          .divide(total).as("category_share_" + slug(category)));
+      aggs.add(
+          coalesce(sum(when(col("category").equalTo(category), col("value"))), lit(0.0))
+              .divide(total)
+              .as("category_share_" + slug(category)));
     }
     if (aggs.isEmpty()) {
       return bought.select(VIEW, "customer_id").distinct();
     }
-    return bought.groupBy(VIEW, "customer_id").agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+    return bought
+        .groupBy(VIEW, "customer_id")
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
   }
 
   /**
    * Tenure, age, household and region from the customers table, or from transactions alone; the
    * purchase history behind the first purchase and the usual region ends at each view's date.
    */
-  private static Dataset<Row> withCustomerAttributes(Dataset<Row> features, Inputs in, List<View> views,
-                                                     List<LocalDate> asOfDates) {
+  private static Dataset<Row> withCustomerAttributes(
+      Dataset<Row> features, Inputs in, List<View> views, List<LocalDate> asOfDates) {
     LocalDate last = asOfDates.get(asOfDates.size() - 1);
-    Dataset<Row> history = in.transactions().filter(col("ts").lt(dayStart(last.plusDays(1))).and(col("quantity").gt(0)));
+    Dataset<Row> history =
+        in.transactions()
+            .filter(col("ts").lt(dayStart(last.plusDays(1))).and(col("quantity").gt(0)));
     if (asOfDates.size() == 1) {
       history = history.withColumn(AS_OF_INDEX, lit(0));
     } else { // a purchase belongs to the history of every date from its day on
@@ -318,43 +396,79 @@ public final class CustomerFeatures {
       for (int j = 0; j < asOfDates.size(); j++) {
         member.add(when(col("ts").lt(dayStart(asOfDates.get(j).plusDays(1))), lit(j)));
       }
-      history = history.withColumn(AS_OF_INDEX, functions.explode(functions.array_compact(
-          functions.array(member.toArray(Column[]::new)))));
+      history =
+          history.withColumn(
+              AS_OF_INDEX,
+              functions.explode(
+                  functions.array_compact(functions.array(member.toArray(Column[]::new)))));
     }
-    Dataset<Row> firstEver = history.groupBy(AS_OF_INDEX, "customer_id")
-        .agg(functions.to_date(min("ts")).as("first_purchase_date"));
-    // The region a customer buys in most often (ties: the smallest id), for data without a customers table.
-    Dataset<Row> regionCounts = history.filter(col("region_id").isNotNull())
-        .groupBy(AS_OF_INDEX, "customer_id", "region_id").agg(count(lit(1)).as("n"));
-    Dataset<Row> usualRegion = regionCounts
-        .withColumn("rk", functions.row_number().over(org.apache.spark.sql.expressions.Window
-            .partitionBy(AS_OF_INDEX, "customer_id").orderBy(col("n").desc(), col("region_id"))))
-        .filter(col("rk").equalTo(1)).select(col(AS_OF_INDEX), col("customer_id"), col("region_id").as("_tx_region"));
-    Column[] indexOfView = views.stream().map(v -> lit(asOfDates.indexOf(v.asOf()))).toArray(Column[]::new);
-    Dataset<Row> out = features
-        .withColumn(AS_OF_INDEX, asOfDates.size() == 1 ? lit(0)
-            : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
-        .join(firstEver, new String[] {AS_OF_INDEX, "customer_id"}, "left")
-        .join(usualRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
+    Dataset<Row> firstEver =
+        history
+            .groupBy(AS_OF_INDEX, "customer_id")
+            .agg(functions.to_date(min("ts")).as("first_purchase_date"));
+    // The region a customer buys in most often (ties: the smallest id), for data without a
+    // customers table.
+    Dataset<Row> regionCounts =
+        history
+            .filter(col("region_id").isNotNull())
+            .groupBy(AS_OF_INDEX, "customer_id", "region_id")
+            .agg(count(lit(1)).as("n"));
+    Dataset<Row> usualRegion =
+        regionCounts
+            .withColumn(
+                "rk",
+                functions
+                    .row_number()
+                    .over(
+                        org.apache.spark.sql.expressions.Window.partitionBy(
+                                AS_OF_INDEX, "customer_id")
+                            .orderBy(col("n").desc(), col("region_id"))))
+            .filter(col("rk").equalTo(1))
+            .select(col(AS_OF_INDEX), col("customer_id"), col("region_id").as("_tx_region"));
+    Column[] indexOfView =
+        views.stream().map(v -> lit(asOfDates.indexOf(v.asOf()))).toArray(Column[]::new);
+    Dataset<Row> out =
+        features
+            .withColumn(
+                AS_OF_INDEX,
+                asOfDates.size() == 1
+                    ? lit(0)
+                    : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
+            .join(firstEver, new String[] {AS_OF_INDEX, "customer_id"}, "left")
+            .join(usualRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
     if (in.customers().isPresent()) {
-      Dataset<Row> customers = in.customers().get().select(col("customer_id"), col("signup_date"),
-          col("birth_year"), col("gender"), col("region_id").as("_customer_region"), col("household_size"));
+      Dataset<Row> customers =
+          in.customers()
+              .get()
+              .select(
+                  col("customer_id"),
+                  col("signup_date"),
+                  col("birth_year"),
+                  col("gender"),
+                  col("region_id").as("_customer_region"),
+                  col("household_size"));
       out = out.join(customers, "customer_id", "left");
     } else {
-      out = out.withColumn("signup_date", lit(null).cast("date"))
-          .withColumn("birth_year", lit(null).cast("int"))
-          .withColumn("gender", lit(null).cast("string"))
-          .withColumn("_customer_region", lit(null).cast("string"))
-          .withColumn("household_size", lit(null).cast("int"));
+      out =
+          out.withColumn("signup_date", lit(null).cast("date"))
+              .withColumn("birth_year", lit(null).cast("int"))
+              .withColumn("gender", lit(null).cast("string"))
+              .withColumn("_customer_region", lit(null).cast("string"))
+              .withColumn("household_size", lit(null).cast("int"));
     }
     Column run = asOfOfView(views);
-    Column since = functions.least(coalesce(col("signup_date"), col("first_purchase_date")),
-        col("first_purchase_date"));
-    return out
-        .withColumn("tenure_days", functions.datediff(run, since))
+    Column since =
+        functions.least(
+            coalesce(col("signup_date"), col("first_purchase_date")), col("first_purchase_date"));
+    return out.withColumn("tenure_days", functions.datediff(run, since))
         .withColumn("age", functions.year(run).minus(col("birth_year")))
         .withColumn("region_id", coalesce(col("_customer_region"), col("_tx_region")))
-        .drop("_customer_region", "_tx_region", "birth_year", "first_purchase_in_window", AS_OF_INDEX);
+        .drop(
+            "_customer_region",
+            "_tx_region",
+            "birth_year",
+            "first_purchase_in_window",
+            AS_OF_INDEX);
   }
 
   private static Column share(Column condition, Column denominator) {
@@ -362,7 +476,9 @@ public final class CustomerFeatures {
   }
 
   private static String[] categoryShareColumns(Dataset<Row> df) {
-    return java.util.Arrays.stream(df.columns()).filter(c -> c.startsWith("category_share_")).toArray(String[]::new);
+    return java.util.Arrays.stream(df.columns())
+        .filter(c -> c.startsWith("category_share_"))
+        .toArray(String[]::new);
   }
 
   /** A value as part of a column name: lower case, letters, digits and '_'. */
@@ -371,7 +487,10 @@ public final class CustomerFeatures {
     return s.isEmpty() ? "blank" : s;
   }
 
-  /** Numeric behaviour columns suitable for clustering (identifiers, dates and raw attributes excluded). */
+  /**
+   * Numeric behaviour columns suitable for clustering (identifiers, dates and raw attributes
+   * excluded).
+   */
   public static List<String> numericFeatureColumns(Dataset<Row> features) {
     List<String> out = new ArrayList<>();
     for (org.apache.spark.sql.types.StructField f : features.schema().fields()) {

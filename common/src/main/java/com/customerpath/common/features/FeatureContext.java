@@ -4,11 +4,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.functions;
 
 /**
- * Which activity a feature set is computed on. A customer can behave differently on weekdays
- * and weekends, so personas are also built per context.
+ * Which activity a feature set is computed on. A customer can behave differently on weekdays and
+ * weekends, so personas are also built per context.
  */
 public enum FeatureContext {
-  ALL, WEEKDAY, WEEKEND;
+  ALL,
+  WEEKDAY,
+  WEEKEND;
 
   public String label() {
     return name().toLowerCase(java.util.Locale.ROOT);

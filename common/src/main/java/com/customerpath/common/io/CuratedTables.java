@@ -2,26 +2,28 @@ package com.customerpath.common.io;
 
 import com.customerpath.common.schema.Contract;
 import com.customerpath.common.schema.Contract.SourceContract;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.function.Predicate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
-import java.time.LocalDate;
-import java.util.List;
-import java.util.function.Predicate;
-
 /**
- * The curated copies of the inputs, as ingest writes them and every later step reads them.
- * Facts (sources with a timestamp: transactions, events) are one table partitioned by event date,
- * {@code curated/<source>/event_date=YYYY-MM-DD/}: a night replaces only the dates it touched, so
- * storage grows with the history, not with nights x history. Dimension snapshots (customers,
- * products) stay partitioned by run date, {@code curated/<source>/dt=D/}.
+ * The curated copies of the inputs, as ingest writes them and every later step reads them. Facts
+ * (sources with a timestamp: transactions, events) are one table partitioned by event date, {@code
+ * curated/<source>/event_date=YYYY-MM-DD/}: a night replaces only the dates it touched, so storage
+ * grows with the history, not with nights x history. Dimension snapshots (customers, products) stay
+ * partitioned by run date, {@code curated/<source>/dt=D/}.
  */
 public final class CuratedTables {
   public static final String EVENT_DATE = "event_date";
-  /** The run date whose ingest curated a fact row: lets a re-run of a night replace its own rows. */
+
+  /**
+   * The run date whose ingest curated a fact row: lets a re-run of a night replace its own rows.
+   */
   public static final String INGEST_DT = "ingest_dt";
 
   private CuratedTables() {}
@@ -41,7 +43,9 @@ public final class CuratedTables {
    * newest one before it when no snapshot was delivered that night.
    */
   public static Dataset<Row> read(Tables tables, String source, LocalDate date) {
-    return byEventDate(source) ? read(tables, source, null, date) : tables.read(table(source), snapshotDate(tables, source, date));
+    return byEventDate(source)
+        ? read(tables, source, null, date)
+        : tables.read(table(source), snapshotDate(tables, source, date));
   }
 
   /** A fact source's curated rows of the event dates [from, to] (from null = from the first). */
@@ -56,20 +60,38 @@ public final class CuratedTables {
     if (from != null) {
       inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(from))));
     }
-    return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
-        .where(inRange).drop(EVENT_DATE, INGEST_DT);
+    return tables
+        .spark()
+        .read()
+        .option("basePath", tables.path(table))
+        .parquet(tables.path(table))
+        .where(inRange)
+        .drop(EVENT_DATE, INGEST_DT);
   }
 
-  /** A fact source's rows of the given event dates, with {@link #EVENT_DATE} as text and {@link #INGEST_DT}. */
-  public static Dataset<Row> readEventDates(Tables tables, String source, java.util.Collection<String> dates) {
+  /**
+   * A fact source's rows of the given event dates, with {@link #EVENT_DATE} as text and {@link
+   * #INGEST_DT}.
+   */
+  public static Dataset<Row> readEventDates(
+      Tables tables, String source, java.util.Collection<String> dates) {
     String table = table(source);
-    List<String> present = tables.partitionValues(table, EVENT_DATE).stream().filter(dates::contains).toList();
+    List<String> present =
+        tables.partitionValues(table, EVENT_DATE).stream().filter(dates::contains).toList();
     if (present.isEmpty()) {
-      return tables.spark().createDataFrame(List.of(), schema(Contract.of(source))
-          .add(INGEST_DT, org.apache.spark.sql.types.DataTypes.StringType)
-          .add(EVENT_DATE, org.apache.spark.sql.types.DataTypes.StringType));
+      return tables
+          .spark()
+          .createDataFrame(
+              List.of(),
+              schema(Contract.of(source))
+                  .add(INGEST_DT, org.apache.spark.sql.types.DataTypes.StringType)
+                  .add(EVENT_DATE, org.apache.spark.sql.types.DataTypes.StringType));
     }
-    return tables.spark().read().option("basePath", tables.path(table)).parquet(tables.path(table))
+    return tables
+        .spark()
+        .read()
+        .option("basePath", tables.path(table))
+        .parquet(tables.path(table))
         .where(functions.col(EVENT_DATE).cast("string").isin(present.toArray()))
         .withColumn(EVENT_DATE, functions.date_format(functions.col(EVENT_DATE), "yyyy-MM-dd"));
   }
@@ -82,9 +104,11 @@ public final class CuratedTables {
   /** Whether anything of the source was curated for a run date (facts: any event date up to it). */
   public static boolean exists(Tables tables, String source, LocalDate date) {
     if (byEventDate(source)) {
-      return tables.partitionValues(table(source), EVENT_DATE).stream().anyMatch(v -> v.compareTo(date.toString()) <= 0);
+      return tables.partitionValues(table(source), EVENT_DATE).stream()
+          .anyMatch(v -> v.compareTo(date.toString()) <= 0);
     }
-    return tables.exists(table(source), date) || tables.latestBefore(table(source), date).isPresent();
+    return tables.exists(table(source), date)
+        || tables.latestBefore(table(source), date).isPresent();
   }
 
   /**
@@ -101,12 +125,15 @@ public final class CuratedTables {
    * existing partitions not written whose date matches {@code deleteUnwritten} are deleted (a full
    * refresh). Returns the event dates written.
    */
-  public static List<String> publish(Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
+  public static List<String> publish(
+      Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
     return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten);
   }
 
   private static LocalDate snapshotDate(Tables tables, String source, LocalDate date) {
-    return tables.exists(table(source), date) ? date : tables.latestBefore(table(source), date).orElse(date);
+    return tables.exists(table(source), date)
+        ? date
+        : tables.latestBefore(table(source), date).orElse(date);
   }
 
   static StructType schema(SourceContract contract) {

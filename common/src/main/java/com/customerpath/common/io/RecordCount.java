@@ -1,15 +1,6 @@
 package com.customerpath.common.io;
 
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,13 +10,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * An independent count of a source's records, to compare with the rows Spark read: for CSV the
  * non-blank records, i.e. line breaks outside quoted fields, minus one header line per file
- * (counted by a byte scan, not by the CSV parser); for Parquet the row counts in the file
- * footers. Empty when the format or options do not allow one (a query over the source, a
- * comment character, another encoding or compression, sub-folders).
+ * (counted by a byte scan, not by the CSV parser); for Parquet the row counts in the file footers.
+ * Empty when the format or options do not allow one (a query over the source, a comment character,
+ * another encoding or compression, sub-folders).
  */
 public final class RecordCount {
   private RecordCount() {}
@@ -44,8 +43,14 @@ public final class RecordCount {
         default -> Optional.empty();
       };
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot count the records of source '" + source.name() + "' in "
-          + source.path() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot count the records of source '"
+              + source.name()
+              + "' in "
+              + source.path()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -85,18 +90,27 @@ public final class RecordCount {
         rows += reader.getRecordCount();
       }
     }
-    return Optional.of(new Expected(rows, "row counts in " + files.get().size() + " Parquet footer(s)"));
+    return Optional.of(
+        new Expected(rows, "row counts in " + files.get().size() + " Parquet footer(s)"));
   }
 
-  static Optional<Expected> csv(SparkSession spark, String path, Map<String, String> options) throws IOException {
+  static Optional<Expected> csv(SparkSession spark, String path, Map<String, String> options)
+      throws IOException {
     Map<String, String> o = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     o.putAll(options);
     String encoding = o.getOrDefault("encoding", o.getOrDefault("charset", "UTF-8"));
-    boolean asciiCompatible = encoding.equalsIgnoreCase("UTF-8") || encoding.equalsIgnoreCase("UTF8")
-        || encoding.toUpperCase().startsWith("ISO-8859") || encoding.equalsIgnoreCase("US-ASCII");
-    if (o.containsKey("comment") || o.containsKey("lineSep") || !asciiCompatible
-        || "true".equalsIgnoreCase(o.get("recursiveFileLookup")) || o.containsKey("pathGlobFilter")
-        || o.containsKey("modifiedBefore") || o.containsKey("modifiedAfter")) {
+    boolean asciiCompatible =
+        encoding.equalsIgnoreCase("UTF-8")
+            || encoding.equalsIgnoreCase("UTF8")
+            || encoding.toUpperCase().startsWith("ISO-8859")
+            || encoding.equalsIgnoreCase("US-ASCII");
+    if (o.containsKey("comment")
+        || o.containsKey("lineSep")
+        || !asciiCompatible
+        || "true".equalsIgnoreCase(o.get("recursiveFileLookup"))
+        || o.containsKey("pathGlobFilter")
+        || o.containsKey("modifiedBefore")
+        || o.containsKey("modifiedAfter")) {
       return Optional.empty();
     }
     Optional<List<FileStatus>> files = dataFiles(spark.sparkContext().hadoopConfiguration(), path);
@@ -113,28 +127,38 @@ public final class RecordCount {
       return Optional.of(new Expected(0, "no data file"));
     }
     boolean multiLine = "true".equalsIgnoreCase(o.get("multiLine"));
-    char quote = o.getOrDefault("quote", "\"").isEmpty() ? '\0' : o.getOrDefault("quote", "\"").charAt(0);
-    char escape = o.getOrDefault("escape", "\\").isEmpty() ? '\0' : o.getOrDefault("escape", "\\").charAt(0);
+    char quote =
+        o.getOrDefault("quote", "\"").isEmpty() ? '\0' : o.getOrDefault("quote", "\"").charAt(0);
+    char escape =
+        o.getOrDefault("escape", "\\").isEmpty() ? '\0' : o.getOrDefault("escape", "\\").charAt(0);
     boolean header = "true".equalsIgnoreCase(o.get("header"));
     List<String> paths = files.get().stream().map(f -> f.getPath().toString()).toList();
     // Counted on the executors, one task per file, streaming: the files may be large.
-    long records = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .binaryFiles(String.join(",", paths), Math.max(1, paths.size()))
-        .map(file -> {
-          try (InputStream raw = file._2().open();
-               InputStream in = new BufferedInputStream(file._1().endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
-            long n = countRecords(in, multiLine ? quote : '\0', escape);
-            return header && n > 0 ? n - 1 : n;
-          }
-        })
-        .reduce(Long::sum);
-    return Optional.of(new Expected(records, "records (line breaks outside quotes, less header lines) in "
-        + paths.size() + " file(s)"));
+    long records =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .binaryFiles(String.join(",", paths), Math.max(1, paths.size()))
+            .map(
+                file -> {
+                  try (InputStream raw = file._2().open();
+                      InputStream in =
+                          new BufferedInputStream(
+                              file._1().endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
+                    long n = countRecords(in, multiLine ? quote : '\0', escape);
+                    return header && n > 0 ? n - 1 : n;
+                  }
+                })
+            .reduce(Long::sum);
+    return Optional.of(
+        new Expected(
+            records,
+            "records (line breaks outside quotes, less header lines) in "
+                + paths.size()
+                + " file(s)"));
   }
 
   /**
-   * Non-blank records in a stream: a record ends at a line break outside quotes ({@code quote}
-   * '\0' = quotes do not span lines). A blank line is skipped, as Spark's CSV reader does.
+   * Non-blank records in a stream: a record ends at a line break outside quotes ({@code quote} '\0'
+   * = quotes do not span lines). A blank line is skipped, as Spark's CSV reader does.
    */
   public static long countRecords(InputStream in, char quote, char escape) throws IOException {
     long records = 0;

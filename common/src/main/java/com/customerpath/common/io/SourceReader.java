@@ -3,6 +3,7 @@ package com.customerpath.common.io;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.config.PipelineSettings.TableSettings;
 import com.customerpath.common.schema.SchemaError;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -11,16 +12,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.Map;
-
 /**
- * Reads a source's raw rows: one file or folder, or several named tables combined by a SQL
- * query. CSV is read as text columns (no inference) so that parsing, and its failures, are
- * ours to record. Adds {@code _source_file}, the file each row came from.
+ * Reads a source's raw rows: one file or folder, or several named tables combined by a SQL query.
+ * CSV is read as text columns (no inference) so that parsing, and its failures, are ours to record.
+ * Adds {@code _source_file}, the file each row came from.
  *
- * <p>A source's CSV is read so that a record is a record: {@code multiLine} (a quoted field
- * may hold a line break) and PERMISSIVE with the header's columns, so that a row with more or
- * fewer fields than the header keeps its raw text in {@code _corrupt_record} (quarantined as
+ * <p>A source's CSV is read so that a record is a record: {@code multiLine} (a quoted field may
+ * hold a line break) and PERMISSIVE with the header's columns, so that a row with more or fewer
+ * fields than the header keeps its raw text in {@code _corrupt_record} (quarantined as
  * malformed_row) instead of losing or inventing values.
  */
 public final class SourceReader {
@@ -31,7 +30,8 @@ public final class SourceReader {
 
   public static Dataset<Row> read(SparkSession spark, SourceSettings source) {
     if (source.tables().isEmpty()) {
-      Dataset<Row> raw = readTable(spark, source.name(), source.path(), source.format(), source.options(), true);
+      Dataset<Row> raw =
+          readTable(spark, source.name(), source.path(), source.format(), source.options(), true);
       if (!source.query().isBlank()) {
         // A query over the single file, e.g. to skip a header line of a text file.
         raw.createOrReplaceTempView(source.name() + "_raw");
@@ -41,7 +41,13 @@ public final class SourceReader {
     }
     for (Map.Entry<String, TableSettings> t : source.tables().entrySet()) {
       TableSettings table = t.getValue();
-      readTable(spark, source.name() + "." + t.getKey(), table.path(), table.format(), table.options(), true)
+      readTable(
+              spark,
+              source.name() + "." + t.getKey(),
+              table.path(),
+              table.format(),
+              table.options(),
+              true)
           .createOrReplaceTempView(t.getKey());
     }
     return runQuery(spark, source, source.query())
@@ -54,44 +60,78 @@ public final class SourceReader {
       out.schema(); // analyse now, so a bad query fails here with the source's name
       return out;
     } catch (Exception e) {
-      throw new SchemaError("Cannot read source '" + source.name() + "' from " + source.location()
-          + ": its query does not run: " + firstLine(e.getMessage()), e);
+      throw new SchemaError(
+          "Cannot read source '"
+              + source.name()
+              + "' from "
+              + source.location()
+              + ": its query does not run: "
+              + firstLine(e.getMessage()),
+          e);
     }
   }
 
-  public static Dataset<Row> readTable(SparkSession spark, String name, String path, String format,
-                                       Map<String, String> options) {
+  public static Dataset<Row> readTable(
+      SparkSession spark, String name, String path, String format, Map<String, String> options) {
     return readTable(spark, name, path, format, options, false);
   }
 
   /** strict: CSV read record by record, with the corrupt-record column (input sources). */
-  private static Dataset<Row> readTable(SparkSession spark, String name, String path, String format,
-                                        Map<String, String> options, boolean strict) {
+  private static Dataset<Row> readTable(
+      SparkSession spark,
+      String name,
+      String path,
+      String format,
+      Map<String, String> options,
+      boolean strict) {
     try {
-      Dataset<Row> df = switch (format) {
-        case "csv" -> strict ? readCsvStrict(spark, options, path)
-            : spark.read().option("inferSchema", "false").options(options).csv(path);
-        case "parquet" -> spark.read().options(options).parquet(path);
-        case "json" -> spark.read().options(options).json(path);
-        case "text" -> spark.read().options(options).text(path);
-        default -> throw new SchemaError("Cannot read source '" + name + "': unknown format '" + format
-            + "', expected csv, parquet, json or text");
-      };
+      Dataset<Row> df =
+          switch (format) {
+            case "csv" ->
+                strict
+                    ? readCsvStrict(spark, options, path)
+                    : spark.read().option("inferSchema", "false").options(options).csv(path);
+            case "parquet" -> spark.read().options(options).parquet(path);
+            case "json" -> spark.read().options(options).json(path);
+            case "text" -> spark.read().options(options).text(path);
+            default ->
+                throw new SchemaError(
+                    "Cannot read source '"
+                        + name
+                        + "': unknown format '"
+                        + format
+                        + "', expected csv, parquet, json or text");
+          };
       return df;
     } catch (SchemaError e) {
       throw e;
     } catch (Exception e) {
       if (String.valueOf(e.getMessage()).contains("UNABLE_TO_INFER_SCHEMA")
           || String.valueOf(e.getMessage()).contains("Unable to infer schema")) {
-        throw new InputError("Cannot read source '" + name + "' from " + path + ": it holds no data file"
-            + " (an empty folder, or only hidden/_ files)");
+        throw new InputError(
+            "Cannot read source '"
+                + name
+                + "' from "
+                + path
+                + ": it holds no data file"
+                + " (an empty folder, or only hidden/_ files)");
       }
-      throw new SchemaError("Cannot read source '" + name + "' from " + path + " as " + format + ": "
-          + firstLine(e.getMessage()), e);
+      throw new SchemaError(
+          "Cannot read source '"
+              + name
+              + "' from "
+              + path
+              + " as "
+              + format
+              + ": "
+              + firstLine(e.getMessage()),
+          e);
     }
   }
 
-  /** The CSV reader options of a source: multiLine and PERMISSIVE unless the source says otherwise. */
+  /**
+   * The CSV reader options of a source: multiLine and PERMISSIVE unless the source says otherwise.
+   */
   public static Map<String, String> strictCsvOptions(Map<String, String> options) {
     Map<String, String> opts = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     opts.put("multiLine", "true");
@@ -103,7 +143,8 @@ public final class SourceReader {
     return opts;
   }
 
-  private static Dataset<Row> readCsvStrict(SparkSession spark, Map<String, String> options, String path) {
+  private static Dataset<Row> readCsvStrict(
+      SparkSession spark, Map<String, String> options, String path) {
     Map<String, String> opts = strictCsvOptions(options);
     // The header's columns (all text), plus the column that keeps a malformed row's raw text.
     StructType header = spark.read().options(opts).csv(path).schema();
@@ -117,22 +158,27 @@ public final class SourceReader {
 
   /** The paths of a source (its file, or its tables' files) that exist but hold no data file. */
   public static java.util.List<String> emptyPaths(SparkSession spark, SourceSettings source) {
-    java.util.List<String> paths = source.tables().isEmpty() ? java.util.List.of(source.path())
-        : source.tables().values().stream().map(TableSettings::path).toList();
+    java.util.List<String> paths =
+        source.tables().isEmpty()
+            ? java.util.List.of(source.path())
+            : source.tables().values().stream().map(TableSettings::path).toList();
     java.util.List<String> empty = new java.util.ArrayList<>();
     for (String p : paths) {
       try {
         org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
-        org.apache.hadoop.fs.FileSystem fs = hp.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        org.apache.hadoop.fs.FileSystem fs =
+            hp.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!p.contains("*") && !fs.exists(hp)) {
           continue; // a missing path is reported by the reader, naming the source
         }
-        if (RecordCount.dataFiles(spark.sparkContext().hadoopConfiguration(), p).map(java.util.List::isEmpty)
+        if (RecordCount.dataFiles(spark.sparkContext().hadoopConfiguration(), p)
+            .map(java.util.List::isEmpty)
             .orElse(false)) {
           empty.add(p);
         }
       } catch (java.io.IOException e) {
-        throw new InputError("Cannot list source '" + source.name() + "' at " + p + ": " + e.getMessage());
+        throw new InputError(
+            "Cannot list source '" + source.name() + "' at " + p + ": " + e.getMessage());
       }
     }
     return empty;

@@ -1,5 +1,11 @@
 package com.customerpath.common.io;
 
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -10,18 +16,12 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
-import java.io.IOException;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Optional;
-
 /**
- * The output tables: Parquet under {@code <root>/<table>/dt=YYYY-MM-DD/}. A write replaces
- * exactly one date's partition and publishes it whole: staged and renamed into place on local
- * and HDFS paths, through the S3A committers on s3a:// (see {@link #writeMode()}). On s3a:// the S3A committer configured in
- * {@code customerpath.s3} publishes the files instead (see {@link #writeMode()}).
+ * The output tables: Parquet under {@code <root>/<table>/dt=YYYY-MM-DD/}. A write replaces exactly
+ * one date's partition and publishes it whole: staged and renamed into place on local and HDFS
+ * paths, through the S3A committers on s3a:// (see {@link #writeMode()}). On s3a:// the S3A
+ * committer configured in {@code customerpath.s3} publishes the files instead (see {@link
+ * #writeMode()}).
  */
 public final class Tables {
   public static final String DT = "dt";
@@ -51,7 +51,8 @@ public final class Tables {
    * while writing (the write tasks' records written, {@link WriteCounter}), not by reading the
    * partition back.
    */
-  public long write(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+  public long write(
+      String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
     org.apache.spark.SparkContext sc = spark.sparkContext();
     WriteCounter counter = WriteCounter.of(sc);
     String id = table + " dt=" + date + " " + java.util.UUID.randomUUID();
@@ -65,7 +66,8 @@ public final class Tables {
     return counter.rowsWritten(id);
   }
 
-  private void writePartition(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+  private void writePartition(
+      String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
     List<String> partitionBy = new ArrayList<>();
     partitionBy.add(DT);
     partitionBy.addAll(List.of(extraPartitionColumns));
@@ -84,30 +86,44 @@ public final class Tables {
       // S3A "partitioned" staging committer with conflict-mode=replace: the committer itself
       // replaces every partition the job writes, at job commit. Spark's dynamic overwrite is
       // not supported by the S3A committers, so the write is an append of the partition(s).
-      case COMMITTER_REPLACE -> withDt.write()
-          .mode(SaveMode.Append)
-          .partitionBy(partitionBy.toArray(String[]::new))
-          .parquet(path(table));
+      case COMMITTER_REPLACE ->
+          withDt
+              .write()
+              .mode(SaveMode.Append)
+              .partitionBy(partitionBy.toArray(String[]::new))
+              .parquet(path(table));
       // Other S3A committers (directory, magic): a static overwrite of the partition directory
       // (of each dt=D/<extra>=V directory when there are extra partition columns: small tables).
       case PARTITION_PATH -> {
         if (extraPartitionColumns.length == 0) {
           rows.write().mode(SaveMode.Overwrite).parquet(partitionPath(table, date));
         } else {
-          org.apache.spark.sql.Column[] extra = java.util.Arrays.stream(extraPartitionColumns)
-              .map(functions::col).toArray(org.apache.spark.sql.Column[]::new);
+          org.apache.spark.sql.Column[] extra =
+              java.util.Arrays.stream(extraPartitionColumns)
+                  .map(functions::col)
+                  .toArray(org.apache.spark.sql.Column[]::new);
           for (Row values : rows.select(extra).distinct().collectAsList()) {
             StringBuilder dir = new StringBuilder(partitionPath(table, date));
             org.apache.spark.sql.Column match = functions.lit(true);
             for (int i = 0; i < extraPartitionColumns.length; i++) {
               dir.append('/').append(extraPartitionColumns[i]).append('=').append(values.get(i));
-              match = match.and(functions.col(extraPartitionColumns[i]).eqNullSafe(functions.lit(values.get(i))));
+              match =
+                  match.and(
+                      functions
+                          .col(extraPartitionColumns[i])
+                          .eqNullSafe(functions.lit(values.get(i))));
             }
-            rows.where(match).drop(extraPartitionColumns).write().mode(SaveMode.Overwrite).parquet(dir.toString());
+            rows.where(match)
+                .drop(extraPartitionColumns)
+                .write()
+                .mode(SaveMode.Overwrite)
+                .parquet(dir.toString());
           }
         }
       }
-      default -> throw new IllegalStateException("Cannot write table " + table + ": unexpected write mode " + mode);
+      default ->
+          throw new IllegalStateException(
+              "Cannot write table " + table + ": unexpected write mode " + mode);
     }
     if (extraPartitionColumns.length == 0 && files(partitionPath(table, date)).equals(before)) {
       // No rows: the committer wrote nothing and would leave an earlier run's partition in
@@ -121,11 +137,13 @@ public final class Tables {
    * Local and HDFS: the rows are written whole to {@code <table>/_staging/...}, then the finished
    * directory replaces {@code dt=D} by a rename (atomic on HDFS and local file systems), so a
    * reader sees the old partition or the new one. Unlike Spark's dynamic partition overwrite this
-   * does not depend on session settings, and an empty result publishes an empty partition.
-   * Readers skip {@code _staging}, as they skip every name starting with '_'.
+   * does not depend on session settings, and an empty result publishes an empty partition. Readers
+   * skip {@code _staging}, as they skip every name starting with '_'.
    */
-  private void publishByRename(String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
-    String staging = path(table) + "/_staging/" + DT + "=" + date + "-" + java.util.UUID.randomUUID();
+  private void publishByRename(
+      String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+    String staging =
+        path(table) + "/_staging/" + DT + "=" + date + "-" + java.util.UUID.randomUUID();
     if (extraPartitionColumns.length == 0) {
       rows.write().mode(SaveMode.Overwrite).parquet(staging);
     } else {
@@ -146,8 +164,16 @@ public final class Tables {
         fs.delete(staged, true);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot publish table " + table + " partition dt=" + date + " from "
-          + staging + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot publish table "
+              + table
+              + " partition dt="
+              + date
+              + " from "
+              + staging
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -162,13 +188,17 @@ public final class Tables {
     }
   }
 
-  enum WriteMode { STAGED_RENAME, COMMITTER_REPLACE, PARTITION_PATH }
+  enum WriteMode {
+    STAGED_RENAME,
+    COMMITTER_REPLACE,
+    PARTITION_PATH
+  }
 
   /**
    * How a partition is replaced: staged and renamed into place on file systems with an atomic
-   * rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the
-   * committer publishes the files, so the partition is replaced by the committer or by a
-   * static overwrite of the partition directory.
+   * rename (local, HDFS); on s3a:// with an S3A committer (see SparkSessions.s3Conf) the committer
+   * publishes the files, so the partition is replaced by the committer or by a static overwrite of
+   * the partition directory.
    */
   WriteMode writeMode() {
     if (!root.startsWith("s3a://")) {
@@ -179,8 +209,9 @@ public final class Tables {
       return WriteMode.STAGED_RENAME; // classic rename committer ("file"): slow but correct
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    boolean replace = "partitioned".equals(conf.get("fs.s3a.committer.name"))
-        && "replace".equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
+    boolean replace =
+        "partitioned".equals(conf.get("fs.s3a.committer.name"))
+            && "replace".equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
     return replace ? WriteMode.COMMITTER_REPLACE : WriteMode.PARTITION_PATH;
   }
 
@@ -206,14 +237,17 @@ public final class Tables {
   }
 
   /**
-   * Replaces the partitions {@code <column>=V} of a table for every value V present in the rows
-   * (a table partitioned by another column than dt, e.g. curated facts by event_date); existing
+   * Replaces the partitions {@code <column>=V} of a table for every value V present in the rows (a
+   * table partitioned by another column than dt, e.g. curated facts by event_date); existing
    * partitions not written are kept, unless {@code deleteUnwritten} matches their value. Each
    * partition is published whole, as {@link #write} does: staged and renamed on local and HDFS
    * paths, through the S3A committer on s3a://. Returns the values written, sorted.
    */
-  public List<String> replacePartitions(String table, String column, Dataset<Row> rows,
-                                        java.util.function.Predicate<String> deleteUnwritten) {
+  public List<String> replacePartitions(
+      String table,
+      String column,
+      Dataset<Row> rows,
+      java.util.function.Predicate<String> deleteUnwritten) {
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
     // One file per partition value: no small files from the input's splits.
     Dataset<Row> byValue = rows.repartition(functions.col(column));
@@ -243,11 +277,19 @@ public final class Tables {
         }
         if (mode == WriteMode.COMMITTER_REPLACE) {
           // The partitioned committer with conflict-mode=replace replaces each partition written.
-          fixed.repartition(functions.col(column)).write().mode(SaveMode.Append).partitionBy(column)
+          fixed
+              .repartition(functions.col(column))
+              .write()
+              .mode(SaveMode.Append)
+              .partitionBy(column)
               .parquet(path(table));
         } else {
           for (String value : written) {
-            fixed.where(functions.col(column).equalTo(value)).drop(column).write().mode(SaveMode.Overwrite)
+            fixed
+                .where(functions.col(column).equalTo(value))
+                .drop(column)
+                .write()
+                .mode(SaveMode.Overwrite)
                 .parquet(path(table) + "/" + column + "=" + value);
           }
         }
@@ -259,15 +301,17 @@ public final class Tables {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot publish table " + table + " partitions by " + column + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot publish table " + table + " partitions by " + column + ": " + e.getMessage(), e);
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
     return written.stream().sorted().toList();
   }
 
-  /** The values V of the partitions {@code <column>=V} of a table, sorted (empty if there is none). */
+  /**
+   * The values V of the partitions {@code <column>=V} of a table, sorted (empty if there is none).
+   */
   public List<String> partitionValues(String table, String column) {
     Path tablePath = new Path(path(table));
     try {
@@ -283,13 +327,18 @@ public final class Tables {
           .sorted()
           .toList();
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot list partitions of table " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot list partitions of table " + table + ": " + e.getMessage(), e);
     }
   }
 
   /** The rows of partition dt=date, without the dt column. */
   public Dataset<Row> read(String table, LocalDate date) {
-    return spark.read().option("basePath", path(table)).parquet(partitionPath(table, date)).drop(DT);
+    return spark
+        .read()
+        .option("basePath", path(table))
+        .parquet(partitionPath(table, date))
+        .drop(DT);
   }
 
   public String partitionPath(String table, LocalDate date) {
@@ -301,7 +350,8 @@ public final class Tables {
       Path p = new Path(partitionPath(table, date));
       return fs(p).exists(p);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot check table " + table + " partition dt=" + date + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot check table " + table + " partition dt=" + date + ": " + e.getMessage(), e);
     }
   }
 
@@ -322,7 +372,8 @@ public final class Tables {
           .filter(d -> d.isBefore(date))
           .max(Comparator.naturalOrder());
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot list partitions of table " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot list partitions of table " + table + ": " + e.getMessage(), e);
     }
   }
 

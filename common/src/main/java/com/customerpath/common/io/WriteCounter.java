@@ -1,21 +1,20 @@
 package com.customerpath.common.io;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * Counts the rows a write wrote from its tasks' output metrics (records written, as the Spark UI
  * shows them), so a table need not be read back to be counted. A write is tagged with a local
- * property holding a fresh id; the listener sums the records written by the successful tasks of
- * the jobs that carry it. (Dataset.observe would do too, but an Observation makes the session
+ * property holding a fresh id; the listener sums the records written by the successful tasks of the
+ * jobs that carry it. (Dataset.observe would do too, but an Observation makes the session
  * unserializable for MLlib models that keep it in their training summary.)
  */
 final class WriteCounter extends SparkListener {
@@ -32,11 +31,13 @@ final class WriteCounter extends SparkListener {
 
   static WriteCounter of(SparkContext sc) {
     INSTALLED.keySet().removeIf(SparkContext::isStopped);
-    return INSTALLED.computeIfAbsent(sc, c -> {
-      WriteCounter counter = new WriteCounter(c);
-      c.addSparkListener(counter);
-      return counter;
-    });
+    return INSTALLED.computeIfAbsent(
+        sc,
+        c -> {
+          WriteCounter counter = new WriteCounter(c);
+          c.addSparkListener(counter);
+          return counter;
+        });
   }
 
   @Override
@@ -53,19 +54,29 @@ final class WriteCounter extends SparkListener {
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
     String id = stageWrite.get(end.stageId());
-    if (id != null && end.taskInfo() != null && end.taskInfo().successful() && end.taskMetrics() != null) {
+    if (id != null
+        && end.taskInfo() != null
+        && end.taskInfo().successful()
+        && end.taskMetrics() != null) {
       long written = end.taskMetrics().outputMetrics().recordsWritten();
       rows.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(written);
     }
   }
 
-  /** The rows the write tagged with this id wrote (waits for Spark's listener bus to deliver its events). */
+  /**
+   * The rows the write tagged with this id wrote (waits for Spark's listener bus to deliver its
+   * events).
+   */
   long rowsWritten(String id) {
     try {
       sc.listenerBus().waitUntilEmpty(60_000L);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Cannot count the rows of write " + id + ": Spark's listener bus did not drain "
-          + "within 60 s", e);
+      throw new IllegalStateException(
+          "Cannot count the rows of write "
+              + id
+              + ": Spark's listener bus did not drain "
+              + "within 60 s",
+          e);
     }
     stageWrite.values().removeIf(id::equals);
     AtomicLong n = rows.remove(id);

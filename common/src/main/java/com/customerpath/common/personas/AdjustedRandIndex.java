@@ -1,19 +1,18 @@
 package com.customerpath.common.personas;
 
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import static org.apache.spark.sql.functions.col;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Adjusted Rand index (Hubert & Arabie 1985) between two labelings of the same items: 1 for
  * identical partitions (up to renaming), about 0 for chance agreement. Computed from the
- * contingency table, which Spark aggregates; only its cell counts (clusters x clusters) reach
- * the driver, in one job.
+ * contingency table, which Spark aggregates; only its cell counts (clusters x clusters) reach the
+ * driver, in one job.
  */
 public final class AdjustedRandIndex {
   private AdjustedRandIndex() {}
@@ -38,7 +37,10 @@ public final class AdjustedRandIndex {
     return label == null ? "\u0000null" : label;
   }
 
-  /** ARI from a contingency table: cell [i][j] = (weight of) items labelled i by one side and j by the other. */
+  /**
+   * ARI from a contingency table: cell [i][j] = (weight of) items labelled i by one side and j by
+   * the other.
+   */
   public static double ofContingency(double[][] cells) {
     double sumCells = 0;
     double n = 0;

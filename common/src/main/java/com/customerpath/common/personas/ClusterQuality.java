@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Quality figures of a clustering of weighted points held on the driver (an SOM codebook whose
- * weights are hit counts: a unit of weight w stands for w customers at the same place).
- * Distances are squared Euclidean, as in MLlib's {@code ClusteringEvaluator} default.
+ * weights are hit counts: a unit of weight w stands for w customers at the same place). Distances
+ * are squared Euclidean, as in MLlib's {@code ClusteringEvaluator} default.
  */
 public final class ClusterQuality {
   private ClusterQuality() {}
@@ -69,12 +69,14 @@ public final class ClusterQuality {
    * Davies-Bouldin index: mean over clusters of the worst (s_i + s_j) / d_ij, where s is the
    * weighted mean Euclidean distance of a cluster's points to its center. Lower is better.
    */
-  public static double daviesBouldin(double[][] points, double[] weights, int[] labels, double[][] centers) {
+  public static double daviesBouldin(
+      double[][] points, double[] weights, int[] labels, double[][] centers) {
     int k = centers.length;
     double[] scatter = new double[k];
     double[] mass = new double[k];
     for (int i = 0; i < points.length; i++) {
-      scatter[labels[i]] += weights[i] * Math.sqrt(WeightedKMeans.squaredDistance(points[i], centers[labels[i]]));
+      scatter[labels[i]] +=
+          weights[i] * Math.sqrt(WeightedKMeans.squaredDistance(points[i], centers[labels[i]]));
       mass[labels[i]] += weights[i];
     }
     for (int c = 0; c < k; c++) {
@@ -86,7 +88,9 @@ public final class ClusterQuality {
       for (int j = 0; j < k; j++) {
         if (i != j) {
           double dij = Math.sqrt(WeightedKMeans.squaredDistance(centers[i], centers[j]));
-          worst = Math.max(worst, dij == 0 ? Double.POSITIVE_INFINITY : (scatter[i] + scatter[j]) / dij);
+          worst =
+              Math.max(
+                  worst, dij == 0 ? Double.POSITIVE_INFINITY : (scatter[i] + scatter[j]) / dij);
         }
       }
       sum += worst;
@@ -95,14 +99,15 @@ public final class ClusterQuality {
   }
 
   /**
-   * Merges every cluster holding less than minShare of the weight into the cluster with the
-   * nearest center, smallest first, until none is left (or one cluster remains). Merged centers
-   * are the weighted means of their points; clusters are renumbered 0..k'-1 in their old order.
+   * Merges every cluster holding less than minShare of the weight into the cluster with the nearest
+   * center, smallest first, until none is left (or one cluster remains). Merged centers are the
+   * weighted means of their points; clusters are renumbered 0..k'-1 in their old order.
    */
-  public static WeightedKMeans.Result mergeSmall(double[][] points, double[] weights, WeightedKMeans.Result clustering,
-                                                 double minShare) {
+  public static WeightedKMeans.Result mergeSmall(
+      double[][] points, double[] weights, WeightedKMeans.Result clustering, double minShare) {
     int[] labels = clustering.labels().clone();
-    double[][] centers = Arrays.stream(clustering.centers()).map(double[]::clone).toArray(double[][]::new);
+    double[][] centers =
+        Arrays.stream(clustering.centers()).map(double[]::clone).toArray(double[][]::new);
     boolean[] alive = new boolean[centers.length];
     Arrays.fill(alive, true);
     double total = Arrays.stream(weights).sum();
@@ -126,8 +131,11 @@ public final class ClusterQuality {
       }
       int into = -1;
       for (int c = 0; c < centers.length; c++) {
-        if (alive[c] && c != smallest && (into < 0 || WeightedKMeans.squaredDistance(centers[smallest], centers[c])
-            < WeightedKMeans.squaredDistance(centers[smallest], centers[into]))) {
+        if (alive[c]
+            && c != smallest
+            && (into < 0
+                || WeightedKMeans.squaredDistance(centers[smallest], centers[c])
+                    < WeightedKMeans.squaredDistance(centers[smallest], centers[into]))) {
           into = c;
         }
       }

@@ -16,7 +16,8 @@ public final class KSelection {
 
   /** The index that decides. */
   public enum Criterion {
-    SILHOUETTE, DAVIES_BOULDIN;
+    SILHOUETTE,
+    DAVIES_BOULDIN;
 
     /** From a config value: "silhouette" or "davies-bouldin". */
     public static Criterion of(String name) {
@@ -25,8 +26,8 @@ public final class KSelection {
           return c;
         }
       }
-      throw new IllegalArgumentException("Unknown k-selection criterion '" + name
-          + "' (expected silhouette or davies-bouldin)");
+      throw new IllegalArgumentException(
+          "Unknown k-selection criterion '" + name + "' (expected silhouette or davies-bouldin)");
     }
 
     /** The config spelling, e.g. davies-bouldin. */
@@ -45,10 +46,11 @@ public final class KSelection {
   /** The chosen candidate and its k, with every tried k's score in order. */
   public record Choice<T>(int k, T chosen, double score, Map<Integer, Double> scores) {}
 
-  public static <T> Choice<T> choose(int kMin, int kMax, Criterion criterion, IntFunction<T> fit,
-                                     ToDoubleFunction<T> score) {
+  public static <T> Choice<T> choose(
+      int kMin, int kMax, Criterion criterion, IntFunction<T> fit, ToDoubleFunction<T> score) {
     if (kMin > kMax) {
-      throw new IllegalArgumentException("Cannot choose k: k-min " + kMin + " is above k-max " + kMax);
+      throw new IllegalArgumentException(
+          "Cannot choose k: k-min " + kMin + " is above k-max " + kMax);
     }
     Map<Integer, Double> scores = new LinkedHashMap<>();
     T best = null;

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Minimum-cost assignment of rows to columns (the Hungarian algorithm, Kuhn-Munkres with
- * potentials, O(n^2 m)). Used to match tonight's personas to last night's by centroid
- * distance, so a persona keeps its id. Rectangular matrices are allowed: with more rows than
- * columns some rows stay unassigned (-1), and the reverse.
+ * potentials, O(n^2 m)). Used to match tonight's personas to last night's by centroid distance, so
+ * a persona keeps its id. Rectangular matrices are allowed: with more rows than columns some rows
+ * stay unassigned (-1), and the reverse.
  */
 public final class OptimalAssignment {
   private OptimalAssignment() {}
@@ -22,12 +22,17 @@ public final class OptimalAssignment {
     }
     for (double[] r : cost) {
       if (r.length != cols) {
-        throw new IllegalArgumentException("Cannot solve an assignment on a ragged cost matrix: rows have "
-            + cols + " and " + r.length + " columns");
+        throw new IllegalArgumentException(
+            "Cannot solve an assignment on a ragged cost matrix: rows have "
+                + cols
+                + " and "
+                + r.length
+                + " columns");
       }
       for (double v : r) {
         if (!Double.isFinite(v)) {
-          throw new IllegalArgumentException("Cannot solve an assignment with a non-finite cost: " + v);
+          throw new IllegalArgumentException(
+              "Cannot solve an assignment with a non-finite cost: " + v);
         }
       }
     }

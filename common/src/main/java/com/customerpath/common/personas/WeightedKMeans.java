@@ -24,8 +24,14 @@ public final class WeightedKMeans {
 
   public WeightedKMeans(int k, int maxIter, int restarts, long seed) {
     if (k < 1 || maxIter < 1 || restarts < 1) {
-      throw new IllegalArgumentException("WeightedKMeans needs k, maxIter and restarts >= 1 (got k=" + k
-          + ", maxIter=" + maxIter + ", restarts=" + restarts + ")");
+      throw new IllegalArgumentException(
+          "WeightedKMeans needs k, maxIter and restarts >= 1 (got k="
+              + k
+              + ", maxIter="
+              + maxIter
+              + ", restarts="
+              + restarts
+              + ")");
     }
     this.k = k;
     this.maxIter = maxIter;
@@ -36,8 +42,12 @@ public final class WeightedKMeans {
   public Result fit(double[][] points, double[] weights) {
     int positive = (int) Arrays.stream(weights).filter(w -> w > 0).count();
     if (positive < k) {
-      throw new IllegalArgumentException("WeightedKMeans cannot make " + k + " clusters from " + positive
-          + " points of positive weight");
+      throw new IllegalArgumentException(
+          "WeightedKMeans cannot make "
+              + k
+              + " clusters from "
+              + positive
+              + " points of positive weight");
     }
     Random random = new Random(seed);
     Result best = null;
@@ -50,7 +60,9 @@ public final class WeightedKMeans {
     return best;
   }
 
-  /** k-means++: each next center drawn with probability proportional to weight x squared distance. */
+  /**
+   * k-means++: each next center drawn with probability proportional to weight x squared distance.
+   */
   private double[][] seedCenters(double[][] points, double[] weights, Random random) {
     int n = points.length;
     double[][] centers = new double[k][];
@@ -64,7 +76,8 @@ public final class WeightedKMeans {
         p[i] = weights[i] * nearest[i];
       }
       // All remaining mass on existing centers (duplicates): fall back to weight alone.
-      centers[c] = points[Arrays.stream(p).sum() > 0 ? draw(p, random) : draw(weights, random)].clone();
+      centers[c] =
+          points[Arrays.stream(p).sum() > 0 ? draw(p, random) : draw(weights, random)].clone();
     }
     return centers;
   }

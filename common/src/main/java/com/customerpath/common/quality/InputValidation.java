@@ -1,11 +1,19 @@
 package com.customerpath.common.quality;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ValidationSettings.Range;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.schema.ColumnMapper;
 import com.customerpath.common.schema.Contract.Field;
 import com.customerpath.common.schema.Contract.SourceContract;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,23 +23,13 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
 
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
 /**
- * Types a mapped source's fields and marks each unusable row with a reason (the first defect)
- * and a detail (every defect). Reasons, in priority order:
- * malformed_row (a CSV record whose fields do not match the header),
- * missing_&lt;field&gt;, unparseable_&lt;field&gt; (also a whole number that is not finite or does not fit an int),
- * non_finite_&lt;field&gt; (NaN, +-Infinity), out_of_range_&lt;field&gt; (outside the configured
- * range), timestamp_after_run_date, exact_duplicate, duplicate_key. The field {@code ts} is
- * called "timestamp" in reasons.
+ * Types a mapped source's fields and marks each unusable row with a reason (the first defect) and a
+ * detail (every defect). Reasons, in priority order: malformed_row (a CSV record whose fields do
+ * not match the header), missing_&lt;field&gt;, unparseable_&lt;field&gt; (also a whole number that
+ * is not finite or does not fit an int), non_finite_&lt;field&gt; (NaN, +-Infinity),
+ * out_of_range_&lt;field&gt; (outside the configured range), timestamp_after_run_date,
+ * exact_duplicate, duplicate_key. The field {@code ts} is called "timestamp" in reasons.
  */
 public final class InputValidation {
   public static final String REASON = "reason";
@@ -40,19 +38,41 @@ public final class InputValidation {
   private InputValidation() {}
 
   /** The mapped rows, typed, with {@code reason} null for usable rows. */
-  public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
-                                  String timestampFormat, String dateFormat) {
+  public static Dataset<Row> flag(
+      Dataset<Row> mapped,
+      SourceContract contract,
+      LocalDate runDate,
+      String timestampFormat,
+      String dateFormat) {
     return flag(mapped, contract, runDate, timestampFormat, dateFormat, Map.of());
   }
 
-  /** As above, with numeric ranges by field name (fields without one are only checked for finiteness). */
-  public static Dataset<Row> flag(Dataset<Row> mapped, SourceContract contract, LocalDate runDate,
-                                  String timestampFormat, String dateFormat, Map<String, Range> ranges) {
+  /**
+   * As above, with numeric ranges by field name (fields without one are only checked for
+   * finiteness).
+   */
+  public static Dataset<Row> flag(
+      Dataset<Row> mapped,
+      SourceContract contract,
+      LocalDate runDate,
+      String timestampFormat,
+      String dateFormat,
+      Map<String, Range> ranges) {
     for (String f : ranges.keySet()) {
       if (contract.fields().stream().noneMatch(x -> x.name().equals(f) && isNumeric(x))) {
-        throw new ConfigError("Wrong config key 'customerpath.validation.ranges." + contract.source() + "." + f
-            + "': not a numeric field of " + contract.source() + " (numeric fields: "
-            + contract.fields().stream().filter(InputValidation::isNumeric).map(Field::name).toList() + ")");
+        throw new ConfigError(
+            "Wrong config key 'customerpath.validation.ranges."
+                + contract.source()
+                + "."
+                + f
+                + "': not a numeric field of "
+                + contract.source()
+                + " (numeric fields: "
+                + contract.fields().stream()
+                    .filter(InputValidation::isNumeric)
+                    .map(Field::name)
+                    .toList()
+                + ")");
       }
     }
     // Per-field checks are computed in the same projection as the typed values, on the raw text.
@@ -82,22 +102,38 @@ public final class InputValidation {
           }
           outside = value.isNotNull().and(outside);
           reason = when(outside, lit("out_of_range_" + label)).otherwise(reason);
-          detail = when(outside, functions.concat(lit(field.name() + ": "), text,
-              lit(" is outside " + range))).otherwise(detail);
+          detail =
+              when(
+                      outside,
+                      functions.concat(lit(field.name() + ": "), text, lit(" is outside " + range)))
+                  .otherwise(detail);
         }
         if (field.type().equals(DataTypes.DoubleType)) {
-          Column nonFinite = value.isNaN().or(value.equalTo(lit(Double.POSITIVE_INFINITY)))
-              .or(value.equalTo(lit(Double.NEGATIVE_INFINITY)));
+          Column nonFinite =
+              value
+                  .isNaN()
+                  .or(value.equalTo(lit(Double.POSITIVE_INFINITY)))
+                  .or(value.equalTo(lit(Double.NEGATIVE_INFINITY)));
           reason = when(nonFinite, lit("non_finite_" + label)).otherwise(reason);
-          detail = when(nonFinite, functions.concat(lit(field.name() + ": "), text,
-              lit(" is not a finite number"))).otherwise(detail);
+          detail =
+              when(
+                      nonFinite,
+                      functions.concat(
+                          lit(field.name() + ": "), text, lit(" is not a finite number")))
+                  .otherwise(detail);
         }
       }
       if (!field.type().equals(DataTypes.StringType)) {
         Column bad = text.isNotNull().and(value.isNull());
         reason = when(bad, lit("unparseable_" + label)).otherwise(reason);
-        detail = when(bad, functions.concat(lit(field.name() + ": cannot parse '"), text,
-            lit("' as " + field.type().simpleString()))).otherwise(detail);
+        detail =
+            when(
+                    bad,
+                    functions.concat(
+                        lit(field.name() + ": cannot parse '"),
+                        text,
+                        lit("' as " + field.type().simpleString())))
+                .otherwise(detail);
       }
       if (field.required()) {
         reason = when(text.isNull(), lit("missing_" + label)).otherwise(reason);
@@ -116,8 +152,13 @@ public final class InputValidation {
       Column malformed = col(SourceReader.CORRUPT_RECORD).isNotNull();
       projection.add(malformed.as("_malformed"));
       reasons.add(0, when(col("_malformed"), lit("malformed_row")));
-      details.add(0, when(col("_malformed"), lit("the record's number of fields differs from the header's"
-          + " (source_row is its raw text)")));
+      details.add(
+          0,
+          when(
+              col("_malformed"),
+              lit(
+                  "the record's number of fields differs from the header's"
+                      + " (source_row is its raw text)")));
     }
     projection.add(functions.monotonically_increasing_id().as("_row_order"));
     Dataset<Row> withTypes = mapped.select(projection.toArray(Column[]::new));
@@ -125,52 +166,74 @@ public final class InputValidation {
     if (contract.hasTimestamp()) {
       Column future = col("ts").geq(functions.to_timestamp(lit(runDate.plusDays(1).toString())));
       reasons.add(when(future, lit("timestamp_after_run_date")));
-      details.add(when(future, functions.concat(lit("ts "), col("ts").cast("string"),
-          lit(" is after the run date " + runDate))));
+      details.add(
+          when(
+              future,
+              functions.concat(
+                  lit("ts "), col("ts").cast("string"), lit(" is after the run date " + runDate))));
     }
-    WindowSpec sameLine = Window.partitionBy(col(ColumnMapper.SOURCE_ROW))
-        .orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
+    WindowSpec sameLine =
+        Window.partitionBy(col(ColumnMapper.SOURCE_ROW))
+            .orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
     Column duplicate = functions.row_number().over(sameLine).gt(1);
     reasons.add(when(duplicate, lit("exact_duplicate")));
     details.add(when(duplicate, lit("the same line appears earlier in the source")));
     if (contract.uniqueKey().isPresent()) {
       String key = contract.uniqueKey().get();
-      WindowSpec sameKey = Window.partitionBy(col(key)).orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
+      WindowSpec sameKey =
+          Window.partitionBy(col(key)).orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
       Column dupKey = col(key).isNotNull().and(functions.row_number().over(sameKey).gt(1));
       reasons.add(when(dupKey, lit("duplicate_key")));
-      details.add(when(dupKey, functions.concat(lit(key + " '"), col(key), lit("' appears earlier in the source"))));
+      details.add(
+          when(
+              dupKey,
+              functions.concat(lit(key + " '"), col(key), lit("' appears earlier in the source"))));
     }
     return withTypes
         .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
         .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
-        .drop(contract.fields().stream().flatMap(f -> java.util.stream.Stream.of("_reason_" + f.name(),
-            "_detail_" + f.name())).toArray(String[]::new))
+        .drop(
+            contract.fields().stream()
+                .flatMap(
+                    f -> java.util.stream.Stream.of("_reason_" + f.name(), "_detail_" + f.name()))
+                .toArray(String[]::new))
         .drop("_row_order", "_malformed");
   }
 
   /** Usable rows with the contract's typed fields only. */
   public static Dataset<Row> accepted(Dataset<Row> flagged, SourceContract contract) {
-    return flagged.filter(col(REASON).isNull())
+    return flagged
+        .filter(col(REASON).isNull())
         .select(contract.fields().stream().map(f -> col(f.name())).toArray(Column[]::new));
   }
 
   /** Unusable rows as the quarantine table's columns. */
   public static Dataset<Row> quarantined(Dataset<Row> flagged, String source) {
-    return flagged.filter(col(REASON).isNotNull()).select(
-        lit(source).as("source"),
-        col(SourceReader.SOURCE_FILE).as("source_file"),
-        col(ColumnMapper.SOURCE_ROW).as("source_row"),
-        col(REASON),
-        col(DETAIL));
+    return flagged
+        .filter(col(REASON).isNotNull())
+        .select(
+            lit(source).as("source"),
+            col(SourceReader.SOURCE_FILE).as("source_file"),
+            col(ColumnMapper.SOURCE_ROW).as("source_row"),
+            col(REASON),
+            col(DETAIL));
   }
 
-  private static Column typedValue(Column raw, Column text, boolean isText, Field field, String timestampFormat,
-                                   String dateFormat) {
+  private static Column typedValue(
+      Column raw,
+      Column text,
+      boolean isText,
+      Field field,
+      String timestampFormat,
+      String dateFormat) {
     if (field.isTimestamp() || field.isDate()) {
       String format = field.isDate() ? dateFormat : timestampFormat;
-      Column ts = !isText ? raw.try_cast(DataTypes.TimestampType)
-          : format.isBlank() ? text.try_cast(DataTypes.TimestampType)
-          : functions.try_to_timestamp(text, lit(format));
+      Column ts =
+          !isText
+              ? raw.try_cast(DataTypes.TimestampType)
+              : format.isBlank()
+                  ? text.try_cast(DataTypes.TimestampType)
+                  : functions.try_to_timestamp(text, lit(format));
       return field.isDate() ? ts.cast(DataTypes.DateType) : ts;
     }
     if (field.type().equals(DataTypes.StringType)) {
@@ -180,8 +243,11 @@ public final class InputValidation {
       // "4.0" is a valid household size; "four" is not. NaN, infinities and values beyond the
       // int range are unparseable (a plain cast would abort the whole run with CAST_OVERFLOW).
       Column d = (isText ? text : raw).try_cast(DataTypes.DoubleType);
-      Column fits = functions.not(d.isNaN()).and(d.geq(lit((double) Integer.MIN_VALUE)))
-          .and(d.leq(lit((double) Integer.MAX_VALUE)));
+      Column fits =
+          functions
+              .not(d.isNaN())
+              .and(d.geq(lit((double) Integer.MIN_VALUE)))
+              .and(d.leq(lit((double) Integer.MAX_VALUE)));
       return when(fits, d.cast(DataTypes.IntegerType));
     }
     return (isText ? text : raw).try_cast(field.type());
@@ -194,5 +260,4 @@ public final class InputValidation {
   private static String label(Field field) {
     return field.name().equals("ts") ? "timestamp" : field.name();
   }
-
 }

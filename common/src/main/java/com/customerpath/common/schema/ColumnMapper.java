@@ -4,22 +4,21 @@ import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.schema.Contract.Field;
 import com.customerpath.common.schema.Contract.SourceContract;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
- * Maps a source's columns to the contract's logical fields. A mapping value is a source column
- * name or a Spark SQL expression over the source's columns; an unmapped field is taken from a
- * column of the same name. The result holds each logical field (still untyped), the source row
- * as JSON text (kept for quarantine) and the file it came from.
+ * Maps a source's columns to the contract's logical fields. A mapping value is a source column name
+ * or a Spark SQL expression over the source's columns; an unmapped field is taken from a column of
+ * the same name. The result holds each logical field (still untyped), the source row as JSON text
+ * (kept for quarantine) and the file it came from.
  */
 public final class ColumnMapper {
   public static final String SOURCE_ROW = "_source_row";
@@ -27,15 +26,28 @@ public final class ColumnMapper {
   private ColumnMapper() {}
 
   public static Dataset<Row> map(Dataset<Row> raw, SourceSettings source, SourceContract contract) {
-    List<String> rawColumns = Arrays.stream(raw.columns())
-        .filter(c -> !c.equals(SourceReader.SOURCE_FILE) && !c.equals(SourceReader.CORRUPT_RECORD)).toList();
+    List<String> rawColumns =
+        Arrays.stream(raw.columns())
+            .filter(
+                c -> !c.equals(SourceReader.SOURCE_FILE) && !c.equals(SourceReader.CORRUPT_RECORD))
+            .toList();
     boolean hasCorrupt = Arrays.asList(raw.columns()).contains(SourceReader.CORRUPT_RECORD);
-    Set<String> fieldNames = contract.fields().stream().map(Field::name).collect(Collectors.toSet());
+    Set<String> fieldNames =
+        contract.fields().stream().map(Field::name).collect(Collectors.toSet());
     for (String mapped : source.columns().keySet()) {
       if (!fieldNames.contains(mapped)) {
-        throw new SchemaError("Cannot map source '" + source.name() + "': config key 'customerpath.inputs."
-            + source.name() + ".columns." + mapped + "' is not a field of " + source.name()
-            + " (fields: " + contract.fields().stream().map(Field::name).toList() + ")");
+        throw new SchemaError(
+            "Cannot map source '"
+                + source.name()
+                + "': config key 'customerpath.inputs."
+                + source.name()
+                + ".columns."
+                + mapped
+                + "' is not a field of "
+                + source.name()
+                + " (fields: "
+                + contract.fields().stream().map(Field::name).toList()
+                + ")");
       }
     }
     List<Column> out = new ArrayList<>();
@@ -57,16 +69,28 @@ public final class ColumnMapper {
     return mapped;
   }
 
-  private static Column fieldColumn(Dataset<Row> raw, List<String> rawColumns, SourceSettings source, Field field) {
+  private static Column fieldColumn(
+      Dataset<Row> raw, List<String> rawColumns, SourceSettings source, Field field) {
     String mapping = source.columns().get(field.name());
     if (mapping == null) {
       if (rawColumns.contains(field.name())) {
         return raw.col(quote(field.name()));
       }
       if (field.required()) {
-        throw new SchemaError("Cannot read source '" + source.name() + "' from " + source.location()
-            + ": required column '" + field.name() + "' is missing and not mapped (file columns: " + rawColumns
-            + "; map it with customerpath.inputs." + source.name() + ".columns." + field.name() + ")");
+        throw new SchemaError(
+            "Cannot read source '"
+                + source.name()
+                + "' from "
+                + source.location()
+                + ": required column '"
+                + field.name()
+                + "' is missing and not mapped (file columns: "
+                + rawColumns
+                + "; map it with customerpath.inputs."
+                + source.name()
+                + ".columns."
+                + field.name()
+                + ")");
       }
       return functions.lit(null).cast(field.type());
     }
@@ -78,10 +102,19 @@ public final class ColumnMapper {
       raw.select(expr).schema(); // resolve now: a wrong name fails here, naming the field
       return expr;
     } catch (Exception e) {
-      throw new SchemaError("Cannot read source '" + source.name() + "' from " + source.location()
-          + ": column '" + field.name() + "' is mapped to '" + mapping
-          + "', which is neither a column of the file nor a valid expression over it (file columns: "
-          + rawColumns + ")", e);
+      throw new SchemaError(
+          "Cannot read source '"
+              + source.name()
+              + "' from "
+              + source.location()
+              + ": column '"
+              + field.name()
+              + "' is mapped to '"
+              + mapping
+              + "', which is neither a column of the file nor a valid expression over it (file columns: "
+              + rawColumns
+              + ")",
+          e);
     }
   }
 

@@ -1,14 +1,13 @@
 package com.customerpath.common.som;
 
 import dev.ludovic.netlib.blas.BLAS;
-
 import java.io.Serializable;
 import java.util.Iterator;
 
 /**
  * Finds best-matching units for blocks of rows against a fixed codebook, with one matrix product
- * per chunk of rows: {@code |x - w|^2 = |x|^2 - 2 x.w + |w|^2}, where {@code |x|^2} is the same
- * for every unit and so is dropped from the argmin. Broadcast once per epoch.
+ * per chunk of rows: {@code |x - w|^2 = |x|^2 - 2 x.w + |w|^2}, where {@code |x|^2} is the same for
+ * every unit and so is dropped from the argmin. Broadcast once per epoch.
  */
 final class BmuSearch implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -19,13 +18,16 @@ final class BmuSearch implements Serializable {
   private final SomGrid grid;
   private final int units;
   private final int dim;
+
   /** units x dim, row-major, for exact distances. */
   private final double[] codebook;
+
   /**
-   * The same units x dim matrix column-major, for the product: the "N","N" GEMM runs as
-   * contiguous axpy loops over units, measured ~25% faster than dot products of length dim.
+   * The same units x dim matrix column-major, for the product: the "N","N" GEMM runs as contiguous
+   * axpy loops over units, measured ~25% faster than dot products of length dim.
    */
   private final double[] codebookColumnMajor;
+
   private final double[] squaredNorms;
   private final int chunkRows;
 
@@ -82,14 +84,30 @@ final class BmuSearch implements Serializable {
   }
 
   /**
-   * Best and second-best unit of rows {@code [start, start + n)} of a row-major block; second is
-   * -1 on a one-unit map. Ties go to the lower unit index.
+   * Best and second-best unit of rows {@code [start, start + n)} of a row-major block; second is -1
+   * on a one-unit map. Ties go to the lower unit index.
    */
   void search(double[] rows, int start, int n, double[] scores, int[] best, int[] second) {
     // scores (units x n, column-major) = -2 W X^T: column i holds -2 w_j.x_i for every unit j.
     // The row-major block is X^T in column-major terms (dim x n).
-    BLAS.getInstance().dgemm("N", "N", units, n, dim, -2.0, codebookColumnMajor, 0, units,
-        rows, start * dim, dim, 0.0, scores, 0, units);
+    BLAS.getInstance()
+        .dgemm(
+            "N",
+            "N",
+            units,
+            n,
+            dim,
+            -2.0,
+            codebookColumnMajor,
+            0,
+            units,
+            rows,
+            start * dim,
+            dim,
+            0.0,
+            scores,
+            0,
+            units);
     for (int i = 0; i < n; i++) {
       int offset = i * units;
       int b = -1;

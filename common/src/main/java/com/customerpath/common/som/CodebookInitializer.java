@@ -2,13 +2,12 @@ package com.customerpath.common.som;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
-import org.apache.spark.api.java.JavaRDD;
-import org.netlib.util.intW;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.netlib.util.intW;
 
 /** Initial codebooks (units x dim, row-major) computed from the cached feature blocks. */
 final class CodebookInitializer {
@@ -16,15 +15,17 @@ final class CodebookInitializer {
 
   /** Each unit starts at a distinct sampled row (with replacement only if rows < units). */
   static double[] random(JavaRDD<FeatureBlock> blocks, long rows, int units, int dim, long seed) {
-    List<double[]> sample = blocks
-        .flatMap(block -> {
-          List<double[]> out = new ArrayList<>(block.size);
-          for (int i = 0; i < block.size; i++) {
-            out.add(Arrays.copyOfRange(block.values, i * dim, (i + 1) * dim));
-          }
-          return out.iterator();
-        })
-        .takeSample(rows < units, units, seed);
+    List<double[]> sample =
+        blocks
+            .flatMap(
+                block -> {
+                  List<double[]> out = new ArrayList<>(block.size);
+                  for (int i = 0; i < block.size; i++) {
+                    out.add(Arrays.copyOfRange(block.values, i * dim, (i + 1) * dim));
+                  }
+                  return out.iterator();
+                })
+            .takeSample(rows < units, units, seed);
     double[] codebook = new double[units * dim];
     for (int j = 0; j < units; j++) {
       System.arraycopy(sample.get(j), 0, codebook, j * dim, dim);
@@ -34,8 +35,8 @@ final class CodebookInitializer {
 
   /**
    * Units spread evenly over the plane through the mean spanned by the first two principal
-   * components, each scaled by the square root of its eigenvalue (one standard deviation to
-   * either side). The longer side of the grid follows the first component.
+   * components, each scaled by the square root of its eigenvalue (one standard deviation to either
+   * side). The longer side of the grid follows the first component.
    */
   static double[] pca(JavaRDD<FeatureBlock> blocks, SomGrid grid, int dim) {
     Moments moments = blocks.treeAggregate(new Moments(dim), Moments::add, Moments::merge);
@@ -51,16 +52,21 @@ final class CodebookInitializer {
             (moments.gram[a * dim + b] - moments.rows * mean[a] * mean[b]) / denominator;
       }
     }
-    // dsyev overwrites the matrix with its eigenvectors (columns) and returns ascending eigenvalues.
+    // dsyev overwrites the matrix with its eigenvectors (columns) and returns ascending
+    // eigenvalues.
     double[] eigenvalues = new double[dim];
     double[] work = new double[Math.max(1, 3 * dim)];
     intW info = new intW(0);
-    LAPACK.getInstance().dsyev("V", "U", dim, covariance, dim, eigenvalues, work, work.length, info);
+    LAPACK
+        .getInstance()
+        .dsyev("V", "U", dim, covariance, dim, eigenvalues, work, work.length, info);
     if (info.val != 0) {
-      throw new IllegalStateException("SelfOrganizingMap PCA initialisation: dsyev failed, info=" + info.val);
+      throw new IllegalStateException(
+          "SelfOrganizingMap PCA initialisation: dsyev failed, info=" + info.val);
     }
     double[] first = scaledComponent(covariance, eigenvalues, dim, dim - 1);
-    double[] second = dim > 1 ? scaledComponent(covariance, eigenvalues, dim, dim - 2) : new double[dim];
+    double[] second =
+        dim > 1 ? scaledComponent(covariance, eigenvalues, dim, dim - 2) : new double[dim];
 
     int units = grid.numUnits();
     double[] xs = new double[units];
@@ -83,7 +89,8 @@ final class CodebookInitializer {
     return codebook;
   }
 
-  private static double[] scaledComponent(double[] eigenvectors, double[] eigenvalues, int dim, int index) {
+  private static double[] scaledComponent(
+      double[] eigenvectors, double[] eigenvalues, int dim, int index) {
     double scale = Math.sqrt(Math.max(0, eigenvalues[index]));
     double[] component = new double[dim];
     for (int f = 0; f < dim; f++) {
@@ -96,7 +103,9 @@ final class CodebookInitializer {
   private static double[] normalise(double[] coordinates) {
     double min = Arrays.stream(coordinates).min().orElse(0);
     double range = extent(coordinates);
-    return Arrays.stream(coordinates).map(c -> range == 0 ? 0 : 2 * (c - min) / range - 1).toArray();
+    return Arrays.stream(coordinates)
+        .map(c -> range == 0 ? 0 : 2 * (c - min) / range - 1)
+        .toArray();
   }
 
   private static double extent(double[] coordinates) {
@@ -118,8 +127,21 @@ final class CodebookInitializer {
     }
 
     Moments add(FeatureBlock block) {
-      BLAS.getInstance().dgemm("N", "T", dim, dim, block.size, 1.0, block.values, dim,
-          block.values, dim, 1.0, gram, dim);
+      BLAS.getInstance()
+          .dgemm(
+              "N",
+              "T",
+              dim,
+              dim,
+              block.size,
+              1.0,
+              block.values,
+              dim,
+              block.values,
+              dim,
+              1.0,
+              gram,
+              dim);
       for (int i = 0; i < block.size; i++) {
         for (int f = 0; f < dim; f++) {
           sum[f] += block.values[i * dim + f];

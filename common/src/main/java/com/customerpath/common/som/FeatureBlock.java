@@ -1,23 +1,24 @@
 package com.customerpath.common.som;
 
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Iterator;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
-import java.io.Serializable;
-import java.util.Arrays;
-import java.util.Iterator;
-
 /**
- * Up to {@link #MAX_ROWS} dense feature rows stored row-major in one array, which BLAS sees as
- * the column-major {@code dim x size} matrix X^T. Training caches these instead of Rows so each
- * epoch reads primitive arrays without deserialising vectors.
+ * Up to {@link #MAX_ROWS} dense feature rows stored row-major in one array, which BLAS sees as the
+ * column-major {@code dim x size} matrix X^T. Training caches these instead of Rows so each epoch
+ * reads primitive arrays without deserialising vectors.
  */
 final class FeatureBlock implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Rows per block: a 100-unit score matrix per block is ~3 MB, and block overhead is negligible. */
+  /**
+   * Rows per block: a 100-unit score matrix per block is ~3 MB, and block overhead is negligible.
+   */
   static final int MAX_ROWS = 4096;
 
   final int size;
@@ -30,7 +31,9 @@ final class FeatureBlock implements Serializable {
     this.values = values;
   }
 
-  /** Groups a partition's rows (a Vector in column 0) into blocks lazily, densifying sparse ones. */
+  /**
+   * Groups a partition's rows (a Vector in column 0) into blocks lazily, densifying sparse ones.
+   */
   static Iterator<FeatureBlock> fromRows(Iterator<Row> rows, int dim) {
     return new Iterator<>() {
       @Override
@@ -46,7 +49,8 @@ final class FeatureBlock implements Serializable {
           copyInto((Vector) rows.next().get(0), values, size * dim, dim);
           size++;
         }
-        return new FeatureBlock(size, dim, size == MAX_ROWS ? values : Arrays.copyOf(values, size * dim));
+        return new FeatureBlock(
+            size, dim, size == MAX_ROWS ? values : Arrays.copyOf(values, size * dim));
       }
     };
   }

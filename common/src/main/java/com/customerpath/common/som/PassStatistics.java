@@ -7,8 +7,10 @@ final class PassStatistics implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final long[] counts;
+
   /** Per-unit sums of the rows mapped to it (units x dim, row-major), or null when not needed. */
   final double[] sums;
+
   double distanceSum;
   long topographicErrors;
   long rows;

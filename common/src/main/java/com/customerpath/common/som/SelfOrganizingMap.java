@@ -1,5 +1,8 @@
 package com.customerpath.common.som;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -17,18 +20,14 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 /**
  * Kohonen's batch Self-Organizing Map as a Spark ML estimator.
  *
- * <p>Each epoch broadcasts the codebook, finds every row's best-matching unit (BMU) block by
- * block with one matrix product per block, sums rows and counts per BMU across partitions with
- * {@code treeAggregate}, and sets every unit on the driver to the kernel-weighted mean
- * {@code w_j = sum_i h(j,i) S_i / sum_i h(j,i) N_i}. The kernel radius decays from radiusStart to
- * radiusEnd over maxIter epochs. The features are copied once into cached dense blocks.
+ * <p>Each epoch broadcasts the codebook, finds every row's best-matching unit (BMU) block by block
+ * with one matrix product per block, sums rows and counts per BMU across partitions with {@code
+ * treeAggregate}, and sets every unit on the driver to the kernel-weighted mean {@code w_j = sum_i
+ * h(j,i) S_i / sum_i h(j,i) N_i}. The kernel radius decays from radiusStart to radiusEnd over
+ * maxIter epochs. The features are copied once into cached dense blocks.
  */
 public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     implements SelfOrganizingMapParams, DefaultParamsWritable {
@@ -152,8 +151,9 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
   public SelfOrganizingMapModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
     if (dataset.storageLevel().equals(StorageLevel.NONE())) {
-      LOG.warn("The input data is not directly cached, which may hurt performance if its"
-          + " parent RDDs are also uncached.");
+      LOG.warn(
+          "The input data is not directly cached, which may hurt performance if its"
+              + " parent RDDs are also uncached.");
     }
     Dataset<Row> features = dataset.select(getFeaturesCol());
     List<Row> first = features.takeAsList(1);
@@ -165,9 +165,11 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
       throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
     }
     int dim = firstVector.size();
-    JavaRDD<FeatureBlock> blocks = features.toJavaRDD()
-        .mapPartitions(rows -> FeatureBlock.fromRows(rows, dim))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<FeatureBlock> blocks =
+        features
+            .toJavaRDD()
+            .mapPartitions(rows -> FeatureBlock.fromRows(rows, dim))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return train(blocks, dim);
     } finally {
@@ -180,16 +182,28 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     SomGrid grid = somGrid();
     int units = grid.numUnits();
     long rows = blocks.map(block -> (long) block.size).reduce(Long::sum);
-    double[] codebook = SelfOrganizingMapParamSet.PCA.equals(getInitMode())
-        ? CodebookInitializer.pca(blocks, grid, dim)
-        : CodebookInitializer.random(blocks, rows, units, dim, getSeed());
-    LOG.info("SelfOrganizingMap {}x{} {} on {} rows x {} features: cached and initialised ({}) in {} s",
-        grid.rows(), grid.cols(), getTopology(), rows, dim, getInitMode(), seconds(start));
+    double[] codebook =
+        SelfOrganizingMapParamSet.PCA.equals(getInitMode())
+            ? CodebookInitializer.pca(blocks, grid, dim)
+            : CodebookInitializer.random(blocks, rows, units, dim, getSeed());
+    LOG.info(
+        "SelfOrganizingMap {}x{} {} on {} rows x {} features: cached and initialised ({}) in {} s",
+        grid.rows(),
+        grid.cols(),
+        getTopology(),
+        rows,
+        dim,
+        getInitMode(),
+        seconds(start));
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
     List<TrainingEpoch> history = new ArrayList<>();
-    RadiusSchedule schedule = new RadiusSchedule(getRadiusStart(), getRadiusEnd(),
-        SelfOrganizingMapParamSet.LINEAR.equals(getRadiusDecay()), getMaxIter());
+    RadiusSchedule schedule =
+        new RadiusSchedule(
+            getRadiusStart(),
+            getRadiusEnd(),
+            SelfOrganizingMapParamSet.LINEAR.equals(getRadiusDecay()),
+            getMaxIter());
     boolean bubble = SelfOrganizingMapParamSet.BUBBLE.equals(getNeighborhood());
     // Each pass measures the codebook it searches and sums rows for the next update, so epoch e's
     // errors come from the pass after its update: maxIter + 1 passes, the last without sums.
@@ -200,8 +214,8 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
       codebook = batchUpdate(grid, codebook, dim, stats, radius, bubble);
       boolean last = epoch == getMaxIter() - 1;
       stats = pass(jsc, blocks, grid, codebook, dim, !last);
-      TrainingEpoch summary = new TrainingEpoch(epoch + 1, radius, stats.quantizationError(),
-          stats.topographicError());
+      TrainingEpoch summary =
+          new TrainingEpoch(epoch + 1, radius, stats.quantizationError(), stats.topographicError());
       history.add(summary);
       LOG.info("SelfOrganizingMap {} in {} s", summary, seconds(epochStart));
       if (epoch > 0 && converged(history, getTol())) {
@@ -209,18 +223,26 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
       }
     }
     // The last pass searched the final codebook: its counts are the training hit counts.
-    SelfOrganizingMapModel model = new SelfOrganizingMapModel(uid, codebook, dim, history, stats.counts);
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMapModel(uid, codebook, dim, history, stats.counts);
     return copyValues(model, ParamMap.empty()).setParent(this);
   }
 
   /** One distributed BMU pass against a broadcast codebook. */
-  private static PassStatistics pass(JavaSparkContext jsc, JavaRDD<FeatureBlock> blocks,
-      SomGrid grid, double[] codebook, int dim, boolean withSums) {
+  private static PassStatistics pass(
+      JavaSparkContext jsc,
+      JavaRDD<FeatureBlock> blocks,
+      SomGrid grid,
+      double[] codebook,
+      int dim,
+      boolean withSums) {
     Broadcast<BmuSearch> search = jsc.broadcast(new BmuSearch(grid, codebook, dim));
     try {
       return blocks
           .mapPartitions(part -> List.of(search.value().accumulate(part, withSums)).iterator())
-          .treeAggregate(new PassStatistics(grid.numUnits(), dim, withSums), PassStatistics::merge,
+          .treeAggregate(
+              new PassStatistics(grid.numUnits(), dim, withSums),
+              PassStatistics::merge,
               PassStatistics::merge);
     } finally {
       search.destroy();
@@ -235,11 +257,16 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
   }
 
   /**
-   * Kohonen's batch rule. Units whose weighted count is zero (no data within a bubble) keep
-   * their weights.
+   * Kohonen's batch rule. Units whose weighted count is zero (no data within a bubble) keep their
+   * weights.
    */
-  static double[] batchUpdate(SomGrid grid, double[] codebook, int dim, PassStatistics stats,
-      double radius, boolean bubble) {
+  static double[] batchUpdate(
+      SomGrid grid,
+      double[] codebook,
+      int dim,
+      PassStatistics stats,
+      double radius,
+      boolean bubble) {
     int units = grid.numUnits();
     double[] updated = codebook.clone();
     double twoRadiusSquared = 2 * radius * radius;

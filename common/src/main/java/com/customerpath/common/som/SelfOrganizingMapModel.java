@@ -1,5 +1,10 @@
 package com.customerpath.common.som;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.DenseMatrix;
@@ -24,12 +29,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * A trained Self-Organizing Map: a codebook vector per grid unit. {@code transform} adds the
  * best-matching unit (index, row, column) and the Euclidean distance to it.
@@ -38,26 +37,34 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     implements SelfOrganizingMapParams, MLWritable {
   private static final long serialVersionUID = 1L;
   private static final String BMU_STRUCT = "__som_bmu";
-  private static final StructType BMU_TYPE = new StructType()
-      .add("unit", DataTypes.IntegerType, false)
-      .add("row", DataTypes.IntegerType, false)
-      .add("col", DataTypes.IntegerType, false)
-      .add("distance", DataTypes.DoubleType, false);
+  private static final StructType BMU_TYPE =
+      new StructType()
+          .add("unit", DataTypes.IntegerType, false)
+          .add("row", DataTypes.IntegerType, false)
+          .add("col", DataTypes.IntegerType, false)
+          .add("distance", DataTypes.DoubleType, false);
 
   private final String uid;
   private final SelfOrganizingMapParamSet somParams;
+
   /** units x dim, row-major. */
   private final double[] codebook;
+
   private final int dim;
   private final List<TrainingEpoch> history;
-  /** Training rows per unit for the final codebook (the last training pass), or null when not trained here. */
+
+  /**
+   * Training rows per unit for the final codebook (the last training pass), or null when not
+   * trained here.
+   */
   private final long[] trainingHits;
 
   SelfOrganizingMapModel(String uid, double[] codebook, int dim, List<TrainingEpoch> history) {
     this(uid, codebook, dim, history, null);
   }
 
-  SelfOrganizingMapModel(String uid, double[] codebook, int dim, List<TrainingEpoch> history, long[] trainingHits) {
+  SelfOrganizingMapModel(
+      String uid, double[] codebook, int dim, List<TrainingEpoch> history, long[] trainingHits) {
     this.uid = uid;
     this.somParams = new SelfOrganizingMapParamSet(this);
     somParams.applyDefaults(this);
@@ -68,27 +75,42 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   }
 
   /**
-   * A model with a given codebook (one vector per unit, index {@code row * gridCols + col}) and
-   * no training history, e.g. to score with a codebook trained elsewhere.
+   * A model with a given codebook (one vector per unit, index {@code row * gridCols + col}) and no
+   * training history, e.g. to score with a codebook trained elsewhere.
    */
-  public static SelfOrganizingMapModel fromCodebook(int gridRows, int gridCols, String topology,
-      Vector[] codebook) {
-    SomGrid grid = new SomGrid(gridRows, gridCols, SelfOrganizingMapParamSet.HEXAGONAL.equals(topology));
+  public static SelfOrganizingMapModel fromCodebook(
+      int gridRows, int gridCols, String topology, Vector[] codebook) {
+    SomGrid grid =
+        new SomGrid(gridRows, gridCols, SelfOrganizingMapParamSet.HEXAGONAL.equals(topology));
     if (codebook.length != grid.numUnits()) {
-      throw new IllegalArgumentException("SelfOrganizingMapModel codebook has " + codebook.length
-          + " vectors but a " + gridRows + "x" + gridCols + " grid has " + grid.numUnits() + " units");
+      throw new IllegalArgumentException(
+          "SelfOrganizingMapModel codebook has "
+              + codebook.length
+              + " vectors but a "
+              + gridRows
+              + "x"
+              + gridCols
+              + " grid has "
+              + grid.numUnits()
+              + " units");
     }
     int dim = codebook[0].size();
     double[] values = new double[codebook.length * dim];
     for (int j = 0; j < codebook.length; j++) {
       if (codebook[j].size() != dim) {
-        throw new IllegalArgumentException("SelfOrganizingMapModel codebook vectors must have one size: "
-            + "vector 0 has " + dim + " but vector " + j + " has " + codebook[j].size());
+        throw new IllegalArgumentException(
+            "SelfOrganizingMapModel codebook vectors must have one size: "
+                + "vector 0 has "
+                + dim
+                + " but vector "
+                + j
+                + " has "
+                + codebook[j].size());
       }
       System.arraycopy(codebook[j].toArray(), 0, values, j * dim, dim);
     }
-    SelfOrganizingMapModel model = new SelfOrganizingMapModel(
-        Identifiable$.MODULE$.randomUID("som"), values, dim, List.of());
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMapModel(Identifiable$.MODULE$.randomUID("som"), values, dim, List.of());
     model.setChecked(model.gridRows(), gridRows);
     model.setChecked(model.gridCols(), gridCols);
     model.setChecked(model.topology(), topology);
@@ -160,25 +182,34 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     return vectors;
   }
 
-  /** Per epoch: radius and the training-data errors of the codebook it produced; empty for {@link #fromCodebook}. */
+  /**
+   * Per epoch: radius and the training-data errors of the codebook it produced; empty for {@link
+   * #fromCodebook}.
+   */
   public List<TrainingEpoch> trainingHistory() {
     return history;
   }
 
-  /** Whether the model carries its training summary (false once saved and loaded, or built from a codebook). */
+  /**
+   * Whether the model carries its training summary (false once saved and loaded, or built from a
+   * codebook).
+   */
   public boolean hasSummary() {
     return trainingHits != null;
   }
 
   /**
    * The training summary, as MLlib's clustering models keep one: per-unit hit counts of the
-   * training data on the final codebook (from the last training pass: no extra pass over the
-   * data) and the errors per epoch.
+   * training data on the final codebook (from the last training pass: no extra pass over the data)
+   * and the errors per epoch.
    */
   public SelfOrganizingMapSummary summary() {
     if (trainingHits == null) {
-      throw new IllegalStateException("SelfOrganizingMapModel " + uid + " has no training summary"
-          + " (it was loaded or built from a codebook); use hitCounts(dataset)");
+      throw new IllegalStateException(
+          "SelfOrganizingMapModel "
+              + uid
+              + " has no training summary"
+              + " (it was loaded or built from a codebook); use hitCounts(dataset)");
     }
     return new SelfOrganizingMapSummary(trainingHits.clone(), history);
   }
@@ -222,10 +253,15 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     validateFeaturesColumn(dataset.schema());
     BmuSearch search = new BmuSearch(grid(), codebook, dim);
     int d = dim;
-    JavaRDD<PassStatistics> partials = dataset.select(getFeaturesCol()).toJavaRDD()
-        .mapPartitions(rows -> List.of(search.accumulate(FeatureBlock.fromRows(rows, d), false)).iterator());
-    return partials.treeAggregate(new PassStatistics(numUnits(), dim, false), PassStatistics::merge,
-        PassStatistics::merge);
+    JavaRDD<PassStatistics> partials =
+        dataset
+            .select(getFeaturesCol())
+            .toJavaRDD()
+            .mapPartitions(
+                rows ->
+                    List.of(search.accumulate(FeatureBlock.fromRows(rows, d), false)).iterator());
+    return partials.treeAggregate(
+        new PassStatistics(numUnits(), dim, false), PassStatistics::merge, PassStatistics::merge);
   }
 
   @Override
@@ -236,14 +272,16 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    UserDefinedFunction bmu = functions.udf(bmuOf(codebook, dim, grid().cols()), BMU_TYPE).asNonNullable();
+    UserDefinedFunction bmu =
+        functions.udf(bmuOf(codebook, dim, grid().cols()), BMU_TYPE).asNonNullable();
     Column struct = functions.col(BMU_STRUCT);
     Map<String, Column> outputs = new LinkedHashMap<>();
     outputs.put(getPredictionCol(), struct.getField("unit"));
     outputs.put(getBmuRowCol(), struct.getField("row"));
     outputs.put(getBmuColCol(), struct.getField("col"));
     outputs.put(getDistanceCol(), struct.getField("distance"));
-    return dataset.withColumn(BMU_STRUCT, bmu.apply(dataset.col(getFeaturesCol())))
+    return dataset
+        .withColumn(BMU_STRUCT, bmu.apply(dataset.col(getFeaturesCol())))
         .withColumns(outputs)
         .drop(BMU_STRUCT);
   }
@@ -253,11 +291,15 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     int units = codebook.length / dim;
     return features -> {
       if (features == null) {
-        throw new IllegalArgumentException("SelfOrganizingMapModel cannot map a null feature vector");
+        throw new IllegalArgumentException(
+            "SelfOrganizingMapModel cannot map a null feature vector");
       }
       if (features.size() != dim) {
-        throw new IllegalArgumentException("SelfOrganizingMapModel expects " + dim
-            + " features but got a vector of size " + features.size());
+        throw new IllegalArgumentException(
+            "SelfOrganizingMapModel expects "
+                + dim
+                + " features but got a vector of size "
+                + features.size());
       }
       double[] x = features.toArray();
       int best = 0;
@@ -283,15 +325,22 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
   private SomGrid grid() {
     SomGrid grid = somGrid();
     if (grid.numUnits() != numUnits()) {
-      throw new IllegalStateException("SelfOrganizingMapModel grid " + grid.rows() + "x" + grid.cols()
-          + " does not match its codebook of " + numUnits() + " units");
+      throw new IllegalStateException(
+          "SelfOrganizingMapModel grid "
+              + grid.rows()
+              + "x"
+              + grid.cols()
+              + " does not match its codebook of "
+              + numUnits()
+              + " units");
     }
     return grid;
   }
 
   @Override
   public SelfOrganizingMapModel copy(ParamMap extra) {
-    SelfOrganizingMapModel copied = new SelfOrganizingMapModel(uid, codebook, dim, history, trainingHits);
+    SelfOrganizingMapModel copied =
+        new SelfOrganizingMapModel(uid, codebook, dim, history, trainingHits);
     return copyValues(copied, extra).setParent(parent());
   }
 
@@ -308,14 +357,16 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     return read().load(path);
   }
 
-  private static final StructType CODEBOOK_SCHEMA = new StructType()
-      .add("unit", DataTypes.IntegerType, false)
-      .add("weights", SQLDataTypes.VectorType(), false);
-  private static final StructType HISTORY_SCHEMA = new StructType()
-      .add("epoch", DataTypes.IntegerType, false)
-      .add("radius", DataTypes.DoubleType, false)
-      .add("quantizationError", DataTypes.DoubleType, false)
-      .add("topographicError", DataTypes.DoubleType, false);
+  private static final StructType CODEBOOK_SCHEMA =
+      new StructType()
+          .add("unit", DataTypes.IntegerType, false)
+          .add("weights", SQLDataTypes.VectorType(), false);
+  private static final StructType HISTORY_SCHEMA =
+      new StructType()
+          .add("epoch", DataTypes.IntegerType, false)
+          .add("radius", DataTypes.DoubleType, false)
+          .add("quantizationError", DataTypes.DoubleType, false)
+          .add("topographicError", DataTypes.DoubleType, false);
 
   /** Params as MLlib metadata JSON; codebook and history as Parquet under {@code data/}. */
   private static final class Writer extends MLWriter {
@@ -335,32 +386,42 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
       }
       List<Row> epochs = new ArrayList<>();
       for (TrainingEpoch e : model.history) {
-        epochs.add(RowFactory.create(e.epoch(), e.radius(), e.quantizationError(), e.topographicError()));
+        epochs.add(
+            RowFactory.create(e.epoch(), e.radius(), e.quantizationError(), e.topographicError()));
       }
-      sparkSession().createDataFrame(units, CODEBOOK_SCHEMA).coalesce(1)
-          .write().parquet(path + "/data/codebook");
-      sparkSession().createDataFrame(epochs, HISTORY_SCHEMA).coalesce(1)
-          .write().parquet(path + "/data/history");
+      sparkSession()
+          .createDataFrame(units, CODEBOOK_SCHEMA)
+          .coalesce(1)
+          .write()
+          .parquet(path + "/data/codebook");
+      sparkSession()
+          .createDataFrame(epochs, HISTORY_SCHEMA)
+          .coalesce(1)
+          .write()
+          .parquet(path + "/data/history");
     }
   }
 
   private static final class Reader extends MLReader<SelfOrganizingMapModel> {
     @Override
     public SelfOrganizingMapModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sparkSession(),
-          SelfOrganizingMapModel.class.getName());
-      List<Row> units = sparkSession().read().parquet(path + "/data/codebook")
-          .orderBy("unit").collectAsList();
+      DefaultParamsReader.Metadata metadata =
+          DefaultParamsReader.loadMetadata(
+              path, sparkSession(), SelfOrganizingMapModel.class.getName());
+      List<Row> units =
+          sparkSession().read().parquet(path + "/data/codebook").orderBy("unit").collectAsList();
       int dim = ((Vector) units.get(0).get(1)).size();
       double[] codebook = new double[units.size() * dim];
       for (Row unit : units) {
         System.arraycopy(((Vector) unit.get(1)).toArray(), 0, codebook, unit.getInt(0) * dim, dim);
       }
       List<TrainingEpoch> history = new ArrayList<>();
-      for (Row e : sparkSession().read().parquet(path + "/data/history").orderBy("epoch").collectAsList()) {
+      for (Row e :
+          sparkSession().read().parquet(path + "/data/history").orderBy("epoch").collectAsList()) {
         history.add(new TrainingEpoch(e.getInt(0), e.getDouble(1), e.getDouble(2), e.getDouble(3)));
       }
-      SelfOrganizingMapModel model = new SelfOrganizingMapModel(metadata.uid(), codebook, dim, history);
+      SelfOrganizingMapModel model =
+          new SelfOrganizingMapModel(metadata.uid(), codebook, dim, history);
       metadata.getAndSetParams(model, scala.Option.empty());
       return model;
     }

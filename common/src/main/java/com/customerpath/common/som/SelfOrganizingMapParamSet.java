@@ -1,19 +1,18 @@
 package com.customerpath.common.som;
 
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 
-import java.io.Serializable;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * The Param objects of one {@link SelfOrganizingMapParams} owner, with their validation rules and
- * every default in one place. Each owner creates its own set because a Spark Param is bound to
- * its owner's uid.
+ * every default in one place. Each owner creates its own set because a Spark Param is bound to its
+ * owner's uid.
  */
 public final class SelfOrganizingMapParamSet implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -61,46 +60,94 @@ public final class SelfOrganizingMapParamSet implements Serializable {
     Rule anyLong = v -> null;
     Rule columnName = v -> v != null && !((String) v).isBlank() ? null : "a non-empty column name";
 
-    gridRows = new IntParam(owner, "gridRows", "number of rows of the map (> 0)",
-        register("gridRows", positiveInt));
-    gridCols = new IntParam(owner, "gridCols", "number of columns of the map (> 0)",
-        register("gridCols", positiveInt));
-    topology = new Param<>(owner, "topology", "unit layout, one of " + TOPOLOGIES,
-        register("topology", oneOf(TOPOLOGIES)));
-    neighborhood = new Param<>(owner, "neighborhood",
-        "neighbourhood kernel on the grid distance, one of " + NEIGHBORHOODS,
-        register("neighborhood", oneOf(NEIGHBORHOODS)));
-    radiusStart = new DoubleParam(owner, "radiusStart",
-        "kernel radius of the first epoch (> 0); unset means max(gridRows, gridCols) / 2",
-        register("radiusStart", positiveDouble));
-    radiusEnd = new DoubleParam(owner, "radiusEnd",
-        "kernel radius of the last epoch (> 0, <= radiusStart); unset means min(1, radiusStart)",
-        register("radiusEnd", positiveDouble));
-    radiusDecay = new Param<>(owner, "radiusDecay",
-        "how the radius goes from radiusStart to radiusEnd over the epochs, one of " + RADIUS_DECAYS,
-        register("radiusDecay", oneOf(RADIUS_DECAYS)));
-    maxIter = new IntParam(owner, "maxIter", "maximum number of epochs (> 0)",
-        register("maxIter", positiveInt));
-    tol = new DoubleParam(owner, "tol",
-        "stop when the relative change of the quantization error between epochs is below tol (>= 0)",
-        register("tol", nonNegativeDouble));
-    initMode = new Param<>(owner, "initMode",
-        "codebook initialisation, one of " + INIT_MODES
-            + ": random sample rows, or the plane of the first two principal components",
-        register("initMode", oneOf(INIT_MODES)));
+    gridRows =
+        new IntParam(
+            owner,
+            "gridRows",
+            "number of rows of the map (> 0)",
+            register("gridRows", positiveInt));
+    gridCols =
+        new IntParam(
+            owner,
+            "gridCols",
+            "number of columns of the map (> 0)",
+            register("gridCols", positiveInt));
+    topology =
+        new Param<>(
+            owner,
+            "topology",
+            "unit layout, one of " + TOPOLOGIES,
+            register("topology", oneOf(TOPOLOGIES)));
+    neighborhood =
+        new Param<>(
+            owner,
+            "neighborhood",
+            "neighbourhood kernel on the grid distance, one of " + NEIGHBORHOODS,
+            register("neighborhood", oneOf(NEIGHBORHOODS)));
+    radiusStart =
+        new DoubleParam(
+            owner,
+            "radiusStart",
+            "kernel radius of the first epoch (> 0); unset means max(gridRows, gridCols) / 2",
+            register("radiusStart", positiveDouble));
+    radiusEnd =
+        new DoubleParam(
+            owner,
+            "radiusEnd",
+            "kernel radius of the last epoch (> 0, <= radiusStart); unset means min(1, radiusStart)",
+            register("radiusEnd", positiveDouble));
+    radiusDecay =
+        new Param<>(
+            owner,
+            "radiusDecay",
+            "how the radius goes from radiusStart to radiusEnd over the epochs, one of "
+                + RADIUS_DECAYS,
+            register("radiusDecay", oneOf(RADIUS_DECAYS)));
+    maxIter =
+        new IntParam(
+            owner, "maxIter", "maximum number of epochs (> 0)", register("maxIter", positiveInt));
+    tol =
+        new DoubleParam(
+            owner,
+            "tol",
+            "stop when the relative change of the quantization error between epochs is below tol (>= 0)",
+            register("tol", nonNegativeDouble));
+    initMode =
+        new Param<>(
+            owner,
+            "initMode",
+            "codebook initialisation, one of "
+                + INIT_MODES
+                + ": random sample rows, or the plane of the first two principal components",
+            register("initMode", oneOf(INIT_MODES)));
     seed = new LongParam(owner, "seed", "random seed", register("seed", anyLong));
-    featuresCol = new Param<>(owner, "featuresCol", "features column (Vector)",
-        register("featuresCol", columnName));
-    predictionCol = new Param<>(owner, "predictionCol",
-        "output column: best-matching unit index row * gridCols + col",
-        register("predictionCol", columnName));
-    bmuRowCol = new Param<>(owner, "bmuRowCol", "output column: grid row of the best-matching unit",
-        register("bmuRowCol", columnName));
-    bmuColCol = new Param<>(owner, "bmuColCol", "output column: grid column of the best-matching unit",
-        register("bmuColCol", columnName));
-    distanceCol = new Param<>(owner, "distanceCol",
-        "output column: Euclidean distance to the best-matching unit's codebook vector",
-        register("distanceCol", columnName));
+    featuresCol =
+        new Param<>(
+            owner, "featuresCol", "features column (Vector)", register("featuresCol", columnName));
+    predictionCol =
+        new Param<>(
+            owner,
+            "predictionCol",
+            "output column: best-matching unit index row * gridCols + col",
+            register("predictionCol", columnName));
+    bmuRowCol =
+        new Param<>(
+            owner,
+            "bmuRowCol",
+            "output column: grid row of the best-matching unit",
+            register("bmuRowCol", columnName));
+    bmuColCol =
+        new Param<>(
+            owner,
+            "bmuColCol",
+            "output column: grid column of the best-matching unit",
+            register("bmuColCol", columnName));
+    distanceCol =
+        new Param<>(
+            owner,
+            "distanceCol",
+            "output column: Euclidean distance to the best-matching unit's codebook vector",
+            register("distanceCol", columnName));
   }
 
   /**
@@ -115,7 +162,8 @@ public final class SelfOrganizingMapParamSet implements Serializable {
     owner.setDefault(radiusEnd, DEFAULT_RADIUS_END);
     owner.setDefault(radiusDecay, EXPONENTIAL);
     owner.setDefault(maxIter, 20);
-    // 0 runs the whole radius schedule: stopping while the radius is still large leaves a coarse map.
+    // 0 runs the whole radius schedule: stopping while the radius is still large leaves a coarse
+    // map.
     owner.setDefault(tol, 0.0);
     owner.setDefault(initMode, PCA);
     owner.setDefault(seed, (long) SelfOrganizingMap.class.getName().hashCode());
@@ -140,7 +188,9 @@ public final class SelfOrganizingMapParamSet implements Serializable {
     return v -> v != null && allowed.contains(v) ? null : "one of " + allowed;
   }
 
-  /** A param's acceptance rule: null when the value is fine, else a description of what is expected. */
+  /**
+   * A param's acceptance rule: null when the value is fine, else a description of what is expected.
+   */
   @FunctionalInterface
   interface Rule extends Serializable {
     String expectation(Object value);

@@ -1,5 +1,6 @@
 package com.customerpath.common.som;
 
+import java.util.Arrays;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -9,8 +10,6 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.Arrays;
 
 /**
  * Params shared by {@link SelfOrganizingMap} and {@link SelfOrganizingMapModel}. The accessors are
@@ -109,7 +108,9 @@ public interface SelfOrganizingMapParams extends Params {
         : Math.max(getGridRows(), getGridCols()) / 2.0;
   }
 
-  /** The last epoch's radius: the set value, else the default capped at {@link #getRadiusStart()}. */
+  /**
+   * The last epoch's radius: the set value, else the default capped at {@link #getRadiusStart()}.
+   */
   default double getRadiusEnd() {
     double end = (Double) getOrDefault(radiusEnd());
     return isSet(radiusEnd()) ? end : Math.min(end, getRadiusStart());
@@ -157,8 +158,8 @@ public interface SelfOrganizingMapParams extends Params {
 
   /** The grid described by gridRows, gridCols and topology. */
   default SomGrid somGrid() {
-    return new SomGrid(getGridRows(), getGridCols(),
-        SelfOrganizingMapParamSet.HEXAGONAL.equals(getTopology()));
+    return new SomGrid(
+        getGridRows(), getGridCols(), SelfOrganizingMapParamSet.HEXAGONAL.equals(getTopology()));
   }
 
   /** Sets a param after checking it, failing with a message naming the param and both values. */
@@ -172,8 +173,10 @@ public interface SelfOrganizingMapParams extends Params {
 
   default IllegalArgumentException invalidParam(Param<?> param, Object value, String expected) {
     String shown = value instanceof String ? "'" + value + "'" : String.valueOf(value);
-    return new IllegalArgumentException(String.format("Cannot set %s param %s: got %s, expected %s",
-        getClass().getSimpleName(), param.name(), shown, expected));
+    return new IllegalArgumentException(
+        String.format(
+            "Cannot set %s param %s: got %s, expected %s",
+            getClass().getSimpleName(), param.name(), shown, expected));
   }
 
   /** Checks the radius pair, which no single-param rule can do. */
@@ -189,12 +192,18 @@ public interface SelfOrganizingMapParams extends Params {
   default void validateFeaturesColumn(StructType schema) {
     String features = getFeaturesCol();
     if (!Arrays.asList(schema.fieldNames()).contains(features)) {
-      throw new IllegalArgumentException("SelfOrganizingMap featuresCol '" + features
-          + "' does not exist; available columns: " + Arrays.toString(schema.fieldNames()));
+      throw new IllegalArgumentException(
+          "SelfOrganizingMap featuresCol '"
+              + features
+              + "' does not exist; available columns: "
+              + Arrays.toString(schema.fieldNames()));
     }
     if (!schema.apply(features).dataType().equals(SQLDataTypes.VectorType())) {
-      throw new IllegalArgumentException("SelfOrganizingMap featuresCol '" + features
-          + "' must be of type Vector but was " + schema.apply(features).dataType().catalogString());
+      throw new IllegalArgumentException(
+          "SelfOrganizingMap featuresCol '"
+              + features
+              + "' must be of type Vector but was "
+              + schema.apply(features).dataType().catalogString());
     }
   }
 
@@ -203,11 +212,13 @@ public interface SelfOrganizingMapParams extends Params {
     validateRadii();
     validateFeaturesColumn(schema);
     StructType out = schema;
-    for (StructField field : new StructField[] {
-        DataTypes.createStructField(getPredictionCol(), DataTypes.IntegerType, false),
-        DataTypes.createStructField(getBmuRowCol(), DataTypes.IntegerType, false),
-        DataTypes.createStructField(getBmuColCol(), DataTypes.IntegerType, false),
-        DataTypes.createStructField(getDistanceCol(), DataTypes.DoubleType, false)}) {
+    for (StructField field :
+        new StructField[] {
+          DataTypes.createStructField(getPredictionCol(), DataTypes.IntegerType, false),
+          DataTypes.createStructField(getBmuRowCol(), DataTypes.IntegerType, false),
+          DataTypes.createStructField(getBmuColCol(), DataTypes.IntegerType, false),
+          DataTypes.createStructField(getDistanceCol(), DataTypes.DoubleType, false)
+        }) {
       if (Arrays.asList(out.fieldNames()).contains(field.name())) {
         throw new IllegalArgumentException(
             "SelfOrganizingMap output column '" + field.name() + "' already exists");

@@ -3,9 +3,9 @@ package com.customerpath.common.som;
 import java.util.List;
 
 /**
- * What training a Self-Organizing Map left behind: the training rows per unit on the final
- * codebook (index {@code row * gridCols + col}) and, per epoch, the radius and the quantization
- * and topographic errors.
+ * What training a Self-Organizing Map left behind: the training rows per unit on the final codebook
+ * (index {@code row * gridCols + col}) and, per epoch, the radius and the quantization and
+ * topographic errors.
  */
 public record SelfOrganizingMapSummary(long[] hitCounts, List<TrainingEpoch> history) {
 

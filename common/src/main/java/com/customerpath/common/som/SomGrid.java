@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * The map's lattice: {@code rows x cols} units numbered {@code row * cols + col}.
  *
- * <p>Hexagonal maps use offset coordinates: odd rows are shifted right by half a unit and rows
- * are {@code sqrt(3)/2} apart, so every unit is exactly 1 away from each of its six neighbours.
- * Rectangular maps use the 4-neighbourhood (up, down, left, right): diagonal units are
- * {@code sqrt(2)} away and are deliberately not counted as neighbours for the topographic error,
- * which is the usual convention (SOM Toolbox, kohonen) and keeps the measure strict.
+ * <p>Hexagonal maps use offset coordinates: odd rows are shifted right by half a unit and rows are
+ * {@code sqrt(3)/2} apart, so every unit is exactly 1 away from each of its six neighbours.
+ * Rectangular maps use the 4-neighbourhood (up, down, left, right): diagonal units are {@code
+ * sqrt(2)} away and are deliberately not counted as neighbours for the topographic error, which is
+ * the usual convention (SOM Toolbox, kohonen) and keeps the measure strict.
  */
 public final class SomGrid implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -24,7 +24,8 @@ public final class SomGrid implements Serializable {
 
   public SomGrid(int rows, int cols, boolean hexagonal) {
     if (rows <= 0 || cols <= 0) {
-      throw new IllegalArgumentException("A SOM grid needs rows > 0 and cols > 0, got " + rows + "x" + cols);
+      throw new IllegalArgumentException(
+          "A SOM grid needs rows > 0 and cols > 0, got " + rows + "x" + cols);
     }
     this.rows = rows;
     this.cols = cols;

@@ -1,19 +1,29 @@
 package com.customerpath.common.spark;
 
 import com.customerpath.common.config.PipelineSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** Builds the job's session: the master comes from spark-submit when there is one. */
 public final class SparkSessions {
-  /** Spark's commit protocol that hands file commits to Hadoop's PathOutputCommitterFactory (spark-hadoop-cloud). */
-  public static final String CLOUD_COMMIT_PROTOCOL = "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
-  public static final String CLOUD_PARQUET_COMMITTER = "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
-  /** The standard AWS SDK v2 chain: environment, system properties, web identity (IRSA), profile, container, instance role. */
-  public static final String AWS_DEFAULT_CHAIN = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider";
+  /**
+   * Spark's commit protocol that hands file commits to Hadoop's PathOutputCommitterFactory
+   * (spark-hadoop-cloud).
+   */
+  public static final String CLOUD_COMMIT_PROTOCOL =
+      "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
+
+  public static final String CLOUD_PARQUET_COMMITTER =
+      "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
+
+  /**
+   * The standard AWS SDK v2 chain: environment, system properties, web identity (IRSA), profile,
+   * container, instance role.
+   */
+  public static final String AWS_DEFAULT_CHAIN =
+      "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider";
 
   private SparkSessions() {}
 
@@ -21,12 +31,14 @@ public final class SparkSessions {
     SparkConf submitted = new SparkConf(); // reads spark.* system properties set by spark-submit
     SparkSession.Builder builder = SparkSession.builder().appName(settings.spark().appName());
     if (!submitted.contains("spark.master")) {
-      builder.master(settings.spark().master())
+      builder
+          .master(settings.spark().master())
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.ui.showConsoleProgress", "false");
     }
     Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
-    conf.putAll(settings.spark().conf()); // the conf file's spark.conf wins over derived S3 settings
+    conf.putAll(
+        settings.spark().conf()); // the conf file's spark.conf wins over derived S3 settings
     for (Map.Entry<String, String> e : conf.entrySet()) {
       if (!submitted.contains(e.getKey())) { // spark-submit --conf wins over the conf file
         builder.config(e.getKey(), e.getValue());
@@ -39,34 +51,45 @@ public final class SparkSessions {
   }
 
   /** Loggers of the engine and its libraries, quieted to customerpath.spark.log-level. */
-  public static final java.util.List<String> ENGINE_LOGGERS = java.util.List.of(
-      "org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet", "org.apache.kafka",
-      "io.netty", "org.eclipse.jetty", "software.amazon.awssdk");
+  public static final java.util.List<String> ENGINE_LOGGERS =
+      java.util.List.of(
+          "org.apache.spark",
+          "org.sparkproject",
+          "org.apache.hadoop",
+          "org.apache.parquet",
+          "org.apache.kafka",
+          "io.netty",
+          "org.eclipse.jetty",
+          "software.amazon.awssdk");
 
   /**
    * Per-logger levels instead of SparkContext.setLogLevel, which sets the root logger and so
-   * silences the project's INFO progress under Spark's default log4j2 config: engine loggers
-   * get the configured level, com.customerpath INFO (unless a shipped log4j2 file says more).
+   * silences the project's INFO progress under Spark's default log4j2 config: engine loggers get
+   * the configured level, com.customerpath INFO (unless a shipped log4j2 file says more).
    */
   public static void setLogLevels(String engineLevel) {
-    org.apache.logging.log4j.Level level = org.apache.logging.log4j.Level.toLevel(engineLevel,
-        org.apache.logging.log4j.Level.WARN);
+    org.apache.logging.log4j.Level level =
+        org.apache.logging.log4j.Level.toLevel(engineLevel, org.apache.logging.log4j.Level.WARN);
     for (String logger : ENGINE_LOGGERS) {
       // Only quieter: a shipped log4j2 file that already sets, say, ERROR is kept.
-      if (org.apache.logging.log4j.LogManager.getLogger(logger).getLevel().isLessSpecificThan(level)) {
+      if (org.apache.logging.log4j.LogManager.getLogger(logger)
+          .getLevel()
+          .isLessSpecificThan(level)) {
         org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
       }
     }
-    org.apache.logging.log4j.Logger project = org.apache.logging.log4j.LogManager.getLogger("com.customerpath");
+    org.apache.logging.log4j.Logger project =
+        org.apache.logging.log4j.LogManager.getLogger("com.customerpath");
     if (!project.isInfoEnabled()) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel("com.customerpath", org.apache.logging.log4j.Level.INFO);
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "com.customerpath", org.apache.logging.log4j.Level.INFO);
     }
   }
 
   /**
-   * The Spark settings derived from {@code customerpath.s3}: S3A endpoint, path style, region,
-   * the AWS default credentials chain, and, when the output root is an s3a:// path, the S3A
-   * committer bound through spark-hadoop-cloud's commit protocol.
+   * The Spark settings derived from {@code customerpath.s3}: S3A endpoint, path style, region, the
+   * AWS default credentials chain, and, when the output root is an s3a:// path, the S3A committer
+   * bound through spark-hadoop-cloud's commit protocol.
    */
   public static Map<String, String> s3Conf(PipelineSettings settings) {
     PipelineSettings.S3Settings s3 = settings.s3();
@@ -82,7 +105,8 @@ public final class SparkSessions {
     conf.put(p + "aws.credentials.provider", AWS_DEFAULT_CHAIN);
     conf.put(p + "committer.name", s3.committer());
     conf.put(p + "committer.staging.conflict-mode", s3.conflictMode());
-    conf.put("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+    conf.put(
+        "spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
         "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
     s3.extra().forEach((k, v) -> conf.put(p + k, v));
     if (isS3a(settings.outputRoot()) && !"file".equals(s3.committer())) {
@@ -96,7 +120,10 @@ public final class SparkSessions {
   public static void applyS3Conf(SparkSession spark, PipelineSettings settings) {
     for (Map.Entry<String, String> e : s3Conf(settings).entrySet()) {
       if (e.getKey().startsWith("spark.hadoop.")) {
-        spark.sparkContext().hadoopConfiguration().set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
+        spark
+            .sparkContext()
+            .hadoopConfiguration()
+            .set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
       } else {
         spark.conf().set(e.getKey(), e.getValue());
       }

@@ -28,17 +28,20 @@ class PipelineCatalogTest {
   void unknownStepNamesTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> PipelineCatalog.step("persona"));
-    assertTrue(e.getMessage().contains("'persona'") && e.getMessage().contains("personas"),
+    assertTrue(
+        e.getMessage().contains("'persona'") && e.getMessage().contains("personas"),
         e.getMessage());
   }
 
   @Test
   void airflowTaskListIsGeneratedFromTheCatalog() throws Exception {
-    Path json = SparkTestSession.projectRoot().resolve("airflow-dags/customer_path/pipeline_steps.json");
+    Path json =
+        SparkTestSession.projectRoot().resolve("airflow-dags/customer_path/pipeline_steps.json");
     assertEquals(
         PipelineCatalog.stepsJson(),
         Files.readString(json),
-        json + " is out of date; replace it with PipelineCatalog.stepsJson():\n"
+        json
+            + " is out of date; replace it with PipelineCatalog.stepsJson():\n"
             + PipelineCatalog.stepsJson());
   }
 
@@ -51,7 +54,8 @@ class PipelineCatalogTest {
     assertEquals(
         PipelineCatalog.mermaid(),
         block,
-        doc + " is out of date; its mermaid block must be PipelineCatalog.mermaid():\n"
+        doc
+            + " is out of date; its mermaid block must be PipelineCatalog.mermaid():\n"
             + PipelineCatalog.mermaid());
   }
 }

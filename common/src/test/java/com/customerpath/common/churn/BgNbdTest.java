@@ -55,9 +55,10 @@ class BgNbdTest {
   @Test
   void tinySetLogLikelihoodIsTheCountWeightedSumOverASparkAggregate() {
     // Two identical x=0 customers are grouped into one triple with count 2.
-    Dataset<Row> summary = summary(
-        new double[] {0, 0, 38.86}, new double[] {0, 0, 38.86},
-        new double[] {1, 1.71, 38.86}, new double[] {2, 30.43, 38.86});
+    Dataset<Row> summary =
+        summary(
+            new double[] {0, 0, 38.86}, new double[] {0, 0, 38.86},
+            new double[] {1, 1.71, 38.86}, new double[] {2, 30.43, 38.86});
     double expected = 2 * LL_X0 + LL_X1 + LL_X2; // -15.0437602029
     assertEquals(expected, BgNbd.logLikelihood(summary, R, ALPHA, A, B), 1e-9);
   }
@@ -76,12 +77,15 @@ class BgNbdTest {
     PurchaseFit binned = PurchaseModel.BG_NBD.fit(summary, FitOptions.binned().withRestarts(0));
     double binnedSeconds = (System.nanoTime() - start) / 1e9;
     int binnedJobs = jobs.stop();
-    System.out.printf("BG/NBD cohort fit (exact triples, 2 starts): %s in %.2f s, %d Spark jobs%n",
+    System.out.printf(
+        "BG/NBD cohort fit (exact triples, 2 starts): %s in %.2f s, %d Spark jobs%n",
         exact, exactSeconds, exactJobs);
-    System.out.printf("BG/NBD cohort fit (whole weeks, 1 start): %s on %d rows in %.2f s, %d Spark"
-        + " jobs%n", binned.params(), binned.groupedRows(), binnedSeconds, binnedJobs);
+    System.out.printf(
+        "BG/NBD cohort fit (whole weeks, 1 start): %s on %d rows in %.2f s, %d Spark" + " jobs%n",
+        binned.params(), binned.groupedRows(), binnedSeconds, binnedJobs);
     double[] se = standardErrors(summary, exact);
-    System.out.printf("BG/NBD cohort standard errors r=%.4f alpha=%.4f a=%.4f b=%.4f%n",
+    System.out.printf(
+        "BG/NBD cohort standard errors r=%.4f alpha=%.4f a=%.4f b=%.4f%n",
         se[0], se[1], se[2], se[3]);
 
     // Published: r=0.243, alpha=4.414, a=0.793, b=2.426, LL=-9582.4 (3 decimals: 1% relative
@@ -93,7 +97,8 @@ class BgNbdTest {
     assertEquals(-9582.4, exact.logLikelihood(), 0.1);
     // Whole weeks: far fewer rows, parameters within a quarter of a standard error.
     BgNbdParams b = binned.params();
-    assertTrue(binned.groupedRows() < 1016, "binned rows " + binned.groupedRows() + " (exact: 1,016)");
+    assertTrue(
+        binned.groupedRows() < 1016, "binned rows " + binned.groupedRows() + " (exact: 1,016)");
     assertEquals(exact.r(), b.r(), se[0] / 4);
     assertEquals(exact.alpha(), b.alpha(), se[1] / 4);
     assertEquals(exact.a(), b.a(), se[2] / 4);
@@ -107,16 +112,18 @@ class BgNbdTest {
 
   @Test
   void fitOnFullCdnowMasterIsCloseToTheCohortFit() {
-    Dataset<Row> summary = new RfmSummary(CdnowData.CALIBRATION_END, CdnowData.WEEK)
-        .transform(CdnowData.masterTransactions(spark)).cache();
+    Dataset<Row> summary =
+        new RfmSummary(CdnowData.CALIBRATION_END, CdnowData.WEEK)
+            .transform(CdnowData.masterTransactions(spark))
+            .cache();
     assertEquals(23570, summary.count());
     long start = System.nanoTime();
     // Default options: the distinct (x, t_x, T) triples are few enough to collect once. The
     // treeAggregate path is covered on the cohort above (and timed on this file in docs/churn.md).
     BgNbdParams full = BgNbd.fit(summary, FitOptions.defaults().withRestarts(0));
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("BG/NBD full CDNOW fit (local sufficient statistic): %s in %.2f s%n",
-        full, seconds);
+    System.out.printf(
+        "BG/NBD full CDNOW fit (local sufficient statistic): %s in %.2f s%n", full, seconds);
     summary.unpersist();
     // The cohort is a 1/10 random sample of these customers, so the full-file estimates should sit
     // within sampling error of the cohort's: 3 cohort standard errors (measured from the observed
@@ -127,7 +134,8 @@ class BgNbdTest {
     assertEquals(0.793, full.a(), 3 * 0.186);
     assertEquals(2.426, full.b(), 3 * 0.705);
     // About ten times the cohort's customers: the log-likelihood scales roughly tenfold.
-    assertTrue(full.logLikelihood() < -80_000 && full.logLikelihood() > -110_000,
+    assertTrue(
+        full.logLikelihood() < -80_000 && full.logLikelihood() > -110_000,
         "full-file log-likelihood " + full.logLikelihood());
   }
 
@@ -147,14 +155,18 @@ class BgNbdTest {
     assertEquals(1 / (1 + A / (B + 1)), BgNbd.probabilityAlive(p, 2, 30, 30), 1e-12);
 
     // The column expression agrees with the scalar function.
-    Dataset<Row> scored = BgNbd.score(summary(new double[] {0, 0, 38.86},
-        new double[] {2, 10, 50}), p, 39);
+    Dataset<Row> scored =
+        BgNbd.score(summary(new double[] {0, 0, 38.86}, new double[] {2, 10, 50}), p, 39);
     List<Row> rows = scored.orderBy("frequency").collectAsList();
     assertEquals(1.0, rows.get(0).getDouble(rows.get(0).fieldIndex(BgNbd.P_ALIVE)), 1e-12);
-    assertEquals(BgNbd.probabilityAlive(p, 2, 10, 50),
-        rows.get(1).getDouble(rows.get(1).fieldIndex(BgNbd.P_ALIVE)), 1e-12);
-    assertEquals(BgNbd.expectedPurchases(p, 39, 2, 10, 50),
-        rows.get(1).getDouble(rows.get(1).fieldIndex(BgNbd.EXPECTED_PURCHASES)), 1e-12);
+    assertEquals(
+        BgNbd.probabilityAlive(p, 2, 10, 50),
+        rows.get(1).getDouble(rows.get(1).fieldIndex(BgNbd.P_ALIVE)),
+        1e-12);
+    assertEquals(
+        BgNbd.expectedPurchases(p, 39, 2, 10, 50),
+        rows.get(1).getDouble(rows.get(1).fieldIndex(BgNbd.EXPECTED_PURCHASES)),
+        1e-12);
   }
 
   @Test
@@ -178,8 +190,8 @@ class BgNbdTest {
   /**
    * Independent check of the 2F1 closed form: alive at T, the posterior is lambda ~ Gamma(r+x,
    * alpha+T) and p ~ Beta(a, b+x), and E[purchases in t | lambda, p] = (1 - exp(-lambda p t))/p.
-   * Averaging over lambda: E[Y(t)] = P(alive) * E_p[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p],
-   * a 1-D integral over p, done by the midpoint rule after p = u^(1/a) (removes p^(a-1)).
+   * Averaging over lambda: E[Y(t)] = P(alive) * E_p[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p], a
+   * 1-D integral over p, done by the midpoint rule after p = u^(1/a) (removes p^(a-1)).
    */
   @Test
   void expectedPurchasesMatchNumericalIntegrationOverThePosterior() {
@@ -200,7 +212,10 @@ class BgNbdTest {
         integral += g * Math.exp((bPost - 1) * Math.log1p(-q) - logBeta) / A / steps;
       }
       double expected = BgNbd.probabilityAlive(p, x, c[1], age) * integral;
-      assertEquals(expected, BgNbd.expectedPurchases(p, t, x, c[1], age), expected * 1e-4,
+      assertEquals(
+          expected,
+          BgNbd.expectedPurchases(p, t, x, c[1], age),
+          expected * 1e-4,
           "E[Y(39)] for x=" + x);
     }
   }
@@ -217,11 +232,12 @@ class BgNbdTest {
   }
 
   private Dataset<Row> summary(double[]... customers) {
-    StructType schema = new StructType()
-        .add("customer_id", DataTypes.StringType)
-        .add("frequency", DataTypes.DoubleType)
-        .add("recency", DataTypes.DoubleType)
-        .add("age", DataTypes.DoubleType);
+    StructType schema =
+        new StructType()
+            .add("customer_id", DataTypes.StringType)
+            .add("frequency", DataTypes.DoubleType)
+            .add("recency", DataTypes.DoubleType)
+            .add("age", DataTypes.DoubleType);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < customers.length; i++) {
       rows.add(RowFactory.create("c" + i, customers[i][0], customers[i][1], customers[i][2]));
@@ -235,28 +251,42 @@ class BgNbdTest {
    */
   static double[] standardErrors(Dataset<Row> summary, BgNbdParams fit) {
     List<Row> rows = summary.select("frequency", "recency", "age").collectAsList(); // test only
-    double[] theta = {Math.log(fit.r()), Math.log(fit.alpha()), Math.log(fit.a()),
-        Math.log(fit.b())};
-    java.util.function.ToDoubleFunction<double[]> ll = t -> {
-      double total = 0;
-      for (Row row : rows) {
-        total += BgNbd.logLikelihood(Math.exp(t[0]), Math.exp(t[1]), Math.exp(t[2]),
-            Math.exp(t[3]), row.getDouble(0), row.getDouble(1), row.getDouble(2));
-      }
-      return total;
+    double[] theta = {
+      Math.log(fit.r()), Math.log(fit.alpha()), Math.log(fit.a()), Math.log(fit.b())
     };
+    java.util.function.ToDoubleFunction<double[]> ll =
+        t -> {
+          double total = 0;
+          for (Row row : rows) {
+            total +=
+                BgNbd.logLikelihood(
+                    Math.exp(t[0]),
+                    Math.exp(t[1]),
+                    Math.exp(t[2]),
+                    Math.exp(t[3]),
+                    row.getDouble(0),
+                    row.getDouble(1),
+                    row.getDouble(2));
+          }
+          return total;
+        };
     double h = 1e-3;
     double[][] hessian = new double[4][4];
     for (int i = 0; i < 4; i++) {
       for (int j = 0; j < 4; j++) {
-        hessian[i][j] = (ll.applyAsDouble(shift(theta, i, h, j, h))
-            - ll.applyAsDouble(shift(theta, i, h, j, -h))
-            - ll.applyAsDouble(shift(theta, i, -h, j, h))
-            + ll.applyAsDouble(shift(theta, i, -h, j, -h))) / (4 * h * h);
+        hessian[i][j] =
+            (ll.applyAsDouble(shift(theta, i, h, j, h))
+                    - ll.applyAsDouble(shift(theta, i, h, j, -h))
+                    - ll.applyAsDouble(shift(theta, i, -h, j, h))
+                    + ll.applyAsDouble(shift(theta, i, -h, j, -h)))
+                / (4 * h * h);
       }
     }
-    RealMatrix covariance = new LUDecomposition(new Array2DRowRealMatrix(hessian)).getSolver()
-        .getInverse().scalarMultiply(-1);
+    RealMatrix covariance =
+        new LUDecomposition(new Array2DRowRealMatrix(hessian))
+            .getSolver()
+            .getInverse()
+            .scalarMultiply(-1);
     double[] se = new double[4];
     for (int i = 0; i < 4; i++) {
       se[i] = Math.exp(theta[i]) * Math.sqrt(covariance.getEntry(i, i));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 final class CdnowData {
   /** 39 weeks from 1997-01-01: the calibration period of FHL 2005. */
   static final LocalDate CALIBRATION_END = LocalDate.of(1997, 9, 30);
+
   static final double WEEK = 7.0;
 
   private static Dataset<Row> cohortSummary;
@@ -37,13 +38,17 @@ final class CdnowData {
 
   static Path file(String name) {
     Path path = SparkTestSession.sharedDatasets().resolve("cdnow").resolve(name);
-    Assumptions.assumeTrue(Files.isRegularFile(path),
-        "CDNOW file not found, test skipped: " + path
+    Assumptions.assumeTrue(
+        Files.isRegularFile(path),
+        "CDNOW file not found, test skipped: "
+            + path
             + " (set -Dshared.datasets=... to point at the shared datasets folder)");
     return path;
   }
 
-  /** CDNOW_sample.txt (no header: master id, sample id, yyyymmdd, cds, dollars), keyed by sample id. */
+  /**
+   * CDNOW_sample.txt (no header: master id, sample id, yyyymmdd, cds, dollars), keyed by sample id.
+   */
   static Dataset<Row> sampleTransactions(SparkSession spark) {
     Dataset<Row> fields = whitespaceFields(spark, file("CDNOW_sample.txt"));
     return transactions(fields, field(2).cast("int").cast("string"), field(3), field(5));
@@ -51,14 +56,17 @@ final class CdnowData {
 
   /** CDNOW_master.txt (header line; customer_id, yyyymmdd, cds, dollars). */
   static Dataset<Row> masterTransactions(SparkSession spark) {
-    Dataset<Row> fields = whitespaceFields(spark, file("CDNOW_master.txt"))
-        .where(field(1).notEqual("customer_id"));
+    Dataset<Row> fields =
+        whitespaceFields(spark, file("CDNOW_master.txt")).where(field(1).notEqual("customer_id"));
     return transactions(fields, field(1), field(2), field(4));
   }
 
   /** cdnow_customers_summary.csv as an RfmSummary: customer_id, frequency, recency, age. */
   static Dataset<Row> publishedSummary(SparkSession spark) {
-    return spark.read().option("header", "true").option("inferSchema", "true")
+    return spark
+        .read()
+        .option("header", "true")
+        .option("inferSchema", "true")
         .csv(file("cdnow_customers_summary.csv").toString())
         .select(
             col("ID").cast("string").as(RfmSummary.CUSTOMER_ID),
@@ -68,7 +76,9 @@ final class CdnowData {
   }
 
   private static Dataset<Row> whitespaceFields(SparkSession spark, Path path) {
-    return spark.read().text(path.toString())
+    return spark
+        .read()
+        .text(path.toString())
         .where(trim(col("value")).notEqual(""))
         .select(split(trim(col("value")), "\\s+").as("f"));
   }
@@ -77,8 +87,8 @@ final class CdnowData {
     return element_at(col("f"), oneBased);
   }
 
-  private static Dataset<Row> transactions(Dataset<Row> fields, Column id, Column yyyymmdd,
-      Column dollars) {
+  private static Dataset<Row> transactions(
+      Dataset<Row> fields, Column id, Column yyyymmdd, Column dollars) {
     return fields.select(
         id.as(RfmSummary.CUSTOMER_ID),
         to_date(yyyymmdd, "yyyyMMdd").cast("timestamp").as(RfmSummary.TS),

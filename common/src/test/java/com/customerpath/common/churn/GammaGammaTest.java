@@ -30,9 +30,9 @@ class GammaGammaTest {
   }
 
   /**
-   * Fader and Hardie's Gamma-Gamma note (CDNOW 1/10 cohort, 946 customers with x > 0, m_x = mean
-   * of the repeat purchase days' value in the 39-week calibration): p=6.25, q=3.74, v=15.44.
-   * Tolerance 1% relative: ten times the 2-decimal rounding of the published values.
+   * Fader and Hardie's Gamma-Gamma note (CDNOW 1/10 cohort, 946 customers with x > 0, m_x = mean of
+   * the repeat purchase days' value in the 39-week calibration): p=6.25, q=3.74, v=15.44. Tolerance
+   * 1% relative: ten times the 2-decimal rounding of the published values.
    */
   @Test
   void fitOnCdnowCohortMatchesPublishedParameters() {
@@ -44,8 +44,8 @@ class GammaGammaTest {
     System.out.printf("Gamma-Gamma cohort fit (local): %s in %.2f s%n", fit, seconds);
     // The treeAggregate path (shared with BG/NBD) is exercised by BgNbdTest; here one
     // distributed evaluation at the optimum must equal the local one.
-    assertEquals(fit.logLikelihood(),
-        GammaGamma.logLikelihood(summary, fit.p(), fit.q(), fit.v()), 1e-6);
+    assertEquals(
+        fit.logLikelihood(), GammaGamma.logLikelihood(summary, fit.p(), fit.q(), fit.v()), 1e-6);
     assertEquals(6.25, fit.p(), 6.25 * 0.01);
     assertEquals(3.74, fit.q(), 3.74 * 0.01);
     assertEquals(15.44, fit.v(), 15.44 * 0.01);

@@ -1,17 +1,16 @@
 package com.customerpath.common.config;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class PipelineSettingsTest {
   static Map<String, String> minimal() {
@@ -52,7 +51,9 @@ class PipelineSettingsTest {
     Map<String, String> set = minimal();
     set.put("customerpath.personas.k-min", "1");
     ConfigError e = assertThrows(ConfigError.class, () -> load(set));
-    assertEquals("Wrong value for config key 'customerpath.personas.k-min': got 1, expected >= 2", e.getMessage());
+    assertEquals(
+        "Wrong value for config key 'customerpath.personas.k-min': got 1, expected >= 2",
+        e.getMessage());
   }
 
   @Test
@@ -60,20 +61,25 @@ class PipelineSettingsTest {
     Map<String, String> set = minimal();
     set.put("customerpath.inputs.transactions.format", "xlsx");
     ConfigError e = assertThrows(ConfigError.class, () -> load(set));
-    assertTrue(e.getMessage().contains("'customerpath.inputs.transactions.format': got 'xlsx', expected one of"),
+    assertTrue(
+        e.getMessage()
+            .contains("'customerpath.inputs.transactions.format': got 'xlsx', expected one of"),
         e.getMessage());
   }
 
   @Test
   void confFileThenCommandLineOverrides() throws Exception {
     Path file = Files.createTempFile("app", ".conf");
-    Files.writeString(file, "customerpath { inputs.transactions.path = \"a.csv\", output.root = \"/from/file\", "
-        + "run.lookback-days = 30 }");
+    Files.writeString(
+        file,
+        "customerpath { inputs.transactions.path = \"a.csv\", output.root = \"/from/file\", "
+            + "run.lookback-days = 30 }");
     PipelineSettings fromFile = PipelineSettings.from(ConfigLoader.load(file.toString(), Map.of()));
     assertEquals("/from/file", fromFile.outputRoot());
     assertEquals(30, fromFile.run().lookbackDays());
-    PipelineSettings overridden = PipelineSettings.from(ConfigLoader.load(file.toString(),
-        Map.of("customerpath.output.root", "/from/cli")));
+    PipelineSettings overridden =
+        PipelineSettings.from(
+            ConfigLoader.load(file.toString(), Map.of("customerpath.output.root", "/from/cli")));
     assertEquals("/from/cli", overridden.outputRoot());
     assertNotEquals(fromFile.configFingerprint(), overridden.configFingerprint());
   }
@@ -92,7 +98,8 @@ class PipelineSettingsTest {
 
   @Test
   void missingConfFileIsAnError() {
-    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load("/no/such.conf", Map.of()));
+    ConfigError e =
+        assertThrows(ConfigError.class, () -> ConfigLoader.load("/no/such.conf", Map.of()));
     assertTrue(e.getMessage().contains("/no/such.conf does not exist"), e.getMessage());
   }
 
@@ -100,10 +107,28 @@ class PipelineSettingsTest {
   void externalDatasetNeedsAValidJoinField() {
     Map<String, String> set = minimal();
     set.put("customerpath.external.0.name", "x");
-    ConfigError e = assertThrows(ConfigError.class, () -> PipelineSettings.from(ConfigLoader.load(null, set)
-        .withValue("customerpath.external", com.typesafe.config.ConfigValueFactory.fromIterable(java.util.List.of(
-            Map.of("name", "weather", "path", "w.csv", "join-on", "city", "columns", java.util.List.of("t")))))));
-    assertTrue(e.getMessage().contains("'customerpath.external[weather].join-on': got 'city'"), e.getMessage());
+    ConfigError e =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                PipelineSettings.from(
+                    ConfigLoader.load(null, set)
+                        .withValue(
+                            "customerpath.external",
+                            com.typesafe.config.ConfigValueFactory.fromIterable(
+                                java.util.List.of(
+                                    Map.of(
+                                        "name",
+                                        "weather",
+                                        "path",
+                                        "w.csv",
+                                        "join-on",
+                                        "city",
+                                        "columns",
+                                        java.util.List.of("t")))))));
+    assertTrue(
+        e.getMessage().contains("'customerpath.external[weather].join-on': got 'city'"),
+        e.getMessage());
   }
 
   @Test
@@ -111,8 +136,10 @@ class PipelineSettingsTest {
     Map<String, String> set = minimal();
     set.put("customerpath.persnas.k-min", "3");
     ConfigError e = assertThrows(ConfigError.class, () -> load(set));
-    assertTrue(e.getMessage().startsWith("Unknown config key 'customerpath.persnas.k-min'")
-        && e.getMessage().contains("did you mean 'customerpath.personas.k-min'?"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("Unknown config key 'customerpath.persnas.k-min'")
+            && e.getMessage().contains("did you mean 'customerpath.personas.k-min'?"),
+        e.getMessage());
     // The user's own keys (reader options, mappings, Spark settings) are not checked.
     Map<String, String> free = minimal();
     free.put("customerpath.inputs.transactions.options.sep", ";");
@@ -127,10 +154,16 @@ class PipelineSettingsTest {
   @Test
   void shippedConfFilesHaveNoUnknownKey() throws Exception {
     try (var files = Files.list(Path.of("../conf/examples"))) {
-      for (Path conf : java.util.stream.Stream.concat(Stream.of(Path.of("../conf/local.conf"), Path.of("../conf/cluster.conf")),
-          files.filter(f -> f.toString().endsWith(".conf"))).toList()) {
-        com.typesafe.config.Config c = ConfigLoader.load(conf.toString(), Map.of("olist", "/x", "brazil", "/y"));
-        assertTrue(UnknownKeys.find(c, com.typesafe.config.ConfigFactory.defaultReference()).isEmpty(), conf.toString());
+      for (Path conf :
+          java.util.stream.Stream.concat(
+                  Stream.of(Path.of("../conf/local.conf"), Path.of("../conf/cluster.conf")),
+                  files.filter(f -> f.toString().endsWith(".conf")))
+              .toList()) {
+        com.typesafe.config.Config c =
+            ConfigLoader.load(conf.toString(), Map.of("olist", "/x", "brazil", "/y"));
+        assertTrue(
+            UnknownKeys.find(c, com.typesafe.config.ConfigFactory.defaultReference()).isEmpty(),
+            conf.toString());
       }
     }
   }

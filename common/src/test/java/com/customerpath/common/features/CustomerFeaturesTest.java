@@ -1,20 +1,5 @@
 package com.customerpath.common.features;
 
-import com.customerpath.common.config.PipelineSettings.DayPart;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
-import com.customerpath.common.config.PipelineSettings.FeatureSettings;
-import com.customerpath.common.features.ExternalJoin.ExternalTable;
-import com.customerpath.testing.Fixtures;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.time.LocalDate;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import static com.customerpath.testing.Fixtures.date;
 import static com.customerpath.testing.Fixtures.ts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,59 +7,195 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.customerpath.common.config.PipelineSettings.DayPart;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
+import com.customerpath.common.config.PipelineSettings.FeatureSettings;
+import com.customerpath.common.features.ExternalJoin.ExternalTable;
+import com.customerpath.testing.Fixtures;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 /**
- * Every feature on a hand-built fixture. Run date 2026-06-30 (a Tuesday), 365-day window.
- * Customer c1: T0 2025-01-01 (outside the window, counts for tenure only); T1 Sat 2026-06-27
- * 10:00 store/card: p1 2 x 10 (cat a) + p2 1 x 30 (cat b) = 50; T2 Mon 2026-06-29 (a holiday)
- * 20:00 online/cash: p1 1 x 10 = 10; T3 Tue 2026-06-30 08:00 online/card: p2 -1 x 30 (a return).
- * So: frequency 2, recency 1, gross 60, returned 30, monetary 30, basket 30, items 2,
- * returns share 0.5, store 0.5 / online 0.5, card 0.5 / cash 0.5, weekend 0.5, morning 0.5 /
- * evening 0.5, category a 0.5 / b 0.5, holiday share 0.5, tenure 730 (signup 2024-06-30), age 46.
- * Customer c2 has no customers row and buys in region R9, which the demographics lack.
+ * Every feature on a hand-built fixture. Run date 2026-06-30 (a Tuesday), 365-day window. Customer
+ * c1: T0 2025-01-01 (outside the window, counts for tenure only); T1 Sat 2026-06-27 10:00
+ * store/card: p1 2 x 10 (cat a) + p2 1 x 30 (cat b) = 50; T2 Mon 2026-06-29 (a holiday) 20:00
+ * online/cash: p1 1 x 10 = 10; T3 Tue 2026-06-30 08:00 online/card: p2 -1 x 30 (a return). So:
+ * frequency 2, recency 1, gross 60, returned 30, monetary 30, basket 30, items 2, returns share
+ * 0.5, store 0.5 / online 0.5, card 0.5 / cash 0.5, weekend 0.5, morning 0.5 / evening 0.5,
+ * category a 0.5 / b 0.5, holiday share 0.5, tenure 730 (signup 2024-06-30), age 46. Customer c2
+ * has no customers row and buys in region R9, which the demographics lack.
  */
 class CustomerFeaturesTest {
   static final LocalDate RUN = LocalDate.parse("2026-06-30");
-  static final String TX = "transaction_id string, customer_id string, ts timestamp, product_id string,"
-      + " quantity double, unit_price double, line_id string, channel string, payment_method string,"
-      + " store_id string, region_id string";
+  static final String TX =
+      "transaction_id string, customer_id string, ts timestamp, product_id string,"
+          + " quantity double, unit_price double, line_id string, channel string, payment_method string,"
+          + " store_id string, region_id string";
   static Map<String, Row> byCustomer;
 
   static FeatureSettings settings() {
-    return new FeatureSettings(List.of("store", "online"), List.of("card", "cash"), List.of(), 5, List.of(
-        new DayPart("night", 0, 6), new DayPart("morning", 6, 12), new DayPart("afternoon", 12, 18),
-        new DayPart("evening", 18, 24)));
+    return new FeatureSettings(
+        List.of("store", "online"),
+        List.of("card", "cash"),
+        List.of(),
+        5,
+        List.of(
+            new DayPart("night", 0, 6),
+            new DayPart("morning", 6, 12),
+            new DayPart("afternoon", 12, 18),
+            new DayPart("evening", 18, 24)));
   }
 
   static CustomerFeatures.Inputs inputs() {
-    Dataset<Row> tx = Fixtures.rows(TX,
-        new Object[] {"T0", "c1", ts("2025-01-01 09:00:00"), "p1", 1.0, 10.0, "1", "store", "card", "S1", "R1"},
-        new Object[] {"T1", "c1", ts("2026-06-27 10:00:00"), "p1", 2.0, 10.0, "1", "store", "card", "S1", "R1"},
-        new Object[] {"T1", "c1", ts("2026-06-27 10:00:00"), "p2", 1.0, 30.0, "2", "store", "card", "S1", "R1"},
-        new Object[] {"T2", "c1", ts("2026-06-29 20:00:00"), "p1", 1.0, 10.0, "1", "online", "cash", null, "R1"},
-        new Object[] {"T3", "c1", ts("2026-06-30 08:00:00"), "p2", -1.0, 30.0, "1", "online", "card", null, "R1"},
-        new Object[] {"T4", "c2", ts("2026-06-20 03:00:00"), "p2", 1.0, 30.0, "1", "app", "points", null, "R9"},
-        new Object[] {"T5", "c3", ts("2026-07-01 10:00:00"), "p2", 1.0, 30.0, "1", "app", "points", null, "R1"});
-    Dataset<Row> products = Fixtures.rows("product_id string, category string, brand string, list_price double",
-        new Object[] {"p1", "a", "x", 10.0}, new Object[] {"p2", "b", "y", 30.0});
-    Dataset<Row> customers = Fixtures.rows("customer_id string, signup_date date, birth_year int, gender string,"
-            + " region_id string, household_size int",
-        new Object[] {"c1", date("2024-06-30"), 1980, "f", "R1", 4});
-    ExternalTable demographics = new ExternalTable(
-        new ExternalDatasetSettings("region_demographics", "-", "csv", Map.of(), "region_id", "region_code",
-            "customer", List.of("population"), ""),
-        Fixtures.rows("region_code string, population long", new Object[] {"R1", 1000L}, new Object[] {"R2", 5L}));
-    ExternalTable holidays = new ExternalTable(
-        new ExternalDatasetSettings("holidays", "-", "csv", Map.of(), "date", "date", "transaction",
-            List.of("is_holiday"), "0"),
-        Fixtures.rows("date string, is_holiday int", new Object[] {"2026-06-29", 1}));
-    return new CustomerFeatures.Inputs(tx, Optional.of(products), Optional.of(customers),
-        List.of(demographics, holidays));
+    Dataset<Row> tx =
+        Fixtures.rows(
+            TX,
+            new Object[] {
+              "T0",
+              "c1",
+              ts("2025-01-01 09:00:00"),
+              "p1",
+              1.0,
+              10.0,
+              "1",
+              "store",
+              "card",
+              "S1",
+              "R1"
+            },
+            new Object[] {
+              "T1",
+              "c1",
+              ts("2026-06-27 10:00:00"),
+              "p1",
+              2.0,
+              10.0,
+              "1",
+              "store",
+              "card",
+              "S1",
+              "R1"
+            },
+            new Object[] {
+              "T1",
+              "c1",
+              ts("2026-06-27 10:00:00"),
+              "p2",
+              1.0,
+              30.0,
+              "2",
+              "store",
+              "card",
+              "S1",
+              "R1"
+            },
+            new Object[] {
+              "T2",
+              "c1",
+              ts("2026-06-29 20:00:00"),
+              "p1",
+              1.0,
+              10.0,
+              "1",
+              "online",
+              "cash",
+              null,
+              "R1"
+            },
+            new Object[] {
+              "T3",
+              "c1",
+              ts("2026-06-30 08:00:00"),
+              "p2",
+              -1.0,
+              30.0,
+              "1",
+              "online",
+              "card",
+              null,
+              "R1"
+            },
+            new Object[] {
+              "T4",
+              "c2",
+              ts("2026-06-20 03:00:00"),
+              "p2",
+              1.0,
+              30.0,
+              "1",
+              "app",
+              "points",
+              null,
+              "R9"
+            },
+            new Object[] {
+              "T5",
+              "c3",
+              ts("2026-07-01 10:00:00"),
+              "p2",
+              1.0,
+              30.0,
+              "1",
+              "app",
+              "points",
+              null,
+              "R1"
+            });
+    Dataset<Row> products =
+        Fixtures.rows(
+            "product_id string, category string, brand string, list_price double",
+            new Object[] {"p1", "a", "x", 10.0},
+            new Object[] {"p2", "b", "y", 30.0});
+    Dataset<Row> customers =
+        Fixtures.rows(
+            "customer_id string, signup_date date, birth_year int, gender string,"
+                + " region_id string, household_size int",
+            new Object[] {"c1", date("2024-06-30"), 1980, "f", "R1", 4});
+    ExternalTable demographics =
+        new ExternalTable(
+            new ExternalDatasetSettings(
+                "region_demographics",
+                "-",
+                "csv",
+                Map.of(),
+                "region_id",
+                "region_code",
+                "customer",
+                List.of("population"),
+                ""),
+            Fixtures.rows(
+                "region_code string, population long",
+                new Object[] {"R1", 1000L},
+                new Object[] {"R2", 5L}));
+    ExternalTable holidays =
+        new ExternalTable(
+            new ExternalDatasetSettings(
+                "holidays",
+                "-",
+                "csv",
+                Map.of(),
+                "date",
+                "date",
+                "transaction",
+                List.of("is_holiday"),
+                "0"),
+            Fixtures.rows("date string, is_holiday int", new Object[] {"2026-06-29", 1}));
+    return new CustomerFeatures.Inputs(
+        tx, Optional.of(products), Optional.of(customers), List.of(demographics, holidays));
   }
 
   @BeforeAll
   static void compute() {
     byCustomer = new java.util.HashMap<>();
-    for (Row r : CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL).collectAsList()) {
+    for (Row r :
+        CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL)
+            .collectAsList()) {
       byCustomer.put(r.getAs("customer_id"), r);
     }
   }
@@ -86,7 +207,8 @@ class CustomerFeaturesTest {
 
   @Test
   void oneRowPerCustomerWhoBoughtInTheWindowAndNoneFromTheFuture() {
-    assertEquals(java.util.Set.of("c1", "c2"), byCustomer.keySet(), "c3 only bought after the run date");
+    assertEquals(
+        java.util.Set.of("c1", "c2"), byCustomer.keySet(), "c3 only bought after the run date");
   }
 
   @Test
@@ -150,24 +272,32 @@ class CustomerFeaturesTest {
   @Test
   void externalAttributesWithKeysThatDoNotMatch() {
     assertEquals(1000L, (long) byCustomer.get("c1").<Long>getAs("region_demographics_population"));
-    assertNull(byCustomer.get("c2").getAs("region_demographics_population"), "R9 has no demographics row");
+    assertNull(
+        byCustomer.get("c2").getAs("region_demographics_population"), "R9 has no demographics row");
     assertEquals(0.5, d("c1", "holidays_is_holiday_avg"), 1e-9, "T2 fell on a holiday");
-    assertEquals(0.0, d("c2", "holidays_is_holiday_avg"), 1e-9, "missing-value 0 for ordinary days");
-    List<Row> unmatched = ExternalJoin.unmatchedKeys(
-        CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL), "region_id",
-        inputs().external().get(0)).collectAsList();
+    assertEquals(
+        0.0, d("c2", "holidays_is_holiday_avg"), 1e-9, "missing-value 0 for ordinary days");
+    List<Row> unmatched =
+        ExternalJoin.unmatchedKeys(
+                CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL),
+                "region_id",
+                inputs().external().get(0))
+            .collectAsList();
     assertEquals(List.of("R9"), unmatched.stream().map(r -> r.getString(0)).toList());
   }
 
   @Test
   void contextFeaturesSeeOnlyThatContextsActivity() {
     Map<String, Row> weekend = new java.util.HashMap<>();
-    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKEND).collectAsList()
+    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKEND)
+        .collectAsList()
         .forEach(r -> weekend.put(r.getAs("customer_id"), r));
-    assertEquals(1L, ((Number) weekend.get("c1").getAs("frequency")).longValue(), "only Saturday's T1");
+    assertEquals(
+        1L, ((Number) weekend.get("c1").getAs("frequency")).longValue(), "only Saturday's T1");
     assertEquals(1.0, ((Number) weekend.get("c1").getAs("weekend_share")).doubleValue(), 1e-9);
     Map<String, Row> weekday = new java.util.HashMap<>();
-    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKDAY).collectAsList()
+    CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.WEEKDAY)
+        .collectAsList()
         .forEach(r -> weekday.put(r.getAs("customer_id"), r));
     assertFalse(weekday.containsKey("c2"), "c2 bought only on a Saturday");
     assertTrue(weekday.containsKey("c1"));
@@ -176,7 +306,8 @@ class CustomerFeaturesTest {
   @Test
   void lookbackWindowExcludesOlderPurchases() {
     Map<String, Row> shortWindow = new java.util.HashMap<>();
-    CustomerFeatures.compute(inputs(), settings(), RUN, 2, FeatureContext.ALL).collectAsList()
+    CustomerFeatures.compute(inputs(), settings(), RUN, 2, FeatureContext.ALL)
+        .collectAsList()
         .forEach(r -> shortWindow.put(r.getAs("customer_id"), r));
     assertEquals(java.util.Set.of("c1"), shortWindow.keySet(), "window 2026-06-29..30");
     assertEquals(1L, ((Number) shortWindow.get("c1").getAs("frequency")).longValue());
@@ -186,14 +317,20 @@ class CustomerFeaturesTest {
   void severalViewsInOnePassGiveEachViewsOwnFeatures() {
     LocalDate sunday = LocalDate.parse("2026-06-28");
     LocalDate lastYear = LocalDate.parse("2025-06-01");
-    List<CustomerFeatures.View> views = List.of(new CustomerFeatures.View(RUN, FeatureContext.ALL),
-        new CustomerFeatures.View(RUN, FeatureContext.WEEKEND), new CustomerFeatures.View(sunday, FeatureContext.ALL),
-        new CustomerFeatures.View(lastYear, FeatureContext.ALL));
-    CustomerFeatures.ViewFeatures together = CustomerFeatures.computeViews(inputs(), settings(), 365, views).persist();
+    List<CustomerFeatures.View> views =
+        List.of(
+            new CustomerFeatures.View(RUN, FeatureContext.ALL),
+            new CustomerFeatures.View(RUN, FeatureContext.WEEKEND),
+            new CustomerFeatures.View(sunday, FeatureContext.ALL),
+            new CustomerFeatures.View(lastYear, FeatureContext.ALL));
+    CustomerFeatures.ViewFeatures together =
+        CustomerFeatures.computeViews(inputs(), settings(), 365, views).persist();
     try {
-      for (int i : new int[] {1, 3}) { // another context, another date: the same rows as computed alone
+      for (int i :
+          new int[] {1, 3}) { // another context, another date: the same rows as computed alone
         CustomerFeatures.View v = views.get(i);
-        Dataset<Row> alone = CustomerFeatures.compute(inputs(), settings(), v.asOf(), 365, v.context());
+        Dataset<Row> alone =
+            CustomerFeatures.compute(inputs(), settings(), v.asOf(), 365, v.context());
         Dataset<Row> mine = together.rows(i);
         assertEquals(List.of(alone.columns()), List.of(mine.columns()), "columns of " + v);
         assertEquals(0, mine.exceptAll(alone).count(), "rows of " + v);
@@ -201,10 +338,16 @@ class CustomerFeaturesTest {
       }
       // As of Sunday 2026-06-28: only T1 (Saturday) is in c1's window; c2's T4 too.
       Map<String, Row> sundayRows = new java.util.HashMap<>();
-      together.rows(sunday, FeatureContext.ALL).collectAsList().forEach(r -> sundayRows.put(r.getAs("customer_id"), r));
+      together
+          .rows(sunday, FeatureContext.ALL)
+          .collectAsList()
+          .forEach(r -> sundayRows.put(r.getAs("customer_id"), r));
       assertEquals(java.util.Set.of("c1", "c2"), sundayRows.keySet());
       assertEquals(1L, ((Number) sundayRows.get("c1").getAs("frequency")).longValue());
-      assertEquals(1, ((Number) sundayRows.get("c1").getAs("recency_days")).intValue(), "T1 on the Saturday before");
+      assertEquals(
+          1,
+          ((Number) sundayRows.get("c1").getAs("recency_days")).intValue(),
+          "T1 on the Saturday before");
       // As of 2025-06-01: only T0; age and tenure as of that date.
       List<Row> lastYearRows = together.rows(lastYear, FeatureContext.ALL).collectAsList();
       assertEquals(1, lastYearRows.size());
@@ -212,7 +355,8 @@ class CustomerFeaturesTest {
       assertEquals(151, ((Number) c1.getAs("recency_days")).intValue(), "2025-01-01 to 2025-06-01");
       assertEquals(336, ((Number) c1.getAs("tenure_days")).intValue(), "signup 2024-06-30");
       assertEquals(45, ((Number) c1.getAs("age")).intValue());
-      assertEquals(1.0, ((Number) c1.getAs("category_share_a")).doubleValue(), 1e-9, "T0 bought p1 only");
+      assertEquals(
+          1.0, ((Number) c1.getAs("category_share_a")).doubleValue(), 1e-9, "T0 bought p1 only");
     } finally {
       together.unpersist();
     }

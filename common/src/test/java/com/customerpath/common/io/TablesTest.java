@@ -1,17 +1,16 @@
 package com.customerpath.common.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.testing.Fixtures;
 import com.customerpath.testing.SparkTestSession;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Partition layout: a write replaces exactly its date's partition, also when re-run or empty. */
 class TablesTest {
@@ -23,16 +22,26 @@ class TablesTest {
     Path root = SparkTestSession.tempDir("tables");
     Tables tables = new Tables(SparkTestSession.get(), root.toString());
     String ddl = "id int, name string";
-    assertEquals(3, tables.write("t", D1, Fixtures.rows(ddl, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {3, "c"})));
+    assertEquals(
+        3,
+        tables.write(
+            "t",
+            D1,
+            Fixtures.rows(
+                ddl, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {3, "c"})));
     assertEquals(1, tables.write("t", D2, Fixtures.rows(ddl, new Object[] {9, "z"})));
-    assertEquals(2, tables.write("t", D1, Fixtures.rows(ddl, new Object[] {4, "d"}, new Object[] {5, "e"})),
+    assertEquals(
+        2,
+        tables.write("t", D1, Fixtures.rows(ddl, new Object[] {4, "d"}, new Object[] {5, "e"})),
         "re-running D1 replaces its rows");
     assertEquals(2, tables.read("t", D1).count());
     assertEquals(1, tables.read("t", D2).count(), "D2 untouched");
     assertTrue(Files.isDirectory(root.resolve("t/dt=2026-06-29")));
     assertEquals(Optional.of(D1), tables.latestBefore("t", D2));
     assertEquals(Optional.empty(), tables.latestBefore("t", D1));
-    assertFalse(Files.exists(root.resolve("t/_staging")) && root.resolve("t/_staging").toFile().list().length > 0,
+    assertFalse(
+        Files.exists(root.resolve("t/_staging"))
+            && root.resolve("t/_staging").toFile().list().length > 0,
         "nothing left in staging");
   }
 
@@ -44,8 +53,14 @@ class TablesTest {
     tables.write("steps", D1, Fixtures.rows(ddl, new Object[] {"a", 1.0, "ingest"}), "step");
     tables.write("steps", D1, Fixtures.rows(ddl, new Object[] {"b", 2.0, "features"}), "step");
     tables.write("steps", D1, Fixtures.rows(ddl, new Object[] {"c", 3.0, "ingest"}), "step");
-    assertEquals(java.util.Set.of("c", "b"), new java.util.HashSet<>(tables.read("steps", D1)
-        .select("figure").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+    assertEquals(
+        java.util.Set.of("c", "b"),
+        new java.util.HashSet<>(
+            tables
+                .read("steps", D1)
+                .select("figure")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList()));
   }
 
   @Test

@@ -1,12 +1,11 @@
 package com.customerpath.common.personas;
 
-import com.customerpath.testing.Fixtures;
-import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.customerpath.testing.Fixtures;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class OptimalAssignmentTest {
   @Test
@@ -27,8 +26,11 @@ class OptimalAssignmentTest {
           row[j] = random.nextInt(50);
         }
       }
-      assertEquals(bruteForce(cost, 0, new boolean[n]), OptimalAssignment.totalCost(cost, OptimalAssignment.solve(cost)),
-          1e-9, "trial " + trial);
+      assertEquals(
+          bruteForce(cost, 0, new boolean[n]),
+          OptimalAssignment.totalCost(cost, OptimalAssignment.solve(cost)),
+          1e-9,
+          "trial " + trial);
     }
   }
 
@@ -36,7 +38,8 @@ class OptimalAssignmentTest {
   void rectangularLeavesTheExtraUnassigned() {
     double[][] moreRows = {{5, 1}, {1, 5}, {0, 0.5}};
     int[] a = OptimalAssignment.solve(moreRows);
-    assertEquals(1.0, OptimalAssignment.totalCost(moreRows, a), 1e-9, "rows 2 -> 0 (0) and 0 -> 1 (1)");
+    assertEquals(
+        1.0, OptimalAssignment.totalCost(moreRows, a), 1e-9, "rows 2 -> 0 (0) and 0 -> 1 (1)");
     assertArrayEquals(new int[] {1, -1, 0}, a);
     double[][] moreCols = {{9, 1, 5}};
     assertArrayEquals(new int[] {1}, OptimalAssignment.solve(moreCols));
@@ -44,12 +47,24 @@ class OptimalAssignmentTest {
 
   @Test
   void adjustedRandIndexOfKnownPartitions() {
-    var identicalUpToNames = Fixtures.rows("a string, b int",
-        new Object[] {"x", 1}, new Object[] {"x", 1}, new Object[] {"y", 2}, new Object[] {"y", 2});
+    var identicalUpToNames =
+        Fixtures.rows(
+            "a string, b int",
+            new Object[] {"x", 1},
+            new Object[] {"x", 1},
+            new Object[] {"y", 2},
+            new Object[] {"y", 2});
     assertEquals(1.0, AdjustedRandIndex.of(identicalUpToNames, "a", "b"), 1e-12);
     // a = {1,2,3}{4,5,6}, b = {1,2}{3,4}{5,6}: sklearn's adjusted_rand_score gives 0.24242424...
-    var partial = Fixtures.rows("a int, b int", new Object[] {0, 0}, new Object[] {0, 0}, new Object[] {0, 1},
-        new Object[] {1, 1}, new Object[] {1, 2}, new Object[] {1, 2});
+    var partial =
+        Fixtures.rows(
+            "a int, b int",
+            new Object[] {0, 0},
+            new Object[] {0, 0},
+            new Object[] {0, 1},
+            new Object[] {1, 1},
+            new Object[] {1, 2},
+            new Object[] {1, 2});
     assertEquals(8.0 / 33.0, AdjustedRandIndex.of(partial, "a", "b"), 1e-12);
   }
 

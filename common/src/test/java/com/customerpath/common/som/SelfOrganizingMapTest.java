@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.testing.SparkTestSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -22,12 +25,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 class SelfOrganizingMapTest {
-  private static final StructType FEATURES = new StructType().add("features", SQLDataTypes.VectorType());
+  private static final StructType FEATURES =
+      new StructType().add("features", SQLDataTypes.VectorType());
 
   private final SparkSession spark = SparkTestSession.get();
 
@@ -61,11 +61,16 @@ class SelfOrganizingMapTest {
       double t = random.nextDouble();
       line.add(new double[] {t, 2 * t - 1});
     }
-    SelfOrganizingMapModel model = new SelfOrganizingMap()
-        .setGridRows(1).setGridCols(10)
-        .setInitMode("random").setSeed(3)
-        .setRadiusStart(5).setRadiusEnd(0.5).setMaxIter(12)
-        .fit(features(line));
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMap()
+            .setGridRows(1)
+            .setGridCols(10)
+            .setInitMode("random")
+            .setSeed(3)
+            .setRadiusStart(5)
+            .setRadiusEnd(0.5)
+            .setMaxIter(12)
+            .fit(features(line));
 
     double[] first = new double[model.numUnits()];
     for (int j = 0; j < first.length; j++) {
@@ -77,7 +82,8 @@ class SelfOrganizingMapTest {
       increasing &= first[j] > first[j - 1];
       decreasing &= first[j] < first[j - 1];
     }
-    assertTrue(increasing || decreasing, "codebook not monotonic: " + java.util.Arrays.toString(first));
+    assertTrue(
+        increasing || decreasing, "codebook not monotonic: " + java.util.Arrays.toString(first));
     assertEquals(0.0, model.topographicError(features(line)), 1e-12);
   }
 
@@ -89,7 +95,8 @@ class SelfOrganizingMapTest {
     for (int j = 0; j < codebook.length; j++) {
       codebook[j] = Vectors.dense(random.doubles(5).toArray());
     }
-    SelfOrganizingMapModel model = SelfOrganizingMapModel.fromCodebook(10, 10, "hexagonal", codebook);
+    SelfOrganizingMapModel model =
+        SelfOrganizingMapModel.fromCodebook(10, 10, "hexagonal", codebook);
     List<double[]> rows = new ArrayList<>();
     for (int i = 0; i < 800; i++) {
       rows.add(random.doubles(5).toArray());
@@ -125,15 +132,21 @@ class SelfOrganizingMapTest {
   @Test
   void errorsAndUMatrixOfAHandCheckedCodebook() {
     // 1x3 map whose codebook 0, 10, 1 is folded: units 0 and 2 are close in data space only.
-    SelfOrganizingMapModel model = SelfOrganizingMapModel.fromCodebook(1, 3, "rectangular",
-        new Vector[] {Vectors.dense(0), Vectors.dense(10), Vectors.dense(1)});
+    SelfOrganizingMapModel model =
+        SelfOrganizingMapModel.fromCodebook(
+            1,
+            3,
+            "rectangular",
+            new Vector[] {Vectors.dense(0), Vectors.dense(10), Vectors.dense(1)});
     // x=0.4: BMU 0 (0.4), 2nd 2 -> error; x=9: BMU 1 (1), 2nd 2 -> fine;
     // x=1.2: BMU 2 (0.2), 2nd 0 -> error; x=6: BMU 1 (4), 2nd 2 -> fine.
-    Dataset<Row> data = features(List.of(new double[] {0.4}, new double[] {9}, new double[] {1.2},
-        new double[] {6}));
+    Dataset<Row> data =
+        features(
+            List.of(new double[] {0.4}, new double[] {9}, new double[] {1.2}, new double[] {6}));
     assertEquals((0.4 + 1 + 0.2 + 4) / 4, model.quantizationError(data), 1e-12);
     assertEquals(0.5, model.topographicError(data), 1e-12);
-    assertEquals(0.5, model.topographicError(model.transform(data)), 1e-12, "scores transformed data too");
+    assertEquals(
+        0.5, model.topographicError(model.transform(data)), 1e-12, "scores transformed data too");
     assertArrayEquals(new long[] {1, 2, 1}, model.hitCounts(data));
     assertArrayEquals(new double[] {10, 9.5, 9}, model.uMatrix(), 1e-12);
     assertEquals(0, model.unitRow(2));
@@ -144,16 +157,24 @@ class SelfOrganizingMapTest {
   void quantizationErrorFallsOverEpochs() {
     List<double[]> rows = gaussianBlobs(400, 4, 5);
     int persistedBefore = spark.sparkContext().getPersistentRDDs().size();
-    SelfOrganizingMapModel model = new SelfOrganizingMap()
-        .setGridRows(4).setGridCols(4).setTopology("hexagonal")
-        .setInitMode("random").setMaxIter(8).setRadiusStart(3).setRadiusEnd(0.5)
-        .fit(features(rows));
-    assertEquals(persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "cached blocks leaked");
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMap()
+            .setGridRows(4)
+            .setGridCols(4)
+            .setTopology("hexagonal")
+            .setInitMode("random")
+            .setMaxIter(8)
+            .setRadiusStart(3)
+            .setRadiusEnd(0.5)
+            .fit(features(rows));
+    assertEquals(
+        persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "cached blocks leaked");
     List<TrainingEpoch> history = model.trainingHistory();
     assertEquals(8, history.size());
     assertEquals(3.0, history.get(0).radius(), 1e-12);
     assertEquals(0.5, history.get(7).radius(), 1e-12);
-    assertTrue(history.get(7).quantizationError() < history.get(0).quantizationError(),
+    assertTrue(
+        history.get(7).quantizationError() < history.get(0).quantizationError(),
         "history " + history);
     // The last entry describes the returned model on the training data.
     assertEquals(history.get(7).quantizationError(), model.quantizationError(features(rows)), 1e-9);
@@ -166,36 +187,57 @@ class SelfOrganizingMapTest {
 
   @Test
   void toleranceStopsTrainingEarly() {
-    SelfOrganizingMapModel model = new SelfOrganizingMap()
-        .setGridRows(2).setGridCols(2).setMaxIter(30).setTol(0.5)
-        .fit(features(gaussianBlobs(200, 3, 9)));
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMap()
+            .setGridRows(2)
+            .setGridCols(2)
+            .setMaxIter(30)
+            .setTol(0.5)
+            .fit(features(gaussianBlobs(200, 3, 9)));
     assertTrue(model.trainingHistory().size() < 30, "history " + model.trainingHistory());
-    assertArrayEquals(model.hitCounts(features(gaussianBlobs(200, 3, 9))), model.summary().hitCounts(),
+    assertArrayEquals(
+        model.hitCounts(features(gaussianBlobs(200, 3, 9))),
+        model.summary().hitCounts(),
         "an early stop keeps the hit counts of the final codebook");
   }
 
   @Test
   void invalidParamsAreRejectedWithTheirValues() {
     SelfOrganizingMap som = new SelfOrganizingMap();
-    assertEquals("Cannot set SelfOrganizingMap param topology: got 'hex', expected one of [rectangular, hexagonal]",
+    assertEquals(
+        "Cannot set SelfOrganizingMap param topology: got 'hex', expected one of [rectangular, hexagonal]",
         assertThrows(IllegalArgumentException.class, () -> som.setTopology("hex")).getMessage());
-    assertEquals("Cannot set SelfOrganizingMap param gridRows: got 0, expected > 0",
+    assertEquals(
+        "Cannot set SelfOrganizingMap param gridRows: got 0, expected > 0",
         assertThrows(IllegalArgumentException.class, () -> som.setGridRows(0)).getMessage());
-    assertEquals("Cannot set SelfOrganizingMap param tol: got -1.0, expected >= 0",
+    assertEquals(
+        "Cannot set SelfOrganizingMap param tol: got -1.0, expected >= 0",
         assertThrows(IllegalArgumentException.class, () -> som.setTol(-1)).getMessage());
-    assertEquals("Cannot set SelfOrganizingMap param initMode: got 'kmeans', expected one of [random, pca]",
+    assertEquals(
+        "Cannot set SelfOrganizingMap param initMode: got 'kmeans', expected one of [random, pca]",
         assertThrows(IllegalArgumentException.class, () -> som.setInitMode("kmeans")).getMessage());
-    assertEquals("Cannot set SelfOrganizingMapModel param featuresCol: got '', expected a non-empty column name",
-        assertThrows(IllegalArgumentException.class, () -> SelfOrganizingMapModel.fromCodebook(1, 1,
-            "rectangular", new Vector[] {Vectors.dense(1)}).setFeaturesCol("")).getMessage());
+    assertEquals(
+        "Cannot set SelfOrganizingMapModel param featuresCol: got '', expected a non-empty column name",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    SelfOrganizingMapModel.fromCodebook(
+                            1, 1, "rectangular", new Vector[] {Vectors.dense(1)})
+                        .setFeaturesCol(""))
+            .getMessage());
 
     som.setRadiusStart(2).setRadiusEnd(3);
-    assertEquals("Cannot set SelfOrganizingMap param radiusEnd: got 3.0, expected <= radiusStart (2.0)",
-        assertThrows(IllegalArgumentException.class, () -> som.transformSchema(FEATURES)).getMessage());
+    assertEquals(
+        "Cannot set SelfOrganizingMap param radiusEnd: got 3.0, expected <= radiusStart (2.0)",
+        assertThrows(IllegalArgumentException.class, () -> som.transformSchema(FEATURES))
+            .getMessage());
 
     StructType wrongType = new StructType().add("features", DataTypes.StringType);
-    String message = assertThrows(IllegalArgumentException.class,
-        () -> new SelfOrganizingMap().transformSchema(wrongType)).getMessage();
+    String message =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new SelfOrganizingMap().transformSchema(wrongType))
+            .getMessage();
     assertTrue(message.contains("must be of type Vector"), message);
     // Spark's own generic path (set by name) still validates.
     assertThrows(IllegalArgumentException.class, () -> som.set("neighborhood", "cone"));
@@ -213,9 +255,14 @@ class SelfOrganizingMapTest {
   @Test
   void modelSurvivesSaveAndLoad() throws Exception {
     Dataset<Row> data = features(gaussianBlobs(150, 3, 1));
-    SelfOrganizingMapModel model = new SelfOrganizingMap()
-        .setGridRows(3).setGridCols(2).setTopology("hexagonal").setMaxIter(3)
-        .setDistanceCol("dist").fit(data);
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMap()
+            .setGridRows(3)
+            .setGridCols(2)
+            .setTopology("hexagonal")
+            .setMaxIter(3)
+            .setDistanceCol("dist")
+            .fit(data);
     String path = SparkTestSession.tempDir("som-model").resolve("model").toString();
     model.save(path);
 
@@ -224,7 +271,10 @@ class SelfOrganizingMapTest {
     for (Param<?> param : model.params()) {
       assertEquals(model.isSet(param), loaded.isSet(param), param.name());
       if (model.isDefined(param)) {
-        assertEquals(model.getOrDefault(param), loaded.getOrDefault(loaded.getParam(param.name())), param.name());
+        assertEquals(
+            model.getOrDefault(param),
+            loaded.getOrDefault(loaded.getParam(param.name())),
+            param.name());
       }
     }
     assertEquals("dist", loaded.getDistanceCol());
@@ -241,23 +291,36 @@ class SelfOrganizingMapTest {
   @Test
   void estimatorAndPipelineSurviveSaveAndLoad() throws Exception {
     java.nio.file.Path dir = SparkTestSession.tempDir("som-pipeline");
-    SelfOrganizingMap som = new SelfOrganizingMap().setGridRows(2).setGridCols(3).setMaxIter(2)
-        .setNeighborhood("bubble").setRadiusStart(1.5).setFeaturesCol("vec");
+    SelfOrganizingMap som =
+        new SelfOrganizingMap()
+            .setGridRows(2)
+            .setGridCols(3)
+            .setMaxIter(2)
+            .setNeighborhood("bubble")
+            .setRadiusStart(1.5)
+            .setFeaturesCol("vec");
     List<Row> rows = new ArrayList<>();
     Random random = new Random(2);
     for (int i = 0; i < 120; i++) {
       rows.add(RowFactory.create(random.nextGaussian(), random.nextGaussian() + (i % 2) * 5));
     }
-    Dataset<Row> data = spark.createDataFrame(rows,
-        new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType));
-    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
-        new VectorAssembler().setInputCols(new String[] {"a", "b"}).setOutputCol("vec"), som});
+    Dataset<Row> data =
+        spark.createDataFrame(
+            rows, new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType));
+    Pipeline pipeline =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler().setInputCols(new String[] {"a", "b"}).setOutputCol("vec"),
+                  som
+                });
     pipeline.save(dir.resolve("pipeline").toString());
     Pipeline loadedPipeline = Pipeline.load(dir.resolve("pipeline").toString());
     assertEquals(som.uid(), loadedPipeline.getStages()[1].uid());
     // The stage directory Pipeline wrote is a plain estimator save, loadable on its own.
-    SelfOrganizingMap loadedSom = SelfOrganizingMap.load(
-        dir.resolve("pipeline").resolve("stages").resolve("1_" + som.uid()).toString());
+    SelfOrganizingMap loadedSom =
+        SelfOrganizingMap.load(
+            dir.resolve("pipeline").resolve("stages").resolve("1_" + som.uid()).toString());
     assertEquals(som.uid(), loadedSom.uid());
     assertEquals("bubble", loadedSom.getNeighborhood());
     assertEquals(1.5, loadedSom.getRadiusStart());
@@ -269,7 +332,8 @@ class SelfOrganizingMapTest {
     PipelineModel loadedModel = PipelineModel.load(dir.resolve("pipeline-model").toString());
     SelfOrganizingMapModel somModel = (SelfOrganizingMapModel) loadedModel.stages()[1];
     assertEquals(((SelfOrganizingMapModel) fitted.stages()[1]).codebook(), somModel.codebook());
-    assertEquals(fitted.transform(data).select("prediction", "bmuDistance").collectAsList(),
+    assertEquals(
+        fitted.transform(data).select("prediction", "bmuDistance").collectAsList(),
         loadedModel.transform(data).select("prediction", "bmuDistance").collectAsList());
   }
 }

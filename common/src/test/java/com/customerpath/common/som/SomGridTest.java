@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 
 class SomGridTest {
 
@@ -28,7 +27,8 @@ class SomGridTest {
     assertArrayEquals(new int[] {1, 4}, grid.neighbours(0), "even-row left corner");
     assertArrayEquals(new int[] {2, 6, 7}, grid.neighbours(3), "even-row right corner");
     assertArrayEquals(new int[] {1, 2, 4, 6, 9, 10}, grid.neighbours(5), "odd-row interior (1,1)");
-    assertArrayEquals(new int[] {4, 5, 8, 10, 12, 13}, grid.neighbours(9), "even-row interior (2,1)");
+    assertArrayEquals(
+        new int[] {4, 5, 8, 10, 12, 13}, grid.neighbours(9), "even-row interior (2,1)");
     assertArrayEquals(new int[] {3, 6, 11}, grid.neighbours(7), "odd-row right edge (1,3)");
     assertArrayEquals(new int[] {0, 1, 5, 8, 9}, grid.neighbours(4), "odd-row left edge (1,0)");
     assertArrayEquals(new int[] {8, 9, 13}, grid.neighbours(12), "odd-row left corner (3,0)");
@@ -39,9 +39,10 @@ class SomGridTest {
     SomGrid grid = new SomGrid(5, 6, true);
     for (int unit = 0; unit < grid.numUnits(); unit++) {
       int u = unit;
-      int[] atDistanceOne = IntStream.range(0, grid.numUnits())
-          .filter(other -> Math.abs(grid.squaredDistance(u, other) - 1.0) < 1e-9)
-          .toArray();
+      int[] atDistanceOne =
+          IntStream.range(0, grid.numUnits())
+              .filter(other -> Math.abs(grid.squaredDistance(u, other) - 1.0) < 1e-9)
+              .toArray();
       assertArrayEquals(atDistanceOne, grid.neighbours(unit), "unit " + unit);
     }
     assertEquals(6, grid.neighbours(grid.cols() + 2).length);

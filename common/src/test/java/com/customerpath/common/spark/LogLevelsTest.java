@@ -1,14 +1,14 @@
 package com.customerpath.common.spark;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.DefaultConfiguration;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The project's INFO progress stays visible whatever log4j2 configuration the cluster has. */
 class LogLevelsTest {
@@ -21,7 +21,9 @@ class LogLevelsTest {
       // SparkContext.setLogLevel("WARN") leaves behind).
       ctx.setConfiguration(new DefaultConfiguration());
       Configurator.setRootLevel(Level.WARN);
-      assertFalse(LogManager.getLogger("com.customerpath.jobs.ingest.IngestJob").isInfoEnabled(), "the problem");
+      assertFalse(
+          LogManager.getLogger("com.customerpath.jobs.ingest.IngestJob").isInfoEnabled(),
+          "the problem");
       SparkSessions.setLogLevels("WARN");
       assertTrue(LogManager.getLogger("com.customerpath.jobs.ingest.IngestJob").isInfoEnabled());
       assertFalse(LogManager.getLogger("org.apache.spark.scheduler.DAGScheduler").isInfoEnabled());

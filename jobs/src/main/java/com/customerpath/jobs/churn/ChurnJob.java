@@ -31,6 +31,7 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class ChurnJob implements NightlyStep {
   public static final String TABLE = ChurnRiskModel.TABLE;
+
   /** Curated transactions, as written by ingest. */
   static final String TRANSACTIONS = IngestJob.curatedTable("transactions");
 
@@ -55,16 +56,20 @@ public final class ChurnJob implements NightlyStep {
 
   /** Purchases (quantity > 0) as (customer_id, ts, amount) for the RFM summary. */
   public static Dataset<Row> purchases(Dataset<Row> transactions) {
-    return transactions.filter(col("quantity").gt(0).and(col("customer_id").isNotNull()))
-        .select(col("customer_id"), col("ts"),
+    return transactions
+        .filter(col("quantity").gt(0).and(col("customer_id").isNotNull()))
+        .select(
+            col("customer_id"),
+            col("ts"),
             col("quantity").cast("double").multiply(col("unit_price").cast("double")).as("amount"));
   }
 
   /** Transactions of the {@code lookbackDays} days ending on {@code date}. */
   public static Dataset<Row> window(Dataset<Row> transactions, LocalDate date, int lookbackDays) {
     Column day = functions.to_date(col("ts"));
-    return transactions.filter(day.geq(lit(java.sql.Date.valueOf(date.minusDays(lookbackDays - 1L))))
-        .and(day.leq(lit(java.sql.Date.valueOf(date)))));
+    return transactions.filter(
+        day.geq(lit(java.sql.Date.valueOf(date.minusDays(lookbackDays - 1L))))
+            .and(day.leq(lit(java.sql.Date.valueOf(date)))));
   }
 
   /**
@@ -73,12 +78,17 @@ public final class ChurnJob implements NightlyStep {
    * horizon_days.
    */
   public static Scored score(Dataset<Row> transactions, LocalDate date, ChurnSettings s) {
-    Dataset<Row> summary = new RfmSummary(date, s.unitDays()).transform(purchases(transactions))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    ChurnRiskModel model = ChurnRiskModel.fit(summary, s.horizonUnits(), s.model(), s.fit(), s.idle());
-    Dataset<Row> table = model.score(summary)
-        .withColumn("model", lit(s.model().configName()))
-        .withColumn("horizon_days", lit(s.horizonDays()));
+    Dataset<Row> summary =
+        new RfmSummary(date, s.unitDays())
+            .transform(purchases(transactions))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    ChurnRiskModel model =
+        ChurnRiskModel.fit(summary, s.horizonUnits(), s.model(), s.fit(), s.idle());
+    Dataset<Row> table =
+        model
+            .score(summary)
+            .withColumn("model", lit(s.model().configName()))
+            .withColumn("horizon_days", lit(s.horizonDays()));
     return new Scored(table, model, summary);
   }
 
@@ -86,8 +96,11 @@ public final class ChurnJob implements NightlyStep {
   public StepResult run(JobContext ctx) {
     ChurnSettings s = ctx.settings().churn();
     LocalDate date = ctx.date();
-    Dataset<Row> transactions = window(CuratedTables.read(ctx.tables(), "transactions", date), date,
-        ctx.settings().run().lookbackDays());
+    Dataset<Row> transactions =
+        window(
+            CuratedTables.read(ctx.tables(), "transactions", date),
+            date,
+            ctx.settings().run().lookbackDays());
     Scored scored = score(transactions, date, s);
     StepResult result = new StepResult(name());
     result.written(TABLE, ctx.tables().write(TABLE, date, scored.table()));
@@ -99,19 +112,29 @@ public final class ChurnJob implements NightlyStep {
     result.metric("churn_gamma_gamma_log_likelihood", m.gammaGamma().logLikelihood());
     result.metric("churn_gamma_gamma_fallback", m.gammaGammaUsable() ? 0 : 1);
     result.metric("churn_fit_grouped_rows", m.purchase().groupedRows());
-    result.metric("churn_typical_inter_purchase_days", m.purchase().typicalInterPurchaseTime() * s.unitDays());
+    result.metric(
+        "churn_typical_inter_purchase_days",
+        m.purchase().typicalInterPurchaseTime() * s.unitDays());
     Column idleDays = col("age").minus(col("recency")).multiply(s.unitDays());
-    Row f = ctx.tables().read(TABLE, date).agg(avg(ChurnRiskModel.P_ALIVE), sum(ChurnRiskModel.EXPECTED_VALUE),
-        avg(when(col(ChurnRiskModel.IDLE_OVERDUE), 1.0).otherwise(0.0)),
-        count(when(idleDays.gt(365), 1)),
-        count(when(idleDays.gt(365).and(col(ChurnRiskModel.P_ALIVE).gt(0.9)), 1))).first();
+    Row f =
+        ctx.tables()
+            .read(TABLE, date)
+            .agg(
+                avg(ChurnRiskModel.P_ALIVE),
+                sum(ChurnRiskModel.EXPECTED_VALUE),
+                avg(when(col(ChurnRiskModel.IDLE_OVERDUE), 1.0).otherwise(0.0)),
+                count(when(idleDays.gt(365), 1)),
+                count(when(idleDays.gt(365).and(col(ChurnRiskModel.P_ALIVE).gt(0.9)), 1)))
+            .first();
     result.metric("churn_mean_p_alive", f.isNullAt(0) ? 0 : f.getDouble(0));
     result.metric("churn_expected_value_total", f.isNullAt(1) ? 0 : f.getDouble(1));
     result.metric("churn_idle_overdue_share", f.isNullAt(2) ? 0 : f.getDouble(2));
-    // The blind spot's figure: of the customers idle for over a year, the share still "safely alive".
+    // The blind spot's figure: of the customers idle for over a year, the share still "safely
+    // alive".
     long idleYear = f.getLong(3);
     result.metric("churn_idle_over_365_days", idleYear);
-    result.metric("churn_idle_over_365_days_p_alive_above_0_9_share",
+    result.metric(
+        "churn_idle_over_365_days_p_alive_above_0_9_share",
         idleYear == 0 ? 0 : (double) f.getLong(4) / idleYear);
     return result;
   }

@@ -12,18 +12,17 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-
 /**
  * Features: one row per customer as of the run date (customer_features) and the same features
- * computed on weekday-only and weekend-only activity (customer_context_features), with the
- * external datasets joined in.
+ * computed on weekday-only and weekend-only activity (customer_context_features), with the external
+ * datasets joined in.
  */
 public final class FeaturesJob implements NightlyStep {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
@@ -39,9 +38,14 @@ public final class FeaturesJob implements NightlyStep {
     return "features";
   }
 
-  /** The curated inputs of a date and the external datasets, as the feature transform wants them. */
+  /**
+   * The curated inputs of a date and the external datasets, as the feature transform wants them.
+   */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
-    return FeatureInputs.assemble(ctx.spark(), ctx.settings(), ctx.date(),
+    return FeatureInputs.assemble(
+        ctx.spark(),
+        ctx.settings(),
+        ctx.date(),
         source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
   }
 
@@ -50,17 +54,22 @@ public final class FeaturesJob implements NightlyStep {
     PipelineSettings s = ctx.settings();
     CustomerFeatures.Inputs in = inputs(ctx);
     StepResult result = new StepResult(name());
-    // The three contexts in one pass over the transactions, cached for the two writes and the key check.
-    List<View> views = List.of(new View(ctx.date(), FeatureContext.ALL), new View(ctx.date(), FeatureContext.WEEKDAY),
-        new View(ctx.date(), FeatureContext.WEEKEND));
-    CustomerFeatures.ViewFeatures features = CustomerFeatures.computeViews(in, s.features(), s.run().lookbackDays(),
-        views).persist();
+    // The three contexts in one pass over the transactions, cached for the two writes and the key
+    // check.
+    List<View> views =
+        List.of(
+            new View(ctx.date(), FeatureContext.ALL),
+            new View(ctx.date(), FeatureContext.WEEKDAY),
+            new View(ctx.date(), FeatureContext.WEEKEND));
+    CustomerFeatures.ViewFeatures features =
+        CustomerFeatures.computeViews(in, s.features(), s.run().lookbackDays(), views).persist();
     try {
       Dataset<Row> all = features.rows(0);
       result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
       Dataset<Row> byContext = null;
       for (int i = 1; i < views.size(); i++) {
-        Dataset<Row> f = features.rows(i).withColumn("context", functions.lit(views.get(i).context().label()));
+        Dataset<Row> f =
+            features.rows(i).withColumn("context", functions.lit(views.get(i).context().label()));
         byContext = byContext == null ? f : byContext.unionByName(f, true);
       }
       result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
@@ -72,28 +81,53 @@ public final class FeaturesJob implements NightlyStep {
   }
 
   /** Counts the keys of the curated data that an external dataset does not cover. */
-  private static void recordUnmatchedKeys(CustomerFeatures.Inputs in, Dataset<Row> features, StepResult result) {
+  private static void recordUnmatchedKeys(
+      CustomerFeatures.Inputs in, Dataset<Row> features, StepResult result) {
     for (ExternalTable ext : in.external()) {
       String joinOn = ext.settings().joinOn();
-      Dataset<Row> rows = ext.settings().level().equals("customer") ? features
-          : in.transactions().withColumn("date", functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
+      Dataset<Row> rows =
+          ext.settings().level().equals("customer")
+              ? features
+              : in.transactions()
+                  .withColumn("date", functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
       if (!List.of(rows.columns()).contains(joinOn)) {
-        throw new IllegalArgumentException("Cannot join external dataset '" + ext.name() + "': join-on field '"
-            + joinOn + "' is not a column of the " + ext.settings().level() + " rows (columns: "
-            + List.of(rows.columns()) + ")");
+        throw new IllegalArgumentException(
+            "Cannot join external dataset '"
+                + ext.name()
+                + "': join-on field '"
+                + joinOn
+                + "' is not a column of the "
+                + ext.settings().level()
+                + " rows (columns: "
+                + List.of(rows.columns())
+                + ")");
       }
       // The number of unmatched keys and the first five of them, in one query.
-      Row unmatched = ExternalJoin.unmatchedKeys(rows, joinOn, ext).agg(functions.count(functions.lit(1)),
-          functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5)).first();
+      Row unmatched =
+          ExternalJoin.unmatchedKeys(rows, joinOn, ext)
+              .agg(
+                  functions.count(functions.lit(1)),
+                  functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5))
+              .first();
       long n = unmatched.getLong(0);
       result.metric("external_" + ext.name() + "_unmatched_keys", n);
       if (n > 0) {
         List<String> examples = unmatched.<String>getList(1);
         if (ext.settings().missingValue().isEmpty()) {
-          LOG.warn("  external dataset {}: {} {} value(s) have no match, e.g. {}", ext.name(), n, joinOn, examples);
+          LOG.warn(
+              "  external dataset {}: {} {} value(s) have no match, e.g. {}",
+              ext.name(),
+              n,
+              joinOn,
+              examples);
         } else { // e.g. a holiday calendar: a date it does not list is an ordinary day
-          LOG.info("  external dataset {}: {} {} value(s) not listed, given missing-value '{}', e.g. {}", ext.name(), n,
-              joinOn, ext.settings().missingValue(), examples);
+          LOG.info(
+              "  external dataset {}: {} {} value(s) not listed, given missing-value '{}', e.g. {}",
+              ext.name(),
+              n,
+              joinOn,
+              ext.settings().missingValue(),
+              examples);
         }
       }
     }

@@ -1,5 +1,9 @@
 package com.customerpath.jobs.ingest;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.config.PipelineSettings.TableSettings;
 import com.customerpath.common.io.CuratedTables;
@@ -7,6 +11,11 @@ import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.Contract;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.StepResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -17,36 +26,32 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
 /**
  * Which input one night of ingest reads for a source, and how its accepted rows land in
  * curated/&lt;source&gt; (docs/ingest.md).
+ *
  * <ul>
  *   <li>A path with {@code {date}} is a folder per delivery. A normal night reads only the run
- *   date's ({@link Mode#INCREMENTAL}); a full refresh reads them all, {@code {date}} as {@code *}.</li>
- *   <li>A path without {@code {date}} is a full snapshot of the history ({@link Mode#FULL}).</li>
+ *       date's ({@link Mode#INCREMENTAL}); a full refresh reads them all, {@code {date}} as {@code
+ *       *}.
+ *   <li>A path without {@code {date}} is a full snapshot of the history ({@link Mode#FULL}).
  * </ul>
+ *
  * Facts (transactions, events) are written by event date. FULL replaces every event date up to the
- * run date with what was read (dates no longer present are deleted). INCREMENTAL adds tonight's rows
- * to the event dates they fall in, keeping the rows curated there by other nights (a re-run of the
- * night replaces its own rows, known by ingest_dt); a row equal, in every contract field, to one
- * curated by another night for its date is quarantined as exact_duplicate (what a full refresh does
- * with the same line delivered twice). Snapshots (customers, products) are written whole to
+ * run date with what was read (dates no longer present are deleted). INCREMENTAL adds tonight's
+ * rows to the event dates they fall in, keeping the rows curated there by other nights (a re-run of
+ * the night replaces its own rows, known by ingest_dt); a row equal, in every contract field, to
+ * one curated by another night for its date is quarantined as exact_duplicate (what a full refresh
+ * does with the same line delivered twice). Snapshots (customers, products) are written whole to
  * dt=run date; a path's {@code {date}} is always the run date.
  */
 final class IngestInput {
   static final String DATE = "{date}";
 
-  enum Mode { FULL, INCREMENTAL }
+  enum Mode {
+    FULL,
+    INCREMENTAL
+  }
 
   private final JobContext ctx;
   private final SourceSettings source;
@@ -54,11 +59,17 @@ final class IngestInput {
   private final boolean templated;
   private final long files;
   private final long bytes;
-  /** Incremental facts: the rows other nights curated for the event dates tonight's input touches. */
+
+  /**
+   * Incremental facts: the rows other nights curated for the event dates tonight's input touches.
+   */
   private Dataset<Row> existing;
+
   private long existingRows;
+
   /** Where those rows are copied before their partitions are replaced (deleted by close). */
   private Path snapshot;
+
   private List<String> datesWritten = List.of();
 
   private IngestInput(JobContext ctx, SourceSettings source, Mode mode, boolean templated) {
@@ -72,17 +83,31 @@ final class IngestInput {
   }
 
   static IngestInput select(JobContext ctx, SourceSettings configured) {
-    boolean templated = configured.path().contains(DATE)
-        || configured.tables().values().stream().anyMatch(t -> t.path().contains(DATE));
+    boolean templated =
+        configured.path().contains(DATE)
+            || configured.tables().values().stream().anyMatch(t -> t.path().contains(DATE));
     boolean facts = CuratedTables.byEventDate(configured.name());
-    Mode mode = templated && facts && !ctx.settings().run().fullRefresh() ? Mode.INCREMENTAL : Mode.FULL;
+    Mode mode =
+        templated && facts && !ctx.settings().run().fullRefresh() ? Mode.INCREMENTAL : Mode.FULL;
     String date = templated && facts && mode == Mode.FULL ? "*" : ctx.date().toString();
     Map<String, TableSettings> tables = new LinkedHashMap<>();
-    configured.tables().forEach((n, t) -> tables.put(n, new TableSettings(t.path().replace(DATE, date), t.format(),
-        t.options())));
-    SourceSettings resolved = new SourceSettings(configured.name(), configured.path().replace(DATE, date),
-        configured.format(), configured.options(), Map.copyOf(tables), configured.query(),
-        configured.timestampFormat(), configured.dateFormat(), configured.columns());
+    configured
+        .tables()
+        .forEach(
+            (n, t) ->
+                tables.put(
+                    n, new TableSettings(t.path().replace(DATE, date), t.format(), t.options())));
+    SourceSettings resolved =
+        new SourceSettings(
+            configured.name(),
+            configured.path().replace(DATE, date),
+            configured.format(),
+            configured.options(),
+            Map.copyOf(tables),
+            configured.query(),
+            configured.timestampFormat(),
+            configured.dateFormat(),
+            configured.columns());
     return new IngestInput(ctx, resolved, mode, templated);
   }
 
@@ -105,33 +130,61 @@ final class IngestInput {
     if (!incrementalFacts()) {
       return flagged;
     }
-    List<String> dates = flagged.where(col("ts").isNotNull())
-        .select(functions.date_format(col("ts"), "yyyy-MM-dd")).distinct().collectAsList().stream()
-        .map(r -> r.getString(0)).toList();
+    List<String> dates =
+        flagged
+            .where(col("ts").isNotNull())
+            .select(functions.date_format(col("ts"), "yyyy-MM-dd"))
+            .distinct()
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList();
     // Copied before the curated partitions are replaced, so that the mark, the merge and any
     // recomputation of tonight's rows see the old rows (a copy on storage survives executor loss).
-    snapshot = new Path(ctx.tables().path(CuratedTables.table(source.name())) + "/_staging/existing-"
-        + java.util.UUID.randomUUID());
+    snapshot =
+        new Path(
+            ctx.tables().path(CuratedTables.table(source.name()))
+                + "/_staging/existing-"
+                + java.util.UUID.randomUUID());
     CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
         .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString())))
-        .write().parquet(snapshot.toString());
+        .write()
+        .parquet(snapshot.toString());
     existing = ctx.spark().read().parquet(snapshot.toString());
     existingRows = existing.count();
     if (existingRows == 0) {
       return flagged;
     }
-    String[] fields = Contract.of(source.name()).fields().stream().map(Contract.Field::name).toArray(String[]::new);
+    String[] fields =
+        Contract.of(source.name()).fields().stream()
+            .map(Contract.Field::name)
+            .toArray(String[]::new);
     Column same = lit(true);
     for (String f : fields) {
       same = same.and(col("n." + f).eqNullSafe(col("c." + f)));
     }
-    Dataset<Row> seen = existing.select(java.util.Arrays.stream(fields).map(functions::col).toArray(Column[]::new))
-        .distinct().withColumn("_already_curated", lit(true));
+    Dataset<Row> seen =
+        existing
+            .select(java.util.Arrays.stream(fields).map(functions::col).toArray(Column[]::new))
+            .distinct()
+            .withColumn("_already_curated", lit(true));
     Column dup = col(InputValidation.REASON).isNull().and(col("_already_curated").isNotNull());
-    return flagged.as("n").join(seen.as("c"), same, "left").select(col("n.*"), col("c._already_curated"))
-        .withColumn(InputValidation.DETAIL, when(dup, functions.concat(lit("ts "), col("ts").cast("string"),
-            lit(": the same row was curated by another night's run"))).otherwise(col(InputValidation.DETAIL)))
-        .withColumn(InputValidation.REASON, when(dup, lit("exact_duplicate")).otherwise(col(InputValidation.REASON)))
+    return flagged
+        .as("n")
+        .join(seen.as("c"), same, "left")
+        .select(col("n.*"), col("c._already_curated"))
+        .withColumn(
+            InputValidation.DETAIL,
+            when(
+                    dup,
+                    functions.concat(
+                        lit("ts "),
+                        col("ts").cast("string"),
+                        lit(": the same row was curated by another night's run")))
+                .otherwise(col(InputValidation.DETAIL)))
+        .withColumn(
+            InputValidation.REASON,
+            when(dup, lit("exact_duplicate")).otherwise(col(InputValidation.REASON)))
         .drop("_already_curated");
   }
 
@@ -144,18 +197,24 @@ final class IngestInput {
     Dataset<Row> rows = CuratedTables.asWritten(accepted, ctx.date());
     String runDate = ctx.date().toString();
     if (incrementalFacts()) {
-      datesWritten = CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false);
+      datesWritten =
+          CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false);
     } else { // the input is the whole history up to the run date: later dates belong to later runs
-      datesWritten = CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
+      datesWritten =
+          CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
     }
-    long after = datesWritten.isEmpty() ? 0 : CuratedTables.readEventDates(ctx.tables(), name, datesWritten).count();
+    long after =
+        datesWritten.isEmpty()
+            ? 0
+            : CuratedTables.readEventDates(ctx.tables(), name, datesWritten).count();
     return after - (incrementalFacts() ? existingRows : 0);
   }
 
   /** Figures for the manifest: what the night read and which event dates it rewrote. */
   void record(StepResult result) {
     String name = source.name();
-    result.metric(name + "_full_refresh", mode == Mode.FULL ? 1 : 0)
+    result
+        .metric(name + "_full_refresh", mode == Mode.FULL ? 1 : 0)
         .metric(name + "_input_files", files)
         .metric(name + "_input_bytes", bytes);
     if (CuratedTables.byEventDate(name)) {
@@ -167,7 +226,9 @@ final class IngestInput {
   void close() {
     if (snapshot != null) {
       try {
-        snapshot.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration()).delete(snapshot, true);
+        snapshot
+            .getFileSystem(ctx.spark().sparkContext().hadoopConfiguration())
+            .delete(snapshot, true);
       } catch (IOException e) {
         throw new IllegalStateException("Cannot delete " + snapshot + ": " + e.getMessage(), e);
       }
@@ -175,8 +236,14 @@ final class IngestInput {
   }
 
   String describe() {
-    return (mode == Mode.FULL ? "full" : "incremental") + " from " + source.location() + " (" + files + " files, "
-        + bytes + " bytes)";
+    return (mode == Mode.FULL ? "full" : "incremental")
+        + " from "
+        + source.location()
+        + " ("
+        + files
+        + " files, "
+        + bytes
+        + " bytes)";
   }
 
   /** Number and total size of the data files under the source's paths (globs allowed). */
@@ -206,8 +273,14 @@ final class IngestInput {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot list the input of source '" + source.name() + "' at "
-          + source.location() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot list the input of source '"
+              + source.name()
+              + "' at "
+              + source.location()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return total;
   }

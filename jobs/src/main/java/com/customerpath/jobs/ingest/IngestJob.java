@@ -16,6 +16,11 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,18 +30,12 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 /**
- * Ingest: reads each configured source through its column mapping, types it, sends unusable
- * rows to quarantine/&lt;source&gt; with a reason and writes the rest to curated/&lt;source&gt;.
- * Checks, per source, that rows read = rows accepted + rows quarantined, that the records read
- * match an independent count of the input, that the source is not empty (unless allowed) and
- * that its quarantined share is within bounds; every source passes before anything is published.
+ * Ingest: reads each configured source through its column mapping, types it, sends unusable rows to
+ * quarantine/&lt;source&gt; with a reason and writes the rest to curated/&lt;source&gt;. Checks,
+ * per source, that rows read = rows accepted + rows quarantined, that the records read match an
+ * independent count of the input, that the source is not empty (unless allowed) and that its
+ * quarantined share is within bounds; every source passes before anything is published.
  */
 public final class IngestJob implements NightlyStep {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -62,24 +61,43 @@ public final class IngestJob implements NightlyStep {
   public record SourceCounts(String source, long read, long accepted, long quarantined) {
     public void check() {
       if (read != accepted + quarantined) {
-        throw new IllegalStateException("Cannot reconcile source '" + source + "': read " + read
-            + " rows but accepted " + accepted + " + quarantined " + quarantined + " = " + (accepted + quarantined));
+        throw new IllegalStateException(
+            "Cannot reconcile source '"
+                + source
+                + "': read "
+                + read
+                + " rows but accepted "
+                + accepted
+                + " + quarantined "
+                + quarantined
+                + " = "
+                + (accepted + quarantined));
       }
     }
   }
 
   /** Maps, types and flags a source's raw rows (pure: Dataset in, Dataset out). */
-  public static Dataset<Row> validate(Dataset<Row> raw, SourceSettings source, LocalDate runDate,
-                                      ValidationSettings validation) {
+  public static Dataset<Row> validate(
+      Dataset<Row> raw, SourceSettings source, LocalDate runDate, ValidationSettings validation) {
     SourceContract contract = Contract.of(source.name());
     Dataset<Row> mapped = ColumnMapper.map(raw, source, contract);
-    return InputValidation.flag(mapped, contract, runDate, source.timestampFormat(), source.dateFormat(),
+    return InputValidation.flag(
+        mapped,
+        contract,
+        runDate,
+        source.timestampFormat(),
+        source.dateFormat(),
         validation.ranges(source.name()));
   }
 
   /** A source read, validated and counted, not yet published. */
-  private record Checked(String name, IngestInput input, Dataset<Row> flagged, long read, long accepted,
-                         Map<String, Long> reasons) {}
+  private record Checked(
+      String name,
+      IngestInput input,
+      Dataset<Row> flagged,
+      long read,
+      long accepted,
+      Map<String, Long> reasons) {}
 
   @Override
   public StepResult run(JobContext ctx) {
@@ -90,14 +108,16 @@ public final class IngestJob implements NightlyStep {
     List<Checked> checked = new ArrayList<>();
     try {
       // First every source is read, validated and counted; nothing is published until all pass
-      // (record counts, empty input, quarantine share), so a failed check leaves the night untouched.
+      // (record counts, empty input, quarantine share), so a failed check leaves the night
+      // untouched.
       for (String name : PipelineSettings.SOURCES) {
         SourceSettings source = settings.input(name);
         if (!source.configured()) {
           LOG.info("  source {} not configured: skipped", name);
           continue;
         }
-        IngestInput input = IngestInput.select(ctx, source); // tonight's files, or all of them (full refresh)
+        IngestInput input =
+            IngestInput.select(ctx, source); // tonight's files, or all of them (full refresh)
         LOG.info("  {}: {}", name, input.describe());
         if (!input.hasInput()) {
           input.record(result);
@@ -106,9 +126,11 @@ public final class IngestJob implements NightlyStep {
         }
         SourceSettings tonight = input.source();
         List<String> emptyPaths = SourceReader.emptyPaths(spark, tonight);
-        Dataset<Row> flagged = emptyPaths.isEmpty()
-            ? input.markAlreadyCurated(validate(SourceReader.read(spark, tonight), source, ctx.date(), validation))
-            : emptyFlagged(spark, name);
+        Dataset<Row> flagged =
+            emptyPaths.isEmpty()
+                ? input.markAlreadyCurated(
+                    validate(SourceReader.read(spark, tonight), source, ctx.date(), validation))
+                : emptyFlagged(spark, name);
         flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
         // One pass gives read, accepted and the count per reason.
         Map<String, Long> reasons = new TreeMap<>();
@@ -127,14 +149,25 @@ public final class IngestJob implements NightlyStep {
           checkRecordCount(spark, tonight, read, result);
         }
         if (read == 0) {
-          String what = emptyPaths.isEmpty() ? "has no data row (an empty or header-only file)"
-              : "holds no data file (" + emptyPaths + " is an empty folder)";
+          String what =
+              emptyPaths.isEmpty()
+                  ? "has no data row (an empty or header-only file)"
+                  : "holds no data file (" + emptyPaths + " is an empty folder)";
           if (validation.emptyInput().equals("fail")) {
-            throw new InputError("Cannot ingest source '" + name + "' from " + source.location() + ": it " + what
-                + "; set customerpath.validation.empty-input = warn to publish an empty night instead");
+            throw new InputError(
+                "Cannot ingest source '"
+                    + name
+                    + "' from "
+                    + source.location()
+                    + ": it "
+                    + what
+                    + "; set customerpath.validation.empty-input = warn to publish an empty night instead");
           }
-          LOG.warn("Source '{}' from {} {}: publishing an empty night (customerpath.validation.empty-input = warn)",
-              name, source.location(), what);
+          LOG.warn(
+              "Source '{}' from {} {}: publishing an empty night (customerpath.validation.empty-input = warn)",
+              name,
+              source.location(),
+              what);
           result.metric(name + "_empty_input", 1);
         }
         checkQuarantineShare(name, source, read, reasons, validation.maxQuarantineShare(name));
@@ -143,10 +176,11 @@ public final class IngestJob implements NightlyStep {
         publish(ctx, c, result);
       }
     } finally {
-      checked.forEach(c -> {
-        c.flagged().unpersist();
-        c.input().close();
-      });
+      checked.forEach(
+          c -> {
+            c.flagged().unpersist();
+            c.input().close();
+          });
     }
     return result;
   }
@@ -155,50 +189,83 @@ public final class IngestJob implements NightlyStep {
     String name = c.name();
     long curated = c.input().writeCurated(InputValidation.accepted(c.flagged(), Contract.of(name)));
     c.input().record(result);
-    long quarantined = ctx.tables().write(quarantineTable(name), ctx.date(),
-        InputValidation.quarantined(c.flagged(), name));
+    long quarantined =
+        ctx.tables()
+            .write(
+                quarantineTable(name), ctx.date(), InputValidation.quarantined(c.flagged(), name));
     SourceCounts sc = new SourceCounts(name, c.read(), curated, quarantined);
     sc.check();
     if (curated != c.accepted()) {
-      throw new IllegalStateException("Cannot reconcile source '" + name + "': " + c.accepted()
-          + " rows were accepted but " + curated + " were written to " + curatedTable(name));
+      throw new IllegalStateException(
+          "Cannot reconcile source '"
+              + name
+              + "': "
+              + c.accepted()
+              + " rows were accepted but "
+              + curated
+              + " were written to "
+              + curatedTable(name));
     }
-    result.written(curatedTable(name), curated).written(quarantineTable(name), quarantined)
-        .metric(name + "_read", c.read()).metric(name + "_accepted", curated)
+    result
+        .written(curatedTable(name), curated)
+        .written(quarantineTable(name), quarantined)
+        .metric(name + "_read", c.read())
+        .metric(name + "_accepted", curated)
         .metric(name + "_quarantined", quarantined);
     LOG.info("  {}: read {} = accepted {} + quarantined {}", name, c.read(), curated, quarantined);
-    c.reasons().forEach((reason, n) -> {
-      result.metric(name + "_quarantined_" + reason, n);
-      LOG.info("    quarantined {}: {}", reason, n);
-    });
+    c.reasons()
+        .forEach(
+            (reason, n) -> {
+              result.metric(name + "_quarantined_" + reason, n);
+              LOG.info("    quarantined {}: {}", reason, n);
+            });
   }
 
   /** Records read must equal an independent count of the input, where the format gives one. */
-  static void checkRecordCount(SparkSession spark, SourceSettings source, long read, StepResult result) {
+  static void checkRecordCount(
+      SparkSession spark, SourceSettings source, long read, StepResult result) {
     java.util.Optional<RecordCount.Expected> expected = RecordCount.of(spark, source);
     if (expected.isEmpty()) {
       return;
     }
     result.metric(source.name() + "_records_counted", expected.get().records());
     if (expected.get().records() != read) {
-      throw new InputError("Cannot ingest source '" + source.name() + "' from " + source.location() + ": Spark read "
-          + read + " records but the input holds " + expected.get().records() + " " + expected.get().method()
-          + " (check the reader options quote, escape, multiLine, header; or set"
-          + " customerpath.validation.count-check = false)");
+      throw new InputError(
+          "Cannot ingest source '"
+              + source.name()
+              + "' from "
+              + source.location()
+              + ": Spark read "
+              + read
+              + " records but the input holds "
+              + expected.get().records()
+              + " "
+              + expected.get().method()
+              + " (check the reader options quote, escape, multiLine, header; or set"
+              + " customerpath.validation.count-check = false)");
     }
   }
 
   /** Fails the run when more than the allowed share of a source's rows is quarantined. */
-  static void checkQuarantineShare(String name, SourceSettings source, long read, Map<String, Long> reasons,
-                                   double maxShare) {
+  static void checkQuarantineShare(
+      String name, SourceSettings source, long read, Map<String, Long> reasons, double maxShare) {
     long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
     if (read == 0 || quarantined <= maxShare * read) {
       return;
     }
-    throw new DataQualityError(String.format(java.util.Locale.ROOT,
-        "Cannot publish source '%s' from %s: %d of %d rows (%.1f%%) would be quarantined, above the allowed %.1f%%"
-            + " (customerpath.validation.max-quarantine-share.%s); reasons: %s. Nothing was published.",
-        name, source.location(), quarantined, read, 100.0 * quarantined / read, 100.0 * maxShare, name, reasons));
+    throw new DataQualityError(
+        String.format(
+            java.util.Locale.ROOT,
+            "Cannot publish source '%s' from %s: %d of %d rows (%.1f%%) would be quarantined, above the allowed %.1f%%"
+                + " (customerpath.validation.max-quarantine-share.%s); reasons: %s. Nothing was published.",
+            name,
+            source.location(),
+            quarantined,
+            read,
+            100.0 * quarantined / read,
+            100.0 * maxShare,
+            name,
+            reasons));
   }
 
   /** A source without any data file, as validated rows: none, with the contract's typed columns. */
@@ -207,8 +274,12 @@ public final class IngestJob implements NightlyStep {
     for (Contract.Field f : Contract.of(name).fields()) {
       schema = schema.add(f.name(), f.type(), true);
     }
-    schema = schema.add(ColumnMapper.SOURCE_ROW, DataTypes.StringType).add(SourceReader.SOURCE_FILE, DataTypes.StringType)
-        .add(InputValidation.REASON, DataTypes.StringType).add(InputValidation.DETAIL, DataTypes.StringType);
+    schema =
+        schema
+            .add(ColumnMapper.SOURCE_ROW, DataTypes.StringType)
+            .add(SourceReader.SOURCE_FILE, DataTypes.StringType)
+            .add(InputValidation.REASON, DataTypes.StringType)
+            .add(InputValidation.DETAIL, DataTypes.StringType);
     return spark.createDataFrame(List.of(), schema);
   }
 }

@@ -1,5 +1,9 @@
 package com.customerpath.jobs.journey;
 
+import static com.customerpath.jobs.journey.JourneyStages.STAGES;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.features.CustomerFeatures;
@@ -11,6 +15,10 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,15 +26,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
-import static com.customerpath.jobs.journey.JourneyStages.STAGES;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Journey: every customer's 5A stage tonight (aware, appeal, ask, act, advocate) from configured
@@ -49,23 +48,35 @@ public final class JourneyJob implements NightlyStep {
   }
 
   /**
-   * journey_stages rows without propensity: stages at the run date, complaint counts, persona
-   * and the previous run's stage.
+   * journey_stages rows without propensity: stages at the run date, complaint counts, persona and
+   * the previous run's stage.
    */
-  public static Dataset<Row> stages(Dataset<Row> evidence, Optional<Dataset<Row>> complaints, Dataset<Row> personas,
-                                    Dataset<Row> previous, LocalDate runDate, int windowDays, String observable) {
+  public static Dataset<Row> stages(
+      Dataset<Row> evidence,
+      Optional<Dataset<Row>> complaints,
+      Dataset<Row> personas,
+      Dataset<Row> previous,
+      LocalDate runDate,
+      int windowDays,
+      String observable) {
     Dataset<Row> s = JourneyStages.stagesAt(evidence, runDate, windowDays);
     if (complaints.isPresent()) {
-      Dataset<Row> c = JourneyStages.inWindow(complaints.get(), runDate, windowDays).groupBy("customer_id")
-          .agg(functions.count(lit(1)).as("complaints"));
-      s = s.join(c, new String[] {"customer_id"}, "left")
-          .withColumn("complaints", functions.coalesce(col("complaints"), lit(0L)));
+      Dataset<Row> c =
+          JourneyStages.inWindow(complaints.get(), runDate, windowDays)
+              .groupBy("customer_id")
+              .agg(functions.count(lit(1)).as("complaints"));
+      s =
+          s.join(c, new String[] {"customer_id"}, "left")
+              .withColumn("complaints", functions.coalesce(col("complaints"), lit(0L)));
     } else {
       s = s.withColumn("complaints", lit(null).cast("long"));
     }
     return s.withColumn("complaint", col("complaints").gt(0))
         .join(personas.select("customer_id", "persona_id"), new String[] {"customer_id"}, "left")
-        .join(previous.select(col("customer_id"), col("stage").as("previous_stage")), new String[] {"customer_id"}, "left")
+        .join(
+            previous.select(col("customer_id"), col("stage").as("previous_stage")),
+            new String[] {"customer_id"},
+            "left")
         .withColumn("observable_stages", lit(observable));
   }
 
@@ -76,39 +87,66 @@ public final class JourneyJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
-    Optional<Dataset<Row>> events = eventsConfigured
-        ? Optional.of(CuratedTables.read(ctx.tables(), "events", date)) : Optional.empty();
+    Optional<Dataset<Row>> events =
+        eventsConfigured
+            ? Optional.of(CuratedTables.read(ctx.tables(), "events", date))
+            : Optional.empty();
     Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
-    Dataset<Row> evidence = JourneyStages.evidence(events, transactions, s.rules(), date)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> evidence =
+        JourneyStages.evidence(events, transactions, s.rules(), date)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> personas = ctx.tables().exists(PersonasJob.CUSTOMER_PERSONAS, date)
-          ? ctx.tables().read(PersonasJob.CUSTOMER_PERSONAS, date).filter(col("context").equalTo("all"))
-              .select("customer_id", "persona_id")
-          : ctx.spark().createDataFrame(List.of(), org.apache.spark.sql.types.StructType.fromDDL(
-              "customer_id STRING, persona_id INT"));
+      Dataset<Row> personas =
+          ctx.tables().exists(PersonasJob.CUSTOMER_PERSONAS, date)
+              ? ctx.tables()
+                  .read(PersonasJob.CUSTOMER_PERSONAS, date)
+                  .filter(col("context").equalTo("all"))
+                  .select("customer_id", "persona_id")
+              : ctx.spark()
+                  .createDataFrame(
+                      List.of(),
+                      org.apache.spark.sql.types.StructType.fromDDL(
+                          "customer_id STRING, persona_id INT"));
       Optional<LocalDate> previousRun = ctx.tables().latestBefore(STAGES_TABLE, date);
-      Dataset<Row> previous = previousRun.isPresent()
-          ? ctx.tables().read(STAGES_TABLE, previousRun.get()).select("customer_id", "stage", "persona_id")
-          : JourneyMetrics.noPrevious(ctx.spark());
+      Dataset<Row> previous =
+          previousRun.isPresent()
+              ? ctx.tables()
+                  .read(STAGES_TABLE, previousRun.get())
+                  .select("customer_id", "stage", "persona_id")
+              : JourneyMetrics.noPrevious(ctx.spark());
 
-      Dataset<Row> stages = stages(evidence, JourneyStages.complaints(events, s.complaint()), personas, previous,
-          date, s.windowDays(), observable);
-      // Cached: the write, the transitions and the funnel all read tonight's stages (one computation).
-      stages = withPropensity(ctx, stages, evidence, personas, result).select(outputColumns())
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> stages =
+          stages(
+              evidence,
+              JourneyStages.complaints(events, s.complaint()),
+              personas,
+              previous,
+              date,
+              s.windowDays(),
+              observable);
+      // Cached: the write, the transitions and the funnel all read tonight's stages (one
+      // computation).
+      stages =
+          withPropensity(ctx, stages, evidence, personas, result)
+              .select(outputColumns())
+              .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         result.written(STAGES_TABLE, ctx.tables().write(STAGES_TABLE, date, stages));
-        result.written(TRANSITIONS, ctx.tables().write(TRANSITIONS, date,
-            JourneyMetrics.transitions(previous, stages).coalesce(1)));
-        Dataset<Row> funnel = JourneyMetrics.funnel(stages, date, observable); // built on the driver: a few rows
+        result.written(
+            TRANSITIONS,
+            ctx.tables()
+                .write(
+                    TRANSITIONS, date, JourneyMetrics.transitions(previous, stages).coalesce(1)));
+        Dataset<Row> funnel =
+            JourneyMetrics.funnel(stages, date, observable); // built on the driver: a few rows
         result.written(FUNNEL, ctx.tables().write(FUNNEL, date, funnel.coalesce(1)));
         for (Row r : funnel.filter(col("persona_id").equalTo(JourneyMetrics.ALL)).collectAsList()) {
           if (!r.isNullAt(r.fieldIndex("customers_reached"))) {
-            result.metric("journey_reached_" + r.getAs("stage"), r.<Long>getAs("customers_reached"));
+            result.metric(
+                "journey_reached_" + r.getAs("stage"), r.<Long>getAs("customers_reached"));
           }
         }
       } finally {
@@ -122,39 +160,65 @@ public final class JourneyJob implements NightlyStep {
     }
   }
 
-  /** Trains the propensity model on past snapshots and scores tonight's customers below advocate. */
-  private static Dataset<Row> withPropensity(JobContext ctx, Dataset<Row> stages, Dataset<Row> evidence,
-                                             Dataset<Row> personas, StepResult result) {
+  /**
+   * Trains the propensity model on past snapshots and scores tonight's customers below advocate.
+   */
+  private static Dataset<Row> withPropensity(
+      JobContext ctx,
+      Dataset<Row> stages,
+      Dataset<Row> evidence,
+      Dataset<Row> personas,
+      StepResult result) {
     PipelineSettings settings = ctx.settings();
     JourneySettings s = settings.journey();
     Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
     List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
-    CustomerFeatures.Inputs inputs = FeatureInputs.assemble(ctx.spark(), settings, ctx.date(),
-        source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
-    // The features as of every snapshot date in one pass over the transactions, cached while training.
-    List<CustomerFeatures.View> views = JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()
-        .map(d -> new CustomerFeatures.View(d, FeatureContext.ALL)).toList();
-    CustomerFeatures.ViewFeatures snapshotFeatures = CustomerFeatures.computeViews(inputs, settings.features(),
-        settings.run().lookbackDays(), views).persist();
+    CustomerFeatures.Inputs inputs =
+        FeatureInputs.assemble(
+            ctx.spark(),
+            settings,
+            ctx.date(),
+            source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
+    // The features as of every snapshot date in one pass over the transactions, cached while
+    // training.
+    List<CustomerFeatures.View> views =
+        JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()
+            .map(d -> new CustomerFeatures.View(d, FeatureContext.ALL))
+            .toList();
+    CustomerFeatures.ViewFeatures snapshotFeatures =
+        CustomerFeatures.computeViews(
+                inputs, settings.features(), settings.run().lookbackDays(), views)
+            .persist();
     JourneyPropensity.Result trained;
     try {
-      trained = JourneyPropensity.train(evidence, ctx.date(), s.windowDays(), s.propensity(),
-          d -> snapshotFeatures.rows(d, FeatureContext.ALL), columns, personas);
+      trained =
+          JourneyPropensity.train(
+              evidence,
+              ctx.date(),
+              s.windowDays(),
+              s.propensity(),
+              d -> snapshotFeatures.rows(d, FeatureContext.ALL),
+              columns,
+              personas);
     } finally {
       snapshotFeatures.unpersist();
     }
     trained.metrics().forEach(result::metric);
     if (trained.model().isEmpty()) {
-      LOG.warn("  journey: propensity model not trained (one label class only); next_stage_propensity is null");
+      LOG.warn(
+          "  journey: propensity model not trained (one label class only); next_stage_propensity is null");
       return stages.withColumn("next_stage_propensity", lit(null).cast("double"));
     }
-    Dataset<Row> rows = JourneyPropensity.featureRows(evidence, ctx.date(), s.windowDays(), tonightFeatures, columns,
-        personas);
+    Dataset<Row> rows =
+        JourneyPropensity.featureRows(
+            evidence, ctx.date(), s.windowDays(), tonightFeatures, columns, personas);
     Dataset<Row> scores = JourneyPropensity.score(trained.model().get(), rows);
     return stages.join(scores, new String[] {"customer_id"}, "left");
   }
 
-  /** Configured customer_features columns present tonight (all numeric ones when none configured). */
+  /**
+   * Configured customer_features columns present tonight (all numeric ones when none configured).
+   */
   static List<String> featureColumns(List<String> configured, Dataset<Row> features) {
     List<String> available = CustomerFeatures.numericFeatureColumns(features);
     if (configured.isEmpty()) {
@@ -165,8 +229,10 @@ public final class JourneyJob implements NightlyStep {
       if (available.contains(c)) {
         out.add(c);
       } else {
-        LOG.warn("  journey: config key 'customerpath.journey.propensity.customer-features' names '{}', which is not "
-            + "a numeric column of customer_features tonight: left out", c);
+        LOG.warn(
+            "  journey: config key 'customerpath.journey.propensity.customer-features' names '{}', which is not "
+                + "a numeric column of customer_features tonight: left out",
+            c);
       }
     }
     return out;
@@ -174,9 +240,20 @@ public final class JourneyJob implements NightlyStep {
 
   /** The column order of journey_stages. */
   static Column[] outputColumns() {
-    List<Column> c = new ArrayList<>(List.of(col("customer_id"), col("stage"), col("stage_since"),
-        col("days_in_stage"), col("previous_stage"), col("next_stage_propensity"), col("persona_id"),
-        col("observable_stages"), col("complaint"), col("complaints"), col("stage_rank")));
+    List<Column> c =
+        new ArrayList<>(
+            List.of(
+                col("customer_id"),
+                col("stage"),
+                col("stage_since"),
+                col("days_in_stage"),
+                col("previous_stage"),
+                col("next_stage_propensity"),
+                col("persona_id"),
+                col("observable_stages"),
+                col("complaint"),
+                col("complaints"),
+                col("stage_rank")));
     STAGES.forEach(stage -> c.add(col(JourneyStages.firstColumn(stage))));
     return c.toArray(Column[]::new);
   }

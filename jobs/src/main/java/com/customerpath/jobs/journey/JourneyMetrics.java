@@ -1,5 +1,17 @@
 package com.customerpath.jobs.journey;
 
+import static com.customerpath.jobs.journey.JourneyStages.STAGES;
+import static com.customerpath.jobs.journey.JourneyStages.firstColumn;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -9,19 +21,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-
-import static com.customerpath.jobs.journey.JourneyStages.STAGES;
-import static com.customerpath.jobs.journey.JourneyStages.firstColumn;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 /** Transitions between runs and the stage funnel (pure transforms over journey_stages rows). */
 public final class JourneyMetrics {
   public static final String ALL = "all";
@@ -30,10 +29,14 @@ public final class JourneyMetrics {
 
   private JourneyMetrics() {}
 
-  /** Rows once for "all" and once for the customer's persona (when there is one), as a string column. */
+  /**
+   * Rows once for "all" and once for the customer's persona (when there is one), as a string
+   * column.
+   */
   static Dataset<Row> bySegment(Dataset<Row> rows, Column persona) {
     Dataset<Row> all = rows.withColumn("segment", lit(ALL));
-    Dataset<Row> per = rows.filter(persona.isNotNull()).withColumn("segment", persona.cast("string"));
+    Dataset<Row> per =
+        rows.filter(persona.isNotNull()).withColumn("segment", persona.cast("string"));
     return all.unionByName(per);
   }
 
@@ -44,59 +47,85 @@ public final class JourneyMetrics {
    * previous run's. probability = customers / customers of the same segment and from_stage.
    */
   public static Dataset<Row> transitions(Dataset<Row> previous, Dataset<Row> current) {
-    Dataset<Row> prev = previous.select(col("customer_id"), col("stage").as("from_stage"),
-        col("persona_id").as("previous_persona_id"));
-    Dataset<Row> now = current.select(col("customer_id"), col("stage").as("to_stage"), col("persona_id"));
-    Dataset<Row> joined = prev.join(now, new String[] {"customer_id"}, "full_outer")
-        .select(functions.coalesce(col("from_stage"), lit(NEW)).as("from_stage"),
-            functions.coalesce(col("to_stage"), lit(LAPSED)).as("to_stage"),
-            functions.coalesce(col("persona_id"), col("previous_persona_id")).as("persona"));
-    Dataset<Row> counted = bySegment(joined, col("persona"))
-        .groupBy(col("segment").as("persona_id"), col("from_stage"), col("to_stage"))
-        .agg(functions.count(lit(1)).as("customers"));
-    return counted.withColumn("probability", col("customers").divide(
-            functions.sum("customers").over(Window.partitionBy("persona_id", "from_stage"))))
+    Dataset<Row> prev =
+        previous.select(
+            col("customer_id"),
+            col("stage").as("from_stage"),
+            col("persona_id").as("previous_persona_id"));
+    Dataset<Row> now =
+        current.select(col("customer_id"), col("stage").as("to_stage"), col("persona_id"));
+    Dataset<Row> joined =
+        prev.join(now, new String[] {"customer_id"}, "full_outer")
+            .select(
+                functions.coalesce(col("from_stage"), lit(NEW)).as("from_stage"),
+                functions.coalesce(col("to_stage"), lit(LAPSED)).as("to_stage"),
+                functions.coalesce(col("persona_id"), col("previous_persona_id")).as("persona"));
+    Dataset<Row> counted =
+        bySegment(joined, col("persona"))
+            .groupBy(col("segment").as("persona_id"), col("from_stage"), col("to_stage"))
+            .agg(functions.count(lit(1)).as("customers"));
+    return counted
+        .withColumn(
+            "probability",
+            col("customers")
+                .divide(
+                    functions
+                        .sum("customers")
+                        .over(Window.partitionBy("persona_id", "from_stage"))))
         .orderBy("persona_id", "from_stage", "to_stage");
   }
 
   /** Tonight's stages as previous stages for a first run: nobody. */
   public static Dataset<Row> noPrevious(SparkSession spark) {
-    return spark.createDataFrame(List.of(), StructType.fromDDL("customer_id STRING, stage STRING, persona_id INT"));
+    return spark.createDataFrame(
+        List.of(), StructType.fromDDL("customer_id STRING, stage STRING, persona_id INT"));
   }
 
-  public static final StructType FUNNEL_SCHEMA = StructType.fromDDL(
-      "persona_id STRING, stage STRING, stage_rank INT, customers_reached BIGINT, reached_next BIGINT, "
-          + "conversion_to_next DOUBLE, purchase_action_ratio DOUBLE, brand_advocacy_ratio DOUBLE, "
-          + "median_days_to_next INT, p90_days_to_next INT, observable_stages STRING");
+  public static final StructType FUNNEL_SCHEMA =
+      StructType.fromDDL(
+          "persona_id STRING, stage STRING, stage_rank INT, customers_reached BIGINT, reached_next BIGINT, "
+              + "conversion_to_next DOUBLE, purchase_action_ratio DOUBLE, brand_advocacy_ratio DOUBLE, "
+              + "median_days_to_next INT, p90_days_to_next INT, observable_stages STRING");
 
   /**
    * The funnel per segment and stage from journey_stages rows (customer_id, persona_id,
-   * first_<stage> dates). customers_reached = customers with evidence of the stage in the
-   * window; conversion_to_next = of those, the share that also reached the next stage;
+   * first_<stage> dates). customers_reached = customers with evidence of the stage in the window;
+   * conversion_to_next = of those, the share that also reached the next stage;
    * purchase_action_ratio = reached act / reached aware, brand_advocacy_ratio = reached advocate /
    * reached aware (the same on every row of a segment). Days to next: from the first date of the
    * stage to the first date of the next (0 when the next came first); customers who have not
-   * reached the next stage are censored at the run date; median and p90 are Kaplan-Meier
-   * quantiles (null when the estimate does not get that far). Unobservable stages have null
-   * counts and rates. The counts are aggregated by Spark; only (segment, stage, days) totals
-   * reach the driver.
+   * reached the next stage are censored at the run date; median and p90 are Kaplan-Meier quantiles
+   * (null when the estimate does not get that far). Unobservable stages have null counts and rates.
+   * The counts are aggregated by Spark; only (segment, stage, days) totals reach the driver.
    */
-  public static Dataset<Row> funnel(Dataset<Row> stages, LocalDate runDate, String observableStages) {
+  public static Dataset<Row> funnel(
+      Dataset<Row> stages, LocalDate runDate, String observableStages) {
     Set<String> observable = Set.of(observableStages.split(","));
     Dataset<Row> base = bySegment(stages, col("persona_id"));
     Column runDay = lit(runDate.toString()).cast("date");
     Dataset<Row> longRows = null;
     for (int i = 0; i < STAGES.size(); i++) {
       Column first = col(firstColumn(STAGES.get(i)));
-      Column next = i + 1 < STAGES.size() ? col(firstColumn(STAGES.get(i + 1))) : lit(null).cast("date");
-      Column days = functions.when(next.isNotNull(), functions.greatest(lit(0), functions.datediff(next, first)))
-          .otherwise(functions.datediff(runDay, first));
-      Dataset<Row> r = base.filter(first.isNotNull()).select(col("segment"), lit(i).as("stage_rank"),
-          next.isNotNull().cast("int").as("moved"), days.as("days"));
+      Column next =
+          i + 1 < STAGES.size() ? col(firstColumn(STAGES.get(i + 1))) : lit(null).cast("date");
+      Column days =
+          functions
+              .when(next.isNotNull(), functions.greatest(lit(0), functions.datediff(next, first)))
+              .otherwise(functions.datediff(runDay, first));
+      Dataset<Row> r =
+          base.filter(first.isNotNull())
+              .select(
+                  col("segment"),
+                  lit(i).as("stage_rank"),
+                  next.isNotNull().cast("int").as("moved"),
+                  days.as("days"));
       longRows = longRows == null ? r : longRows.unionByName(r);
     }
-    List<Row> totals = longRows.groupBy("segment", "stage_rank", "days")
-        .agg(functions.sum("moved").as("events"), functions.count(lit(1)).as("n")).collectAsList();
+    List<Row> totals =
+        longRows
+            .groupBy("segment", "stage_rank", "days")
+            .agg(functions.sum("moved").as("events"), functions.count(lit(1)).as("n"))
+            .collectAsList();
 
     Map<String, long[]> reached = new HashMap<>();
     Map<String, long[]> movedOn = new HashMap<>();
@@ -110,7 +139,8 @@ public final class JourneyMetrics {
       segments.add(segment);
       reached.computeIfAbsent(segment, k -> new long[STAGES.size()])[rank] += n;
       movedOn.computeIfAbsent(segment, k -> new long[STAGES.size()])[rank] += events;
-      km.computeIfAbsent(segment + "/" + rank, k -> new KaplanMeier()).add(t.getInt(2), events, n - events);
+      km.computeIfAbsent(segment + "/" + rank, k -> new KaplanMeier())
+          .add(t.getInt(2), events, n - events);
     }
     int aware = 0;
     int act = STAGES.indexOf("act");
@@ -121,21 +151,27 @@ public final class JourneyMetrics {
       long[] m = movedOn.getOrDefault(segment, new long[STAGES.size()]);
       boolean awareSeen = observable.contains(STAGES.get(aware)) && r[aware] > 0;
       Double par = awareSeen && observable.contains("act") ? (double) r[act] / r[aware] : null;
-      Double bar = awareSeen && observable.contains("advocate") ? (double) r[advocate] / r[aware] : null;
+      Double bar =
+          awareSeen && observable.contains("advocate") ? (double) r[advocate] / r[aware] : null;
       for (int i = 0; i < STAGES.size(); i++) {
         String stage = STAGES.get(i);
         boolean seen = observable.contains(stage);
         boolean nextSeen = i + 1 < STAGES.size() && observable.contains(STAGES.get(i + 1));
         KaplanMeier curve = km.get(segment + "/" + i);
         boolean timed = seen && nextSeen && curve != null;
-        rows.add(RowFactory.create(segment, stage, i,
-            seen ? r[i] : null,
-            seen && nextSeen ? m[i] : null,
-            seen && nextSeen && r[i] > 0 ? (double) m[i] / r[i] : null,
-            par, bar,
-            timed ? curve.quantile(0.5) : null,
-            timed ? curve.quantile(0.9) : null,
-            observableStages));
+        rows.add(
+            RowFactory.create(
+                segment,
+                stage,
+                i,
+                seen ? r[i] : null,
+                seen && nextSeen ? m[i] : null,
+                seen && nextSeen && r[i] > 0 ? (double) m[i] / r[i] : null,
+                par,
+                bar,
+                timed ? curve.quantile(0.5) : null,
+                timed ? curve.quantile(0.9) : null,
+                observableStages));
       }
     }
     return base.sparkSession().createDataFrame(rows, FUNNEL_SCHEMA);

@@ -1,7 +1,15 @@
 package com.customerpath.jobs.journey;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.config.PipelineSettings.StageRule;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -10,19 +18,10 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.TreeSet;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 /**
  * Stage evidence and stage assignment (pure transforms). Evidence = the rows of a source that a
- * stage rule matches, tagged with the stage; a customer's stage at a date is the highest stage
- * with evidence inside the window ending at that date, whatever order the stages came in.
+ * stage rule matches, tagged with the stage; a customer's stage at a date is the highest stage with
+ * evidence inside the window ending at that date, whatever order the stages came in.
  */
 public final class JourneyStages {
   public static final List<String> STAGES = JourneySettings.STAGES;
@@ -37,7 +36,9 @@ public final class JourneyStages {
 
   /** The rules that can fire given the sources present (events rules need an events source). */
   public static List<StageRule> applicable(List<StageRule> rules, boolean eventsConfigured) {
-    return rules.stream().filter(r -> r.source().equals("transactions") || eventsConfigured).toList();
+    return rules.stream()
+        .filter(r -> r.source().equals("transactions") || eventsConfigured)
+        .toList();
   }
 
   /** Stages some applicable rule can produce, lowest first, as "act,advocate". */
@@ -49,19 +50,22 @@ public final class JourneyStages {
 
   /**
    * Purchase orders of the transactions up to the as-of date: customer_id, transaction_id, ts,
-   * order_value, items, purchase_number, days_since_previous_purchase. Orders whose net quantity
-   * is not positive (returns) are not purchases.
+   * order_value, items, purchase_number, days_since_previous_purchase. Orders whose net quantity is
+   * not positive (returns) are not purchases.
    */
   public static Dataset<Row> orders(Dataset<Row> transactions, LocalDate asOf) {
     WindowSpec byCustomer = Window.partitionBy("customer_id").orderBy("ts", "transaction_id");
-    return transactions.filter(col("ts").lt(functions.to_timestamp(lit(asOf.plusDays(1).toString()))))
+    return transactions
+        .filter(col("ts").lt(functions.to_timestamp(lit(asOf.plusDays(1).toString()))))
         .groupBy("customer_id", "transaction_id")
-        .agg(functions.min("ts").as("ts"),
+        .agg(
+            functions.min("ts").as("ts"),
             functions.sum(col("quantity").multiply(col("unit_price"))).as("order_value"),
             functions.sum("quantity").as("items"))
         .filter(col("items").gt(0))
         .withColumn("purchase_number", functions.row_number().over(byCustomer))
-        .withColumn("days_since_previous_purchase",
+        .withColumn(
+            "days_since_previous_purchase",
             functions.datediff(col("ts"), functions.lag("ts", 1).over(byCustomer)));
   }
 
@@ -69,24 +73,36 @@ public final class JourneyStages {
    * Every row a rule matches, up to the as-of date (no window yet): customer_id, ts, stage,
    * stage_rank, rule. Events rules are skipped when there are no events.
    */
-  public static Dataset<Row> evidence(Optional<Dataset<Row>> events, Dataset<Row> transactions, List<StageRule> rules,
-                                      LocalDate asOf) {
+  public static Dataset<Row> evidence(
+      Optional<Dataset<Row>> events,
+      Dataset<Row> transactions,
+      List<StageRule> rules,
+      LocalDate asOf) {
     Dataset<Row> orders = orders(transactions, asOf);
     Column beforeEnd = col("ts").lt(functions.to_timestamp(lit(asOf.plusDays(1).toString())));
     Dataset<Row> out = null;
     for (StageRule rule : applicable(rules, events.isPresent())) {
-      Dataset<Row> rows = rule.source().equals("transactions") ? orders : events.get().filter(beforeEnd);
+      Dataset<Row> rows =
+          rule.source().equals("transactions") ? orders : events.get().filter(beforeEnd);
       if (!rule.eventTypes().isEmpty()) {
         rows = rows.filter(col("event_type").isin(rule.eventTypes().toArray()));
       }
       rows = where(rows, rule);
-      Dataset<Row> tagged = rows.select(col("customer_id"), col("ts"), lit(rule.stage()).as("stage"),
-          lit(JourneySettings.rank(rule.stage())).as("stage_rank"), lit(rule.name()).as("rule"));
+      Dataset<Row> tagged =
+          rows.select(
+              col("customer_id"),
+              col("ts"),
+              lit(rule.stage()).as("stage"),
+              lit(JourneySettings.rank(rule.stage())).as("stage_rank"),
+              lit(rule.name()).as("rule"));
       out = out == null ? tagged : out.unionByName(tagged);
     }
     if (out == null) {
-      throw new IllegalArgumentException("Cannot assign journey stages: no rule of 'customerpath.journey.rules' "
-          + "applies to the configured sources (events configured: " + events.isPresent() + ")");
+      throw new IllegalArgumentException(
+          "Cannot assign journey stages: no rule of 'customerpath.journey.rules' "
+              + "applies to the configured sources (events configured: "
+              + events.isPresent()
+              + ")");
     }
     return out;
   }
@@ -102,49 +118,77 @@ public final class JourneyStages {
       if (!(e instanceof AnalysisException)) {
         throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
       }
-      throw new IllegalArgumentException("Cannot apply journey rule '" + rule.configKey() + "': condition '"
-          + rule.condition() + "' does not resolve on the " + rule.source() + " rows (columns: "
-          + List.of(rows.columns()) + "): " + e.getMessage().lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException(
+          "Cannot apply journey rule '"
+              + rule.configKey()
+              + "': condition '"
+              + rule.condition()
+              + "' does not resolve on the "
+              + rule.source()
+              + " rows (columns: "
+              + List.of(rows.columns())
+              + "): "
+              + e.getMessage().lines().findFirst().orElse(""),
+          e);
     }
   }
 
   /** Complaint rows (e.g. reviews rated <= 2) up to the as-of date: customer_id, ts. */
-  public static Optional<Dataset<Row>> complaints(Optional<Dataset<Row>> events, StageRule complaint) {
+  public static Optional<Dataset<Row>> complaints(
+      Optional<Dataset<Row>> events, StageRule complaint) {
     if (events.isEmpty() || complaint.eventTypes().isEmpty()) {
       return Optional.empty();
     }
-    Dataset<Row> rows = events.get().filter(col("event_type").isin(complaint.eventTypes().toArray()));
+    Dataset<Row> rows =
+        events.get().filter(col("event_type").isin(complaint.eventTypes().toArray()));
     return Optional.of(where(rows, complaint).select("customer_id", "ts"));
   }
 
   /** Evidence inside the window of windowDays ending at asOf (inclusive). */
   public static Dataset<Row> inWindow(Dataset<Row> rows, LocalDate asOf, int windowDays) {
-    return rows.filter(col("ts").geq(functions.to_timestamp(lit(asOf.minusDays(windowDays - 1L).toString())))
-        .and(col("ts").lt(functions.to_timestamp(lit(asOf.plusDays(1).toString())))));
+    return rows.filter(
+        col("ts")
+            .geq(functions.to_timestamp(lit(asOf.minusDays(windowDays - 1L).toString())))
+            .and(col("ts").lt(functions.to_timestamp(lit(asOf.plusDays(1).toString())))));
   }
 
   /**
-   * One row per customer with evidence in the window: customer_id, stage, stage_rank,
-   * stage_since (first date of the current stage in the window), days_in_stage and
-   * first_<stage> (first date each stage was reached in the window, null if not).
+   * One row per customer with evidence in the window: customer_id, stage, stage_rank, stage_since
+   * (first date of the current stage in the window), days_in_stage and first_<stage> (first date
+   * each stage was reached in the window, null if not).
    */
   public static Dataset<Row> stagesAt(Dataset<Row> evidence, LocalDate asOf, int windowDays) {
     List<Column> firsts = new ArrayList<>();
     for (int i = 0; i < STAGES.size(); i++) {
-      firsts.add(functions.min(functions.when(col("stage_rank").equalTo(i), functions.to_date(col("ts"))))
-          .as(firstColumn(STAGES.get(i))));
+      firsts.add(
+          functions
+              .min(functions.when(col("stage_rank").equalTo(i), functions.to_date(col("ts"))))
+              .as(firstColumn(STAGES.get(i))));
     }
     firsts.add(functions.max("stage_rank").as("stage_rank"));
-    Dataset<Row> perCustomer = inWindow(evidence, asOf, windowDays).groupBy("customer_id")
-        .agg(firsts.get(0), firsts.subList(1, firsts.size()).toArray(Column[]::new));
+    Dataset<Row> perCustomer =
+        inWindow(evidence, asOf, windowDays)
+            .groupBy("customer_id")
+            .agg(firsts.get(0), firsts.subList(1, firsts.size()).toArray(Column[]::new));
     Column since = lit(null).cast("date");
     for (int i = STAGES.size() - 1; i >= 0; i--) {
-      since = functions.when(col("stage_rank").equalTo(i), col(firstColumn(STAGES.get(i)))).otherwise(since);
+      since =
+          functions
+              .when(col("stage_rank").equalTo(i), col(firstColumn(STAGES.get(i))))
+              .otherwise(since);
     }
-    Column stageName = functions.element_at(functions.array(STAGES.stream().map(functions::lit).toArray(Column[]::new)),
-        col("stage_rank").plus(1));
-    List<Column> out = new ArrayList<>(List.of(col("customer_id"), stageName.as("stage"), col("stage_rank"),
-        since.as("stage_since"), functions.datediff(lit(asOf.toString()).cast("date"), since).as("days_in_stage")));
+    Column stageName =
+        functions.element_at(
+            functions.array(STAGES.stream().map(functions::lit).toArray(Column[]::new)),
+            col("stage_rank").plus(1));
+    List<Column> out =
+        new ArrayList<>(
+            List.of(
+                col("customer_id"),
+                stageName.as("stage"),
+                col("stage_rank"),
+                since.as("stage_since"),
+                functions.datediff(lit(asOf.toString()).cast("date"), since).as("days_in_stage")));
     STAGES.forEach(s -> out.add(col(firstColumn(s))));
     return perCustomer.select(out.toArray(Column[]::new));
   }

@@ -4,11 +4,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Kaplan-Meier estimate of a time-to-event distribution with right censoring. At each distinct
- * time t with d events and n subjects still at risk (time >= t), S(t) = S(t-) * (1 - d / n);
- * subjects censored at t are at risk at t and leave afterwards. The q-quantile is the smallest
- * observed event time with S(t) <= 1 - q, or null when the curve never gets that low (too
- * many subjects censored before it).
+ * Kaplan-Meier estimate of a time-to-event distribution with right censoring. At each distinct time
+ * t with d events and n subjects still at risk (time >= t), S(t) = S(t-) * (1 - d / n); subjects
+ * censored at t are at risk at t and leave afterwards. The q-quantile is the smallest observed
+ * event time with S(t) <= 1 - q, or null when the curve never gets that low (too many subjects
+ * censored before it).
  */
 public final class KaplanMeier {
   /** Events and censorings at one time. */
@@ -17,7 +17,10 @@ public final class KaplanMeier {
   private final TreeMap<Integer, Point> points = new TreeMap<>();
 
   public KaplanMeier add(int time, long events, long censored) {
-    points.merge(time, new Point(events, censored), (a, b) -> new Point(a.events + b.events, a.censored + b.censored));
+    points.merge(
+        time,
+        new Point(events, censored),
+        (a, b) -> new Point(a.events + b.events, a.censored + b.censored));
     return this;
   }
 

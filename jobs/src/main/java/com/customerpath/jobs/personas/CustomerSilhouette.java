@@ -1,5 +1,10 @@
 package com.customerpath.jobs.personas;
 
+import static org.apache.spark.sql.functions.col;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Dataset;
@@ -8,12 +13,6 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * The silhouette of every customer (not a sample, not the codebook), with squared Euclidean
@@ -29,12 +28,25 @@ public final class CustomerSilhouette {
   public record Result(double overall, Map<Integer, Double> perCluster, Map<Integer, Long> sizes) {}
 
   public static Result of(Dataset<Row> assigned) {
-    Dataset<Row> withNorm = assigned.select(col(PersonaBuilder.FEATURES), col("cluster").cast(DataTypes.IntegerType)
-        .as("cluster"), functions.aggregate(org.apache.spark.ml.functions.vector_to_array(col(PersonaBuilder.FEATURES),
-        "float64"), functions.lit(0.0), (acc, x) -> acc.plus(x.multiply(x))).as("_sqnorm"));
-    List<Row> stats = withNorm.groupBy("cluster").agg(functions.count(functions.lit(1)).as("n"),
-        Summarizer.mean(col(PersonaBuilder.FEATURES)).as("m"), functions.sum("_sqnorm").as("psi"))
-        .collectAsList();
+    Dataset<Row> withNorm =
+        assigned.select(
+            col(PersonaBuilder.FEATURES),
+            col("cluster").cast(DataTypes.IntegerType).as("cluster"),
+            functions
+                .aggregate(
+                    org.apache.spark.ml.functions.vector_to_array(
+                        col(PersonaBuilder.FEATURES), "float64"),
+                    functions.lit(0.0),
+                    (acc, x) -> acc.plus(x.multiply(x)))
+                .as("_sqnorm"));
+    List<Row> stats =
+        withNorm
+            .groupBy("cluster")
+            .agg(
+                functions.count(functions.lit(1)).as("n"),
+                Summarizer.mean(col(PersonaBuilder.FEATURES)).as("m"),
+                functions.sum("_sqnorm").as("psi"))
+            .collectAsList();
     int k = stats.stream().mapToInt(r -> r.getInt(0)).max().orElse(-1) + 1;
     long[] n = new long[k];
     double[][] means = new double[k][];
@@ -45,9 +57,14 @@ public final class CustomerSilhouette {
       means[c] = ((Vector) r.get(2)).toArray();
       psi[c] = r.getDouble(3);
     }
-    UserDefinedFunction silhouette = functions.udf(pointSilhouette(n, means, psi), DataTypes.DoubleType);
-    List<Row> perCluster = withNorm.withColumn("_s", silhouette.apply(col(PersonaBuilder.FEATURES), col("cluster")))
-        .groupBy("cluster").agg(functions.count(functions.lit(1)), functions.sum("_s")).collectAsList();
+    UserDefinedFunction silhouette =
+        functions.udf(pointSilhouette(n, means, psi), DataTypes.DoubleType);
+    List<Row> perCluster =
+        withNorm
+            .withColumn("_s", silhouette.apply(col(PersonaBuilder.FEATURES), col("cluster")))
+            .groupBy("cluster")
+            .agg(functions.count(functions.lit(1)), functions.sum("_s"))
+            .collectAsList();
     Map<Integer, Double> means2 = new HashMap<>();
     Map<Integer, Long> sizes = new HashMap<>();
     double total = 0;
@@ -63,7 +80,8 @@ public final class CustomerSilhouette {
     return new Result(count == 0 ? Double.NaN : total / count, means2, sizes);
   }
 
-  private static UDF2<Vector, Integer, Double> pointSilhouette(long[] n, double[][] means, double[] psi) {
+  private static UDF2<Vector, Integer, Double> pointSilhouette(
+      long[] n, double[][] means, double[] psi) {
     return (v, own) -> {
       double[] x = v.toArray();
       double norm = 0;

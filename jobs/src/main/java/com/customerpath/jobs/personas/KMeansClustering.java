@@ -1,8 +1,14 @@
 package com.customerpath.jobs.personas;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.customerpath.common.personas.ClusterQuality;
 import com.customerpath.common.personas.KSelection;
 import com.customerpath.common.personas.WeightedKMeans;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.linalg.Vector;
@@ -12,17 +18,10 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-
 /**
  * MLlib k-means on every customer's feature vector, k chosen in a range by the silhouette (or
- * Davies-Bouldin index) of a sample: the simpler alternative to SOM + k-means. Clusters under
- * the minimum share are merged into the nearest one, as for the codebook.
+ * Davies-Bouldin index) of a sample: the simpler alternative to SOM + k-means. Clusters under the
+ * minimum share are merged into the nearest one, as for the codebook.
  */
 public final class KMeansClustering implements PersonaClustering {
   private static final int SCORE_SAMPLE = 20_000;
@@ -33,7 +32,8 @@ public final class KMeansClustering implements PersonaClustering {
   private final long seed;
   private final double minShare;
 
-  public KMeansClustering(int kMin, int kMax, String kSelection, int maxIter, long seed, double minShare) {
+  public KMeansClustering(
+      int kMin, int kMax, String kSelection, int maxIter, long seed, double minShare) {
     this.kMin = kMin;
     this.kMax = kMax;
     this.kSelection = kSelection;
@@ -42,43 +42,78 @@ public final class KMeansClustering implements PersonaClustering {
     this.minShare = minShare;
   }
 
-  /** A fitted MLlib model with its clusters merged: merged cluster of each model cluster, merged centers. */
+  /**
+   * A fitted MLlib model with its clusters merged: merged cluster of each model cluster, merged
+   * centers.
+   */
   private record Candidate(KMeansModel model, int[] mergedOf, double[][] centers) {
     Dataset<Row> assign(Dataset<Row> rows) {
       int[] map = mergedOf;
-      return model.transform(rows).withColumn("cluster", functions.udf((UDF1<Integer, Integer>) c -> map[c],
-          DataTypes.IntegerType).apply(col("_kmeans")));
+      return model
+          .transform(rows)
+          .withColumn(
+              "cluster",
+              functions
+                  .udf((UDF1<Integer, Integer>) c -> map[c], DataTypes.IntegerType)
+                  .apply(col("_kmeans")));
     }
   }
 
   @Override
   public Fitted fit(Dataset<Row> standardized) {
     long n = standardized.count();
-    Dataset<Row> sample = n > SCORE_SAMPLE ? standardized.sample(false, (double) SCORE_SAMPLE / n, seed) : standardized;
+    Dataset<Row> sample =
+        n > SCORE_SAMPLE
+            ? standardized.sample(false, (double) SCORE_SAMPLE / n, seed)
+            : standardized;
     KSelection.Criterion criterion = KSelection.Criterion.of(kSelection);
-    KSelection.Choice<Candidate> choice = KSelection.choose(kMin, kMax, criterion, k -> {
-      KMeansModel model = new KMeans().setK(k).setMaxIter(maxIter).setSeed(seed)
-          .setFeaturesCol(PersonaBuilder.FEATURES).setPredictionCol("_kmeans").fit(standardized);
-      double[][] centers = Arrays.stream(model.clusterCenters()).map(Vector::toArray).toArray(double[][]::new);
-      double[] sizes = Arrays.stream(model.summary().clusterSizes()).asDoubleStream().toArray();
-      int[] identity = new int[centers.length];
-      Arrays.setAll(identity, i -> i);
-      WeightedKMeans.Result merged = ClusterQuality.mergeSmall(centers, sizes,
-          new WeightedKMeans.Result(identity, centers, 0), minShare);
-      return new Candidate(model, merged.labels(), merged.centers());
-    }, c -> score(criterion, c.assign(sample), c.centers()));
+    KSelection.Choice<Candidate> choice =
+        KSelection.choose(
+            kMin,
+            kMax,
+            criterion,
+            k -> {
+              KMeansModel model =
+                  new KMeans()
+                      .setK(k)
+                      .setMaxIter(maxIter)
+                      .setSeed(seed)
+                      .setFeaturesCol(PersonaBuilder.FEATURES)
+                      .setPredictionCol("_kmeans")
+                      .fit(standardized);
+              double[][] centers =
+                  Arrays.stream(model.clusterCenters())
+                      .map(Vector::toArray)
+                      .toArray(double[][]::new);
+              double[] sizes =
+                  Arrays.stream(model.summary().clusterSizes()).asDoubleStream().toArray();
+              int[] identity = new int[centers.length];
+              Arrays.setAll(identity, i -> i);
+              WeightedKMeans.Result merged =
+                  ClusterQuality.mergeSmall(
+                      centers, sizes, new WeightedKMeans.Result(identity, centers, 0), minShare);
+              return new Candidate(model, merged.labels(), merged.centers());
+            },
+            c -> score(criterion, c.assign(sample), c.centers()));
     Map<String, Double> quality = new LinkedHashMap<>();
     String key = criterion.key().replace('-', '_');
     choice.scores().forEach((k, s) -> quality.put("personas_k" + k + "_" + key, s));
     Candidate chosen = choice.chosen();
     quality.put("personas_k_tried_selected", (double) choice.k());
     quality.put("personas_k_selected", (double) chosen.centers().length);
-    return new FittedClustering(rows -> chosen.assign(rows).drop("_kmeans")
-        .withColumn("som_row", functions.lit(null).cast("int"))
-        .withColumn("som_col", functions.lit(null).cast("int")), chosen.centers(), quality);
+    return new FittedClustering(
+        rows ->
+            chosen
+                .assign(rows)
+                .drop("_kmeans")
+                .withColumn("som_row", functions.lit(null).cast("int"))
+                .withColumn("som_col", functions.lit(null).cast("int")),
+        chosen.centers(),
+        quality);
   }
 
-  private static double score(KSelection.Criterion criterion, Dataset<Row> labelled, double[][] centers) {
+  private static double score(
+      KSelection.Criterion criterion, Dataset<Row> labelled, double[][] centers) {
     if (centers.length < 2) {
       return Double.NaN;
     }
@@ -87,8 +122,11 @@ public final class KMeansClustering implements PersonaClustering {
     }
     // Davies-Bouldin from each cluster's mean distance to its center (one aggregation).
     Dataset<Row> withDistance = PersonaBuilder.withDistance(labelled, centers);
-    List<Row> rows = withDistance.groupBy("cluster").agg(functions.avg("distance"), functions.count(functions.lit(1)))
-        .collectAsList();
+    List<Row> rows =
+        withDistance
+            .groupBy("cluster")
+            .agg(functions.avg("distance"), functions.count(functions.lit(1)))
+            .collectAsList();
     double[] scatter = new double[centers.length];
     for (Row r : rows) {
       scatter[r.getInt(0)] = r.getDouble(1);
@@ -98,8 +136,11 @@ public final class KMeansClustering implements PersonaClustering {
       double worst = 0;
       for (int j = 0; j < centers.length; j++) {
         if (i != j) {
-          worst = Math.max(worst, (scatter[i] + scatter[j])
-              / Math.sqrt(WeightedKMeans.squaredDistance(centers[i], centers[j])));
+          worst =
+              Math.max(
+                  worst,
+                  (scatter[i] + scatter[j])
+                      / Math.sqrt(WeightedKMeans.squaredDistance(centers[i], centers[j])));
         }
       }
       sum += worst;

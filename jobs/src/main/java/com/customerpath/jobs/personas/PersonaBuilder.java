@@ -1,6 +1,16 @@
 package com.customerpath.jobs.personas;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.customerpath.common.personas.ClusterQuality;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,23 +21,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 /**
- * Builds personas from customer features: transform, standardise and weight the features
- * ({@link PersonaScaler}), cluster, then describe each cluster (size, share, silhouette, mean,
- * transformed mean and z-score of every feature), name it, and pick the real customer nearest its
- * centroid as its representative. Context features (weekday, weekend) are assigned to the same
- * personas with the same fitted scaler and clustering.
+ * Builds personas from customer features: transform, standardise and weight the features ({@link
+ * PersonaScaler}), cluster, then describe each cluster (size, share, silhouette, mean, transformed
+ * mean and z-score of every feature), name it, and pick the real customer nearest its centroid as
+ * its representative. Context features (weekday, weekend) are assigned to the same personas with
+ * the same fitted scaler and clustering.
  */
 public final class PersonaBuilder {
   public static final String FEATURES = "features";
@@ -35,14 +34,19 @@ public final class PersonaBuilder {
   private PersonaBuilder() {}
 
   /** personas: one row per persona; customerPersonas: one row per (customer, context). */
-  public record Result(Dataset<Row> personas, Dataset<Row> customerPersonas, Map<String, Double> quality,
-                       Map<Integer, double[]> centroidsById, Map<Integer, String> namesById, PersonaScaler scaler,
-                       List<String> columns) {
+  public record Result(
+      Dataset<Row> personas,
+      Dataset<Row> customerPersonas,
+      Map<String, Double> quality,
+      Map<Integer, double[]> centroidsById,
+      Map<Integer, String> namesById,
+      PersonaScaler scaler,
+      List<String> columns) {
 
     /**
      * A previous persona's centroid in tonight's clustering space, from its means on the
-     * transformed scale ({@code t_<f>}), or from its raw means transformed here where a run
-     * before this version kept only those. A feature the previous run lacked counts as average.
+     * transformed scale ({@code t_<f>}), or from its raw means transformed here where a run before
+     * this version kept only those. A feature the previous run lacked counts as average.
      */
     public double[] toSpace(Map<String, Double> transformedMeans, Map<String, Double> rawMeans) {
       Map<String, Double> t = new HashMap<>();
@@ -58,22 +62,28 @@ public final class PersonaBuilder {
     }
   }
 
-  public static Result build(Dataset<Row> features, Dataset<Row> contextFeatures, PersonaScaler scaler,
-                             PersonaClustering clustering, PersonaNaming naming) {
+  public static Result build(
+      Dataset<Row> features,
+      Dataset<Row> contextFeatures,
+      PersonaScaler scaler,
+      PersonaClustering clustering,
+      PersonaNaming naming) {
     SparkSession spark = features.sparkSession();
     List<String> columns = scaler.columns();
     Dataset<Row> scaled = scaler.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       PersonaClustering.Fitted fitted = clustering.fit(scaled);
-      Dataset<Row> assigned = withDistance(fitted.assign(scaled), fitted.centroids())
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> assigned =
+          withDistance(fitted.assign(scaled), fitted.centroids())
+              .persist(StorageLevel.MEMORY_AND_DISK());
 
       List<Row> profileRows = profile(assigned, columns).collectAsList(); // k rows
       CustomerSilhouette.Result silhouette = CustomerSilhouette.of(assigned);
       long total = profileRows.stream().mapToLong(r -> r.getLong(1)).sum();
       // Ids 1..k by size, largest first (ties by centroid), so an id reads the same on re-runs.
       List<Row> ordered = new ArrayList<>(profileRows);
-      ordered.sort(Comparator.comparingLong((Row r) -> -r.getLong(1)).thenComparingInt(r -> r.getInt(0)));
+      ordered.sort(
+          Comparator.comparingLong((Row r) -> -r.getLong(1)).thenComparingInt(r -> r.getInt(0)));
       Map<Integer, Integer> idOfCluster = new HashMap<>();
       for (int i = 0; i < ordered.size(); i++) {
         idOfCluster.put(ordered.get(i).getInt(0), i + 1);
@@ -102,8 +112,14 @@ public final class PersonaBuilder {
       Map<Integer, String> descriptions = new HashMap<>();
       for (Row r : ordered) {
         int id = idOfCluster.get(r.getInt(0));
-        descriptions.put(id, naming.describe(r.getLong(1), (double) r.getLong(1) / total, meansById.get(id), overall,
-            zById.get(id)));
+        descriptions.put(
+            id,
+            naming.describe(
+                r.getLong(1),
+                (double) r.getLong(1) / total,
+                meansById.get(id),
+                overall,
+                zById.get(id)));
       }
       Map<Integer, double[]> centroidsById = new HashMap<>();
       idOfCluster.forEach((cluster, id) -> centroidsById.put(id, fitted.centroids()[cluster]));
@@ -116,20 +132,32 @@ public final class PersonaBuilder {
       quality.put("personas_smallest_share", sizes[sizes.length - 1] / total);
       quality.put("personas_largest_share", sizes[0] / total);
 
-      Dataset<Row> personas = personasTable(spark, ordered, idOfCluster, names, descriptions, zById, silhouette, quality,
-          total, columns);
+      Dataset<Row> personas =
+          personasTable(
+              spark,
+              ordered,
+              idOfCluster,
+              names,
+              descriptions,
+              zById,
+              silhouette,
+              quality,
+              total,
+              columns);
       Dataset<Row> idMap = clusterIdMap(spark, idOfCluster);
       Dataset<Row> all = customerRows(assigned, idMap, "all");
       Dataset<Row> customerPersonas = all;
       if (contextFeatures != null) {
         // One row per (customer, context): the context travels with its own features.
         Dataset<Row> contextScaled = scaler.transform(contextFeatures, "context");
-        Dataset<Row> contextAssigned = withDistance(fitted.assign(contextScaled), fitted.centroids());
+        Dataset<Row> contextAssigned =
+            withDistance(fitted.assign(contextScaled), fitted.centroids());
         customerPersonas = all.unionByName(customerRows(contextAssigned, idMap, null));
       }
       Dataset<Row> materialized = customerPersonas.localCheckpoint();
       assigned.unpersist();
-      return new Result(personas, materialized, quality, centroidsById, names, scaler, List.copyOf(columns));
+      return new Result(
+          personas, materialized, quality, centroidsById, names, scaler, List.copyOf(columns));
     } finally {
       scaled.unpersist();
     }
@@ -141,14 +169,19 @@ public final class PersonaBuilder {
     for (int c = 0; c < centroids.length; c++) {
       rows.add(RowFactory.create(c, Arrays.stream(centroids[c]).boxed().toArray(Double[]::new)));
     }
-    StructType schema = new StructType().add("cluster", DataTypes.IntegerType)
-        .add("_centroid", DataTypes.createArrayType(DataTypes.DoubleType));
+    StructType schema =
+        new StructType()
+            .add("cluster", DataTypes.IntegerType)
+            .add("_centroid", DataTypes.createArrayType(DataTypes.DoubleType));
     Dataset<Row> centroidTable = assigned.sparkSession().createDataFrame(rows, schema);
-    return assigned.withColumn("cluster", col("cluster").cast(DataTypes.IntegerType))
+    return assigned
+        .withColumn("cluster", col("cluster").cast(DataTypes.IntegerType))
         .join(functions.broadcast(centroidTable), "cluster")
         .withColumn("_z", org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float64"))
-        .withColumn("distance", functions.expr(
-            "sqrt(aggregate(zip_with(_z, _centroid, (a, b) -> (a - b) * (a - b)), 0D, (acc, x) -> acc + x))"))
+        .withColumn(
+            "distance",
+            functions.expr(
+                "sqrt(aggregate(zip_with(_z, _centroid, (a, b) -> (a - b) * (a - b)), 0D, (acc, x) -> acc + x))"))
         .drop("_centroid", "_z");
   }
 
@@ -164,40 +197,63 @@ public final class PersonaBuilder {
     for (String c : columns) {
       aggs.add(functions.avg(col(c + PersonaScaler.SUFFIX)).as("t_" + c));
     }
-    aggs.add(functions.min(functions.struct(col("distance"), col("customer_id"))).getField("customer_id")
-        .as("representative_customer_id"));
-    return assigned.groupBy("cluster").agg(functions.count(lit(1)).as("customers"), aggs.toArray(Column[]::new))
+    aggs.add(
+        functions
+            .min(functions.struct(col("distance"), col("customer_id")))
+            .getField("customer_id")
+            .as("representative_customer_id"));
+    return assigned
+        .groupBy("cluster")
+        .agg(functions.count(lit(1)).as("customers"), aggs.toArray(Column[]::new))
         .orderBy("cluster");
   }
 
   private static Dataset<Row> clusterIdMap(SparkSession spark, Map<Integer, Integer> idOfCluster) {
     List<Row> rows = new ArrayList<>();
     idOfCluster.forEach((cluster, id) -> rows.add(RowFactory.create(cluster, id)));
-    return spark.createDataFrame(rows, new StructType().add("cluster", DataTypes.IntegerType)
-        .add("persona_id", DataTypes.IntegerType));
+    return spark.createDataFrame(
+        rows,
+        new StructType()
+            .add("cluster", DataTypes.IntegerType)
+            .add("persona_id", DataTypes.IntegerType));
   }
 
-  private static Dataset<Row> customerRows(Dataset<Row> assigned, Dataset<Row> idMap, String context) {
+  private static Dataset<Row> customerRows(
+      Dataset<Row> assigned, Dataset<Row> idMap, String context) {
     Column contextCol = context == null ? col("context") : lit(context);
-    return assigned.join(functions.broadcast(idMap), "cluster").select(
-        col("customer_id"), col("persona_id"), contextCol.as("context"),
-        col("som_row"), col("som_col"), col("distance"));
+    return assigned
+        .join(functions.broadcast(idMap), "cluster")
+        .select(
+            col("customer_id"),
+            col("persona_id"),
+            contextCol.as("context"),
+            col("som_row"),
+            col("som_col"),
+            col("distance"));
   }
 
-  private static Dataset<Row> personasTable(SparkSession spark, List<Row> ordered, Map<Integer, Integer> idOfCluster,
-                                            Map<Integer, String> names, Map<Integer, String> descriptions,
-                                            Map<Integer, Map<String, Double>> zById, CustomerSilhouette.Result silhouette, Map<String, Double> quality,
-                                            long total, List<String> columns) {
-    StructType schema = new StructType()
-        .add("persona_id", DataTypes.IntegerType)
-        .add("persona_name", DataTypes.StringType)
-        .add("description", DataTypes.StringType)
-        .add("customers", DataTypes.LongType)
-        .add("share", DataTypes.DoubleType)
-        .add("silhouette", DataTypes.DoubleType)
-        .add("stability_ari", DataTypes.DoubleType)
-        .add("size_balance", DataTypes.DoubleType)
-        .add("representative_customer_id", DataTypes.StringType);
+  private static Dataset<Row> personasTable(
+      SparkSession spark,
+      List<Row> ordered,
+      Map<Integer, Integer> idOfCluster,
+      Map<Integer, String> names,
+      Map<Integer, String> descriptions,
+      Map<Integer, Map<String, Double>> zById,
+      CustomerSilhouette.Result silhouette,
+      Map<String, Double> quality,
+      long total,
+      List<String> columns) {
+    StructType schema =
+        new StructType()
+            .add("persona_id", DataTypes.IntegerType)
+            .add("persona_name", DataTypes.StringType)
+            .add("description", DataTypes.StringType)
+            .add("customers", DataTypes.LongType)
+            .add("share", DataTypes.DoubleType)
+            .add("silhouette", DataTypes.DoubleType)
+            .add("stability_ari", DataTypes.DoubleType)
+            .add("size_balance", DataTypes.DoubleType)
+            .add("representative_customer_id", DataTypes.StringType);
     for (String prefix : new String[] {"mean_", "z_", "t_"}) {
       for (String c : columns) {
         schema = schema.add(prefix + c, DataTypes.DoubleType);
@@ -208,8 +264,14 @@ public final class PersonaBuilder {
     for (Row r : ordered) {
       int cluster = r.getInt(0);
       int id = idOfCluster.get(cluster);
-      List<Object> values = new ArrayList<>(List.of(id, names.get(id), descriptions.get(id), r.getLong(1),
-          (double) r.getLong(1) / total));
+      List<Object> values =
+          new ArrayList<>(
+              List.of(
+                  id,
+                  names.get(id),
+                  descriptions.get(id),
+                  r.getLong(1),
+                  (double) r.getLong(1) / total));
       values.add(silhouette.perCluster().get(cluster));
       values.add(quality.get("personas_stability_ari"));
       values.add(quality.get("personas_size_balance"));

@@ -1,14 +1,13 @@
 package com.customerpath.jobs.personas;
 
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-import java.util.Map;
-
 /**
- * The clustering behind personas: fitted on standardized feature vectors (column
- * {@code features}), it assigns each row a {@code cluster} (0..k-1) and, where the method has a
- * map, its {@code som_row} and {@code som_col}.
+ * The clustering behind personas: fitted on standardized feature vectors (column {@code features}),
+ * it assigns each row a {@code cluster} (0..k-1) and, where the method has a map, its {@code
+ * som_row} and {@code som_col}.
  */
 public interface PersonaClustering {
 
@@ -25,8 +24,11 @@ public interface PersonaClustering {
   }
 
   /** A fitted clustering made of its assignment function, centroids and quality figures. */
-  record FittedClustering(java.util.function.UnaryOperator<Dataset<Row>> assignment, double[][] centroids,
-                          Map<String, Double> quality) implements Fitted {
+  record FittedClustering(
+      java.util.function.UnaryOperator<Dataset<Row>> assignment,
+      double[][] centroids,
+      Map<String, Double> quality)
+      implements Fitted {
     @Override
     public Dataset<Row> assign(Dataset<Row> standardized) {
       return assignment.apply(standardized);

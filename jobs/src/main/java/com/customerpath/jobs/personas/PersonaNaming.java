@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * Names a persona from its profile (feature -> mean z-score): value first ("high-value",
- * "low-spend"), then loyalty ("loyal", "lapsing", "new") when the persona stands out on them,
- * then its most distinctive other behaviour, e.g. "high-value loyal evening shoppers". Names are
- * unique within a run. Each persona also gets a one-line description of its profile.
+ * "low-spend"), then loyalty ("loyal", "lapsing", "new") when the persona stands out on them, then
+ * its most distinctive other behaviour, e.g. "high-value loyal evening shoppers". Names are unique
+ * within a run. Each persona also gets a one-line description of its profile.
  */
 public final class PersonaNaming {
   /** Phrases for a feature well above (high) or below (low) the average customer. */
@@ -27,13 +27,23 @@ public final class PersonaNaming {
   private final List<String> valueFeatures;
   private final List<String> loyaltyFeatures;
 
-  public PersonaNaming(Map<String, Phrase> phrases, String categoryPhrase, double threshold, int maxPhrases,
-                       String noun) {
+  public PersonaNaming(
+      Map<String, Phrase> phrases,
+      String categoryPhrase,
+      double threshold,
+      int maxPhrases,
+      String noun) {
     this(phrases, categoryPhrase, threshold, maxPhrases, noun, List.of(), List.of());
   }
 
-  public PersonaNaming(Map<String, Phrase> phrases, String categoryPhrase, double threshold, int maxPhrases,
-                       String noun, List<String> valueFeatures, List<String> loyaltyFeatures) {
+  public PersonaNaming(
+      Map<String, Phrase> phrases,
+      String categoryPhrase,
+      double threshold,
+      int maxPhrases,
+      String noun,
+      List<String> valueFeatures,
+      List<String> loyaltyFeatures) {
     this.phrases = Map.copyOf(phrases);
     this.categoryPhrase = categoryPhrase;
     this.threshold = threshold;
@@ -63,22 +73,24 @@ public final class PersonaNaming {
         break;
       }
     }
-    for (Map.Entry<String, Double> e : ranked(zProfile, f -> !valueFeatures.contains(f) && !loyaltyFeatures.contains(f))) {
+    for (Map.Entry<String, Double> e :
+        ranked(zProfile, f -> !valueFeatures.contains(f) && !loyaltyFeatures.contains(f))) {
       add(out, e.getKey(), e.getValue());
     }
     return out;
   }
 
-  private static List<Map.Entry<String, Double>> ranked(Map<String, Double> z,
-                                                        java.util.function.Predicate<String> keep) {
+  private static List<Map.Entry<String, Double>> ranked(
+      Map<String, Double> z, java.util.function.Predicate<String> keep) {
     List<Map.Entry<String, Double>> out = new ArrayList<>();
     for (Map.Entry<String, Double> e : z.entrySet()) {
       if (keep.test(e.getKey()) && e.getValue() != null && !e.getValue().isNaN()) {
         out.add(e);
       }
     }
-    out.sort(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -Math.abs(e.getValue()))
-        .thenComparing(Map.Entry::getKey));
+    out.sort(
+        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -Math.abs(e.getValue()))
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 
@@ -101,7 +113,8 @@ public final class PersonaNaming {
       return high ? p.high() : p.low();
     }
     if (high && feature.startsWith("category_share_")) {
-      return categoryPhrase.replace("{category}", feature.substring("category_share_".length()).replace('_', ' '));
+      return categoryPhrase.replace(
+          "{category}", feature.substring("category_share_".length()).replace('_', ' '));
     }
     return null;
   }
@@ -140,19 +153,26 @@ public final class PersonaNaming {
   }
 
   /**
-   * One line from a persona's profile: size, spend and purchases against the average customer,
-   * and where they stand out, the time they shop, their channel and their top categories, e.g.
-   * "812 customers (13.8%); spend 2.3x the average, 0.6x the purchases; evenings, weekends;
-   * top categories: kids, toys".
+   * One line from a persona's profile: size, spend and purchases against the average customer, and
+   * where they stand out, the time they shop, their channel and their top categories, e.g. "812
+   * customers (13.8%); spend 2.3x the average, 0.6x the purchases; evenings, weekends; top
+   * categories: kids, toys".
    */
-  public String describe(long customers, double share, Map<String, Double> means, Map<String, Double> overall,
-                         Map<String, Double> z) {
+  public String describe(
+      long customers,
+      double share,
+      Map<String, Double> means,
+      Map<String, Double> overall,
+      Map<String, Double> z) {
     List<String> parts = new ArrayList<>();
     parts.add(String.format(Locale.ROOT, "%,d customers (%.1f%%)", customers, 100 * share));
     List<String> versus = new ArrayList<>();
-    ratio(means, overall, "monetary").ifPresent(r -> versus.add(String.format(Locale.ROOT, "spend %.1fx", r)));
-    ratio(means, overall, "frequency").ifPresent(r -> versus.add(String.format(Locale.ROOT, "purchases %.1fx", r)));
-    ratio(means, overall, "avg_basket_value").ifPresent(r -> versus.add(String.format(Locale.ROOT, "basket %.1fx", r)));
+    ratio(means, overall, "monetary")
+        .ifPresent(r -> versus.add(String.format(Locale.ROOT, "spend %.1fx", r)));
+    ratio(means, overall, "frequency")
+        .ifPresent(r -> versus.add(String.format(Locale.ROOT, "purchases %.1fx", r)));
+    ratio(means, overall, "avg_basket_value")
+        .ifPresent(r -> versus.add(String.format(Locale.ROOT, "basket %.1fx", r)));
     if (!versus.isEmpty()) {
       parts.add(String.join(", ", versus) + " the average");
     }
@@ -187,20 +207,29 @@ public final class PersonaNaming {
     return String.join("; ", parts);
   }
 
-  private static java.util.Optional<Double> ratio(Map<String, Double> means, Map<String, Double> overall, String f) {
+  private static java.util.Optional<Double> ratio(
+      Map<String, Double> means, Map<String, Double> overall, String f) {
     Double m = means.get(f);
     Double o = overall.get(f);
-    return m == null || o == null || m.isNaN() || o.isNaN() || o == 0 ? java.util.Optional.empty()
+    return m == null || o == null || m.isNaN() || o.isNaN() || o == 0
+        ? java.util.Optional.empty()
         : java.util.Optional.of(m / o);
   }
 
-  /** The n columns of a prefix with the largest positive mean, as words ("daypart_share_evening" -> "evening"). */
+  /**
+   * The n columns of a prefix with the largest positive mean, as words ("daypart_share_evening" ->
+   * "evening").
+   */
   private static List<String> top(Map<String, Double> means, String prefix, int n) {
     return means.entrySet().stream()
         .filter(e -> e.getKey().startsWith(prefix) && e.getValue() != null && e.getValue() > 0)
         .filter(e -> !e.getKey().endsWith("_other"))
-        .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey))
-        .limit(n).map(e -> e.getKey().substring(prefix.length()).replace('_', ' ')).toList();
+        .sorted(
+            Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
+                .thenComparing(Map.Entry::getKey))
+        .limit(n)
+        .map(e -> e.getKey().substring(prefix.length()).replace('_', ' '))
+        .toList();
   }
 
   /** Columns of a prefix where the persona is well above the average, most distinctive first. */
@@ -210,9 +239,14 @@ public final class PersonaNaming {
 
   private List<String> distinctive(Map<String, Double> z, String prefix, int n) {
     return z.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix) && e.getValue() != null && e.getValue() >= threshold)
+        .filter(
+            e -> e.getKey().startsWith(prefix) && e.getValue() != null && e.getValue() >= threshold)
         .filter(e -> !e.getKey().endsWith("_other"))
-        .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey))
-        .limit(n).map(e -> e.getKey().substring(prefix.length()).replace('_', ' ')).toList();
+        .sorted(
+            Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
+                .thenComparing(Map.Entry::getKey))
+        .limit(n)
+        .map(e -> e.getKey().substring(prefix.length()).replace('_', ' '))
+        .toList();
   }
 }

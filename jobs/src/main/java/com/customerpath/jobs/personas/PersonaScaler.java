@@ -1,7 +1,14 @@
 package com.customerpath.jobs.personas;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.customerpath.common.config.PipelineSettings.FeatureGroupSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -18,25 +25,19 @@ import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-
 /**
- * Turns customer features into the vectors personas are clustered on, as one MLlib pipeline
- * (SQL transform, assembler, standard scaler, elementwise product):
+ * Turns customer features into the vectors personas are clustered on, as one MLlib pipeline (SQL
+ * transform, assembler, standard scaler, elementwise product):
+ *
  * <ol>
- *   <li>missing values get the column's median;</li>
- *   <li>heavy-tailed columns are transformed (log1p, or the customer's percentile);</li>
- *   <li>every column is standardised (mean 0, sd 1);</li>
+ *   <li>missing values get the column's median;
+ *   <li>heavy-tailed columns are transformed (log1p, or the customer's percentile);
+ *   <li>every column is standardised (mean 0, sd 1);
  *   <li>each input column of a group of weight w with n non-constant input columns is scaled by
  *       sqrt(w / n), so the group adds w to a squared distance however many columns it has;
- *       descriptive columns are scaled by 0: they are profiled, never clustered on.</li>
+ *       descriptive columns are scaled by 0: they are profiled, never clustered on.
  * </ol>
+ *
  * The transformed column {@code <f>__t} is kept next to the vector, for profiles on the same scale.
  */
 public final class PersonaScaler {
@@ -60,8 +61,13 @@ public final class PersonaScaler {
   private final double[] scale;
   private final Map<String, double[]> quantiles;
 
-  private PersonaScaler(List<Feature> features, PipelineModel model, double[] mean, double[] std, double[] scale,
-                        Map<String, double[]> quantiles) {
+  private PersonaScaler(
+      List<Feature> features,
+      PipelineModel model,
+      double[] mean,
+      double[] std,
+      double[] scale,
+      Map<String, double[]> quantiles) {
     this.features = List.copyOf(features);
     this.model = model;
     this.mean = mean;
@@ -72,8 +78,8 @@ public final class PersonaScaler {
 
   /**
    * Each numeric column's group (exact names first, then the longest matching prefix, then the
-   * group listing "*"), whether it is an input (listed in features, or its group clusters), and
-   * its transform. A column in no group and no catch-all is left out.
+   * group listing "*"), whether it is an input (listed in features, or its group clusters), and its
+   * transform. A column in no group and no catch-all is left out.
    */
   public static List<Feature> resolve(PersonaSettings s, List<String> numericColumns) {
     List<Feature> out = new ArrayList<>();
@@ -83,7 +89,8 @@ public final class PersonaScaler {
         LOG.info("  feature {} is in no persona feature group: left out", c);
         continue;
       }
-      boolean input = s.features().isEmpty() ? group.cluster() && group.weight() > 0 : s.features().contains(c);
+      boolean input =
+          s.features().isEmpty() ? group.cluster() && group.weight() > 0 : s.features().contains(c);
       out.add(new Feature(c, group.name(), input, s.transforms().getOrDefault(c, "none")));
     }
     return out;
@@ -115,10 +122,11 @@ public final class PersonaScaler {
   }
 
   /**
-   * Fits the pipeline: one approximate-quantile pass (medians, quantile tables, and columns with
-   * no value at all, which are dropped with a warning) and one standard-scaler pass.
+   * Fits the pipeline: one approximate-quantile pass (medians, quantile tables, and columns with no
+   * value at all, which are dropped with a warning) and one standard-scaler pass.
    */
-  public static PersonaScaler fit(Dataset<Row> data, List<Feature> candidates, List<FeatureGroupSettings> groups) {
+  public static PersonaScaler fit(
+      Dataset<Row> data, List<Feature> candidates, List<FeatureGroupSettings> groups) {
     Dataset<Row> doubles = asDoubles(data, candidates.stream().map(Feature::name).toList());
     String[] names = candidates.stream().map(Feature::name).toArray(String[]::new);
     double[][] q = doubles.stat().approxQuantile(names, PROBS, 0.001);
@@ -136,22 +144,39 @@ public final class PersonaScaler {
       quantiles.put(f.name(), q[i]);
     }
     if (kept.stream().noneMatch(Feature::input)) {
-      throw new IllegalArgumentException("Cannot build personas: none of the clustering features "
-          + candidates.stream().filter(Feature::input).map(Feature::name).toList() + " has a value");
+      throw new IllegalArgumentException(
+          "Cannot build personas: none of the clustering features "
+              + candidates.stream().filter(Feature::input).map(Feature::name).toList()
+              + " has a value");
     }
     StringBuilder sql = new StringBuilder("SELECT *");
     for (Feature f : kept) {
       // NaN counts as missing, as in MLlib's Imputer.
-      String x = "coalesce(nanvl(`" + f.name() + "`, CAST(NULL AS DOUBLE)), " + literal(medians.get(f.name())) + ")";
-      sql.append(", ").append(expression(f.transform(), x, quantiles.get(f.name()))).append(" AS `")
-          .append(f.name()).append(SUFFIX).append('`');
+      String x =
+          "coalesce(nanvl(`"
+              + f.name()
+              + "`, CAST(NULL AS DOUBLE)), "
+              + literal(medians.get(f.name()))
+              + ")";
+      sql.append(", ")
+          .append(expression(f.transform(), x, quantiles.get(f.name())))
+          .append(" AS `")
+          .append(f.name())
+          .append(SUFFIX)
+          .append('`');
     }
     sql.append(" FROM __THIS__");
     PipelineStage[] stages = {
-        new SQLTransformer().setStatement(sql.toString()),
-        new VectorAssembler().setInputCols(kept.stream().map(f -> f.name() + SUFFIX).toArray(String[]::new))
-            .setOutputCol("_assembled"),
-        new StandardScaler().setWithMean(true).setWithStd(true).setInputCol("_assembled").setOutputCol("_standardized")};
+      new SQLTransformer().setStatement(sql.toString()),
+      new VectorAssembler()
+          .setInputCols(kept.stream().map(f -> f.name() + SUFFIX).toArray(String[]::new))
+          .setOutputCol("_assembled"),
+      new StandardScaler()
+          .setWithMean(true)
+          .setWithStd(true)
+          .setInputCol("_assembled")
+          .setOutputCol("_standardized")
+    };
     PipelineModel standardizer = new Pipeline().setStages(stages).fit(doubles);
     StandardScalerModel scaler = (StandardScalerModel) standardizer.stages()[2];
     double[] mean = scaler.mean().toArray();
@@ -167,19 +192,29 @@ public final class PersonaScaler {
     for (int j = 0; j < kept.size(); j++) {
       Feature f = kept.get(j);
       if (f.input() && std[j] > 0) {
-        double weight = groups.stream().filter(g -> g.name().equals(f.group())).findFirst()
-            .map(FeatureGroupSettings::weight).orElse(1.0);
+        double weight =
+            groups.stream()
+                .filter(g -> g.name().equals(f.group()))
+                .findFirst()
+                .map(FeatureGroupSettings::weight)
+                .orElse(1.0);
         scale[j] = Math.sqrt(weight / varyingInputs.get(f.group()));
       }
     }
     if (java.util.Arrays.stream(scale).allMatch(v -> v == 0)) {
-      throw new IllegalArgumentException("Cannot build personas: every clustering feature is constant ("
-          + kept.stream().filter(Feature::input).map(Feature::name).toList() + ")");
+      throw new IllegalArgumentException(
+          "Cannot build personas: every clustering feature is constant ("
+              + kept.stream().filter(Feature::input).map(Feature::name).toList()
+              + ")");
     }
-    ElementwiseProduct weighting = new ElementwiseProduct().setScalingVec(Vectors.dense(scale))
-        .setInputCol("_standardized").setOutputCol(PersonaBuilder.FEATURES);
+    ElementwiseProduct weighting =
+        new ElementwiseProduct()
+            .setScalingVec(Vectors.dense(scale))
+            .setInputCol("_standardized")
+            .setOutputCol(PersonaBuilder.FEATURES);
     // Transformers only: Pipeline.fit chains them without a pass over the data.
-    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {standardizer, weighting}).fit(doubles);
+    PipelineModel model =
+        new Pipeline().setStages(new PipelineStage[] {standardizer, weighting}).fit(doubles);
     LOG.info("  persona features: {}", describe(kept, scale));
     return new PersonaScaler(kept, model, mean, std, scale, quantiles);
   }
@@ -188,8 +223,13 @@ public final class PersonaScaler {
     List<String> parts = new ArrayList<>();
     for (int j = 0; j < kept.size(); j++) {
       Feature f = kept.get(j);
-      parts.add(f.name() + "[" + f.group() + (f.input() ? String.format(Locale.ROOT, " x%.3f", scale[j]) : " descriptive")
-          + (f.transform().equals("none") ? "" : " " + f.transform()) + "]");
+      parts.add(
+          f.name()
+              + "["
+              + f.group()
+              + (f.input() ? String.format(Locale.ROOT, " x%.3f", scale[j]) : " descriptive")
+              + (f.transform().equals("none") ? "" : " " + f.transform())
+              + "]");
     }
     return String.join(", ", parts);
   }
@@ -201,19 +241,35 @@ public final class PersonaScaler {
       case "log1p" -> "signum(" + x + ") * log1p(abs(" + x + "))";
       case "quantile" -> {
         // Piecewise-linear between the approximate quantiles: the customer's percentile in [0, 1].
-        StringBuilder sb = new StringBuilder("CASE WHEN ").append(x).append(" <= ").append(literal(quantiles[0]))
-            .append(" THEN 0.0D");
+        StringBuilder sb =
+            new StringBuilder("CASE WHEN ")
+                .append(x)
+                .append(" <= ")
+                .append(literal(quantiles[0]))
+                .append(" THEN 0.0D");
         for (int i = 1; i < quantiles.length; i++) {
           if (quantiles[i] > quantiles[i - 1]) {
-            sb.append(" WHEN ").append(x).append(" <= ").append(literal(quantiles[i])).append(" THEN ")
-                .append(literal(PROBS[i - 1])).append(" + (").append(x).append(" - ").append(literal(quantiles[i - 1]))
-                .append(") * ").append(literal((PROBS[i] - PROBS[i - 1]) / (quantiles[i] - quantiles[i - 1])));
+            sb.append(" WHEN ")
+                .append(x)
+                .append(" <= ")
+                .append(literal(quantiles[i]))
+                .append(" THEN ")
+                .append(literal(PROBS[i - 1]))
+                .append(" + (")
+                .append(x)
+                .append(" - ")
+                .append(literal(quantiles[i - 1]))
+                .append(") * ")
+                .append(literal((PROBS[i] - PROBS[i - 1]) / (quantiles[i] - quantiles[i - 1])));
           }
         }
         yield sb.append(" ELSE 1.0D END").toString();
       }
-      default -> throw new IllegalArgumentException("Unknown persona feature transform '" + transform
-          + "' (expected none, log1p or quantile)");
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown persona feature transform '"
+                  + transform
+                  + "' (expected none, log1p or quantile)");
     };
   }
 
@@ -250,7 +306,10 @@ public final class PersonaScaler {
     return out;
   }
 
-  /** customer_id, the pass-through columns, the feature vector, and every feature raw and transformed. */
+  /**
+   * customer_id, the pass-through columns, the feature vector, and every feature raw and
+   * transformed.
+   */
   public Dataset<Row> transform(Dataset<Row> data, String... passThrough) {
     List<Column> keep = new ArrayList<>();
     keep.add(col("customer_id"));
@@ -265,7 +324,8 @@ public final class PersonaScaler {
     Dataset<Row> in = data;
     List<String> present = List.of(data.columns());
     for (String c : columns()) {
-      if (!present.contains(c)) { // e.g. a top category that a context's rows lack: imputed as missing
+      if (!present.contains(
+          c)) { // e.g. a top category that a context's rows lack: imputed as missing
         in = in.withColumn(c, org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType));
       }
     }
@@ -299,7 +359,9 @@ public final class PersonaScaler {
     return x;
   }
 
-  /** Weight of each column in the vector: sqrt(group weight / inputs in group), 0 for descriptive. */
+  /**
+   * Weight of each column in the vector: sqrt(group weight / inputs in group), 0 for descriptive.
+   */
   public double[] scale() {
     return scale.clone();
   }

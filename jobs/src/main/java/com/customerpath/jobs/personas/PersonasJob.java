@@ -1,5 +1,7 @@
 package com.customerpath.jobs.personas;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.customerpath.common.config.PipelineSettings.NamingSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
 import com.customerpath.common.features.CustomerFeatures;
@@ -8,22 +10,19 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.apache.spark.sql.functions.col;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
- * Personas: clusters customers on their standardized features, names and describes each
- * persona, assigns every customer (and each weekday / weekend context) to one, and records
- * how customers moved between personas since the previous run.
+ * Personas: clusters customers on their standardized features, names and describes each persona,
+ * assigns every customer (and each weekday / weekend context) to one, and records how customers
+ * moved between personas since the previous run.
  */
 public final class PersonasJob implements NightlyStep {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PersonasJob.class);
@@ -43,19 +42,41 @@ public final class PersonasJob implements NightlyStep {
 
   public static PersonaClustering clustering(PersonaSettings s) {
     return switch (s.algorithm()) {
-      case "kmeans" -> new KMeansClustering(s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(), s.minShare());
-      case "som-kmeans" -> new SomKMeansClustering(new SomKMeansClustering.Config(s.som().rows(), s.som().cols(),
-          s.som().topology(), s.som().epochs(), s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(),
-          s.minShare(), s.stabilityResamples()));
-      default -> throw new IllegalArgumentException("Cannot build personas: unknown clustering algorithm '"
-          + s.algorithm() + "' (expected kmeans or som-kmeans)");
+      case "kmeans" ->
+          new KMeansClustering(
+              s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(), s.minShare());
+      case "som-kmeans" ->
+          new SomKMeansClustering(
+              new SomKMeansClustering.Config(
+                  s.som().rows(),
+                  s.som().cols(),
+                  s.som().topology(),
+                  s.som().epochs(),
+                  s.kMin(),
+                  s.kMax(),
+                  s.kSelection(),
+                  s.maxIter(),
+                  s.seed(),
+                  s.minShare(),
+                  s.stabilityResamples()));
+      default ->
+          throw new IllegalArgumentException(
+              "Cannot build personas: unknown clustering algorithm '"
+                  + s.algorithm()
+                  + "' (expected kmeans or som-kmeans)");
     };
   }
 
   public static PersonaNaming naming(NamingSettings s) {
     Map<String, PersonaNaming.Phrase> phrases = new LinkedHashMap<>();
     s.phrases().forEach((f, p) -> phrases.put(f, new PersonaNaming.Phrase(p.get(0), p.get(1))));
-    return new PersonaNaming(phrases, s.categoryPhrase(), s.threshold(), s.maxPhrases(), s.noun(), s.valueFeatures(),
+    return new PersonaNaming(
+        phrases,
+        s.categoryPhrase(),
+        s.threshold(),
+        s.maxPhrases(),
+        s.noun(),
+        s.valueFeatures(),
         s.loyaltyFeatures());
   }
 
@@ -67,28 +88,38 @@ public final class PersonasJob implements NightlyStep {
     List<String> available = CustomerFeatures.numericFeatureColumns(features);
     for (String f : s.features()) {
       if (!available.contains(f)) {
-        throw new IllegalArgumentException("Cannot build personas: config key 'customerpath.personas.features' names '"
-            + f + "', which is not a numeric column of customer_features (columns: " + available + ")");
+        throw new IllegalArgumentException(
+            "Cannot build personas: config key 'customerpath.personas.features' names '"
+                + f
+                + "', which is not a numeric column of customer_features (columns: "
+                + available
+                + ")");
       }
     }
     for (String f : s.transforms().keySet()) {
       if (!available.contains(f)) {
-        LOG.info("  personas.transforms names {}, which this run's customer_features lacks: ignored", f);
+        LOG.info(
+            "  personas.transforms names {}, which this run's customer_features lacks: ignored", f);
       }
     }
     List<PersonaScaler.Feature> resolved = PersonaScaler.resolve(s, available);
     if (resolved.stream().noneMatch(PersonaScaler.Feature::input)) {
-      throw new IllegalArgumentException("Cannot build personas: no numeric column of customer_features is a"
-          + " clustering input (config keys 'customerpath.personas.features' and 'customerpath.personas.groups';"
-          + " columns: " + available + ")");
+      throw new IllegalArgumentException(
+          "Cannot build personas: no numeric column of customer_features is a"
+              + " clustering input (config keys 'customerpath.personas.features' and 'customerpath.personas.groups';"
+              + " columns: "
+              + available
+              + ")");
     }
     return resolved;
   }
 
   /** Customers counted by (previous persona, persona); -1 stands for "not in the previous run". */
   public static Dataset<Row> migration(Dataset<Row> customerPersonas) {
-    return customerPersonas.filter(col("context").equalTo("all"))
-        .groupBy(functions.coalesce(col("previous_persona_id"), functions.lit(-1)).as("from_persona_id"),
+    return customerPersonas
+        .filter(col("context").equalTo("all"))
+        .groupBy(
+            functions.coalesce(col("previous_persona_id"), functions.lit(-1)).as("from_persona_id"),
             col("persona_id").as("to_persona_id"))
         .agg(functions.count(functions.lit(1)).as("customers"))
         .orderBy("from_persona_id", "to_persona_id");
@@ -100,46 +131,62 @@ public final class PersonasJob implements NightlyStep {
     Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, ctx.date());
     Dataset<Row> contextFeatures = ctx.tables().read(FeaturesJob.CONTEXT_TABLE, ctx.date());
     PersonaScaler scaler = PersonaScaler.fit(features, features(s, features), s.groups());
-    PersonaBuilder.Result built = PersonaBuilder.build(features, contextFeatures, scaler, clustering(s), naming(s.naming()));
+    PersonaBuilder.Result built =
+        PersonaBuilder.build(features, contextFeatures, scaler, clustering(s), naming(s.naming()));
 
     Optional<LocalDate> previous = ctx.tables().latestBefore(PERSONAS, ctx.date());
-    PersonaIdMatching.Matching matching = previous.isPresent()
-        ? matchPrevious(ctx, previous.get(), built, s.matchMaxDistance())
-        : PersonaIdMatching.match(new java.util.TreeMap<>(built.centroidsById()), Map.of(), s.matchMaxDistance(), 0);
+    PersonaIdMatching.Matching matching =
+        previous.isPresent()
+            ? matchPrevious(ctx, previous.get(), built, s.matchMaxDistance())
+            : PersonaIdMatching.match(
+                new java.util.TreeMap<>(built.centroidsById()), Map.of(), s.matchMaxDistance(), 0);
     Dataset<Row> idMap = idMap(ctx, matching.finalIdOf());
     Dataset<Row> personas = remap(built.personas(), idMap).orderBy("persona_id");
     Dataset<Row> customerPersonas = remap(built.customerPersonas(), idMap);
     if (previous.isPresent()) {
-      Dataset<Row> before = ctx.tables().read(CUSTOMER_PERSONAS, previous.get())
-          .select(col("customer_id"), col("context"), col("persona_id").as("previous_persona_id"));
-      customerPersonas = customerPersonas.join(before, new String[] {"customer_id", "context"}, "left");
+      Dataset<Row> before =
+          ctx.tables()
+              .read(CUSTOMER_PERSONAS, previous.get())
+              .select(
+                  col("customer_id"), col("context"), col("persona_id").as("previous_persona_id"));
+      customerPersonas =
+          customerPersonas.join(before, new String[] {"customer_id", "context"}, "left");
     } else {
-      customerPersonas = customerPersonas.withColumn("previous_persona_id", functions.lit(null).cast("int"));
+      customerPersonas =
+          customerPersonas.withColumn("previous_persona_id", functions.lit(null).cast("int"));
     }
     StepResult result = new StepResult(name());
     result.written(PERSONAS, ctx.tables().write(PERSONAS, ctx.date(), personas));
-    result.written(CUSTOMER_PERSONAS, ctx.tables().write(CUSTOMER_PERSONAS, ctx.date(), customerPersonas));
+    result.written(
+        CUSTOMER_PERSONAS, ctx.tables().write(CUSTOMER_PERSONAS, ctx.date(), customerPersonas));
     Dataset<Row> written = ctx.tables().read(CUSTOMER_PERSONAS, ctx.date());
     result.written(MIGRATION, ctx.tables().write(MIGRATION, ctx.date(), migration(written)));
-    result.written(LINEAGE, ctx.tables().write(LINEAGE, ctx.date(), lineage(ctx, matching, previous)));
+    result.written(
+        LINEAGE, ctx.tables().write(LINEAGE, ctx.date(), lineage(ctx, matching, previous)));
     built.quality().forEach(result::metric);
     result.metric("personas_previous_run_found", previous.isPresent() ? 1 : 0);
     if (previous.isPresent()) {
-      // Night-over-night stability: tonight's partition of the customers seen both nights vs last night's.
-      result.metric("personas_night_over_night_ari", com.customerpath.common.personas.AdjustedRandIndex.of(
-          written.filter(col("context").equalTo("all").and(col("previous_persona_id").isNotNull())),
-          "persona_id", "previous_persona_id"));
+      // Night-over-night stability: tonight's partition of the customers seen both nights vs last
+      // night's.
+      result.metric(
+          "personas_night_over_night_ari",
+          com.customerpath.common.personas.AdjustedRandIndex.of(
+              written.filter(
+                  col("context").equalTo("all").and(col("previous_persona_id").isNotNull())),
+              "persona_id",
+              "previous_persona_id"));
     }
     for (PersonaIdMatching.Status status : PersonaIdMatching.Status.values()) {
-      result.metric("personas_" + status.name().toLowerCase(java.util.Locale.ROOT),
+      result.metric(
+          "personas_" + status.name().toLowerCase(java.util.Locale.ROOT),
           matching.lineage().stream().filter(l -> l.status() == status).count());
     }
     return result;
   }
 
   /** Matches tonight's personas to the previous run's (k rows each: collected). */
-  private static PersonaIdMatching.Matching matchPrevious(JobContext ctx, LocalDate previous,
-                                                          PersonaBuilder.Result built, double maxDistance) {
+  private static PersonaIdMatching.Matching matchPrevious(
+      JobContext ctx, LocalDate previous, PersonaBuilder.Result built, double maxDistance) {
     Map<Integer, double[]> previousCentroids = new java.util.TreeMap<>();
     Dataset<Row> before = ctx.tables().read(PERSONAS, previous);
     List<String> beforeColumns = List.of(before.columns());
@@ -163,16 +210,20 @@ public final class PersonasJob implements NightlyStep {
       Row max = ctx.tables().read(LINEAGE, previous).agg(functions.max("persona_id")).first();
       highest = max.isNullAt(0) ? highest : Math.max(highest, max.getInt(0));
     }
-    return PersonaIdMatching.match(new java.util.TreeMap<>(built.centroidsById()), previousCentroids, maxDistance,
-        highest);
+    return PersonaIdMatching.match(
+        new java.util.TreeMap<>(built.centroidsById()), previousCentroids, maxDistance, highest);
   }
 
   private static Dataset<Row> idMap(JobContext ctx, Map<Integer, Integer> finalIdOf) {
     List<Row> rows = new java.util.ArrayList<>();
-    finalIdOf.forEach((provisional, id) -> rows.add(org.apache.spark.sql.RowFactory.create(provisional, id)));
-    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-        .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
-        .add("_final_id", org.apache.spark.sql.types.DataTypes.IntegerType));
+    finalIdOf.forEach(
+        (provisional, id) -> rows.add(org.apache.spark.sql.RowFactory.create(provisional, id)));
+    return ctx.spark()
+        .createDataFrame(
+            rows,
+            new org.apache.spark.sql.types.StructType()
+                .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
+                .add("_final_id", org.apache.spark.sql.types.DataTypes.IntegerType));
   }
 
   /** Replaces provisional persona ids with the matched ones, keeping column order. */
@@ -180,19 +231,31 @@ public final class PersonasJob implements NightlyStep {
     String[] columns = rows.columns();
     return rows.join(functions.broadcast(idMap), "persona_id")
         .withColumn("persona_id", col("_final_id"))
-        .select(java.util.Arrays.stream(columns).map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+        .select(
+            java.util.Arrays.stream(columns)
+                .map(functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new));
   }
 
-  private static Dataset<Row> lineage(JobContext ctx, PersonaIdMatching.Matching matching, Optional<LocalDate> previous) {
+  private static Dataset<Row> lineage(
+      JobContext ctx, PersonaIdMatching.Matching matching, Optional<LocalDate> previous) {
     List<Row> rows = new java.util.ArrayList<>();
     for (PersonaIdMatching.Lineage l : matching.lineage()) {
-      rows.add(org.apache.spark.sql.RowFactory.create(l.personaId(), l.status().name().toLowerCase(java.util.Locale.ROOT),
-          l.centroidShift(), previous.map(LocalDate::toString).orElse(null)));
+      rows.add(
+          org.apache.spark.sql.RowFactory.create(
+              l.personaId(),
+              l.status().name().toLowerCase(java.util.Locale.ROOT),
+              l.centroidShift(),
+              previous.map(LocalDate::toString).orElse(null)));
     }
-    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-        .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
-        .add("status", org.apache.spark.sql.types.DataTypes.StringType)
-        .add("centroid_shift", org.apache.spark.sql.types.DataTypes.DoubleType)
-        .add("previous_run_date", org.apache.spark.sql.types.DataTypes.StringType)).orderBy("persona_id");
+    return ctx.spark()
+        .createDataFrame(
+            rows,
+            new org.apache.spark.sql.types.StructType()
+                .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
+                .add("status", org.apache.spark.sql.types.DataTypes.StringType)
+                .add("centroid_shift", org.apache.spark.sql.types.DataTypes.DoubleType)
+                .add("previous_run_date", org.apache.spark.sql.types.DataTypes.StringType))
+        .orderBy("persona_id");
   }
 }

@@ -1,6 +1,16 @@
 package com.customerpath.jobs.recommend;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
 import com.customerpath.common.config.PipelineSettings.BlendSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -8,26 +18,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 
 /**
- * Learns the blend weights by coordinate search on NDCG@k over a validation split. Each
- * validation customer is one row holding an array of their candidates' scores and labels, so a
- * whole batch of weight vectors is scored in one Spark job: the batch is crossed with the
- * customers and each row sorts its own small array (no shuffle per weight vector).
+ * Learns the blend weights by coordinate search on NDCG@k over a validation split. Each validation
+ * customer is one row holding an array of their candidates' scores and labels, so a whole batch of
+ * weight vectors is scored in one Spark job: the batch is crossed with the customers and each row
+ * sorts its own small array (no shuffle per weight vector).
  */
 public final class Blend {
   private static final Logger LOG = LogManager.getLogger(Blend.class);
+
   /** Values tried for one weight while the others stay fixed. */
   static final double[] GRID = {0, 0.05, 0.1, 0.2, 0.5, 1, 2, 5};
 
@@ -57,26 +57,37 @@ public final class Blend {
    * scored: allowed candidates of the validation customers (customer_id, product_id, FEATURES);
    * relevant: customer_id, relevant (array of products bought in the validation days).
    */
-  public static Fit learn(Dataset<Row> scored, Dataset<Row> relevant, double[] start, BlendSettings s, int k) {
+  public static Fit learn(
+      Dataset<Row> scored, Dataset<Row> relevant, double[] start, BlendSettings s, int k) {
     List<Column> fields = new ArrayList<>();
     fields.add(col("product_id"));
     Recommender.FEATURES.forEach(f -> fields.add(col(f)));
     fields.add(functions.array_contains(col("relevant"), col("product_id")).as("label"));
-    Dataset<Row> lists = relevant.join(scored, new String[] {"customer_id"}, "left")
-        .groupBy("customer_id")
-        .agg(functions.first(functions.size(col("relevant"))).as("n_rel"),
-            functions.collect_list(functions.when(col("product_id").isNotNull(), functions.struct(
-                fields.toArray(new Column[0])))).as("cands"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> lists =
+        relevant
+            .join(scored, new String[] {"customer_id"}, "left")
+            .groupBy("customer_id")
+            .agg(
+                functions.first(functions.size(col("relevant"))).as("n_rel"),
+                functions
+                    .collect_list(
+                        functions.when(
+                            col("product_id").isNotNull(),
+                            functions.struct(fields.toArray(new Column[0]))))
+                    .as("cands"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     long customers = lists.count();
     if (customers < s.minValidationCustomers()) {
-      LOG.warn("Blend not learned: {} customers bought in the validation days, expected >= {}"
-          + " (customerpath.recommendations.blend.min-validation-customers); using the configured weights",
-          customers, s.minValidationCustomers());
+      LOG.warn(
+          "Blend not learned: {} customers bought in the validation days, expected >= {}"
+              + " (customerpath.recommendations.blend.min-validation-customers); using the configured weights",
+          customers,
+          s.minValidationCustomers());
       lists.unpersist();
       return Fit.fixed(start);
     }
-    // Round 0: the configured weights and every source alone (the blend never does worse than its best source on validation).
+    // Round 0: the configured weights and every source alone (the blend never does worse than its
+    // best source on validation).
     List<double[]> batch = new ArrayList<>();
     batch.add(start.clone());
     for (int i = 0; i < start.length; i++) {
@@ -98,7 +109,12 @@ public final class Blend {
           roundBest = batch.get(j);
         }
       }
-      LOG.info("Blend round {}: {} weight vectors, best NDCG@{} {} with {}", round, batch.size(), k, roundNdcg,
+      LOG.info(
+          "Blend round {}: {} weight vectors, best NDCG@{} {} with {}",
+          round,
+          batch.size(),
+          k,
+          roundNdcg,
           Arrays.toString(roundBest));
       boolean improved = roundNdcg > bestNdcg + 1e-4;
       best = roundBest;
@@ -146,20 +162,39 @@ public final class Blend {
     for (int j = 0; j < batch.size(); j++) {
       rows.add(RowFactory.create(j, Arrays.stream(batch.get(j)).boxed().toList()));
     }
-    Dataset<Row> combos = lists.sparkSession().createDataFrame(rows, StructType.fromDDL("combo int, w array<double>"));
+    Dataset<Row> combos =
+        lists
+            .sparkSession()
+            .createDataFrame(rows, StructType.fromDDL("combo int, w array<double>"));
     StringBuilder score = new StringBuilder("0D");
     for (int i = 0; i < Recommender.FEATURES.size(); i++) {
       score.append(" + w[").append(i).append("] * c.").append(Recommender.FEATURES.get(i));
     }
     // Sort ascending on -score, then product id: the same order as the final ranking.
-    String top = "slice(array_sort(transform(coalesce(cands, array()), c -> named_struct('s', -(" + score
-        + "), 'p', c.product_id, 'l', c.label))), 1, " + k + ")";
-    Column dcg = expr("aggregate(transform(" + top + ", (x, i) -> if(x.l, 1D / log2(i + 2), 0D)), 0D, (a, v) -> a + v)");
-    Column idcg = expr("aggregate(transform(sequence(0, least(" + k + ", n_rel) - 1), i -> 1D / log2(i + 2)), 0D,"
-        + " (a, v) -> a + v)");
-    List<Row> result = lists.crossJoin(functions.broadcast(combos))
-        .select(col("combo"), dcg.divide(idcg).as("ndcg"))
-        .groupBy("combo").agg(functions.avg("ndcg").as("ndcg")).collectAsList();
+    String top =
+        "slice(array_sort(transform(coalesce(cands, array()), c -> named_struct('s', -("
+            + score
+            + "), 'p', c.product_id, 'l', c.label))), 1, "
+            + k
+            + ")";
+    Column dcg =
+        expr(
+            "aggregate(transform("
+                + top
+                + ", (x, i) -> if(x.l, 1D / log2(i + 2), 0D)), 0D, (a, v) -> a + v)");
+    Column idcg =
+        expr(
+            "aggregate(transform(sequence(0, least("
+                + k
+                + ", n_rel) - 1), i -> 1D / log2(i + 2)), 0D,"
+                + " (a, v) -> a + v)");
+    List<Row> result =
+        lists
+            .crossJoin(functions.broadcast(combos))
+            .select(col("combo"), dcg.divide(idcg).as("ndcg"))
+            .groupBy("combo")
+            .agg(functions.avg("ndcg").as("ndcg"))
+            .collectAsList();
     double[] out = new double[batch.size()];
     for (Row r : result) {
       out[r.getInt(0)] = r.getDouble(1);

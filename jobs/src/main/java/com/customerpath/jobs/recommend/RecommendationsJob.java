@@ -1,5 +1,9 @@
 package com.customerpath.jobs.recommend;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
@@ -9,22 +13,17 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 
-import java.time.LocalDate;
-import java.util.List;
-
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 /**
- * Step "recommendations" (after personas, journey and churn): writes recommendations,
- * pain_points and next_best_action for the run date; reads churn_risk.
+ * Step "recommendations" (after personas, journey and churn): writes recommendations, pain_points
+ * and next_best_action for the run date; reads churn_risk.
  */
 public final class RecommendationsJob implements NightlyStep {
   public static final String RECOMMENDATIONS = "recommendations";
@@ -45,24 +44,38 @@ public final class RecommendationsJob implements NightlyStep {
   /** Curated transactions inside the run's look-back window. */
   public static Dataset<Row> windowed(Dataset<Row> transactions, LocalDate date, int lookbackDays) {
     Column day = functions.to_date(col("ts"));
-    return transactions.filter(day.geq(lit(java.sql.Date.valueOf(date.minusDays(lookbackDays - 1L))))
-        .and(day.leq(lit(java.sql.Date.valueOf(date)))));
+    return transactions.filter(
+        day.geq(lit(java.sql.Date.valueOf(date.minusDays(lookbackDays - 1L))))
+            .and(day.leq(lit(java.sql.Date.valueOf(date)))));
   }
 
   static Dataset<Row> readIfExists(JobContext ctx, String table) {
     return ctx.tables().exists(table, ctx.date()) ? ctx.tables().read(table, ctx.date()) : null;
   }
 
-  /** Every customer to act on: the customers table, journey_stages and buyers; persona_id from journey. */
-  public static Dataset<Row> audience(Dataset<Row> customers, Dataset<Row> journey, Dataset<Row> transactions) {
-    Dataset<Row> a = transactions.select(col("customer_id"), lit(null).cast("int").as("persona_id"))
-        .filter(col("customer_id").isNotNull());
+  /**
+   * Every customer to act on: the customers table, journey_stages and buyers; persona_id from
+   * journey.
+   */
+  public static Dataset<Row> audience(
+      Dataset<Row> customers, Dataset<Row> journey, Dataset<Row> transactions) {
+    Dataset<Row> a =
+        transactions
+            .select(col("customer_id"), lit(null).cast("int").as("persona_id"))
+            .filter(col("customer_id").isNotNull());
     if (customers != null) {
-      a = a.unionByName(customers.select(col("customer_id"), lit(null).cast("int").as("persona_id")));
+      a =
+          a.unionByName(
+              customers.select(col("customer_id"), lit(null).cast("int").as("persona_id")));
     }
     if (journey != null) {
-      a = a.unionByName(journey.select(col("customer_id"),
-          (Recommender.hasColumn(journey, "persona_id") ? col("persona_id") : lit(null)).cast("int").as("persona_id")));
+      a =
+          a.unionByName(
+              journey.select(
+                  col("customer_id"),
+                  (Recommender.hasColumn(journey, "persona_id") ? col("persona_id") : lit(null))
+                      .cast("int")
+                      .as("persona_id")));
     }
     return a.groupBy("customer_id").agg(functions.max("persona_id").as("persona_id"));
   }
@@ -71,67 +84,145 @@ public final class RecommendationsJob implements NightlyStep {
    * The per-customer frame the next-best-action rules are written against (see reference.conf).
    * journey, churn, assessed (PainPoints.assess), personas may be null.
    */
-  public static Dataset<Row> frame(Dataset<Row> audience, Dataset<Row> transactions, Dataset<Row> recommendations,
-                                   Dataset<Row> products, Dataset<Row> personas, Dataset<Row> journey,
-                                   Dataset<Row> churn, Dataset<Row> assessed) {
-    Dataset<Row> buyers = transactions.filter(col("customer_id").isNotNull())
-        .groupBy("customer_id", "channel").count()
-        .withColumn("r", functions.row_number().over(Window.partitionBy("customer_id")
-            .orderBy(col("count").desc(), col("channel"))))
-        .filter(col("r").equalTo(1)).select(col("customer_id"), col("channel").as("preferred_channel"));
-    Dataset<Row> first = recommendations.filter(col("rank").equalTo(1))
-        .select(col("customer_id"), col("product_id").as("first_product"), col("persona_id").as("rec_persona_id"));
+  public static Dataset<Row> frame(
+      Dataset<Row> audience,
+      Dataset<Row> transactions,
+      Dataset<Row> recommendations,
+      Dataset<Row> products,
+      Dataset<Row> personas,
+      Dataset<Row> journey,
+      Dataset<Row> churn,
+      Dataset<Row> assessed) {
+    Dataset<Row> buyers =
+        transactions
+            .filter(col("customer_id").isNotNull())
+            .groupBy("customer_id", "channel")
+            .count()
+            .withColumn(
+                "r",
+                functions
+                    .row_number()
+                    .over(
+                        Window.partitionBy("customer_id")
+                            .orderBy(col("count").desc(), col("channel"))))
+            .filter(col("r").equalTo(1))
+            .select(col("customer_id"), col("channel").as("preferred_channel"));
+    Dataset<Row> first =
+        recommendations
+            .filter(col("rank").equalTo(1))
+            .select(
+                col("customer_id"),
+                col("product_id").as("first_product"),
+                col("persona_id").as("rec_persona_id"));
     if (products != null) {
-      first = first.join(products.select(col("product_id").as("first_product"),
-          (Recommender.hasColumn(products, "category") ? col("category") : lit(null).cast("string"))
-              .as("first_product_category"),
-          (Recommender.hasColumn(products, "name") ? col("name") : lit(null).cast("string"))
-              .as("first_product_name")), new String[] {"first_product"}, "left");
+      first =
+          first.join(
+              products.select(
+                  col("product_id").as("first_product"),
+                  (Recommender.hasColumn(products, "category")
+                          ? col("category")
+                          : lit(null).cast("string"))
+                      .as("first_product_category"),
+                  (Recommender.hasColumn(products, "name") ? col("name") : lit(null).cast("string"))
+                      .as("first_product_name")),
+              new String[] {"first_product"},
+              "left");
     } else {
-      first = first.withColumn("first_product_category", lit(null).cast("string"))
-          .withColumn("first_product_name", lit(null).cast("string"));
+      first =
+          first
+              .withColumn("first_product_category", lit(null).cast("string"))
+              .withColumn("first_product_name", lit(null).cast("string"));
     }
     // Messages name the product; without a name, its id.
-    first = first.withColumn("first_product_name", coalesce(col("first_product_name"), col("first_product")));
-    Dataset<Row> f = audience.withColumnRenamed("persona_id", "audience_persona_id")
-        .join(buyers, new String[] {"customer_id"}, "left")
-        .join(first, new String[] {"customer_id"}, "left")
-        .withColumn("is_prospect", col("preferred_channel").isNull())
-        .withColumn("has_recommendations", col("first_product").isNotNull())
-        .withColumn("persona_id", coalesce(col("rec_persona_id"), col("audience_persona_id")));
+    first =
+        first.withColumn(
+            "first_product_name", coalesce(col("first_product_name"), col("first_product")));
+    Dataset<Row> f =
+        audience
+            .withColumnRenamed("persona_id", "audience_persona_id")
+            .join(buyers, new String[] {"customer_id"}, "left")
+            .join(first, new String[] {"customer_id"}, "left")
+            .withColumn("is_prospect", col("preferred_channel").isNull())
+            .withColumn("has_recommendations", col("first_product").isNotNull())
+            .withColumn("persona_id", coalesce(col("rec_persona_id"), col("audience_persona_id")));
     if (personas != null) {
-      f = f.join(personas.select(col("persona_id").cast("int").as("persona_id"), col("persona_name")),
-          new String[] {"persona_id"}, "left");
+      f =
+          f.join(
+              personas.select(col("persona_id").cast("int").as("persona_id"), col("persona_name")),
+              new String[] {"persona_id"},
+              "left");
     } else {
       f = f.withColumn("persona_name", lit(null).cast("string"));
     }
     if (journey != null) {
-      f = f.join(journey.select(col("customer_id"), col("stage"), col("next_stage_propensity").cast("double")
-          .as("next_stage_propensity")), new String[] {"customer_id"}, "left");
+      f =
+          f.join(
+              journey.select(
+                  col("customer_id"),
+                  col("stage"),
+                  col("next_stage_propensity").cast("double").as("next_stage_propensity")),
+              new String[] {"customer_id"},
+              "left");
     } else {
-      f = f.withColumn("stage", lit(null).cast("string")).withColumn("next_stage_propensity", lit(null).cast("double"));
+      f =
+          f.withColumn("stage", lit(null).cast("string"))
+              .withColumn("next_stage_propensity", lit(null).cast("double"));
     }
     if (churn != null) {
-      f = f.join(churn.select("customer_id", "p_alive", "churn_probability", "expected_value"),
-          new String[] {"customer_id"}, "left");
+      f =
+          f.join(
+              churn.select("customer_id", "p_alive", "churn_probability", "expected_value"),
+              new String[] {"customer_id"},
+              "left");
     } else {
-      f = f.withColumn("p_alive", lit(null).cast("double")).withColumn("churn_probability", lit(null).cast("double"))
-          .withColumn("expected_value", lit(null).cast("double"));
+      f =
+          f.withColumn("p_alive", lit(null).cast("double"))
+              .withColumn("churn_probability", lit(null).cast("double"))
+              .withColumn("expected_value", lit(null).cast("double"));
     }
     if (assessed != null) {
-      f = f.join(assessed.select("customer_id", "value_decile", "monetary", "is_pain_point", "avg_rating", "reviews",
-          "returns_share"), new String[] {"customer_id"}, "left");
+      f =
+          f.join(
+              assessed.select(
+                  "customer_id",
+                  "value_decile",
+                  "monetary",
+                  "is_pain_point",
+                  "avg_rating",
+                  "reviews",
+                  "returns_share"),
+              new String[] {"customer_id"},
+              "left");
     } else {
-      f = f.withColumn("value_decile", lit(null).cast("int")).withColumn("monetary", lit(null).cast("double"))
-          .withColumn("is_pain_point", lit(null).cast("boolean")).withColumn("avg_rating", lit(null).cast("double"))
-          .withColumn("reviews", lit(null).cast("long")).withColumn("returns_share", lit(null).cast("double"));
+      f =
+          f.withColumn("value_decile", lit(null).cast("int"))
+              .withColumn("monetary", lit(null).cast("double"))
+              .withColumn("is_pain_point", lit(null).cast("boolean"))
+              .withColumn("avg_rating", lit(null).cast("double"))
+              .withColumn("reviews", lit(null).cast("long"))
+              .withColumn("returns_share", lit(null).cast("double"));
     }
-    return f.select(col("customer_id"), col("persona_id"), col("persona_name"), col("is_prospect"),
-        coalesce(col("value_decile"), lit(0)).as("value_decile"), col("monetary"), col("churn_probability"),
-        col("p_alive"), col("expected_value"), col("stage"), col("next_stage_propensity"),
-        coalesce(col("is_pain_point"), lit(false)).as("is_pain_point"), col("avg_rating"),
-        coalesce(col("reviews"), lit(0L)).as("reviews"), col("returns_share"), col("preferred_channel"),
-        col("has_recommendations"), col("first_product"), col("first_product_name"), col("first_product_category"));
+    return f.select(
+        col("customer_id"),
+        col("persona_id"),
+        col("persona_name"),
+        col("is_prospect"),
+        coalesce(col("value_decile"), lit(0)).as("value_decile"),
+        col("monetary"),
+        col("churn_probability"),
+        col("p_alive"),
+        col("expected_value"),
+        col("stage"),
+        col("next_stage_propensity"),
+        coalesce(col("is_pain_point"), lit(false)).as("is_pain_point"),
+        col("avg_rating"),
+        coalesce(col("reviews"), lit(0L)).as("reviews"),
+        col("returns_share"),
+        col("preferred_channel"),
+        col("has_recommendations"),
+        col("first_product"),
+        col("first_product_name"),
+        col("first_product_category"));
   }
 
   @Override
@@ -151,38 +242,57 @@ public final class RecommendationsJob implements NightlyStep {
     result.metric("recommendations_journey_stages_found", journey == null ? 0 : 1);
 
     Dataset<Row> audience = audience(customers, journey, transactions);
-    Recommender.Inputs in = new Recommender.Inputs(transactions, products, customerPersonas, personas, audience);
+    Recommender.Inputs in =
+        new Recommender.Inputs(transactions, products, customerPersonas, personas, audience);
     Recommender.Result rec = Recommender.recommend(in, Recommender.Params.from(s), date);
-    result.written(RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date, rec.recommendations()));
+    result.written(
+        RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date, rec.recommendations()));
     rec.recommendations().unpersist();
     Dataset<Row> recs = ctx.tables().read(RECOMMENDATIONS, date);
     // The blend used tonight: its weights and, when learned, its NDCG@10 on the validation days.
-    rec.blend().named().forEach((source, w) -> result.metric("recommendations_blend_weight_"
-        + source.replace('-', '_'), w));
+    rec.blend()
+        .named()
+        .forEach(
+            (source, w) ->
+                result.metric("recommendations_blend_weight_" + source.replace('-', '_'), w));
     result.metric("recommendations_blend_learned", rec.blend().learned() ? 1 : 0);
     if (rec.blend().learned()) {
       result.metric("recommendations_blend_validation_ndcg_at_10", rec.blend().validationNdcg());
       result.metric("recommendations_blend_validation_customers", rec.blend().customers());
     }
 
-    // churn_risk is written by the churn step (jobs/churn/ChurnJob); absent, churn columns are null.
+    // churn_risk is written by the churn step (jobs/churn/ChurnJob); absent, churn columns are
+    // null.
     Dataset<Row> churn = readIfExists(ctx, CHURN_RISK);
 
     Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, date);
-    Dataset<Row> reviews = events == null ? null : PainPoints.reviews(events.filter(
-        functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(date)))), s.painPoints().lowRating());
+    Dataset<Row> reviews =
+        events == null
+            ? null
+            : PainPoints.reviews(
+                events.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(date)))),
+                s.painPoints().lowRating());
     Dataset<Row> assessed = PainPoints.assess(features, reviews, s.painPoints()).cache();
     result.written(PAIN_POINTS, ctx.tables().write(PAIN_POINTS, date, PainPoints.table(assessed)));
 
-    Dataset<Row> frame = frame(audience, allTransactions, recs, products, personas, journey, churn, assessed);
-    result.written(NEXT_BEST_ACTION, ctx.tables().write(NEXT_BEST_ACTION, date,
-        NextBestAction.table(NextBestAction.decide(frame, s.nextBestAction()))));
+    Dataset<Row> frame =
+        frame(audience, allTransactions, recs, products, personas, journey, churn, assessed);
+    result.written(
+        NEXT_BEST_ACTION,
+        ctx.tables()
+            .write(
+                NEXT_BEST_ACTION,
+                date,
+                NextBestAction.table(NextBestAction.decide(frame, s.nextBestAction()))));
     assessed.unpersist();
 
     Row served = recs.agg(functions.countDistinct("customer_id"), functions.avg("score")).first();
     result.metric("recommendations_customers_served", served.getLong(0));
-    Row human = ctx.tables().read(NEXT_BEST_ACTION, date)
-        .agg(functions.avg(functions.when(col("channel").equalTo("human"), 1.0).otherwise(0.0))).first();
+    Row human =
+        ctx.tables()
+            .read(NEXT_BEST_ACTION, date)
+            .agg(functions.avg(functions.when(col("channel").equalTo("human"), 1.0).otherwise(0.0)))
+            .first();
     result.metric("recommendations_nba_human_share", human.isNullAt(0) ? 0 : human.getDouble(0));
     return result;
   }

@@ -1,26 +1,25 @@
 package com.customerpath.jobs.recommend;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import com.customerpath.common.config.PipelineSettings.AlsSettings;
 import com.customerpath.common.config.PipelineSettings.BlendSettings;
+import com.customerpath.common.config.PipelineSettings.CandidateSettings;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
 import com.customerpath.common.config.PipelineSettings.RepeatPurchase;
-import com.customerpath.common.config.PipelineSettings.CandidateSettings;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
-
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * Hybrid recommender: candidates from five sources (buy again with "due again", bought together,
@@ -32,41 +31,108 @@ import static org.apache.spark.sql.functions.when;
 public final class Recommender {
   /** Group of customers without a persona: popularity over every buyer. */
   public static final int EVERYONE = -1;
+
   static final String WEEKEND = "weekend";
   static final String WEEKDAY = "weekday";
+
   /** The score columns, in the order of {@link BlendSettings#SOURCES}. */
-  public static final List<String> FEATURES = List.of("f_buy_again", "f_due", "f_together", "f_persona", "f_global",
-      "f_als");
+  public static final List<String> FEATURES =
+      List.of("f_buy_again", "f_due", "f_together", "f_persona", "f_global", "f_als");
 
   private Recommender() {}
 
   /** The knobs of one recommender run. usePersonas false = every customer in one group. */
-  public record Params(int topN, int candidates, RepeatPurchase repeat, List<String> repeatableCategories,
-                       double dueThreshold, double contextBoost, String preference, CandidateSettings sources,
-                       AlsSettings als, BlendSettings blend, boolean useAls, boolean usePersonas) {
+  public record Params(
+      int topN,
+      int candidates,
+      RepeatPurchase repeat,
+      List<String> repeatableCategories,
+      double dueThreshold,
+      double contextBoost,
+      String preference,
+      CandidateSettings sources,
+      AlsSettings als,
+      BlendSettings blend,
+      boolean useAls,
+      boolean usePersonas) {
     public static Params from(RecommendationSettings s) {
-      return new Params(s.topN(), s.candidates(), s.repeatPurchase(), s.repeatableCategories(), s.dueThreshold(),
-          s.contextBoost(), s.preference(), s.sources(), s.als(), s.blend(), true, true);
+      return new Params(
+          s.topN(),
+          s.candidates(),
+          s.repeatPurchase(),
+          s.repeatableCategories(),
+          s.dueThreshold(),
+          s.contextBoost(),
+          s.preference(),
+          s.sources(),
+          s.als(),
+          s.blend(),
+          true,
+          true);
     }
 
     public Params withTopN(int n) {
-      return new Params(n, Math.max(n, candidates), repeat, repeatableCategories, dueThreshold, contextBoost,
-          preference, sources, als, blend, useAls, usePersonas);
+      return new Params(
+          n,
+          Math.max(n, candidates),
+          repeat,
+          repeatableCategories,
+          dueThreshold,
+          contextBoost,
+          preference,
+          sources,
+          als,
+          blend,
+          useAls,
+          usePersonas);
     }
 
     public Params withRepeat(RepeatPurchase r) {
-      return new Params(topN, candidates, r, repeatableCategories, dueThreshold, contextBoost, preference, sources,
-          als, blend, useAls, usePersonas);
+      return new Params(
+          topN,
+          candidates,
+          r,
+          repeatableCategories,
+          dueThreshold,
+          contextBoost,
+          preference,
+          sources,
+          als,
+          blend,
+          useAls,
+          usePersonas);
     }
 
     public Params withBlend(BlendSettings b) {
-      return new Params(topN, candidates, repeat, repeatableCategories, dueThreshold, contextBoost, preference,
-          sources, als, b, useAls, usePersonas);
+      return new Params(
+          topN,
+          candidates,
+          repeat,
+          repeatableCategories,
+          dueThreshold,
+          contextBoost,
+          preference,
+          sources,
+          als,
+          b,
+          useAls,
+          usePersonas);
     }
 
     public Params withoutAls() {
-      return new Params(topN, candidates, repeat, repeatableCategories, dueThreshold, contextBoost, preference,
-          sources, als, blend, false, usePersonas);
+      return new Params(
+          topN,
+          candidates,
+          repeat,
+          repeatableCategories,
+          dueThreshold,
+          contextBoost,
+          preference,
+          sources,
+          als,
+          blend,
+          false,
+          usePersonas);
     }
 
     /** The configured weights in FEATURES order (ALS 0 when ALS is off). */
@@ -83,55 +149,96 @@ public final class Recommender {
   }
 
   /**
-   * transactions: curated lines (customer_id, transaction_id, ts, product_id, quantity);
-   * products: product_id, category, optional name (may be null); customerPersonas: customer_id,
-   * persona_id, context (may be null); personas: persona_id, persona_name (may be null);
-   * audience: customer_id and an optional persona_id (e.g. from journey_stages) of every
-   * customer to recommend for, buyers or not.
+   * transactions: curated lines (customer_id, transaction_id, ts, product_id, quantity); products:
+   * product_id, category, optional name (may be null); customerPersonas: customer_id, persona_id,
+   * context (may be null); personas: persona_id, persona_name (may be null); audience: customer_id
+   * and an optional persona_id (e.g. from journey_stages) of every customer to recommend for,
+   * buyers or not.
    */
-  public record Inputs(Dataset<Row> transactions, Dataset<Row> products, Dataset<Row> customerPersonas,
-                       Dataset<Row> personas, Dataset<Row> audience) {
+  public record Inputs(
+      Dataset<Row> transactions,
+      Dataset<Row> products,
+      Dataset<Row> customerPersonas,
+      Dataset<Row> personas,
+      Dataset<Row> audience) {
     Inputs cutAt(LocalDate day, Dataset<Row> newAudience) {
-      return new Inputs(transactions.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(day)))),
-          products, customerPersonas, personas, newAudience);
+      return new Inputs(
+          transactions.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(day)))),
+          products,
+          customerPersonas,
+          personas,
+          newAudience);
     }
   }
 
-  /** The recommendations (customer_id, rank, product_id, score, reason, source, persona_id) and the blend used. */
+  /**
+   * The recommendations (customer_id, rank, product_id, score, reason, source, persona_id) and the
+   * blend used.
+   */
   public record Result(Dataset<Row> recommendations, Blend.Fit blend) {}
 
   /** customer_id, persona_id (group; EVERYONE when unknown), ctx_persona_id, context. */
   static Dataset<Row> customerGroups(Inputs in, Params p) {
-    Dataset<Row> audience = in.audience().select(col("customer_id"),
-        (hasColumn(in.audience(), "persona_id") ? col("persona_id").cast("int") : lit(null).cast("int"))
-            .as("audience_persona_id"));
-    Dataset<Row> buyers = in.transactions().filter(col("quantity").gt(0).and(col("customer_id").isNotNull()))
-        .groupBy("customer_id")
-        .agg(functions.avg(when(functions.dayofweek(col("ts")).isin(1, 7), 1.0).otherwise(0.0)).as("weekend_share"))
-        .withColumn("context", when(col("weekend_share").geq(0.5), lit(WEEKEND)).otherwise(lit(WEEKDAY)))
-        .drop("weekend_share");
-    Dataset<Row> all = audience.join(buyers, new String[] {"customer_id"}, "full_outer")
-        .groupBy("customer_id")
-        .agg(functions.max("audience_persona_id").as("audience_persona_id"), functions.max("context").as("context"));
+    Dataset<Row> audience =
+        in.audience()
+            .select(
+                col("customer_id"),
+                (hasColumn(in.audience(), "persona_id")
+                        ? col("persona_id").cast("int")
+                        : lit(null).cast("int"))
+                    .as("audience_persona_id"));
+    Dataset<Row> buyers =
+        in.transactions()
+            .filter(col("quantity").gt(0).and(col("customer_id").isNotNull()))
+            .groupBy("customer_id")
+            .agg(
+                functions
+                    .avg(when(functions.dayofweek(col("ts")).isin(1, 7), 1.0).otherwise(0.0))
+                    .as("weekend_share"))
+            .withColumn(
+                "context",
+                when(col("weekend_share").geq(0.5), lit(WEEKEND)).otherwise(lit(WEEKDAY)))
+            .drop("weekend_share");
+    Dataset<Row> all =
+        audience
+            .join(buyers, new String[] {"customer_id"}, "full_outer")
+            .groupBy("customer_id")
+            .agg(
+                functions.max("audience_persona_id").as("audience_persona_id"),
+                functions.max("context").as("context"));
     if (!p.usePersonas() || in.customerPersonas() == null) {
-      return all.select(col("customer_id"), lit(EVERYONE).as("persona_id"), lit(null).cast("int").as("ctx_persona_id"),
+      return all.select(
+          col("customer_id"),
+          lit(EVERYONE).as("persona_id"),
+          lit(null).cast("int").as("ctx_persona_id"),
           col("context"));
     }
     Dataset<Row> cp = in.customerPersonas(); // one row per (customer, context)
-    Dataset<Row> allPersona = cp.filter(col("context").equalTo("all"))
-        .select(col("customer_id"), col("persona_id").cast("int").as("cp_persona_id"));
-    Dataset<Row> ctxPersona = cp.filter(col("context").isin(WEEKDAY, WEEKEND))
-        .select(col("customer_id"), col("context"), col("persona_id").cast("int").as("ctx_persona_id"));
+    Dataset<Row> allPersona =
+        cp.filter(col("context").equalTo("all"))
+            .select(col("customer_id"), col("persona_id").cast("int").as("cp_persona_id"));
+    Dataset<Row> ctxPersona =
+        cp.filter(col("context").isin(WEEKDAY, WEEKEND))
+            .select(
+                col("customer_id"),
+                col("context"),
+                col("persona_id").cast("int").as("ctx_persona_id"));
     return all.join(allPersona, new String[] {"customer_id"}, "left")
         .join(ctxPersona, new String[] {"customer_id", "context"}, "left")
-        .select(col("customer_id"),
-            coalesce(col("cp_persona_id"), col("audience_persona_id"), lit(EVERYONE)).as("persona_id"),
-            col("ctx_persona_id"), col("context"));
+        .select(
+            col("customer_id"),
+            coalesce(col("cp_persona_id"), col("audience_persona_id"), lit(EVERYONE))
+                .as("persona_id"),
+            col("ctx_persona_id"),
+            col("context"));
   }
 
   /** Scored candidates plus what they depend on; release() unpersists what was cached. */
-  public record Candidates(Dataset<Row> scored, Dataset<Row> interactions, List<Dataset<Row>> cached,
-                           CandidateSources.AlsFit als) {
+  public record Candidates(
+      Dataset<Row> scored,
+      Dataset<Row> interactions,
+      List<Dataset<Row>> cached,
+      CandidateSources.AlsFit als) {
     public void release() {
       cached.forEach(Dataset::unpersist);
       CandidateSources.release(als);
@@ -141,44 +248,78 @@ public final class Recommender {
   /**
    * Every candidate of every audience customer (and buyer) as of `asOf` from the transactions of
    * `in` (already cut at asOf): customer_id, product_id, persona_id, bought, due_ratio,
-   * interval_days, category, because, and the six scores FEATURES (0 when a source has no
-   * opinion). No policy applied yet (see {@link #allowed}).
+   * interval_days, category, because, and the six scores FEATURES (0 when a source has no opinion).
+   * No policy applied yet (see {@link #allowed}).
    */
   public static Candidates candidates(Inputs in, Params p, LocalDate asOf) {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
-    Dataset<Row> inter = CandidateSources.interactions(purchases, asOf, p.preference(), p.sources())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> inter =
+        CandidateSources.interactions(purchases, asOf, p.preference(), p.sources())
+            .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(inter);
     Dataset<Row> groups = customerGroups(in, p).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(groups);
     int n = p.candidates();
 
     // Popularity: global, per persona (EVERYONE = global) and per (context, context persona).
-    Dataset<Row> global = CandidateSources.globalPopularity(purchases).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> global =
+        CandidateSources.globalPopularity(purchases).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(global);
-    Dataset<Row> lines = purchases.select(col("customer_id"), col("product_id"),
-        when(functions.dayofweek(col("ts")).isin(1, 7), lit(WEEKEND)).otherwise(lit(WEEKDAY)).as("line_context"));
-    Dataset<Row> withGroup = lines.join(groups.select("customer_id", "persona_id", "ctx_persona_id", "context"),
-        "customer_id");
-    Dataset<Row> byPersona = CandidateSources.popularity(withGroup.filter(col("persona_id").notEqual(EVERYONE)),
-            "persona_id")
-        .unionByName(global.select(lit(EVERYONE).as("persona_id"), col("product_id"), lit(0L).as("buyers"),
-            col("f_global").as("popularity")))
-        .select("persona_id", "product_id", "popularity").persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> lines =
+        purchases.select(
+            col("customer_id"),
+            col("product_id"),
+            when(functions.dayofweek(col("ts")).isin(1, 7), lit(WEEKEND))
+                .otherwise(lit(WEEKDAY))
+                .as("line_context"));
+    Dataset<Row> withGroup =
+        lines.join(
+            groups.select("customer_id", "persona_id", "ctx_persona_id", "context"), "customer_id");
+    Dataset<Row> byPersona =
+        CandidateSources.popularity(
+                withGroup.filter(col("persona_id").notEqual(EVERYONE)), "persona_id")
+            .unionByName(
+                global.select(
+                    lit(EVERYONE).as("persona_id"),
+                    col("product_id"),
+                    lit(0L).as("buyers"),
+                    col("f_global").as("popularity")))
+            .select("persona_id", "product_id", "popularity")
+            .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(byPersona);
-    Column ctxGroup = functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
-    Dataset<Row> ctxPop = CandidateSources.popularity(withGroup
-            .filter(col("ctx_persona_id").isNotNull().and(col("line_context").equalTo(col("context"))))
-            .withColumn("ctx_group", ctxGroup), "ctx_group")
-        .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
+    Column ctxGroup =
+        functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
+    Dataset<Row> ctxPop =
+        CandidateSources.popularity(
+                withGroup
+                    .filter(
+                        col("ctx_persona_id")
+                            .isNotNull()
+                            .and(col("line_context").equalTo(col("context"))))
+                    .withColumn("ctx_group", ctxGroup),
+                "ctx_group")
+            .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
 
     // Candidate keys: each source's best n per customer.
-    Dataset<Row> keys = groups.join(CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
-        "persona_id").select("customer_id", "product_id");
-    // Everyone's best sellers: a small top-n table (a sort with limit, no window) crossed with the customers.
-    keys = keys.unionByName(groups.select("customer_id").crossJoin(functions.broadcast(
-        global.orderBy(col("f_global").desc(), col("product_id")).limit(n).select("product_id"))));
+    Dataset<Row> keys =
+        groups
+            .join(
+                CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
+                "persona_id")
+            .select("customer_id", "product_id");
+    // Everyone's best sellers: a small top-n table (a sort with limit, no window) crossed with the
+    // customers.
+    keys =
+        keys.unionByName(
+            groups
+                .select("customer_id")
+                .crossJoin(
+                    functions.broadcast(
+                        global
+                            .orderBy(col("f_global").desc(), col("product_id"))
+                            .limit(n)
+                            .select("product_id"))));
     keys = keys.unionByName(perCustomerTop(inter, "f_buy_again", n));
     Dataset<Row> together = CandidateSources.boughtTogether(inter, p.sources());
     keys = keys.unionByName(perCustomerTop(together, "f_together", n));
@@ -190,53 +331,91 @@ public final class Recommender {
       keys = keys.unionByName(als.select("customer_id", "product_id"));
     }
     double b = p.usePersonas() ? p.contextBoost() : 0.0;
-    Dataset<Row> f = keys.distinct()
-        .join(groups, "customer_id")
-        .join(global, new String[] {"product_id"}, "left")
-        .join(byPersona, new String[] {"persona_id", "product_id"}, "left")
-        .withColumn("ctx_group", ctxGroup)
-        .join(ctxPop, new String[] {"ctx_group", "product_id"}, "left")
-        .join(inter.select(col("customer_id"), col("product_id"), col("f_buy_again"), col("f_due"), col("due_ratio"),
-            col("interval_days"), lit(true).as("bought")), new String[] {"customer_id", "product_id"}, "left")
-        .join(together, new String[] {"customer_id", "product_id"}, "left");
+    Dataset<Row> f =
+        keys.distinct()
+            .join(groups, "customer_id")
+            .join(global, new String[] {"product_id"}, "left")
+            .join(byPersona, new String[] {"persona_id", "product_id"}, "left")
+            .withColumn("ctx_group", ctxGroup)
+            .join(ctxPop, new String[] {"ctx_group", "product_id"}, "left")
+            .join(
+                inter.select(
+                    col("customer_id"),
+                    col("product_id"),
+                    col("f_buy_again"),
+                    col("f_due"),
+                    col("due_ratio"),
+                    col("interval_days"),
+                    lit(true).as("bought")),
+                new String[] {"customer_id", "product_id"},
+                "left")
+            .join(together, new String[] {"customer_id", "product_id"}, "left");
     if (als != null) {
       f = f.join(als, new String[] {"customer_id", "product_id"}, "left");
     } else {
       f = f.withColumn("f_als", lit(0.0));
     }
-    Column persona = when(col("ctx_persona_id").isNull().or(lit(b <= 0)), coalesce(col("popularity"), lit(0.0)))
-        .otherwise(coalesce(col("popularity"), lit(0.0)).multiply(1 - b)
-            .plus(coalesce(col("ctx_popularity"), lit(0.0)).multiply(b)));
-    Dataset<Row> categories = in.products() == null || !hasColumn(in.products(), "category") ? null
-        : in.products().select(col("product_id"), col("category"));
+    Column persona =
+        when(col("ctx_persona_id").isNull().or(lit(b <= 0)), coalesce(col("popularity"), lit(0.0)))
+            .otherwise(
+                coalesce(col("popularity"), lit(0.0))
+                    .multiply(1 - b)
+                    .plus(coalesce(col("ctx_popularity"), lit(0.0)).multiply(b)));
+    Dataset<Row> categories =
+        in.products() == null || !hasColumn(in.products(), "category")
+            ? null
+            : in.products().select(col("product_id"), col("category"));
     if (categories != null) {
       f = f.join(categories, new String[] {"product_id"}, "left");
     } else {
       f = f.withColumn("category", lit(null).cast("string"));
     }
-    Dataset<Row> scored = f.select(col("customer_id"), col("product_id"), col("persona_id"),
-        coalesce(col("bought"), lit(false)).as("bought"), col("due_ratio"), col("interval_days"), col("category"),
-        col("because"),
-        coalesce(col("f_buy_again"), lit(0.0)).as("f_buy_again"), coalesce(col("f_due"), lit(0.0)).as("f_due"),
-        coalesce(col("f_together"), lit(0.0)).as("f_together"), persona.as("f_persona"),
-        coalesce(col("f_global"), lit(0.0)).as("f_global"), coalesce(col("f_als"), lit(0.0)).as("f_als"));
+    Dataset<Row> scored =
+        f.select(
+            col("customer_id"),
+            col("product_id"),
+            col("persona_id"),
+            coalesce(col("bought"), lit(false)).as("bought"),
+            col("due_ratio"),
+            col("interval_days"),
+            col("category"),
+            col("because"),
+            coalesce(col("f_buy_again"), lit(0.0)).as("f_buy_again"),
+            coalesce(col("f_due"), lit(0.0)).as("f_due"),
+            coalesce(col("f_together"), lit(0.0)).as("f_together"),
+            persona.as("f_persona"),
+            coalesce(col("f_global"), lit(0.0)).as("f_global"),
+            coalesce(col("f_als"), lit(0.0)).as("f_als"));
     return new Candidates(scored, inter, cached, alsFit);
   }
 
   private static Dataset<Row> perCustomerTop(Dataset<Row> table, String score, int n) {
-    return table.withColumn("r", functions.row_number().over(Window.partitionBy("customer_id")
-            .orderBy(col(score).desc(), col("product_id"))))
-        .filter(col("r").leq(n)).select("customer_id", "product_id");
+    return table
+        .withColumn(
+            "r",
+            functions
+                .row_number()
+                .over(
+                    Window.partitionBy("customer_id")
+                        .orderBy(col(score).desc(), col("product_id"))))
+        .filter(col("r").leq(n))
+        .select("customer_id", "product_id");
   }
 
-  /** Whether the repeat-purchase policy lets a candidate through (not bought, or bought and allowed). */
+  /**
+   * Whether the repeat-purchase policy lets a candidate through (not bought, or bought and
+   * allowed).
+   */
   public static Column allowed(Params p) {
     Column notBought = functions.not(col("bought"));
     return switch (p.repeat()) {
       case NEVER -> notBought;
       case ALWAYS -> lit(true);
-      case BY_CATEGORY -> p.repeatableCategories().isEmpty() ? notBought
-          : notBought.or(coalesce(col("category").isin(p.repeatableCategories().toArray()), lit(false)));
+      case BY_CATEGORY ->
+          p.repeatableCategories().isEmpty()
+              ? notBought
+              : notBought.or(
+                  coalesce(col("category").isin(p.repeatableCategories().toArray()), lit(false)));
       case WHEN_DUE -> notBought.or(coalesce(col("due_ratio").geq(p.dueThreshold()), lit(false)));
     };
   }
@@ -254,16 +433,22 @@ public final class Recommender {
 
   /** Top n of the allowed candidates by the weights: the candidate columns + score, rank. */
   public static Dataset<Row> rank(Dataset<Row> scored, Column score, int n) {
-    return scored.withColumn("score", score)
-        .withColumn("rank", functions.row_number().over(Window.partitionBy("customer_id")
-            .orderBy(col("score").desc(), col("product_id"))))
+    return scored
+        .withColumn("score", score)
+        .withColumn(
+            "rank",
+            functions
+                .row_number()
+                .over(
+                    Window.partitionBy("customer_id")
+                        .orderBy(col("score").desc(), col("product_id"))))
         .filter(col("rank").leq(n));
   }
 
   /**
-   * Learns the blend on a validation split: features as of asOf - validation-days, relevant =
-   * the products bought in the days after it up to asOf. Uses the configured weights when
-   * learning is off or too few customers bought in the validation days.
+   * Learns the blend on a validation split: features as of asOf - validation-days, relevant = the
+   * products bought in the days after it up to asOf. Uses the configured weights when learning is
+   * off or too few customers bought in the validation days.
    */
   public static Blend.Fit learnBlend(Inputs in, Params p, LocalDate asOf) {
     double[] start = p.startWeights();
@@ -272,23 +457,32 @@ public final class Recommender {
     }
     LocalDate v = asOf.minusDays(p.blend().validationDays());
     Column day = functions.to_date(col("ts"));
-    Dataset<Row> after = in.transactions().filter(day.gt(lit(java.sql.Date.valueOf(v)))
-        .and(day.leq(lit(java.sql.Date.valueOf(asOf)))));
+    Dataset<Row> after =
+        in.transactions()
+            .filter(
+                day.gt(lit(java.sql.Date.valueOf(v)))
+                    .and(day.leq(lit(java.sql.Date.valueOf(asOf)))));
     // A deterministic sample of the validation buyers bounds the search's cost.
-    Dataset<Row> relevant = RecommenderEvaluation.relevant(after)
-        .orderBy(functions.xxhash64(col("customer_id")), col("customer_id"))
-        .limit(p.blend().maxValidationCustomers()).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> audience = relevant.select(col("customer_id"), lit(null).cast("int").as("persona_id"));
+    Dataset<Row> relevant =
+        RecommenderEvaluation.relevant(after)
+            .orderBy(functions.xxhash64(col("customer_id")), col("customer_id"))
+            .limit(p.blend().maxValidationCustomers())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> audience =
+        relevant.select(col("customer_id"), lit(null).cast("int").as("persona_id"));
     Candidates c = candidates(in.cutAt(v, audience), p, v);
-    Dataset<Row> scored = c.scored().filter(allowed(p))
-        .join(relevant.select("customer_id"), "customer_id");
+    Dataset<Row> scored =
+        c.scored().filter(allowed(p)).join(relevant.select("customer_id"), "customer_id");
     Blend.Fit fit = Blend.learn(scored, relevant, start, p.blend(), 10);
     c.release();
     relevant.unpersist();
     return fit;
   }
 
-  /** Runs the whole hybrid as of asOf (transactions already cut at asOf) and returns top-N rows per customer. */
+  /**
+   * Runs the whole hybrid as of asOf (transactions already cut at asOf) and returns top-N rows per
+   * customer.
+   */
   public static Result recommend(Inputs in, Params p, LocalDate asOf) {
     Blend.Fit fit = learnBlend(in, p, asOf);
     Candidates c = candidates(in, p, asOf);
@@ -310,42 +504,78 @@ public final class Recommender {
     // Pick the largest part; ties go to the first source in FEATURES order.
     Column max = functions.greatest(parts.toArray(new Column[0]));
     for (int i = w.length - 1; i >= 0; i--) {
-      best = when(parts.get(i).equalTo(max).and(parts.get(i).gt(0)), lit(BlendSettings.SOURCES.get(i))).otherwise(best);
+      best =
+          when(parts.get(i).equalTo(max).and(parts.get(i).gt(0)), lit(BlendSettings.SOURCES.get(i)))
+              .otherwise(best);
     }
     Dataset<Row> names = productNames(in.products());
-    Dataset<Row> personaNames = in.personas() == null
-        ? top.sparkSession().emptyDataFrame().selectExpr("cast(null as int) as persona_id",
-            "cast(null as string) as persona_name").limit(0)
-        : in.personas().select(col("persona_id").cast("int").as("persona_id"), col("persona_name"));
-    Dataset<Row> t = top.withColumn("source", coalesce(best, lit("global-popularity")))
-        .join(functions.broadcast(personaNames), new String[] {"persona_id"}, "left");
+    Dataset<Row> personaNames =
+        in.personas() == null
+            ? top.sparkSession()
+                .emptyDataFrame()
+                .selectExpr(
+                    "cast(null as int) as persona_id", "cast(null as string) as persona_name")
+                .limit(0)
+            : in.personas()
+                .select(col("persona_id").cast("int").as("persona_id"), col("persona_name"));
+    Dataset<Row> t =
+        top.withColumn("source", coalesce(best, lit("global-popularity")))
+            .join(functions.broadcast(personaNames), new String[] {"persona_id"}, "left");
     if (names != null) {
-      t = t.join(names, new String[] {"product_id"}, "left")
-          .join(names.select(col("product_id").as("because"), col("product_name").as("because_name")),
-              new String[] {"because"}, "left");
+      t =
+          t.join(names, new String[] {"product_id"}, "left")
+              .join(
+                  names.select(
+                      col("product_id").as("because"), col("product_name").as("because_name")),
+                  new String[] {"because"},
+                  "left");
     } else {
-      t = t.withColumn("product_name", lit(null).cast("string")).withColumn("because_name", lit(null).cast("string"));
+      t =
+          t.withColumn("product_name", lit(null).cast("string"))
+              .withColumn("because_name", lit(null).cast("string"));
     }
     Column item = coalesce(col("product_name"), col("product_id"));
     Column because = coalesce(col("because_name"), col("because"));
-    Column popular = when(col("persona_id").equalTo(EVERYONE).or(col("persona_name").isNull()),
-        lit("bestseller among all customers"))
-        .otherwise(functions.concat(lit("popular with "), col("persona_name"), lit(" like you")));
-    Column reason = when(col("source").equalTo("buy-again"),
-            functions.concat(lit("you often buy "), item))
-        .when(col("source").equalTo("due"), functions.concat(lit("due again: you buy "), item, lit(" about every "),
-            functions.round(col("interval_days"), 0).cast("int").cast("string"), lit(" days")))
-        .when(col("source").equalTo("bought-together").and(because.isNotNull()),
-            functions.concat(lit("often bought with "), because))
-        .when(col("source").equalTo("als"), lit("picked for you: customers with similar tastes buy it"))
-        .when(col("source").equalTo("persona-popularity"), popular)
-        .otherwise(lit("bestseller among all customers"));
-    return t.select(col("customer_id"), col("rank").cast("int").as("rank"), col("product_id"), col("score"),
-        reason.as("reason"), col("source"),
-        when(col("persona_id").equalTo(EVERYONE), lit(null).cast("int")).otherwise(col("persona_id")).as("persona_id"));
+    Column popular =
+        when(
+                col("persona_id").equalTo(EVERYONE).or(col("persona_name").isNull()),
+                lit("bestseller among all customers"))
+            .otherwise(
+                functions.concat(lit("popular with "), col("persona_name"), lit(" like you")));
+    Column reason =
+        when(col("source").equalTo("buy-again"), functions.concat(lit("you often buy "), item))
+            .when(
+                col("source").equalTo("due"),
+                functions.concat(
+                    lit("due again: you buy "),
+                    item,
+                    lit(" about every "),
+                    functions.round(col("interval_days"), 0).cast("int").cast("string"),
+                    lit(" days")))
+            .when(
+                col("source").equalTo("bought-together").and(because.isNotNull()),
+                functions.concat(lit("often bought with "), because))
+            .when(
+                col("source").equalTo("als"),
+                lit("picked for you: customers with similar tastes buy it"))
+            .when(col("source").equalTo("persona-popularity"), popular)
+            .otherwise(lit("bestseller among all customers"));
+    return t.select(
+        col("customer_id"),
+        col("rank").cast("int").as("rank"),
+        col("product_id"),
+        col("score"),
+        reason.as("reason"),
+        col("source"),
+        when(col("persona_id").equalTo(EVERYONE), lit(null).cast("int"))
+            .otherwise(col("persona_id"))
+            .as("persona_id"));
   }
 
-  /** product_id, product_name (the contract's optional name; null when absent), or null without products. */
+  /**
+   * product_id, product_name (the contract's optional name; null when absent), or null without
+   * products.
+   */
   static Dataset<Row> productNames(Dataset<Row> products) {
     if (products == null || !hasColumn(products, "name")) {
       return null;

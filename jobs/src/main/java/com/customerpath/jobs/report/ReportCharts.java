@@ -1,6 +1,16 @@
 package com.customerpath.jobs.report;
 
 import com.customerpath.common.som.SomGrid;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Paint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
@@ -28,20 +38,9 @@ import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.DefaultXYZDataset;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Paint;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
- * The report's charts, drawn by JFreeChart and encoded as PNG (base64, for data: URIs), so the
- * page is one self-contained file. The SOM maps are polygons (hexagons or squares) placed as
+ * The report's charts, drawn by JFreeChart and encoded as PNG (base64, for data: URIs), so the page
+ * is one self-contained file. The SOM maps are polygons (hexagons or squares) placed as
  * XYPolygonAnnotations on an XYPlot, at the units' positions on the map's plane.
  */
 final class ReportCharts {
@@ -54,8 +53,12 @@ final class ReportCharts {
 
   /** Categorical colours (Tableau 10): distinguishable and colour-blind friendly enough. */
   static final Color[] PALETTE = {
-      new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
-      new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC)};
+    new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2),
+        new Color(0x59A14F),
+    new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F),
+        new Color(0xBAB0AC)
+  };
+
   private static final Color EMPTY_UNIT = new Color(0xEEEEEE);
   private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
   private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
@@ -70,16 +73,39 @@ final class ReportCharts {
   }
 
   /** Bars by category, one colour per series (a Map keeps the order): grouped, or stacked. */
-  static Chart bars(String title, String valueLabel, Map<String, Map<String, Double>> seriesByCategory,
-                    boolean horizontal, boolean stacked, int width, int height) {
+  static Chart bars(
+      String title,
+      String valueLabel,
+      Map<String, Map<String, Double>> seriesByCategory,
+      boolean horizontal,
+      boolean stacked,
+      int width,
+      int height) {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
-    seriesByCategory.forEach((series, values) -> values.forEach((category, v) -> data.addValue(v, series, category)));
-    PlotOrientation orientation = horizontal ? PlotOrientation.HORIZONTAL : PlotOrientation.VERTICAL;
-    JFreeChart chart = stacked
-        ? org.jfree.chart.ChartFactory.createStackedBarChart(title, null, valueLabel, data, orientation,
-            seriesByCategory.size() > 1, false, false)
-        : org.jfree.chart.ChartFactory.createBarChart(title, null, valueLabel, data, orientation,
-            seriesByCategory.size() > 1, false, false);
+    seriesByCategory.forEach(
+        (series, values) -> values.forEach((category, v) -> data.addValue(v, series, category)));
+    PlotOrientation orientation =
+        horizontal ? PlotOrientation.HORIZONTAL : PlotOrientation.VERTICAL;
+    JFreeChart chart =
+        stacked
+            ? org.jfree.chart.ChartFactory.createStackedBarChart(
+                title,
+                null,
+                valueLabel,
+                data,
+                orientation,
+                seriesByCategory.size() > 1,
+                false,
+                false)
+            : org.jfree.chart.ChartFactory.createBarChart(
+                title,
+                null,
+                valueLabel,
+                data,
+                orientation,
+                seriesByCategory.size() > 1,
+                false,
+                false);
     CategoryPlot plot = chart.getCategoryPlot();
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setBarPainter(new StandardBarPainter());
@@ -101,14 +127,16 @@ final class ReportCharts {
   }
 
   /** One series of bars whose colour says the sign (z-scores: above / below the average). */
-  static Chart signedBars(String title, String valueLabel, Map<String, Double> values, int width, int height) {
+  static Chart signedBars(
+      String title, String valueLabel, Map<String, Double> values, int width, int height) {
     Map<String, Map<String, Double>> series = new LinkedHashMap<>();
     series.put("above average", new LinkedHashMap<>());
     series.put("below average", new LinkedHashMap<>());
-    values.forEach((k, v) -> {
-      series.get("above average").put(k, v >= 0 ? v : 0.0);
-      series.get("below average").put(k, v < 0 ? v : 0.0);
-    });
+    values.forEach(
+        (k, v) -> {
+          series.get("above average").put(k, v >= 0 ? v : 0.0);
+          series.get("below average").put(k, v < 0 ? v : 0.0);
+        });
     return bars(title, valueLabel, series, true, true, width, height);
   }
 
@@ -116,8 +144,15 @@ final class ReportCharts {
    * A matrix as a heat map (rows top to bottom, columns left to right), each cell annotated with
    * its value; null cells are left blank.
    */
-  static Chart heatMap(String title, List<String> rowLabels, List<String> colLabels, Double[][] values,
-                       String valueFormat, String scaleLabel, int width, int height) {
+  static Chart heatMap(
+      String title,
+      List<String> rowLabels,
+      List<String> colLabels,
+      Double[][] values,
+      String valueFormat,
+      String scaleLabel,
+      int width,
+      int height) {
     int n = rowLabels.size() * colLabels.size();
     double[] xs = new double[n];
     double[] ys = new double[n];
@@ -154,7 +189,9 @@ final class ReportCharts {
     for (int r = 0; r < rowLabels.size(); r++) {
       for (int c = 0; c < colLabels.size(); c++) {
         if (values[r][c] != null) {
-          XYTextAnnotation label = new XYTextAnnotation(String.format(java.util.Locale.ROOT, valueFormat, values[r][c]), c, r);
+          XYTextAnnotation label =
+              new XYTextAnnotation(
+                  String.format(java.util.Locale.ROOT, valueFormat, values[r][c]), c, r);
           label.setFont(LABEL_FONT);
           label.setPaint(values[r][c] > 0.6 * max ? Color.WHITE : Color.BLACK);
           plot.addAnnotation(label);
@@ -172,7 +209,8 @@ final class ReportCharts {
    * rectangular ones) at the unit's position, filled from the paint scale; units without a value
    * are light grey. Labels, when given, are written in the units.
    */
-  static Chart somValues(String title, SomGrid grid, Double[] values, String[] labels, String scaleLabel) {
+  static Chart somValues(
+      String title, SomGrid grid, Double[] values, String[] labels, String scaleLabel) {
     double max = 0;
     double min = Double.MAX_VALUE;
     for (Double v : values) {
@@ -201,7 +239,8 @@ final class ReportCharts {
   }
 
   /** A SOM map coloured by category (persona per unit), with a legend of the categories. */
-  static Chart somCategories(String title, SomGrid grid, Integer[] category, Map<Integer, String> legend) {
+  static Chart somCategories(
+      String title, SomGrid grid, Integer[] category, Map<Integer, String> legend) {
     Paint[] fill = new Paint[category.length];
     List<Integer> ids = List.copyOf(legend.keySet());
     for (int u = 0; u < category.length; u++) {
@@ -226,11 +265,16 @@ final class ReportCharts {
   private static int[] somSize(SomGrid grid) {
     double unit = Math.max(22, Math.min(48, 440.0 / Math.max(grid.cols(), grid.rows())));
     int w = (int) Math.round(unit * (grid.cols() + 1) + 40);
-    int h = (int) Math.round(unit * (grid.hexagonal() ? grid.rows() * Math.sqrt(3) / 2 + 1 : grid.rows() + 1) + 60);
+    int h =
+        (int)
+            Math.round(
+                unit * (grid.hexagonal() ? grid.rows() * Math.sqrt(3) / 2 + 1 : grid.rows() + 1)
+                    + 60);
     return new int[] {w, h};
   }
 
-  private static XYPlot somPlot(SomGrid grid, Paint[] fill, String[] labels, Double[] values, double darkAbove) {
+  private static XYPlot somPlot(
+      SomGrid grid, Paint[] fill, String[] labels, Double[] values, double darkAbove) {
     NumberAxis x = new NumberAxis();
     NumberAxis y = new NumberAxis();
     double ySpan = grid.hexagonal() ? (grid.rows() - 1) * Math.sqrt(3) / 2 : grid.rows() - 1;
@@ -250,21 +294,30 @@ final class ReportCharts {
     for (int u = 0; u < grid.numUnits(); u++) {
       double cx = grid.x(u);
       double cy = grid.y(u);
-      plot.addAnnotation(new XYPolygonAnnotation(unitPolygon(grid, cx, cy), stroke, Color.WHITE, fill[u]));
+      plot.addAnnotation(
+          new XYPolygonAnnotation(unitPolygon(grid, cx, cy), stroke, Color.WHITE, fill[u]));
       if (labels != null && labels[u] != null) {
         XYTextAnnotation t = new XYTextAnnotation(labels[u], cx, cy);
         t.setFont(LABEL_FONT);
-        t.setPaint(values != null && values[u] != null && values[u] > darkAbove ? Color.WHITE : Color.BLACK);
+        t.setPaint(
+            values != null && values[u] != null && values[u] > darkAbove
+                ? Color.WHITE
+                : Color.BLACK);
         plot.addAnnotation(t);
       }
     }
     return plot;
   }
 
-  /** Corners of the unit's cell: a pointy-top hexagon of circumradius 1/sqrt(3) (tiles the offset grid), or a unit square. */
+  /**
+   * Corners of the unit's cell: a pointy-top hexagon of circumradius 1/sqrt(3) (tiles the offset
+   * grid), or a unit square.
+   */
   static double[] unitPolygon(SomGrid grid, double cx, double cy) {
     if (!grid.hexagonal()) {
-      return new double[] {cx - 0.5, cy - 0.5, cx + 0.5, cy - 0.5, cx + 0.5, cy + 0.5, cx - 0.5, cy + 0.5};
+      return new double[] {
+        cx - 0.5, cy - 0.5, cx + 0.5, cy - 0.5, cx + 0.5, cy + 0.5, cx - 0.5, cy + 0.5
+      };
     }
     double r = 1 / Math.sqrt(3);
     double[] corners = new double[12];
@@ -280,14 +333,17 @@ final class ReportCharts {
   private static PaintScale sequentialScale(double min, double max) {
     Color low = new Color(0xF7FBFF);
     Color high = new Color(0x08306B);
-    LookupPaintScale scale = new LookupPaintScale(min, max + 1e-9 * Math.max(1, Math.abs(max)), high);
+    LookupPaintScale scale =
+        new LookupPaintScale(min, max + 1e-9 * Math.max(1, Math.abs(max)), high);
     int steps = 32;
     for (int s = 0; s < steps; s++) {
       double t = s / (double) (steps - 1);
-      scale.add(min + (max - min) * s / steps, new Color(
-          (int) Math.round(low.getRed() + t * (high.getRed() - low.getRed())),
-          (int) Math.round(low.getGreen() + t * (high.getGreen() - low.getGreen())),
-          (int) Math.round(low.getBlue() + t * (high.getBlue() - low.getBlue()))));
+      scale.add(
+          min + (max - min) * s / steps,
+          new Color(
+              (int) Math.round(low.getRed() + t * (high.getRed() - low.getRed())),
+              (int) Math.round(low.getGreen() + t * (high.getGreen() - low.getGreen())),
+              (int) Math.round(low.getBlue() + t * (high.getBlue() - low.getBlue()))));
     }
     return scale;
   }
@@ -323,7 +379,8 @@ final class ReportCharts {
       ChartUtils.writeChartAsPNG(out, chart, width, height);
       return new Chart(title, Base64.getEncoder().encodeToString(out.toByteArray()), width, height);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot render the report chart '" + title + "': " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot render the report chart '" + title + "': " + e.getMessage(), e);
     }
   }
 }

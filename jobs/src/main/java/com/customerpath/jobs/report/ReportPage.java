@@ -3,7 +3,6 @@ package com.customerpath.jobs.report;
 import com.customerpath.jobs.report.ReportCharts.Chart;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -92,7 +91,9 @@ final class ReportPage {
     Mustache template = new DefaultMustacheFactory().compile(TEMPLATE);
     StringWriter out = new StringWriter();
     try {
-      template.execute(out, Map.of("title", title, "subtitle", subtitle, "sections", sections)).flush();
+      template
+          .execute(out, Map.of("title", title, "subtitle", subtitle, "sections", sections))
+          .flush();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot render the report template " + TEMPLATE, e);
     }

@@ -5,17 +5,23 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Command-line arguments shared by every job: --date, --conf, --set key=value, --full-refresh, --help. */
-public record JobArgs(LocalDate date, String confFile, Map<String, String> overrides, boolean help) {
+/**
+ * Command-line arguments shared by every job: --date, --conf, --set key=value, --full-refresh,
+ * --help.
+ */
+public record JobArgs(
+    LocalDate date, String confFile, Map<String, String> overrides, boolean help) {
 
-  public static final String USAGE = String.join("\n",
-      "Usage: <job> --date YYYY-MM-DD [--conf FILE] [--set key=value ...] [--full-refresh]",
-      "  --date   business date of the run: reads data up to the end of that day, writes partition dt=DATE",
-      "  --conf   HOCON file overriding reference.conf (e.g. conf/local.conf, conf/cluster.conf)",
-      "  --set    override one config key, e.g. --set customerpath.output.root=/tmp/out (repeatable)",
-      "  --full-refresh  ingest rebuilds the curated tables from every input file, not only the run date's",
-      "           (same as --set customerpath.run.full-refresh=true)",
-      "  --help   print this help");
+  public static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: <job> --date YYYY-MM-DD [--conf FILE] [--set key=value ...] [--full-refresh]",
+          "  --date   business date of the run: reads data up to the end of that day, writes partition dt=DATE",
+          "  --conf   HOCON file overriding reference.conf (e.g. conf/local.conf, conf/cluster.conf)",
+          "  --set    override one config key, e.g. --set customerpath.output.root=/tmp/out (repeatable)",
+          "  --full-refresh  ingest rebuilds the curated tables from every input file, not only the run date's",
+          "           (same as --set customerpath.run.full-refresh=true)",
+          "  --help   print this help");
 
   public static JobArgs parse(String... args) {
     LocalDate date = null;
@@ -34,7 +40,8 @@ public record JobArgs(LocalDate date, String confFile, Map<String, String> overr
           String kv = value(args, ++i, arg);
           int eq = kv.indexOf('=');
           if (eq <= 0) {
-            throw new IllegalArgumentException("Cannot parse --set '" + kv + "': expected key=value");
+            throw new IllegalArgumentException(
+                "Cannot parse --set '" + kv + "': expected key=value");
           }
           overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
         }

@@ -3,12 +3,11 @@ package com.customerpath.jobs.runtime;
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.spark.SparkSessions;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * Runs steps for one date: parses arguments, loads settings once, builds the session, runs each
@@ -21,6 +20,7 @@ public final class JobRunner {
 
   /** Exit codes of every job (README, "Exit codes"); the Airflow DAG retries by them. */
   public static final int OK = 0;
+
   public static final int INTERNAL_ERROR = 1;
   public static final int CONFIG_ERROR = 2;
   public static final int INPUT_ERROR = 3;
@@ -34,7 +34,10 @@ public final class JobRunner {
     }
   }
 
-  /** Runs the steps and returns the exit code; an expected failure prints one ERROR: line, no stack trace. */
+  /**
+   * Runs the steps and returns the exit code; an expected failure prints one ERROR: line, no stack
+   * trace.
+   */
   public static int run(String[] args, List<NightlyStep> steps) {
     try {
       JobArgs parsed = JobArgs.parse(args);
@@ -43,10 +46,17 @@ public final class JobRunner {
         System.out.println("Steps: " + steps.stream().map(NightlyStep::name).toList());
         return OK;
       }
-      PipelineSettings settings = PipelineSettings.from(ConfigLoader.load(parsed.confFile(), parsed.overrides()));
+      PipelineSettings settings =
+          PipelineSettings.from(ConfigLoader.load(parsed.confFile(), parsed.overrides()));
       // The lock is taken before Spark starts: a second run is refused at once.
-      RunLock lock = settings.lock().enabled() ? RunLock.acquire(hadoopConf(settings), settings.outputRoot(),
-          parsed.date().toString(), settings.lock().staleAfter()) : null;
+      RunLock lock =
+          settings.lock().enabled()
+              ? RunLock.acquire(
+                  hadoopConf(settings),
+                  settings.outputRoot(),
+                  parsed.date().toString(),
+                  settings.lock().staleAfter())
+              : null;
       try {
         SparkSession spark = SparkSessions.create(settings);
         try {
@@ -65,14 +75,20 @@ public final class JobRunner {
       if (status == INTERNAL_ERROR) {
         LOG.error("Run failed", e); // unexpected: the stack trace helps
       }
-      System.err.println("ERROR: " + String.valueOf(e.getMessage()).replace('\n', ' ') + " (exit code " + status + ")");
+      System.err.println(
+          "ERROR: "
+              + String.valueOf(e.getMessage()).replace('\n', ' ')
+              + " (exit code "
+              + status
+              + ")");
       return status;
     }
   }
 
   /** The exit code of a failure: expected failures have their own, anything else is internal. */
   static int exitCode(RuntimeException e) {
-    if (e instanceof IllegalArgumentException || e instanceof com.customerpath.common.config.ConfigError) {
+    if (e instanceof IllegalArgumentException
+        || e instanceof com.customerpath.common.config.ConfigError) {
       return CONFIG_ERROR;
     }
     if (e instanceof com.customerpath.common.schema.SchemaError) {
@@ -87,7 +103,9 @@ public final class JobRunner {
     return INTERNAL_ERROR;
   }
 
-  /** The Hadoop settings of the output root's file system, before Spark starts (S3A keys included). */
+  /**
+   * The Hadoop settings of the output root's file system, before Spark starts (S3A keys included).
+   */
   static org.apache.hadoop.conf.Configuration hadoopConf(PipelineSettings settings) {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     Map<String, String> all = new java.util.LinkedHashMap<>(SparkSessions.s3Conf(settings));
@@ -95,44 +113,68 @@ public final class JobRunner {
     for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAll()) {
       all.put(kv._1(), kv._2()); // spark-submit --conf spark.hadoop.* wins
     }
-    all.forEach((k, v) -> {
-      if (k.startsWith("spark.hadoop.")) {
-        conf.set(k.substring("spark.hadoop.".length()), v);
-      }
-    });
+    all.forEach(
+        (k, v) -> {
+          if (k.startsWith("spark.hadoop.")) {
+            conf.set(k.substring("spark.hadoop.".length()), v);
+          }
+        });
     return conf;
   }
 
   /** Runs the steps in order in one session; used by main and by tests. */
   public static void runAll(JobContext ctx, List<NightlyStep> steps) {
     long start = System.nanoTime();
-    LOG.info("Run dt={} output={} steps={}", ctx.date(), ctx.tables().root(),
+    LOG.info(
+        "Run dt={} output={} steps={}",
+        ctx.date(),
+        ctx.tables().root(),
         steps.stream().map(NightlyStep::name).toList());
     List<StepResult> results = new java.util.ArrayList<>();
     for (NightlyStep step : steps) {
       results.add(runStep(ctx, step));
     }
     // The summary a person reads at the end of a run: where each table is and its rows.
-    StringBuilder summary = new StringBuilder(String.format("%nRun dt=%s finished in %.1f s. Tables written:%n",
-        ctx.date(), seconds(start)));
+    StringBuilder summary =
+        new StringBuilder(
+            String.format(
+                "%nRun dt=%s finished in %.1f s. Tables written:%n", ctx.date(), seconds(start)));
     for (StepResult r : results) {
-      r.rowsWritten().forEach((table, rows) -> summary.append(String.format("  %-34s %10d rows  %s%n",
-          table, rows, ctx.tables().partitionPath(table, ctx.date()))));
+      r.rowsWritten()
+          .forEach(
+              (table, rows) ->
+                  summary.append(
+                      String.format(
+                          "  %-34s %10d rows  %s%n",
+                          table, rows, ctx.tables().partitionPath(table, ctx.date()))));
     }
-    summary.append(String.format("Cost per step:%n  %-16s %8s %6s %7s %10s %13s%n",
-        "step", "seconds", "jobs", "stages", "input MB", "peak heap MB"));
+    summary.append(
+        String.format(
+            "Cost per step:%n  %-16s %8s %6s %7s %10s %13s%n",
+            "step", "seconds", "jobs", "stages", "input MB", "peak heap MB"));
     for (StepResult r : results) {
       Map<String, Double> m = r.metrics();
       String n = r.step();
-      summary.append(String.format("  %-16s %8.1f %6.0f %7.0f %10.1f %13.0f%n", n, m.get("seconds_" + n),
-          m.get("jobs_" + n), m.get("stages_" + n), m.get("input_bytes_" + n) / 1048576.0, m.get("peak_heap_mb_" + n)));
+      summary.append(
+          String.format(
+              "  %-16s %8.1f %6.0f %7.0f %10.1f %13.0f%n",
+              n,
+              m.get("seconds_" + n),
+              m.get("jobs_" + n),
+              m.get("stages_" + n),
+              m.get("input_bytes_" + n) / 1048576.0,
+              m.get("peak_heap_mb_" + n)));
     }
     StepCosts costs = StepCosts.of(ctx.spark().sparkContext());
-    summary.append(String.format("  Spark jobs in this session: %d, stages run: %d (with the writes of the figures)%n",
-        costs.totalJobs(), costs.totalStages()));
+    summary.append(
+        String.format(
+            "  Spark jobs in this session: %d, stages run: %d (with the writes of the figures)%n",
+            costs.totalJobs(), costs.totalStages()));
     if (steps.stream().anyMatch(s -> s instanceof com.customerpath.jobs.report.ReportJob)) {
-      summary.append(String.format("Report: %s%n",
-          com.customerpath.jobs.report.ReportJob.reportPath(ctx.tables(), ctx.date())));
+      summary.append(
+          String.format(
+              "Report: %s%n",
+              com.customerpath.jobs.report.ReportJob.reportPath(ctx.tables(), ctx.date())));
     }
     System.out.print(summary);
   }
@@ -141,7 +183,8 @@ public final class JobRunner {
     long t0 = System.nanoTime();
     org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
     StepCosts costs = StepCosts.of(sc);
-    StepCosts.Figures before = costs.figures(step.name(), 0); // the same step may run twice in a session (tests)
+    StepCosts.Figures before =
+        costs.figures(step.name(), 0); // the same step may run twice in a session (tests)
     // The job group names the step's jobs in the Spark UI and attributes them in StepCosts.
     sc.setJobGroup(step.name(), "customer-path " + step.name() + " dt=" + ctx.date(), false);
     StepResult result;
@@ -152,20 +195,33 @@ public final class JobRunner {
     }
     double seconds = seconds(t0);
     StepCosts.Figures cost = costs.figures(step.name(), peakHeap).minus(before);
-    result.metric("seconds_" + step.name(), seconds)
+    result
+        .metric("seconds_" + step.name(), seconds)
         .metric("jobs_" + step.name(), cost.jobs())
         .metric("stages_" + step.name(), cost.stages())
         .metric("input_bytes_" + step.name(), cost.inputBytes())
         .metric("peak_heap_mb_" + step.name(), Math.round(cost.peakHeapMb()));
     // Writing the figures is not part of the step's cost: its jobs go to a group of their own.
-    sc.setJobGroup("figures " + step.name(), "customer-path figures of " + step.name() + " dt=" + ctx.date(), false);
+    sc.setJobGroup(
+        "figures " + step.name(),
+        "customer-path figures of " + step.name() + " dt=" + ctx.date(),
+        false);
     RunSteps.record(ctx, result);
     sc.clearJobGroup();
     for (Map.Entry<String, Long> w : result.rowsWritten().entrySet()) {
-      LOG.info("  {} -> {} rows  {}", step.name(), w.getValue(), ctx.tables().partitionPath(w.getKey(), ctx.date()));
+      LOG.info(
+          "  {} -> {} rows  {}",
+          step.name(),
+          w.getValue(),
+          ctx.tables().partitionPath(w.getKey(), ctx.date()));
     }
-    LOG.info("Step {} done in {} s: {} Spark jobs, {} stages, {} MB read, peak heap {} MB", step.name(),
-        String.format("%.1f", seconds), cost.jobs(), cost.stages(), String.format("%.1f", cost.inputMb()),
+    LOG.info(
+        "Step {} done in {} s: {} Spark jobs, {} stages, {} MB read, peak heap {} MB",
+        step.name(),
+        String.format("%.1f", seconds),
+        cost.jobs(),
+        cost.stages(),
+        String.format("%.1f", cost.inputMb()),
         Math.round(cost.peakHeapMb()));
     return result;
   }

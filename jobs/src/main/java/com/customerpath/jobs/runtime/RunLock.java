@@ -1,14 +1,5 @@
 package com.customerpath.jobs.runtime;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -20,14 +11,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One run at a time per output root: the marker file {@code <root>/_run.lock} (owner, host,
- * pid, start time, run date) is created only if absent: {@code CREATE_NEW} on the local file
- * system, {@code create(overwrite=false)} on HDFS (atomic in the NameNode) and on s3a:// a PUT
- * with {@code If-None-Match: *} ({@code fs.s3a.create.conditional.enabled}, Hadoop 3.4.2+).
- * A lock older than the configured age, or held by a process that is gone on this host, is
- * taken over with a warning. Holding the lock, the run removes staging folders of dead runs.
+ * One run at a time per output root: the marker file {@code <root>/_run.lock} (owner, host, pid,
+ * start time, run date) is created only if absent: {@code CREATE_NEW} on the local file system,
+ * {@code create(overwrite=false)} on HDFS (atomic in the NameNode) and on s3a:// a PUT with {@code
+ * If-None-Match: *} ({@code fs.s3a.create.conditional.enabled}, Hadoop 3.4.2+). A lock older than
+ * the configured age, or held by a process that is gone on this host, is taken over with a warning.
+ * Holding the lock, the run removes staging folders of dead runs.
  */
 public final class RunLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
@@ -50,7 +49,8 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  public static RunLock acquire(Configuration conf, String outputRoot, String runDate, Duration staleAfter) {
+  public static RunLock acquire(
+      Configuration conf, String outputRoot, String runDate, Duration staleAfter) {
     Path root = new Path(outputRoot);
     Path lockPath = new Path(root, FILE);
     String runId = UUID.randomUUID().toString();
@@ -68,29 +68,40 @@ public final class RunLock implements AutoCloseable {
         Properties held = read(fs, lockPath);
         String stale = staleness(fs, lockPath, held, staleAfter);
         if (stale == null) {
-          throw new LockHeldError("Cannot start: another run holds the lock " + lockPath + " (" + describe(held)
-              + "); wait for it to finish, or delete the file if that run is gone");
+          throw new LockHeldError(
+              "Cannot start: another run holds the lock "
+                  + lockPath
+                  + " ("
+                  + describe(held)
+                  + "); wait for it to finish, or delete the file if that run is gone");
         }
         LOG.warn("Taking over the lock {} ({}): {}", lockPath, describe(held), stale);
         fs.delete(lockPath, false);
         if (!createIfAbsent(fs, lockPath, me)) {
-          throw new LockHeldError("Cannot start: another run took over the stale lock " + lockPath + " first ("
-              + describe(read(fs, lockPath)) + ")");
+          throw new LockHeldError(
+              "Cannot start: another run took over the stale lock "
+                  + lockPath
+                  + " first ("
+                  + describe(read(fs, lockPath))
+                  + ")");
         }
       }
       RunLock lock = new RunLock(fs, lockPath, runId);
       lock.removeDeadStaging(root);
       return lock;
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot take the run lock " + lockPath + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot take the run lock " + lockPath + ": " + e.getMessage(), e);
     }
   }
 
   /** Why a held lock may be taken over, or null when it may not. */
-  static String staleness(FileSystem fs, Path lockPath, Properties held, Duration staleAfter) throws IOException {
+  static String staleness(FileSystem fs, Path lockPath, Properties held, Duration staleAfter)
+      throws IOException {
     String host = held.getProperty("host", "");
     String pid = held.getProperty("pid", "");
-    if (host.equals(host()) && pid.matches("\\d+")
+    if (host.equals(host())
+        && pid.matches("\\d+")
         && ProcessHandle.of(Long.parseLong(pid)).map(p -> !p.isAlive()).orElse(true)) {
       return "process " + pid + " is gone on " + host;
     }
@@ -101,18 +112,25 @@ public final class RunLock implements AutoCloseable {
     }
     Duration age = Duration.between(started, Instant.now());
     if (age.compareTo(staleAfter) > 0) {
-      return "it is " + age.toMinutes() + " minutes old, more than customerpath.lock.stale-after-minutes = "
+      return "it is "
+          + age.toMinutes()
+          + " minutes old, more than customerpath.lock.stale-after-minutes = "
           + staleAfter.toMinutes();
     }
     return null;
   }
 
-  private static boolean createIfAbsent(FileSystem fs, Path p, Properties content) throws IOException {
+  private static boolean createIfAbsent(FileSystem fs, Path p, Properties content)
+      throws IOException {
     byte[] bytes = render(content).getBytes(StandardCharsets.UTF_8);
     if ("file".equals(fs.getUri().getScheme())) {
-      // Hadoop's local create(overwrite=false) checks, then creates: not atomic. NIO's CREATE_NEW is.
+      // Hadoop's local create(overwrite=false) checks, then creates: not atomic. NIO's CREATE_NEW
+      // is.
       try {
-        Files.write(java.nio.file.Paths.get(fs.makeQualified(p).toUri()), bytes, StandardOpenOption.CREATE_NEW,
+        Files.write(
+            java.nio.file.Paths.get(fs.makeQualified(p).toUri()),
+            bytes,
+            StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE);
         return true;
       } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -122,22 +140,30 @@ public final class RunLock implements AutoCloseable {
     if (fs.exists(p)) {
       return false;
     }
-    try (FSDataOutputStream out = (FSDataOutputStream) fs.createFile(p).overwrite(false)
-        .opt("fs.s3a.create.conditional.enabled", "true").build()) {
+    try (FSDataOutputStream out =
+        (FSDataOutputStream)
+            fs.createFile(p)
+                .overwrite(false)
+                .opt("fs.s3a.create.conditional.enabled", "true")
+                .build()) {
       out.write(bytes);
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
       // S3's "412 Precondition Failed" arrives at close as an IOException of its own type.
-      if (String.valueOf(e.getMessage()).contains("412") || e.getClass().getSimpleName().contains("Precondition")) {
+      if (String.valueOf(e.getMessage()).contains("412")
+          || e.getClass().getSimpleName().contains("Precondition")) {
         return false;
       }
       throw e;
     }
   }
 
-  /** Deletes {@code <table>/_staging} folders (one or two levels below the root): their runs are dead. */
+  /**
+   * Deletes {@code <table>/_staging} folders (one or two levels below the root): their runs are
+   * dead.
+   */
   void removeDeadStaging(Path root) throws IOException {
     int removed = 0;
     for (FileStatus top : fs.listStatus(root)) {
@@ -146,7 +172,9 @@ public final class RunLock implements AutoCloseable {
       }
       removed += deleteStaging(top.getPath());
       for (FileStatus sub : fs.listStatus(top.getPath())) {
-        if (sub.isDirectory() && !sub.getPath().getName().startsWith("_") && !sub.getPath().getName().contains("=")) {
+        if (sub.isDirectory()
+            && !sub.getPath().getName().startsWith("_")
+            && !sub.getPath().getName().contains("=")) {
           removed += deleteStaging(sub.getPath());
         }
       }
@@ -202,8 +230,15 @@ public final class RunLock implements AutoCloseable {
   }
 
   static String describe(Properties p) {
-    return "owner " + p.getProperty("owner", "?") + ", host " + p.getProperty("host", "?") + ", pid "
-        + p.getProperty("pid", "?") + ", started " + p.getProperty("started_at", "?") + ", run date "
+    return "owner "
+        + p.getProperty("owner", "?")
+        + ", host "
+        + p.getProperty("host", "?")
+        + ", pid "
+        + p.getProperty("pid", "?")
+        + ", started "
+        + p.getProperty("started_at", "?")
+        + ", run date "
         + p.getProperty("run_date", "?");
   }
 

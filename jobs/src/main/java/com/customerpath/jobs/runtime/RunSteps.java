@@ -1,26 +1,26 @@
 package com.customerpath.jobs.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
- * The internal table {@code _run_steps}: one row per (step, figure) of a run, partitioned by dt
- * and step so that each job, run alone by Airflow or together, replaces only its own figures.
- * The report step pivots them into run_manifest.
+ * The internal table {@code _run_steps}: one row per (step, figure) of a run, partitioned by dt and
+ * step so that each job, run alone by Airflow or together, replaces only its own figures. The
+ * report step pivots them into run_manifest.
  */
 public final class RunSteps {
   public static final String TABLE = "_run_steps";
-  public static final StructType SCHEMA = new StructType()
-      .add("figure", DataTypes.StringType, false)
-      .add("value", DataTypes.DoubleType, true)
-      .add("recorded_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("figure", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, true)
+          .add("recorded_at", DataTypes.TimestampType, false);
 
   private RunSteps() {}
 
@@ -30,8 +30,11 @@ public final class RunSteps {
     for (Map.Entry<String, Double> e : result.figures().entrySet()) {
       rows.add(RowFactory.create(e.getKey(), e.getValue(), now));
     }
-    Dataset<Row> df = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1)
-        .withColumn("step", org.apache.spark.sql.functions.lit(result.step()));
+    Dataset<Row> df =
+        ctx.spark()
+            .createDataFrame(rows, SCHEMA)
+            .coalesce(1)
+            .withColumn("step", org.apache.spark.sql.functions.lit(result.step()));
     ctx.tables().write(TABLE, ctx.date(), df, "step");
   }
 }

@@ -1,5 +1,11 @@
 package com.customerpath.jobs.runtime;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -9,18 +15,11 @@ import org.apache.spark.scheduler.StageInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
- * What each step cost Spark, without the Spark UI: a listener that counts, per job group (the
- * step name, set by JobRunner), the Spark jobs started, the stages that ran (skipped stages are not
- * counted) and the input bytes the tasks read; and a sampler of the driver's used heap while a
- * step runs. One listener per SparkContext ({@link #of}).
+ * What each step cost Spark, without the Spark UI: a listener that counts, per job group (the step
+ * name, set by JobRunner), the Spark jobs started, the stages that ran (skipped stages are not
+ * counted) and the input bytes the tasks read; and a sampler of the driver's used heap while a step
+ * runs. One listener per SparkContext ({@link #of}).
  */
 public final class StepCosts extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(StepCosts.class);
@@ -30,9 +29,16 @@ public final class StepCosts extends SparkListener {
 
   /** The figures of one job group (one step). */
   public record Figures(long jobs, long stages, long inputBytes, long peakHeapBytes) {
-    /** The jobs, stages and bytes since an earlier reading of the same group (the peak heap is kept). */
+    /**
+     * The jobs, stages and bytes since an earlier reading of the same group (the peak heap is
+     * kept).
+     */
     public Figures minus(Figures earlier) {
-      return new Figures(jobs - earlier.jobs, stages - earlier.stages, inputBytes - earlier.inputBytes, peakHeapBytes);
+      return new Figures(
+          jobs - earlier.jobs,
+          stages - earlier.stages,
+          inputBytes - earlier.inputBytes,
+          peakHeapBytes);
     }
 
     public double inputMb() {
@@ -63,17 +69,19 @@ public final class StepCosts extends SparkListener {
   /** The listener of this context, registered on first use. */
   public static StepCosts of(SparkContext sc) {
     INSTALLED.keySet().removeIf(SparkContext::isStopped); // tests may stop and recreate sessions
-    return INSTALLED.computeIfAbsent(sc, c -> {
-      StepCosts listener = new StepCosts(c);
-      c.addSparkListener(listener);
-      return listener;
-    });
+    return INSTALLED.computeIfAbsent(
+        sc,
+        c -> {
+          StepCosts listener = new StepCosts(c);
+          c.addSparkListener(listener);
+          return listener;
+        });
   }
 
   @Override
   public void onJobStart(SparkListenerJobStart start) {
-    String group = start.properties() == null ? NO_GROUP
-        : start.properties().getProperty(JOB_GROUP, NO_GROUP);
+    String group =
+        start.properties() == null ? NO_GROUP : start.properties().getProperty(JOB_GROUP, NO_GROUP);
     counters(group).jobs.incrementAndGet();
     totalJobs.incrementAndGet();
     scala.collection.Iterator<StageInfo> stages = start.stageInfos().iterator();
@@ -110,8 +118,9 @@ public final class StepCosts extends SparkListener {
   }
 
   /**
-   * The figures of a job group so far (cumulative over the session). Waits for the listener bus to deliver the events already
-   * posted (it is asynchronous), so that every job of a finished step is counted.
+   * The figures of a job group so far (cumulative over the session). Waits for the listener bus to
+   * deliver the events already posted (it is asynchronous), so that every job of a finished step is
+   * counted.
    */
   public Figures figures(String group, long peakHeapBytes) {
     drain();
@@ -134,7 +143,8 @@ public final class StepCosts extends SparkListener {
     try {
       sc.listenerBus().waitUntilEmpty(30_000L);
     } catch (TimeoutException e) {
-      LOG.warn("Spark listener bus not drained in 30 s: step cost figures may miss the last events");
+      LOG.warn(
+          "Spark listener bus not drained in 30 s: step cost figures may miss the last events");
     }
   }
 
@@ -150,16 +160,19 @@ public final class StepCosts extends SparkListener {
 
     HeapSampler() {
       sample();
-      thread = new Thread(() -> {
-        while (running) {
-          sample();
-          try {
-            Thread.sleep(50);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "step-heap-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  sample();
+                  try {
+                    Thread.sleep(50);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "step-heap-sampler");
       thread.setDaemon(true);
       thread.start();
     }

@@ -1,5 +1,8 @@
 package com.customerpath.jobs.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.SampleRun;
 import com.customerpath.jobs.features.FeaturesJob;
@@ -7,13 +10,6 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.StepResult;
 import com.customerpath.testing.SparkTestSession;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DoubleType;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,27 +18,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DoubleType;
+import org.junit.jupiter.api.Test;
 
 /**
- * Incremental ingest on the sample transactions delivered one folder a day (dt={date}): night 1 is a
- * full refresh, night 2 reads only its own day, and the result equals a full refresh, down to the
+ * Incremental ingest on the sample transactions delivered one folder a day (dt={date}): night 1 is
+ * a full refresh, night 2 reads only its own day, and the result equals a full refresh, down to the
  * customer features.
  */
 class IncrementalIngestTest {
   static final LocalDate NIGHT1 = LocalDate.parse("2026-06-29");
   static final LocalDate NIGHT2 = LocalDate.parse("2026-06-30");
 
-  /** sample-data/transactions.csv split by the day of order_ts; lines without a date go to NIGHT2's. */
+  /**
+   * sample-data/transactions.csv split by the day of order_ts; lines without a date go to NIGHT2's.
+   */
   static Path splitByDay(Path dir) throws IOException {
-    List<String> lines = Files.readAllLines(SparkTestSession.projectRoot().resolve("sample-data/transactions.csv"));
+    List<String> lines =
+        Files.readAllLines(SparkTestSession.projectRoot().resolve("sample-data/transactions.csv"));
     Map<String, List<String>> byDay = new TreeMap<>();
     for (String line : lines.subList(1, lines.size())) {
       String ts = line.split(",", -1)[3];
-      String day = ts.matches("\\d{4}-\\d{2}-\\d{2} .*") && !ts.startsWith("2026-13") ? ts.substring(0, 10)
-          : NIGHT2.toString();
+      String day =
+          ts.matches("\\d{4}-\\d{2}-\\d{2} .*") && !ts.startsWith("2026-13")
+              ? ts.substring(0, 10)
+              : NIGHT2.toString();
       byDay.computeIfAbsent(day, d -> new ArrayList<>(List.of(lines.get(0)))).add(line);
     }
     for (Map.Entry<String, List<String>> e : byDay.entrySet()) {
@@ -52,12 +56,24 @@ class IncrementalIngestTest {
     return dir;
   }
 
-  /** The sample config with transactions from the day folders; events off (features do not read them). */
+  /**
+   * The sample config with transactions from the day folders; events off (features do not read
+   * them).
+   */
   static JobContext night(LocalDate date, Path input, Path output, boolean fullRefresh) {
-    return new JobContext(date, SampleRun.settings("conf/local.conf", output, Map.of(
-        "customerpath.inputs.transactions.path", input + "/dt={date}",
-        "customerpath.inputs.events.path", "",
-        "customerpath.run.full-refresh", String.valueOf(fullRefresh))), SparkTestSession.get());
+    return new JobContext(
+        date,
+        SampleRun.settings(
+            "conf/local.conf",
+            output,
+            Map.of(
+                "customerpath.inputs.transactions.path",
+                input + "/dt={date}",
+                "customerpath.inputs.events.path",
+                "",
+                "customerpath.run.full-refresh",
+                String.valueOf(fullRefresh))),
+        SparkTestSession.get());
   }
 
   /** Rows of a in b and of b in a, doubles rounded (sums may add in another order). */
@@ -66,8 +82,14 @@ class IncrementalIngestTest {
   }
 
   static Dataset<Row> rounded(Dataset<Row> d) {
-    Column[] cols = java.util.Arrays.stream(d.schema().fields()).map(f -> f.dataType() instanceof DoubleType
-        ? functions.round(functions.col(f.name()), 9).as(f.name()) : functions.col(f.name())).toArray(Column[]::new);
+    Column[] cols =
+        java.util.Arrays.stream(d.schema().fields())
+            .map(
+                f ->
+                    f.dataType() instanceof DoubleType
+                        ? functions.round(functions.col(f.name()), 9).as(f.name())
+                        : functions.col(f.name()))
+            .toArray(Column[]::new);
     return d.select(cols);
   }
 
@@ -91,34 +113,59 @@ class IncrementalIngestTest {
     Map<String, Double> m = n2.metrics();
     assertEquals(0.0, m.get("transactions_full_refresh"), "night 2 is incremental");
     assertEquals(1.0, m.get("transactions_input_files"), "night 2 reads one folder");
-    assertEquals((double) Files.size(night2File), m.get("transactions_input_bytes"), "bytes of night 2's input");
+    assertEquals(
+        (double) Files.size(night2File),
+        m.get("transactions_input_bytes"),
+        "bytes of night 2's input");
     assertEquals((double) night2Lines, m.get("transactions_read"), "rows of night 2's input");
-    assertEquals(36651.0, all.metrics().get("transactions_read"), "the full refresh reads every line");
-    assertTrue(m.get("transactions_input_bytes") * 3 <= all.metrics().get("transactions_input_bytes"),
-        "an incremental night reads at most a third of a full refresh: " + m + " vs " + all.metrics());
-    assertTrue(m.get("transactions_event_dates_written") <= 2, "night 2 rewrote only the dates it touched: " + m);
+    assertEquals(
+        36651.0, all.metrics().get("transactions_read"), "the full refresh reads every line");
+    assertTrue(
+        m.get("transactions_input_bytes") * 3 <= all.metrics().get("transactions_input_bytes"),
+        "an incremental night reads at most a third of a full refresh: "
+            + m
+            + " vs "
+            + all.metrics());
+    assertTrue(
+        m.get("transactions_event_dates_written") <= 2,
+        "night 2 rewrote only the dates it touched: " + m);
 
     // The curated table and the features equal the full refresh's.
     Dataset<Row> curatedInc = CuratedTables.read(ctx2.tables(), "transactions", NIGHT2);
     Dataset<Row> curatedFull = CuratedTables.read(ctxFull.tables(), "transactions", NIGHT2);
     assertEquals(curatedFull.count(), curatedInc.count(), "curated rows");
-    assertEquals(0, difference(curatedInc, curatedFull), "curated transactions: incremental vs full refresh");
-    assertEquals(ctxFull.tables().partitionValues("curated/transactions", CuratedTables.EVENT_DATE),
-        ctx2.tables().partitionValues("curated/transactions", CuratedTables.EVENT_DATE), "event dates");
+    assertEquals(
+        0,
+        difference(curatedInc, curatedFull),
+        "curated transactions: incremental vs full refresh");
+    assertEquals(
+        ctxFull.tables().partitionValues("curated/transactions", CuratedTables.EVENT_DATE),
+        ctx2.tables().partitionValues("curated/transactions", CuratedTables.EVENT_DATE),
+        "event dates");
     Dataset<Row> featuresInc = ctx2.tables().read(FeaturesJob.TABLE, NIGHT2);
     assertEquals(2400, featuresInc.count(), "the sample's buyers");
-    assertEquals(0, difference(featuresInc, ctxFull.tables().read(FeaturesJob.TABLE, NIGHT2)), "customer_features");
+    assertEquals(
+        0,
+        difference(featuresInc, ctxFull.tables().read(FeaturesJob.TABLE, NIGHT2)),
+        "customer_features");
 
     // A re-run of night 2 replaces its own rows: same curated table, same counts.
     StepResult again = JobRunner.runStep(ctx2, new IngestJob());
-    assertEquals(m.get("transactions_accepted"), again.metrics().get("transactions_accepted"), "re-run accepts the same");
-    assertEquals(0, difference(CuratedTables.read(ctx2.tables(), "transactions", NIGHT2), curatedFull), "after re-run");
+    assertEquals(
+        m.get("transactions_accepted"),
+        again.metrics().get("transactions_accepted"),
+        "re-run accepts the same");
+    assertEquals(
+        0,
+        difference(CuratedTables.read(ctx2.tables(), "transactions", NIGHT2), curatedFull),
+        "after re-run");
   }
 
   @Test
   void aRowDeliveredAgainOnALaterNightIsQuarantinedAsDuplicate() throws IOException {
     Path input = SparkTestSession.tempDir("redelivery-input");
-    String header = "order_id,line_no,cust_id,order_ts,sku,qty,unit_price,channel,payment_method,store_id,region_code";
+    String header =
+        "order_id,line_no,cust_id,order_ts,sku,qty,unit_price,channel,payment_method,store_id,region_code";
     String a = "O1,1,C1,2026-06-28 10:00:00,P1,1,5.00,store,card,S1,R1";
     String b = "O2,1,C2,2026-06-29 11:00:00,P2,2,3.00,online,card,,R2";
     String late = "O3,1,C3,2026-06-28 23:00:00,P3,1,9.00,app,card,,R3"; // delivered a day late
@@ -134,11 +181,21 @@ class IncrementalIngestTest {
 
     assertEquals(3.0, r.metrics().get("transactions_read"));
     assertEquals(2.0, r.metrics().get("transactions_accepted"), "b and the late row");
-    assertEquals(1.0, r.metrics().get("transactions_quarantined_exact_duplicate"), "a, curated the night before");
-    assertEquals(List.of("2026-06-28", "2026-06-29"), ctx.tables().partitionValues("curated/transactions",
-        CuratedTables.EVENT_DATE));
-    assertEquals(List.of("O1", "O2", "O3"), CuratedTables.read(ctx.tables(), "transactions", ctx.date())
-        .orderBy("transaction_id").collectAsList().stream().map(x -> x.<String>getAs("transaction_id")).toList(),
+    assertEquals(
+        1.0,
+        r.metrics().get("transactions_quarantined_exact_duplicate"),
+        "a, curated the night before");
+    assertEquals(
+        List.of("2026-06-28", "2026-06-29"),
+        ctx.tables().partitionValues("curated/transactions", CuratedTables.EVENT_DATE));
+    assertEquals(
+        List.of("O1", "O2", "O3"),
+        CuratedTables.read(ctx.tables(), "transactions", ctx.date())
+            .orderBy("transaction_id")
+            .collectAsList()
+            .stream()
+            .map(x -> x.<String>getAs("transaction_id"))
+            .toList(),
         "the late row joins its event date, next to the row curated the night before");
   }
 }

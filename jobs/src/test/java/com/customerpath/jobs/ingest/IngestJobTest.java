@@ -1,5 +1,9 @@
 package com.customerpath.jobs.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
@@ -11,10 +15,6 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.StepResult;
 import com.customerpath.testing.SparkTestSession;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
 
 /** Schema errors, each quarantine reason, and reconciliation of read = accepted + quarantined. */
 class IngestJobTest {
@@ -41,129 +40,198 @@ class IngestJobTest {
   }
 
   static PipelineSettings settings(Path transactions, Path output, Map<String, String> extra) {
-    Map<String, String> set = new HashMap<>(Map.of(
-        "customerpath.inputs.transactions.path", transactions.toString(),
-        "customerpath.inputs.transactions.timestamp-format", "yyyy-MM-dd HH:mm:ss",
-        "customerpath.inputs.transactions.columns.customer_id", "cust_id",
-        "customerpath.inputs.transactions.columns.transaction_id", "order_id",
-        "customerpath.inputs.transactions.columns.ts", "order_ts",
-        "customerpath.inputs.transactions.columns.product_id", "sku",
-        "customerpath.inputs.transactions.columns.quantity", "qty",
-        "customerpath.output.root", output.toString()));
+    Map<String, String> set =
+        new HashMap<>(
+            Map.of(
+                "customerpath.inputs.transactions.path", transactions.toString(),
+                "customerpath.inputs.transactions.timestamp-format", "yyyy-MM-dd HH:mm:ss",
+                "customerpath.inputs.transactions.columns.customer_id", "cust_id",
+                "customerpath.inputs.transactions.columns.transaction_id", "order_id",
+                "customerpath.inputs.transactions.columns.ts", "order_ts",
+                "customerpath.inputs.transactions.columns.product_id", "sku",
+                "customerpath.inputs.transactions.columns.quantity", "qty",
+                "customerpath.output.root", output.toString()));
     set.putAll(extra);
     return PipelineSettings.from(ConfigLoader.load(null, set));
   }
 
   static Dataset<Row> flag(PipelineSettings s) {
     SourceSettings source = s.input("transactions");
-    return IngestJob.validate(SourceReader.read(SparkTestSession.get(), source), source, RUN, s.validation());
+    return IngestJob.validate(
+        SourceReader.read(SparkTestSession.get(), source), source, RUN, s.validation());
   }
 
   @Test
   void eachDefectGoesToQuarantineWithItsReason() throws IOException {
-    Path file = csv("tx.csv", HEADER
-        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"      // good
-        + "o2,c1,2026-06-02 10:00:00,p1,two,9.5,store\n"    // unparseable quantity
-        + "o3,,2026-06-02 10:00:00,p1,1,9.5,store\n"        // missing customer
-        + "o4,c2,2026-07-01 00:00:00,p1,1,9.5,store\n"      // the day after the run date
-        + "o5,c2,2026-13-45 99:00:00,p1,1,9.5,store\n"      // unparseable timestamp
-        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"      // exact duplicate of o1
-        + "o6,c3,2026-06-30 23:59:59,p2,-1,9.5,online\n");  // a return on the run date: good
+    Path file =
+        csv(
+            "tx.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n" // good
+                + "o2,c1,2026-06-02 10:00:00,p1,two,9.5,store\n" // unparseable quantity
+                + "o3,,2026-06-02 10:00:00,p1,1,9.5,store\n" // missing customer
+                + "o4,c2,2026-07-01 00:00:00,p1,1,9.5,store\n" // the day after the run date
+                + "o5,c2,2026-13-45 99:00:00,p1,1,9.5,store\n" // unparseable timestamp
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n" // exact duplicate of o1
+                + "o6,c3,2026-06-30 23:59:59,p2,-1,9.5,online\n"); // a return on the run date: good
     Dataset<Row> flagged = flag(settings(file, SparkTestSession.tempDir("out"), Map.of()));
-    Map<String, String> reasonByOrder = flagged.collectAsList().stream()
-        .filter(r -> !r.isNullAt(r.fieldIndex("reason")))
-        .collect(Collectors.toMap(r -> r.getAs("_source_row").toString().replaceAll(".*\"order_id\":\"(o\\d)\".*", "$1")
-            + (r.getAs("reason").equals("exact_duplicate") ? "-dup" : ""), r -> r.getAs("reason")));
-    assertEquals(Map.of(
-        "o2", "unparseable_quantity",
-        "o3", "missing_customer_id",
-        "o4", "timestamp_after_run_date",
-        "o5", "unparseable_timestamp",
-        "o1-dup", "exact_duplicate"), reasonByOrder);
-    List<Row> accepted = InputValidation.accepted(flagged, com.customerpath.common.schema.Contract.TRANSACTIONS)
-        .orderBy("transaction_id").collectAsList();
-    assertEquals(List.of("o1", "o6"), accepted.stream().map(r -> r.<String>getAs("transaction_id")).toList());
-    assertEquals(-1.0, accepted.get(1).<Double>getAs("quantity"), "a negative quantity is a return, not an error");
-    Row quarantined = InputValidation.quarantined(flagged, "transactions")
-        .filter("reason = 'unparseable_quantity'").first();
-    assertTrue(quarantined.<String>getAs("detail").contains("quantity: cannot parse 'two'"), quarantined.toString());
+    Map<String, String> reasonByOrder =
+        flagged.collectAsList().stream()
+            .filter(r -> !r.isNullAt(r.fieldIndex("reason")))
+            .collect(
+                Collectors.toMap(
+                    r ->
+                        r.getAs("_source_row")
+                                .toString()
+                                .replaceAll(".*\"order_id\":\"(o\\d)\".*", "$1")
+                            + (r.getAs("reason").equals("exact_duplicate") ? "-dup" : ""),
+                    r -> r.getAs("reason")));
+    assertEquals(
+        Map.of(
+            "o2", "unparseable_quantity",
+            "o3", "missing_customer_id",
+            "o4", "timestamp_after_run_date",
+            "o5", "unparseable_timestamp",
+            "o1-dup", "exact_duplicate"),
+        reasonByOrder);
+    List<Row> accepted =
+        InputValidation.accepted(flagged, com.customerpath.common.schema.Contract.TRANSACTIONS)
+            .orderBy("transaction_id")
+            .collectAsList();
+    assertEquals(
+        List.of("o1", "o6"),
+        accepted.stream().map(r -> r.<String>getAs("transaction_id")).toList());
+    assertEquals(
+        -1.0,
+        accepted.get(1).<Double>getAs("quantity"),
+        "a negative quantity is a return, not an error");
+    Row quarantined =
+        InputValidation.quarantined(flagged, "transactions")
+            .filter("reason = 'unparseable_quantity'")
+            .first();
+    assertTrue(
+        quarantined.<String>getAs("detail").contains("quantity: cannot parse 'two'"),
+        quarantined.toString());
     assertTrue(quarantined.<String>getAs("source_file").endsWith("tx.csv"), "names the file");
-    assertTrue(quarantined.<String>getAs("source_row").contains("\"qty\":\"two\""), "keeps the source row");
+    assertTrue(
+        quarantined.<String>getAs("source_row").contains("\"qty\":\"two\""),
+        "keeps the source row");
   }
 
   @Test
   void runWritesCuratedAndQuarantineAndReconciles() throws IOException {
-    Path file = csv("tx.csv", HEADER
-        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
-        + "o2,c1,2026-06-02 10:00:00,p1,x,9.5,store\n"
-        + "o3,c2,2026-06-03 10:00:00,p1,1,1e2,store\n");
+    Path file =
+        csv(
+            "tx.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+                + "o2,c1,2026-06-02 10:00:00,p1,x,9.5,store\n"
+                + "o3,c2,2026-06-03 10:00:00,p1,1,1e2,store\n");
     Path out = SparkTestSession.tempDir("out");
-    JobContext ctx = new JobContext(RUN, settings(file, out,
-        Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")), SparkTestSession.get());
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(
+                file,
+                out,
+                Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")),
+            SparkTestSession.get());
     StepResult result = JobRunner.runStep(ctx, new IngestJob());
     assertEquals(3.0, result.metrics().get("transactions_read"));
-    assertEquals(3.0, result.metrics().get("transactions_records_counted"), "the byte count agrees");
+    assertEquals(
+        3.0, result.metrics().get("transactions_records_counted"), "the byte count agrees");
     assertEquals(2.0, result.metrics().get("transactions_accepted"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined"));
     assertEquals(1.0, result.metrics().get("transactions_quarantined_unparseable_quantity"));
     // Curated facts by event date (the days of the accepted rows); quarantine by run date.
-    assertEquals(List.of("2026-06-01", "2026-06-03"), ctx.tables().partitionValues("curated/transactions", "event_date"));
+    assertEquals(
+        List.of("2026-06-01", "2026-06-03"),
+        ctx.tables().partitionValues("curated/transactions", "event_date"));
     assertTrue(Files.isDirectory(out.resolve("quarantine/transactions/dt=2026-06-30")));
-    assertEquals(100.0, CuratedTables.read(ctx.tables(), "transactions", RUN).filter("transaction_id = 'o3'")
-        .first().<Double>getAs("unit_price"), "1e2 parses as 100");
+    assertEquals(
+        100.0,
+        CuratedTables.read(ctx.tables(), "transactions", RUN)
+            .filter("transaction_id = 'o3'")
+            .first()
+            .<Double>getAs("unit_price"),
+        "1e2 parses as 100");
   }
 
   @Test
   void reconciliationFailureNamesTheSourceAndCounts() {
     IngestJob.SourceCounts bad = new IngestJob.SourceCounts("events", 10, 7, 2);
     IllegalStateException e = assertThrows(IllegalStateException.class, bad::check);
-    assertEquals("Cannot reconcile source 'events': read 10 rows but accepted 7 + quarantined 2 = 9", e.getMessage());
+    assertEquals(
+        "Cannot reconcile source 'events': read 10 rows but accepted 7 + quarantined 2 = 9",
+        e.getMessage());
   }
 
   @Test
   void missingColumnNamesSourceFileAndColumn() throws IOException {
-    Path file = csv("no_qty.csv", "order_id,cust_id,order_ts,sku,unit_price\no1,c1,2026-06-01 10:00:00,p1,9.5\n");
-    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.inputs.transactions.columns.quantity", "quantity"));
+    Path file =
+        csv(
+            "no_qty.csv",
+            "order_id,cust_id,order_ts,sku,unit_price\no1,c1,2026-06-01 10:00:00,p1,9.5\n");
+    PipelineSettings s =
+        settings(
+            file,
+            SparkTestSession.tempDir("out"),
+            Map.of("customerpath.inputs.transactions.columns.quantity", "quantity"));
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
     assertTrue(e.getMessage().contains("source 'transactions'"), e.getMessage());
     assertTrue(e.getMessage().contains("no_qty.csv"), e.getMessage());
     assertTrue(e.getMessage().contains("'quantity'"), e.getMessage());
-    assertTrue(e.getMessage().contains("[order_id, cust_id, order_ts, sku, unit_price]"), "lists the file's columns: "
-        + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("[order_id, cust_id, order_ts, sku, unit_price]"),
+        "lists the file's columns: " + e.getMessage());
   }
 
   @Test
   void unmappedRequiredFieldNamesTheConfigKey() throws IOException {
-    Path file = csv("tx.csv", "order_id,cust_id,order_ts,sku,qty\no1,c1,2026-06-01 10:00:00,p1,1\n");
+    Path file =
+        csv("tx.csv", "order_id,cust_id,order_ts,sku,qty\no1,c1,2026-06-01 10:00:00,p1,1\n");
     PipelineSettings s = settings(file, SparkTestSession.tempDir("out"), Map.of());
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
     assertTrue(e.getMessage().contains("required column 'unit_price' is missing"), e.getMessage());
-    assertTrue(e.getMessage().contains("customerpath.inputs.transactions.columns.unit_price"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("customerpath.inputs.transactions.columns.unit_price"),
+        e.getMessage());
   }
 
   @Test
   void unknownMappingKeyIsAnError() throws IOException {
     Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,1,2,store\n");
-    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.inputs.transactions.columns.custmer_id", "cust_id"));
+    PipelineSettings s =
+        settings(
+            file,
+            SparkTestSession.tempDir("out"),
+            Map.of("customerpath.inputs.transactions.columns.custmer_id", "cust_id"));
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
-    assertTrue(e.getMessage().contains("'customerpath.inputs.transactions.columns.custmer_id' is not a field"),
+    assertTrue(
+        e.getMessage()
+            .contains("'customerpath.inputs.transactions.columns.custmer_id' is not a field"),
         e.getMessage());
   }
 
   @Test
   void mappingByExpression() throws IOException {
     Path file = csv("tx.csv", "id,who,day,sku,n,total\n1,7,20260601,p1,2,19\n");
-    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"), Map.of(
-        "customerpath.inputs.transactions.columns.transaction_id", "id",
-        "customerpath.inputs.transactions.columns.customer_id", "concat('cust-', who)",
-        "customerpath.inputs.transactions.columns.ts", "day",
-        "customerpath.inputs.transactions.timestamp-format", "yyyyMMdd",
-        "customerpath.inputs.transactions.columns.quantity", "n",
+    PipelineSettings s =
+        settings(
+            file,
+            SparkTestSession.tempDir("out"),
+            Map.of(
+                "customerpath.inputs.transactions.columns.transaction_id", "id",
+                "customerpath.inputs.transactions.columns.customer_id", "concat('cust-', who)",
+                "customerpath.inputs.transactions.columns.ts", "day",
+                "customerpath.inputs.transactions.timestamp-format", "yyyyMMdd",
+                "customerpath.inputs.transactions.columns.quantity", "n",
                 // Spark SQL runs in ANSI mode: text columns are cast before arithmetic.
-        "customerpath.inputs.transactions.columns.unit_price", "cast(total as double) / cast(n as double)"));
-    Row row = InputValidation.accepted(flag(s), com.customerpath.common.schema.Contract.TRANSACTIONS).first();
+                "customerpath.inputs.transactions.columns.unit_price",
+                    "cast(total as double) / cast(n as double)"));
+    Row row =
+        InputValidation.accepted(flag(s), com.customerpath.common.schema.Contract.TRANSACTIONS)
+            .first();
     assertEquals("cust-7", row.getAs("customer_id"));
     assertEquals(9.5, row.<Double>getAs("unit_price"), 1e-9);
     assertEquals(java.sql.Timestamp.valueOf("2026-06-01 00:00:00"), row.getAs("ts"));
@@ -172,117 +240,204 @@ class IngestJobTest {
   @Test
   void badExpressionNamesFieldAndExpression() throws IOException {
     Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,1,2,store\n");
-    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.inputs.transactions.columns.customer_id", "customer_number"));
+    PipelineSettings s =
+        settings(
+            file,
+            SparkTestSession.tempDir("out"),
+            Map.of("customerpath.inputs.transactions.columns.customer_id", "customer_number"));
     SchemaError e = assertThrows(SchemaError.class, () -> flag(s));
-    assertTrue(e.getMessage().contains("column 'customer_id' is mapped to 'customer_number'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("column 'customer_id' is mapped to 'customer_number'"),
+        e.getMessage());
   }
 
   static Map<String, String> reasonsByOrder(Dataset<Row> flagged) {
-    return flagged.filter("reason is not null").collectAsList().stream().collect(Collectors.toMap(
-        r -> r.getAs("_source_row").toString().replaceAll(".*\"order_id\":\"(o\\d+)\".*", "$1"),
-        r -> r.getAs("reason") + " | " + r.getAs("detail")));
+    return flagged.filter("reason is not null").collectAsList().stream()
+        .collect(
+            Collectors.toMap(
+                r ->
+                    r.getAs("_source_row")
+                        .toString()
+                        .replaceAll(".*\"order_id\":\"(o\\d+)\".*", "$1"),
+                r -> r.getAs("reason") + " | " + r.getAs("detail")));
   }
 
   @Test
   void nonFiniteAndOutOfRangeNumbersAreQuarantinedNamingFieldAndValue() throws IOException {
-    Path file = csv("tx.csv", HEADER
-        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"          // good
-        + "o2,c1,2026-06-01 10:00:00,p1,NaN,9.5,store\n"
-        + "o3,c1,2026-06-01 10:00:00,p1,Infinity,9.5,store\n"
-        + "o4,c1,2026-06-01 10:00:00,p1,-Infinity,9.5,store\n"
-        + "o5,c1,2026-06-01 10:00:00,p1,1e308,9.5,store\n"      // finite, but beyond |quantity| <= 1e6
-        + "o6,c1,2026-06-01 10:00:00,p1,1,NaN,store\n"
-        + "o7,c1,2026-06-01 10:00:00,p1,1,-3.5,store\n"         // negative price
-        + "o8,c1,2026-06-01 10:00:00,p1,-2,4.0,store\n");       // a return: good
-    Map<String, String> reasons = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"), Map.of())));
-    assertEquals(Map.of(
-        "o2", "non_finite_quantity | quantity: NaN is not a finite number",
-        "o3", "non_finite_quantity | quantity: Infinity is not a finite number",
-        "o4", "non_finite_quantity | quantity: -Infinity is not a finite number",
-        "o5", "out_of_range_quantity | quantity: 1e308 is outside [-1000000.0, 1000000.0]",
-        "o6", "non_finite_unit_price | unit_price: NaN is not a finite number",
-        "o7", "out_of_range_unit_price | unit_price: -3.5 is outside [0.0, +inf]"), reasons);
+    Path file =
+        csv(
+            "tx.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n" // good
+                + "o2,c1,2026-06-01 10:00:00,p1,NaN,9.5,store\n"
+                + "o3,c1,2026-06-01 10:00:00,p1,Infinity,9.5,store\n"
+                + "o4,c1,2026-06-01 10:00:00,p1,-Infinity,9.5,store\n"
+                + "o5,c1,2026-06-01 10:00:00,p1,1e308,9.5,store\n" // finite, but beyond |quantity|
+                // <= 1e6
+                + "o6,c1,2026-06-01 10:00:00,p1,1,NaN,store\n"
+                + "o7,c1,2026-06-01 10:00:00,p1,1,-3.5,store\n" // negative price
+                + "o8,c1,2026-06-01 10:00:00,p1,-2,4.0,store\n"); // a return: good
+    Map<String, String> reasons =
+        reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"), Map.of())));
+    assertEquals(
+        Map.of(
+            "o2", "non_finite_quantity | quantity: NaN is not a finite number",
+            "o3", "non_finite_quantity | quantity: Infinity is not a finite number",
+            "o4", "non_finite_quantity | quantity: -Infinity is not a finite number",
+            "o5", "out_of_range_quantity | quantity: 1e308 is outside [-1000000.0, 1000000.0]",
+            "o6", "non_finite_unit_price | unit_price: NaN is not a finite number",
+            "o7", "out_of_range_unit_price | unit_price: -3.5 is outside [0.0, +inf]"),
+        reasons);
     // A negative unit price is allowed when the configured range allows it.
-    Map<String, String> allowed = reasonsByOrder(flag(settings(file, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.validation.ranges.transactions.unit_price.min", "-100"))));
+    Map<String, String> allowed =
+        reasonsByOrder(
+            flag(
+                settings(
+                    file,
+                    SparkTestSession.tempDir("out"),
+                    Map.of("customerpath.validation.ranges.transactions.unit_price.min", "-100"))));
     assertTrue(!allowed.containsKey("o7") && allowed.containsKey("o6"), allowed.toString());
   }
 
   @Test
   void rangeForAFieldThatIsNotNumericIsAConfigError() throws IOException {
     Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
-    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.validation.ranges.transactions.channel.min", "0"));
+    PipelineSettings s =
+        settings(
+            file,
+            SparkTestSession.tempDir("out"),
+            Map.of("customerpath.validation.ranges.transactions.channel.min", "0"));
     var e = assertThrows(com.customerpath.common.config.ConfigError.class, () -> flag(s));
-    assertTrue(e.getMessage().contains("customerpath.validation.ranges.transactions.channel"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("customerpath.validation.ranges.transactions.channel"),
+        e.getMessage());
   }
 
   @Test
   void wholeNumberThatOverflowsIsQuarantinedNotFatal() throws IOException {
     Path tx = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
-    Path events = csv("events.csv", "customer_id,ts,event_type,rating\n"
-        + "c1,2026-06-01 10:00:00,review,5\n"
-        + "c1,2026-06-01 11:00:00,review,NaN\n"
-        + "c1,2026-06-01 12:00:00,review,1e12\n"
-        + "c1,2026-06-01 13:00:00,review,Infinity\n");
-    Path customers = csv("customers.csv", "customer_id,birth_year,household_size\n"
-        + "c1,1980,2\nc2,99999999999,1\nc3,1975,4.0\n");
+    Path events =
+        csv(
+            "events.csv",
+            "customer_id,ts,event_type,rating\n"
+                + "c1,2026-06-01 10:00:00,review,5\n"
+                + "c1,2026-06-01 11:00:00,review,NaN\n"
+                + "c1,2026-06-01 12:00:00,review,1e12\n"
+                + "c1,2026-06-01 13:00:00,review,Infinity\n");
+    Path customers =
+        csv(
+            "customers.csv",
+            "customer_id,birth_year,household_size\n"
+                + "c1,1980,2\nc2,99999999999,1\nc3,1975,4.0\n");
     Path out = SparkTestSession.tempDir("out");
-    JobContext ctx = new JobContext(RUN, settings(tx, out, Map.of(
-        "customerpath.inputs.events.path", events.toString(),
-        "customerpath.inputs.customers.path", customers.toString(),
-        "customerpath.validation.max-quarantine-share.default", "1")), SparkTestSession.get());
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(
+                tx,
+                out,
+                Map.of(
+                    "customerpath.inputs.events.path", events.toString(),
+                    "customerpath.inputs.customers.path", customers.toString(),
+                    "customerpath.validation.max-quarantine-share.default", "1")),
+            SparkTestSession.get());
     StepResult result = JobRunner.runStep(ctx, new IngestJob());
     assertEquals(3.0, result.metrics().get("events_quarantined_unparseable_rating"));
     assertEquals(1.0, result.metrics().get("customers_quarantined_unparseable_birth_year"));
     Row bad = ctx.tables().read("quarantine/customers", RUN).first();
-    assertTrue(bad.<String>getAs("detail").contains("birth_year: cannot parse '99999999999' as int"), bad.toString());
-    assertEquals(List.of(1980, 1975), ctx.tables().read("curated/customers", RUN).orderBy("customer_id")
-        .collectAsList().stream().map(r -> r.<Integer>getAs("birth_year")).toList());
+    assertTrue(
+        bad.<String>getAs("detail").contains("birth_year: cannot parse '99999999999' as int"),
+        bad.toString());
+    assertEquals(
+        List.of(1980, 1975),
+        ctx.tables().read("curated/customers", RUN).orderBy("customer_id").collectAsList().stream()
+            .map(r -> r.<Integer>getAs("birth_year"))
+            .toList());
   }
 
   @Test
   void quotedLineBreakStaysInOneRecordAndWrongFieldCountsAreMalformed() throws IOException {
-    Path file = csv("tx.csv", HEADER
-        + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,\"store\nsecond floor, \"\"east\"\"\"\n" // one record, two lines
-        + "o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA\n"    // a field too many
-        + "o3,c1,2026-06-01 10:00:00,p1,2\n"                    // fields missing
-        + "o4,c2,2026-06-02 10:00:00,p2,1,3.0,online\n");
+    Path file =
+        csv(
+            "tx.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,\"store\nsecond floor, \"\"east\"\"\"\n" // one record, two lines
+                + "o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA\n" // a field too many
+                + "o3,c1,2026-06-01 10:00:00,p1,2\n" // fields missing
+                + "o4,c2,2026-06-02 10:00:00,p2,1,3.0,online\n");
     Path out = SparkTestSession.tempDir("out");
-    JobContext ctx = new JobContext(RUN, settings(file, out,
-        Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")), SparkTestSession.get());
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(
+                file,
+                out,
+                Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5")),
+            SparkTestSession.get());
     StepResult result = JobRunner.runStep(ctx, new IngestJob());
     assertEquals(4.0, result.metrics().get("transactions_read"), "4 records, not 5 lines");
     assertEquals(4.0, result.metrics().get("transactions_records_counted"));
     assertEquals(2.0, result.metrics().get("transactions_quarantined_malformed_row"));
-    Row o1 = CuratedTables.read(ctx.tables(), "transactions", RUN).filter("transaction_id = 'o1'").first();
+    Row o1 =
+        CuratedTables.read(ctx.tables(), "transactions", RUN)
+            .filter("transaction_id = 'o1'")
+            .first();
     assertEquals("store\nsecond floor, \"east\"", o1.getAs("channel"));
-    Map<String, String> raw = ctx.tables().read("quarantine/transactions", RUN).collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.<String>getAs("source_row").substring(0, 2), r -> r.getAs("source_row")));
-    assertEquals("o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA", raw.get("o2"), "the raw text, extra value included");
+    Map<String, String> raw =
+        ctx.tables().read("quarantine/transactions", RUN).collectAsList().stream()
+            .collect(
+                Collectors.toMap(
+                    r -> r.<String>getAs("source_row").substring(0, 2),
+                    r -> r.getAs("source_row")));
+    assertEquals(
+        "o2,c1,2026-06-01 10:00:00,p1,2,9.5,store,EXTRA",
+        raw.get("o2"),
+        "the raw text, extra value included");
     assertEquals("o3,c1,2026-06-01 10:00:00,p1,2", raw.get("o3"));
   }
 
   @Test
   void recordsDroppedByTheReaderFailTheCountCheck() throws IOException {
-    Path file = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
-        + "o2,c1,2026-06-01 10:00:00,p1\n" + "o3,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    Path file =
+        csv(
+            "tx.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+                + "o2,c1,2026-06-01 10:00:00,p1\n"
+                + "o3,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
     Path out = SparkTestSession.tempDir("out");
-    PipelineSettings s = settings(file, out, Map.of("customerpath.inputs.transactions.options.mode", "DROPMALFORMED"));
+    PipelineSettings s =
+        settings(
+            file, out, Map.of("customerpath.inputs.transactions.options.mode", "DROPMALFORMED"));
     JobContext ctx = new JobContext(RUN, s, SparkTestSession.get());
-    var e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(ctx, new IngestJob()));
-    assertTrue(e.getMessage().contains("Spark read 2 records but the input holds 3"), e.getMessage());
-    assertTrue(!Files.exists(out.resolve("curated/transactions/dt=2026-06-30")), "nothing published");
+    var e =
+        assertThrows(
+            com.customerpath.common.io.InputError.class,
+            () -> JobRunner.runStep(ctx, new IngestJob()));
+    assertTrue(
+        e.getMessage().contains("Spark read 2 records but the input holds 3"), e.getMessage());
+    assertTrue(
+        !Files.exists(out.resolve("curated/transactions/dt=2026-06-30")), "nothing published");
   }
 
   @Test
   void parquetRowsAreCheckedAgainstTheFooters() throws IOException {
     Path dir = SparkTestSession.tempDir("pq").resolve("tx");
-    SparkTestSession.get().sql("select concat('o', id) as order_id, 'c1' as cust_id, '2026-06-01 10:00:00' as order_ts,"
-        + " 'p1' as sku, 1.0 as qty, 2.0 as unit_price from range(5)").repartition(2).write().parquet(dir.toString());
-    JobContext ctx = new JobContext(RUN, settings(dir, SparkTestSession.tempDir("out"),
-        Map.of("customerpath.inputs.transactions.format", "parquet")), SparkTestSession.get());
+    SparkTestSession.get()
+        .sql(
+            "select concat('o', id) as order_id, 'c1' as cust_id, '2026-06-01 10:00:00' as order_ts,"
+                + " 'p1' as sku, 1.0 as qty, 2.0 as unit_price from range(5)")
+        .repartition(2)
+        .write()
+        .parquet(dir.toString());
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(
+                dir,
+                SparkTestSession.tempDir("out"),
+                Map.of("customerpath.inputs.transactions.format", "parquet")),
+            SparkTestSession.get());
     StepResult result = JobRunner.runStep(ctx, new IngestJob());
     assertEquals(5.0, result.metrics().get("transactions_records_counted"));
     assertEquals(5.0, result.metrics().get("transactions_accepted"));
@@ -292,36 +447,71 @@ class IngestJobTest {
   void tooManyQuarantinedRowsFailBeforeAnythingIsPublished() throws IOException {
     Path tx = csv("tx.csv", HEADER + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
     // A date format change: every event is unparseable.
-    Path events = csv("events.csv", "customer_id,ts,event_type\nc1,01/06/2026,view\nc1,02/06/2026,view\n");
+    Path events =
+        csv("events.csv", "customer_id,ts,event_type\nc1,01/06/2026,view\nc1,02/06/2026,view\n");
     Path out = SparkTestSession.tempDir("out");
-    JobContext ctx = new JobContext(RUN, settings(tx, out, Map.of("customerpath.inputs.events.path", events.toString())),
-        SparkTestSession.get());
-    var e = assertThrows(com.customerpath.common.quality.DataQualityError.class,
-        () -> JobRunner.runStep(ctx, new IngestJob()));
-    assertTrue(e.getMessage().contains("source 'events'") && e.getMessage().contains("2 of 2 rows (100.0%)")
-        && e.getMessage().contains("max-quarantine-share.events") && e.getMessage().contains("unparseable_timestamp=2"),
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(tx, out, Map.of("customerpath.inputs.events.path", events.toString())),
+            SparkTestSession.get());
+    var e =
+        assertThrows(
+            com.customerpath.common.quality.DataQualityError.class,
+            () -> JobRunner.runStep(ctx, new IngestJob()));
+    assertTrue(
+        e.getMessage().contains("source 'events'")
+            && e.getMessage().contains("2 of 2 rows (100.0%)")
+            && e.getMessage().contains("max-quarantine-share.events")
+            && e.getMessage().contains("unparseable_timestamp=2"),
         e.getMessage());
-    assertTrue(!Files.exists(out.resolve("curated/transactions")), "transactions, read first, not published either");
+    assertTrue(
+        !Files.exists(out.resolve("curated/transactions")),
+        "transactions, read first, not published either");
   }
 
   @Test
   void headerOnlyOrEmptyInputIsAnExplicitOutcome() throws IOException {
     Path headerOnly = csv("tx.csv", HEADER);
     Path out = SparkTestSession.tempDir("out");
-    var e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(
-        new JobContext(RUN, settings(headerOnly, out, Map.of()), SparkTestSession.get()), new IngestJob()));
-    assertTrue(e.getMessage().contains("has no data row") && e.getMessage().contains("empty-input = warn"), e.getMessage());
+    var e =
+        assertThrows(
+            com.customerpath.common.io.InputError.class,
+            () ->
+                JobRunner.runStep(
+                    new JobContext(
+                        RUN, settings(headerOnly, out, Map.of()), SparkTestSession.get()),
+                    new IngestJob()));
+    assertTrue(
+        e.getMessage().contains("has no data row") && e.getMessage().contains("empty-input = warn"),
+        e.getMessage());
 
     Path emptyFolder = SparkTestSession.tempDir("empty");
-    e = assertThrows(com.customerpath.common.io.InputError.class, () -> JobRunner.runStep(
-        new JobContext(RUN, settings(emptyFolder, out, Map.of()), SparkTestSession.get()), new IngestJob()));
-    assertTrue(e.getMessage().contains("holds no data file") && !e.getMessage().contains("infer"), e.getMessage());
+    e =
+        assertThrows(
+            com.customerpath.common.io.InputError.class,
+            () ->
+                JobRunner.runStep(
+                    new JobContext(
+                        RUN, settings(emptyFolder, out, Map.of()), SparkTestSession.get()),
+                    new IngestJob()));
+    assertTrue(
+        e.getMessage().contains("holds no data file") && !e.getMessage().contains("infer"),
+        e.getMessage());
 
-    JobContext warn = new JobContext(RUN, settings(emptyFolder, out,
-        Map.of("customerpath.validation.empty-input", "warn")), SparkTestSession.get());
+    JobContext warn =
+        new JobContext(
+            RUN,
+            settings(emptyFolder, out, Map.of("customerpath.validation.empty-input", "warn")),
+            SparkTestSession.get());
     StepResult result = JobRunner.runStep(warn, new IngestJob());
     assertEquals(1.0, result.metrics().get("transactions_empty_input"));
-    assertEquals(0, CuratedTables.read(warn.tables(), "transactions", RUN).count(), "an empty night, published");
-    assertTrue(List.of(CuratedTables.read(warn.tables(), "transactions", RUN).columns()).contains("unit_price"));
+    assertEquals(
+        0,
+        CuratedTables.read(warn.tables(), "transactions", RUN).count(),
+        "an empty night, published");
+    assertTrue(
+        List.of(CuratedTables.read(warn.tables(), "transactions", RUN).columns())
+            .contains("unit_price"));
   }
 }

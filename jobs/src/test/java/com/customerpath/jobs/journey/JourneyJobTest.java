@@ -1,21 +1,5 @@
 package com.customerpath.jobs.journey;
 
-import com.customerpath.common.config.ConfigError;
-import com.customerpath.common.config.ConfigLoader;
-import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.JourneySettings;
-import com.customerpath.testing.SparkTestSession;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Test;
-
-import java.time.LocalDate;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Collectors;
-
 import static com.customerpath.testing.Fixtures.date;
 import static com.customerpath.testing.Fixtures.rows;
 import static com.customerpath.testing.Fixtures.ts;
@@ -24,15 +8,35 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Stage rules, window, out-of-order entry, transitions with conservation, funnel and Kaplan-Meier. */
+import com.customerpath.common.config.ConfigError;
+import com.customerpath.common.config.ConfigLoader;
+import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.PipelineSettings.JourneySettings;
+import com.customerpath.testing.SparkTestSession;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stage rules, window, out-of-order entry, transitions with conservation, funnel and Kaplan-Meier.
+ */
 class JourneyJobTest {
   static final LocalDate RUN = LocalDate.parse("2026-06-30");
-  static final String EVENTS = "customer_id STRING, ts TIMESTAMP, event_type STRING, product_id STRING, "
-      + "channel STRING, rating INT, session_id STRING";
-  static final String TX = "transaction_id STRING, customer_id STRING, ts TIMESTAMP, quantity DOUBLE, unit_price DOUBLE";
+  static final String EVENTS =
+      "customer_id STRING, ts TIMESTAMP, event_type STRING, product_id STRING, "
+          + "channel STRING, rating INT, session_id STRING";
+  static final String TX =
+      "transaction_id STRING, customer_id STRING, ts TIMESTAMP, quantity DOUBLE, unit_price DOUBLE";
 
   static JourneySettings journey(Map<String, String> extra) {
-    Map<String, String> set = new HashMap<>(Map.of("customerpath.inputs.transactions.path", "tx.csv"));
+    Map<String, String> set =
+        new HashMap<>(Map.of("customerpath.inputs.transactions.path", "tx.csv"));
     set.putAll(extra);
     return PipelineSettings.from(ConfigLoader.load(null, set)).journey();
   }
@@ -46,37 +50,47 @@ class JourneyJobTest {
   }
 
   static Dataset<Row> events() {
-    return rows(EVENTS,
+    return rows(
+        EVENTS,
         ev("a", "2026-06-01 10:00:00", "ad_impression", null),
         ev("a", "2026-06-05 10:00:00", "product_view", null),
-        ev("b", "2026-06-10 09:00:00", "search", null),              // ask without aware or appeal
-        ev("c", "2025-06-30 23:59:59", "review", 5),                 // one day before the window: ignored
+        ev("b", "2026-06-10 09:00:00", "search", null), // ask without aware or appeal
+        ev("c", "2025-06-30 23:59:59", "review", 5), // one day before the window: ignored
         ev("c", "2026-06-20 08:00:00", "ad_impression", null),
-        ev("d", "2025-07-01 00:00:00", "product_view", null),        // first second of the window: counts
-        ev("d", "2026-06-29 12:00:00", "review", 2),                 // a complaint, not advocacy
-        ev("d", "2026-06-29 13:00:00", "review", 4));                // advocacy
+        ev("d", "2025-07-01 00:00:00", "product_view", null), // first second of the window: counts
+        ev("d", "2026-06-29 12:00:00", "review", 2), // a complaint, not advocacy
+        ev("d", "2026-06-29 13:00:00", "review", 4)); // advocacy
   }
 
   static Dataset<Row> transactions() {
-    return rows(TX,
+    return rows(
+        TX,
         tx("t1", "e", "2026-06-01 10:00:00", 2),
-        tx("t2", "e", "2026-06-11 10:00:00", 1),                     // repeat within 60 days: advocate
+        tx("t2", "e", "2026-06-11 10:00:00", 1), // repeat within 60 days: advocate
         tx("t3", "f", "2026-06-15 10:00:00", 1),
-        tx("t4", "f", "2026-06-16 10:00:00", -1),                    // a return is not a purchase
-        tx("t5", "g", "2026-06-20 10:00:00", -1));                   // a return only: no stage
+        tx("t4", "f", "2026-06-16 10:00:00", -1), // a return is not a purchase
+        tx("t5", "g", "2026-06-20 10:00:00", -1)); // a return only: no stage
   }
 
   static Map<String, Row> byCustomer(Dataset<Row> ds) {
-    return ds.collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+    return ds.collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
   }
 
   @Test
   void stagesFromRulesWindowAndOutOfOrderEntry() {
     JourneySettings s = journey(Map.of());
-    Dataset<Row> evidence = JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
-    Dataset<Row> stages = JourneyJob.stages(evidence, JourneyStages.complaints(Optional.of(events()), s.complaint()),
-        rows("customer_id STRING, persona_id INT", new Object[] {"e", 3}),
-        JourneyMetrics.noPrevious(SparkTestSession.get()), RUN, s.windowDays(), "aware,appeal,ask,act,advocate");
+    Dataset<Row> evidence =
+        JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
+    Dataset<Row> stages =
+        JourneyJob.stages(
+            evidence,
+            JourneyStages.complaints(Optional.of(events()), s.complaint()),
+            rows("customer_id STRING, persona_id INT", new Object[] {"e", 3}),
+            JourneyMetrics.noPrevious(SparkTestSession.get()),
+            RUN,
+            s.windowDays(),
+            "aware,appeal,ask,act,advocate");
     Map<String, Row> got = byCustomer(stages);
     assertEquals(List.of("a", "b", "c", "d", "e", "f"), got.keySet().stream().sorted().toList());
     assertEquals("appeal", got.get("a").getAs("stage"));
@@ -84,16 +98,19 @@ class JourneyJobTest {
     assertEquals(25, got.get("a").<Integer>getAs("days_in_stage"));
     assertEquals("ask", got.get("b").getAs("stage"), "an ask without aware is ask");
     assertNull(got.get("b").getAs("first_aware"));
-    assertEquals("aware", got.get("c").getAs("stage"), "the 5-star review before the window does not count");
+    assertEquals(
+        "aware", got.get("c").getAs("stage"), "the 5-star review before the window does not count");
     assertEquals("advocate", got.get("d").getAs("stage"));
-    assertEquals(date("2025-07-01"), got.get("d").getAs("first_appeal"), "the window's first day counts");
+    assertEquals(
+        date("2025-07-01"), got.get("d").getAs("first_appeal"), "the window's first day counts");
     assertEquals(1L, got.get("d").<Long>getAs("complaints"));
     assertTrue(got.get("d").<Boolean>getAs("complaint"));
     assertEquals("advocate", got.get("e").getAs("stage"), "repeat purchase within 60 days");
     assertEquals(date("2026-06-11"), got.get("e").getAs("stage_since"));
     assertEquals(date("2026-06-01"), got.get("e").getAs("first_act"));
     assertEquals(3, got.get("e").<Integer>getAs("persona_id"));
-    assertEquals("act", got.get("f").getAs("stage"), "a return after one order is no repeat purchase");
+    assertEquals(
+        "act", got.get("f").getAs("stage"), "a return after one order is no repeat purchase");
     assertNull(got.get("a").getAs("previous_stage"), "first run: no previous stage");
   }
 
@@ -102,68 +119,117 @@ class JourneyJobTest {
     JourneySettings s = journey(Map.of());
     assertEquals("act,advocate", JourneyStages.observableStages(s.rules(), false));
     assertEquals("aware,appeal,ask,act,advocate", JourneyStages.observableStages(s.rules(), true));
-    Dataset<Row> evidence = JourneyStages.evidence(Optional.empty(), transactions(), s.rules(), RUN);
-    Dataset<Row> stages = JourneyStages.stagesAt(evidence, RUN, s.windowDays())
-        .withColumn("persona_id", org.apache.spark.sql.functions.lit(null).cast("int"));
-    assertEquals(Map.of("e", "advocate", "f", "act"), byCustomer(stages).entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().<String>getAs("stage"))));
-    Map<String, Row> funnel = JourneyMetrics.funnel(stages, RUN, "act,advocate").collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getAs("stage"), r -> r));
+    Dataset<Row> evidence =
+        JourneyStages.evidence(Optional.empty(), transactions(), s.rules(), RUN);
+    Dataset<Row> stages =
+        JourneyStages.stagesAt(evidence, RUN, s.windowDays())
+            .withColumn("persona_id", org.apache.spark.sql.functions.lit(null).cast("int"));
+    assertEquals(
+        Map.of("e", "advocate", "f", "act"),
+        byCustomer(stages).entrySet().stream()
+            .collect(
+                Collectors.toMap(Map.Entry::getKey, e -> e.getValue().<String>getAs("stage"))));
+    Map<String, Row> funnel =
+        JourneyMetrics.funnel(stages, RUN, "act,advocate").collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getAs("stage"), r -> r));
     assertNull(funnel.get("aware").getAs("customers_reached"), "unobservable: null, not 0");
     assertNull(funnel.get("ask").getAs("conversion_to_next"));
     assertEquals(2L, funnel.get("act").<Long>getAs("customers_reached"));
     assertEquals(0.5, funnel.get("act").<Double>getAs("conversion_to_next"), 1e-9);
-    assertNull(funnel.get("act").getAs("purchase_action_ratio"), "needs aware, which is not observable");
+    assertNull(
+        funnel.get("act").getAs("purchase_action_ratio"), "needs aware, which is not observable");
     assertEquals("act,advocate", funnel.get("act").getAs("observable_stages"));
   }
 
   @Test
   void conditionOnUnknownColumnNamesTheRuleKey() {
-    JourneySettings s = journey(Map.of("customerpath.journey.rules.advocate-positive-review.condition", "stars >= 4"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN));
-    assertTrue(e.getMessage().contains("customerpath.journey.rules.advocate-positive-review"), e.getMessage());
+    JourneySettings s =
+        journey(
+            Map.of("customerpath.journey.rules.advocate-positive-review.condition", "stars >= 4"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN));
+    assertTrue(
+        e.getMessage().contains("customerpath.journey.rules.advocate-positive-review"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("stars >= 4"), e.getMessage());
   }
 
   @Test
   void configErrorsNameTheKey() {
-    ConfigError stage = assertThrows(ConfigError.class,
-        () -> journey(Map.of("customerpath.journey.rules.aware-touch.stage", "awake")));
-    assertTrue(stage.getMessage().contains("'customerpath.journey.rules.aware-touch.stage'"), stage.getMessage());
-    ConfigError cond = assertThrows(ConfigError.class,
-        () -> journey(Map.of("customerpath.journey.rules.aware-touch.condition", "rating >=")));
-    assertTrue(cond.getMessage().contains("'customerpath.journey.rules.aware-touch.condition'"), cond.getMessage());
-    ConfigError window = assertThrows(ConfigError.class, () -> journey(Map.of("customerpath.journey.window-days", "0")));
-    assertTrue(window.getMessage().contains("'customerpath.journey.window-days'"), window.getMessage());
-    assertTrue(journey(Map.of("customerpath.journey.rules.advocate-repeat-purchase.enabled", "false")).rules()
-        .stream().noneMatch(r -> r.name().equals("advocate-repeat-purchase")), "enabled = false drops a rule");
+    ConfigError stage =
+        assertThrows(
+            ConfigError.class,
+            () -> journey(Map.of("customerpath.journey.rules.aware-touch.stage", "awake")));
+    assertTrue(
+        stage.getMessage().contains("'customerpath.journey.rules.aware-touch.stage'"),
+        stage.getMessage());
+    ConfigError cond =
+        assertThrows(
+            ConfigError.class,
+            () -> journey(Map.of("customerpath.journey.rules.aware-touch.condition", "rating >=")));
+    assertTrue(
+        cond.getMessage().contains("'customerpath.journey.rules.aware-touch.condition'"),
+        cond.getMessage());
+    ConfigError window =
+        assertThrows(
+            ConfigError.class, () -> journey(Map.of("customerpath.journey.window-days", "0")));
+    assertTrue(
+        window.getMessage().contains("'customerpath.journey.window-days'"), window.getMessage());
+    assertTrue(
+        journey(Map.of("customerpath.journey.rules.advocate-repeat-purchase.enabled", "false"))
+            .rules()
+            .stream()
+            .noneMatch(r -> r.name().equals("advocate-repeat-purchase")),
+        "enabled = false drops a rule");
   }
 
   static final String STAGE_ROWS = "customer_id STRING, stage STRING, persona_id INT";
 
   @Test
   void transitionsConserveEveryPreviousCustomer() {
-    Dataset<Row> previous = rows(STAGE_ROWS,
-        new Object[] {"p1", "aware", null}, new Object[] {"p2", "ask", null}, new Object[] {"p3", "act", 1},
-        new Object[] {"p5", "act", 1});
-    Dataset<Row> current = rows(STAGE_ROWS,
-        new Object[] {"p1", "appeal", null}, new Object[] {"p2", "ask", null}, new Object[] {"p4", "aware", null},
-        new Object[] {"p5", "advocate", 1});
-    Map<String, Row> all = JourneyMetrics.transitions(previous, current).collectAsList().stream()
-        .filter(r -> r.getAs("persona_id").equals("all"))
-        .collect(Collectors.toMap(r -> r.getAs("from_stage") + ">" + r.getAs("to_stage"), r -> r));
-    assertEquals(List.of("act>advocate", "act>lapsed", "ask>ask", "aware>appeal", "new>aware"),
+    Dataset<Row> previous =
+        rows(
+            STAGE_ROWS,
+            new Object[] {"p1", "aware", null},
+            new Object[] {"p2", "ask", null},
+            new Object[] {"p3", "act", 1},
+            new Object[] {"p5", "act", 1});
+    Dataset<Row> current =
+        rows(
+            STAGE_ROWS,
+            new Object[] {"p1", "appeal", null},
+            new Object[] {"p2", "ask", null},
+            new Object[] {"p4", "aware", null},
+            new Object[] {"p5", "advocate", 1});
+    Map<String, Row> all =
+        JourneyMetrics.transitions(previous, current).collectAsList().stream()
+            .filter(r -> r.getAs("persona_id").equals("all"))
+            .collect(
+                Collectors.toMap(r -> r.getAs("from_stage") + ">" + r.getAs("to_stage"), r -> r));
+    assertEquals(
+        List.of("act>advocate", "act>lapsed", "ask>ask", "aware>appeal", "new>aware"),
         all.keySet().stream().sorted().toList());
     assertEquals(0.5, all.get("act>lapsed").<Double>getAs("probability"), 1e-9);
-    long fromPrevious = all.values().stream().filter(r -> !r.getAs("from_stage").equals("new"))
-        .mapToLong(r -> r.getAs("customers")).sum();
-    long toCurrent = all.values().stream().filter(r -> !r.getAs("to_stage").equals("lapsed"))
-        .mapToLong(r -> r.getAs("customers")).sum();
-    assertEquals(previous.count(), fromPrevious, "every previous customer is in exactly one transition");
+    long fromPrevious =
+        all.values().stream()
+            .filter(r -> !r.getAs("from_stage").equals("new"))
+            .mapToLong(r -> r.getAs("customers"))
+            .sum();
+    long toCurrent =
+        all.values().stream()
+            .filter(r -> !r.getAs("to_stage").equals("lapsed"))
+            .mapToLong(r -> r.getAs("customers"))
+            .sum();
+    assertEquals(
+        previous.count(), fromPrevious, "every previous customer is in exactly one transition");
     assertEquals(current.count(), toCurrent, "every current customer is in exactly one transition");
-    List<Row> persona1 = JourneyMetrics.transitions(previous, current).filter("persona_id = '1'")
-        .orderBy("to_stage").collectAsList();
+    List<Row> persona1 =
+        JourneyMetrics.transitions(previous, current)
+            .filter("persona_id = '1'")
+            .orderBy("to_stage")
+            .collectAsList();
     assertEquals(2, persona1.size(), "the lapsed customer keeps the previous run's persona");
     assertEquals("advocate", persona1.get(0).getAs("to_stage"));
     assertEquals("lapsed", persona1.get(1).getAs("to_stage"));
@@ -171,27 +237,42 @@ class JourneyJobTest {
 
   @Test
   void firstRunEveryoneIsNew() {
-    Dataset<Row> current = rows(STAGE_ROWS, new Object[] {"p1", "appeal", null}, new Object[] {"p2", "ask", 2});
-    List<Row> t = JourneyMetrics.transitions(JourneyMetrics.noPrevious(SparkTestSession.get()), current)
-        .filter("persona_id = 'all'").collectAsList();
+    Dataset<Row> current =
+        rows(STAGE_ROWS, new Object[] {"p1", "appeal", null}, new Object[] {"p2", "ask", 2});
+    List<Row> t =
+        JourneyMetrics.transitions(JourneyMetrics.noPrevious(SparkTestSession.get()), current)
+            .filter("persona_id = 'all'")
+            .collectAsList();
     assertEquals(2, t.size());
     assertTrue(t.stream().allMatch(r -> r.getAs("from_stage").equals("new")));
     assertEquals(2L, t.stream().mapToLong(r -> r.<Long>getAs("customers")).sum());
   }
 
-  static final String FIRSTS = "customer_id STRING, persona_id INT, first_aware DATE, first_appeal DATE, "
-      + "first_ask DATE, first_act DATE, first_advocate DATE";
+  static final String FIRSTS =
+      "customer_id STRING, persona_id INT, first_aware DATE, first_appeal DATE, "
+          + "first_ask DATE, first_act DATE, first_advocate DATE";
 
   @Test
   void funnelRatiosAndCensoredTimeToNext() {
-    Dataset<Row> stages = rows(FIRSTS,
-        new Object[] {"c1", 1, date("2026-06-01"), date("2026-06-03"), date("2026-06-04"), date("2026-06-10"), null},
-        new Object[] {"c2", 1, date("2026-06-01"), date("2026-06-11"), null, null, null},
-        new Object[] {"c3", null, date("2026-06-20"), null, null, null, null},
-        new Object[] {"c4", null, date("2026-06-25"), null, null, null, null});
+    Dataset<Row> stages =
+        rows(
+            FIRSTS,
+            new Object[] {
+              "c1",
+              1,
+              date("2026-06-01"),
+              date("2026-06-03"),
+              date("2026-06-04"),
+              date("2026-06-10"),
+              null
+            },
+            new Object[] {"c2", 1, date("2026-06-01"), date("2026-06-11"), null, null, null},
+            new Object[] {"c3", null, date("2026-06-20"), null, null, null, null},
+            new Object[] {"c4", null, date("2026-06-25"), null, null, null, null});
     Map<String, Row> all = new HashMap<>();
     Map<String, Row> p1 = new HashMap<>();
-    for (Row r : JourneyMetrics.funnel(stages, RUN, "aware,appeal,ask,act,advocate").collectAsList()) {
+    for (Row r :
+        JourneyMetrics.funnel(stages, RUN, "aware,appeal,ask,act,advocate").collectAsList()) {
       (r.getAs("persona_id").equals("all") ? all : p1).put(r.getAs("stage"), r);
     }
     assertEquals(4L, all.get("aware").<Long>getAs("customers_reached"));
@@ -210,13 +291,15 @@ class JourneyJobTest {
     assertNull(all.get("aware").getAs("p90_days_to_next"));
     assertEquals(2L, p1.get("aware").<Long>getAs("customers_reached"));
     assertEquals(1.0, p1.get("aware").<Double>getAs("conversion_to_next"), 1e-9);
-    assertEquals(10, p1.get("aware").<Integer>getAs("p90_days_to_next"), "both moved: 2 and 10 days");
+    assertEquals(
+        10, p1.get("aware").<Integer>getAs("p90_days_to_next"), "both moved: 2 and 10 days");
   }
 
   @Test
   void kaplanMeierMedianWithCensoring() {
     // times 1 (event), 2 (censored), 3 (2 events), 4 (censored), 5 (event)
-    KaplanMeier km = new KaplanMeier().add(1, 1, 0).add(2, 0, 1).add(3, 2, 0).add(4, 0, 1).add(5, 1, 0);
+    KaplanMeier km =
+        new KaplanMeier().add(1, 1, 0).add(2, 0, 1).add(3, 2, 0).add(4, 0, 1).add(5, 1, 0);
     // S(1) = 5/6; at 3: 4 at risk, 2 events: S(3) = 5/6 * 2/4 = 0.4167 -> median 3
     assertEquals(3, km.quantile(0.5));
     // at 5: 1 at risk, 1 event: S(5) = 0 -> p90 5
@@ -227,13 +310,22 @@ class JourneyJobTest {
   @Test
   void propensityLabelsAndExcludesAdvocates() {
     JourneySettings s = journey(Map.of());
-    Dataset<Row> evidence = JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
+    Dataset<Row> evidence =
+        JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
     LocalDate snapshot = LocalDate.parse("2026-06-02");
     Dataset<Row> features = rows("customer_id STRING, frequency DOUBLE", new Object[] {"e", 1.0});
-    Dataset<Row> feat = JourneyPropensity.featureRows(evidence, snapshot, s.windowDays(), features,
-        List.of("frequency"), rows("customer_id STRING, persona_id INT", new Object[] {"e", 0}));
-    Map<String, Row> labelled = byCustomer(JourneyPropensity.labelled(feat, evidence, snapshot, 30));
-    // at 06-02: a aware (appeal on 06-05: moves), d appeal since 2025-07-01 (advocate 06-29: moves),
+    Dataset<Row> feat =
+        JourneyPropensity.featureRows(
+            evidence,
+            snapshot,
+            s.windowDays(),
+            features,
+            List.of("frequency"),
+            rows("customer_id STRING, persona_id INT", new Object[] {"e", 0}));
+    Map<String, Row> labelled =
+        byCustomer(JourneyPropensity.labelled(feat, evidence, snapshot, 30));
+    // at 06-02: a aware (appeal on 06-05: moves), d appeal since 2025-07-01 (advocate 06-29:
+    // moves),
     // e act (repeat purchase 06-11 = advocate: moves)
     assertEquals(List.of("a", "d", "e"), labelled.keySet().stream().sorted().toList());
     assertEquals(1.0, labelled.get("a").<Double>getAs("label"));
@@ -241,43 +333,72 @@ class JourneyJobTest {
     assertEquals(1.0, labelled.get("e").<Double>getAs("cf_frequency"));
     assertEquals(0.0, labelled.get("a").<Double>getAs("cf_frequency"), "prospects are null-filled");
     assertEquals(1.0, labelled.get("a").<Double>getAs("n30_aware"));
-    Map<String, Row> late = byCustomer(JourneyPropensity.labelled(JourneyPropensity.featureRows(evidence, RUN,
-        s.windowDays(), features, List.of("frequency"), rows("customer_id STRING, persona_id INT")), evidence, RUN, 30));
+    Map<String, Row> late =
+        byCustomer(
+            JourneyPropensity.labelled(
+                JourneyPropensity.featureRows(
+                    evidence,
+                    RUN,
+                    s.windowDays(),
+                    features,
+                    List.of("frequency"),
+                    rows("customer_id STRING, persona_id INT")),
+                evidence,
+                RUN,
+                30));
     assertTrue(!late.containsKey("d") && !late.containsKey("e"), "advocates are not scored");
     assertEquals(0.0, late.get("a").<Double>getAs("label"));
   }
 
-  /** The rules block for the Olist example (orders = act, review >= 4 = advocate, <= 2 = complaint). */
-  static final Map<String, String> OLIST = Map.of(
-      "customerpath.journey.window-days", "800",
-      "customerpath.journey.rules.aware-touch.enabled", "false",
-      "customerpath.journey.rules.appeal-interest.enabled", "false",
-      "customerpath.journey.rules.ask-research.enabled", "false",
-      "customerpath.journey.rules.advocate-share.enabled", "false",
-      "customerpath.journey.rules.advocate-repeat-purchase.enabled", "false");
+  /**
+   * The rules block for the Olist example (orders = act, review >= 4 = advocate, <= 2 = complaint).
+   */
+  static final Map<String, String> OLIST =
+      Map.of(
+          "customerpath.journey.window-days", "800",
+          "customerpath.journey.rules.aware-touch.enabled", "false",
+          "customerpath.journey.rules.appeal-interest.enabled", "false",
+          "customerpath.journey.rules.ask-research.enabled", "false",
+          "customerpath.journey.rules.advocate-share.enabled", "false",
+          "customerpath.journey.rules.advocate-repeat-purchase.enabled", "false");
 
   @Test
   void olistMappingOrdersActReviewsAdvocateOrComplain() {
     JourneySettings s = journey(OLIST);
     assertEquals("act,advocate", JourneyStages.observableStages(s.rules(), true));
     LocalDate run = LocalDate.parse("2018-10-17");
-    Dataset<Row> events = rows(EVENTS,
-        ev("u1", "2017-03-01 10:00:00", "purchase", null),
-        ev("u1", "2017-03-12 00:00:00", "review", 5),
-        ev("u2", "2018-01-01 10:00:00", "purchase", null),
-        ev("u2", "2018-01-15 00:00:00", "review", 1),
-        ev("u3", "2018-09-01 10:00:00", "purchase", null),
-        ev("u3", "2018-09-10 00:00:00", "review", 3));
-    Dataset<Row> tx = rows(TX, tx("o1", "u1", "2017-03-01 10:00:00", 1), tx("o2", "u2", "2018-01-01 10:00:00", 1),
-        tx("o3", "u3", "2018-09-01 10:00:00", 1), tx("o4", "u3", "2018-09-20 10:00:00", 1));
+    Dataset<Row> events =
+        rows(
+            EVENTS,
+            ev("u1", "2017-03-01 10:00:00", "purchase", null),
+            ev("u1", "2017-03-12 00:00:00", "review", 5),
+            ev("u2", "2018-01-01 10:00:00", "purchase", null),
+            ev("u2", "2018-01-15 00:00:00", "review", 1),
+            ev("u3", "2018-09-01 10:00:00", "purchase", null),
+            ev("u3", "2018-09-10 00:00:00", "review", 3));
+    Dataset<Row> tx =
+        rows(
+            TX,
+            tx("o1", "u1", "2017-03-01 10:00:00", 1),
+            tx("o2", "u2", "2018-01-01 10:00:00", 1),
+            tx("o3", "u3", "2018-09-01 10:00:00", 1),
+            tx("o4", "u3", "2018-09-20 10:00:00", 1));
     Dataset<Row> evidence = JourneyStages.evidence(Optional.of(events), tx, s.rules(), run);
-    Map<String, Row> got = byCustomer(JourneyJob.stages(evidence, JourneyStages.complaints(Optional.of(events),
-            s.complaint()), rows("customer_id STRING, persona_id INT"), JourneyMetrics.noPrevious(SparkTestSession.get()),
-        run, s.windowDays(), "act,advocate"));
+    Map<String, Row> got =
+        byCustomer(
+            JourneyJob.stages(
+                evidence,
+                JourneyStages.complaints(Optional.of(events), s.complaint()),
+                rows("customer_id STRING, persona_id INT"),
+                JourneyMetrics.noPrevious(SparkTestSession.get()),
+                run,
+                s.windowDays(),
+                "act,advocate"));
     assertEquals("advocate", got.get("u1").getAs("stage"));
     assertEquals("act", got.get("u2").getAs("stage"));
     assertTrue(got.get("u2").<Boolean>getAs("complaint"));
-    assertEquals("act", got.get("u3").getAs("stage"), "a 3-star review is neither; repeat purchase is off");
+    assertEquals(
+        "act", got.get("u3").getAs("stage"), "a 3-star review is neither; repeat purchase is off");
     assertEquals(0L, got.get("u3").<Long>getAs("complaints"));
   }
 }

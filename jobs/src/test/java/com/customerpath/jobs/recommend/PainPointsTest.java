@@ -1,21 +1,20 @@
 package com.customerpath.jobs.recommend;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.customerpath.common.config.PipelineSettings.PainPointSettings;
 import com.customerpath.testing.Fixtures;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /**
- * Ten buyers with monetary 100..1000 fall in deciles 1..10. C09 (decile 9) rated 1, 2, 2;
- * C08 (decile 8) rated 5, 4; C10 (decile 10) returned 35% of spend; C07 (decile 7, not in the
- * top 3 deciles) returned 50% and rated 1.
+ * Ten buyers with monetary 100..1000 fall in deciles 1..10. C09 (decile 9) rated 1, 2, 2; C08
+ * (decile 8) rated 5, 4; C10 (decile 10) returned 35% of spend; C07 (decile 7, not in the top 3
+ * deciles) returned 50% and rated 1.
  */
 class PainPointsTest {
   static Dataset<Row> features;
@@ -29,10 +28,16 @@ class PainPointsTest {
       f[i - 1] = new Object[] {String.format("C%02d", i), 100.0 * i, returns};
     }
     features = Fixtures.rows("customer_id string, monetary double, returns_share double", f);
-    Dataset<Row> events = Fixtures.rows("customer_id string, event_type string, rating int",
-        new Object[] {"C09", "review", 1}, new Object[] {"C09", "review", 2}, new Object[] {"C09", "review", 2},
-        new Object[] {"C08", "review", 5}, new Object[] {"C08", "review", 4}, new Object[] {"C08", "share", null},
-        new Object[] {"C07", "review", 1});
+    Dataset<Row> events =
+        Fixtures.rows(
+            "customer_id string, event_type string, rating int",
+            new Object[] {"C09", "review", 1},
+            new Object[] {"C09", "review", 2},
+            new Object[] {"C09", "review", 2},
+            new Object[] {"C08", "review", 5},
+            new Object[] {"C08", "review", 4},
+            new Object[] {"C08", "share", null},
+            new Object[] {"C07", "review", 1});
     reviews = PainPoints.reviews(events, 2);
   }
 
@@ -47,26 +52,32 @@ class PainPointsTest {
   @Test
   void valuableUnhappyCustomersAreFlaggedWithReadableReasons() {
     Map<String, String> p = painPoints(new PainPointSettings(3, 3.0, 1, 2, 2, 0.25));
-    assertEquals(Map.of(
-        "C09", "9|avg rating 1.7 over 3 reviews; 3 complaints (rating <= 2)",
-        "C10", "10|35% of spend returned"), p);
+    assertEquals(
+        Map.of(
+            "C09", "9|avg rating 1.7 over 3 reviews; 3 complaints (rating <= 2)",
+            "C10", "10|35% of spend returned"),
+        p);
   }
 
   @Test
   void thresholdsComeFromSettings() {
     // Returns allowed up to 40%, average 1.7 still low, complaints need 4: C09 on its average only.
-    assertEquals(Map.of("C09", "9|avg rating 1.7 over 3 reviews"), painPoints(new PainPointSettings(3, 3.0, 1, 2, 4, 0.4)));
+    assertEquals(
+        Map.of("C09", "9|avg rating 1.7 over 3 reviews"),
+        painPoints(new PainPointSettings(3, 3.0, 1, 2, 4, 0.4)));
     // Average threshold 1.5 and complaints need 4: nobody.
     assertEquals(Map.of(), painPoints(new PainPointSettings(3, 1.5, 1, 2, 4, 0.4)));
     // Top 4 deciles: C07 (decile 7) now counts, for its returns and its single 1-star review.
-    assertEquals("7|avg rating 1.0 over 1 review; 50% of spend returned",
+    assertEquals(
+        "7|avg rating 1.0 over 1 review; 50% of spend returned",
         painPoints(new PainPointSettings(4, 3.0, 1, 2, 2, 0.4)).get("C07"));
   }
 
   @Test
   void satisfactionScore() {
     Map<String, Double> sat = new TreeMap<>();
-    PainPoints.assess(features, reviews, new PainPointSettings(3, 3.0, 1, 2, 2, 0.25)).collectAsList()
+    PainPoints.assess(features, reviews, new PainPointSettings(3, 3.0, 1, 2, 2, 0.25))
+        .collectAsList()
         .forEach(r -> sat.put(r.getString(0), r.getDouble(r.fieldIndex("satisfaction"))));
     // C08: rating score (4.5 - 1) / 4 = 0.875, no returns: (0.875 + 1) / 2
     assertEquals(0.9375, sat.get("C08"), 1e-9);

@@ -1,22 +1,24 @@
 package com.customerpath.jobs.recommend;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.jobs.SampleRun;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Counts the Spark jobs of the recommendations step on the sample data's shared run (a
  * SparkListener; no UI needed): the step is run again on the same inputs and its jobs counted.
  */
 class RecommendationsJobCountTest {
-  /** Spark jobs the recommendations step may launch on the sample data (churn excluded, it has its own step). */
+  /**
+   * Spark jobs the recommendations step may launch on the sample data (churn excluded, it has its
+   * own step).
+   */
   static final int MAX_JOBS = 200;
 
   static final AtomicInteger churnJobs = new AtomicInteger();
@@ -24,16 +26,20 @@ class RecommendationsJobCountTest {
   static int countJobs(Runnable r) {
     AtomicInteger jobs = new AtomicInteger();
     churnJobs.set(0);
-    SparkListener l = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        jobs.incrementAndGet();
-        if (scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos()).stream()
-            .anyMatch(st -> st.details().contains("churn") || st.details().contains("GroupedLikelihood"))) {
-          churnJobs.incrementAndGet();
-        }
-      }
-    };
+    SparkListener l =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart start) {
+            jobs.incrementAndGet();
+            if (scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos()).stream()
+                .anyMatch(
+                    st ->
+                        st.details().contains("churn")
+                            || st.details().contains("GroupedLikelihood"))) {
+              churnJobs.incrementAndGet();
+            }
+          }
+        };
     var sc = SampleRun.get().context.spark().sparkContext();
     sc.addSparkListener(l);
     try {
@@ -52,10 +58,15 @@ class RecommendationsJobCountTest {
   void recommendationsStepLaunchesFewSparkJobs() {
     JobContext ctx = SampleRun.get().context;
     int jobs = countJobs(() -> JobRunner.runStep(ctx, new RecommendationsJob()));
-    System.out.printf("recommendations step: %d Spark jobs, %d of them churn fitting%n", jobs, churnJobs.get());
+    System.out.printf(
+        "recommendations step: %d Spark jobs, %d of them churn fitting%n", jobs, churnJobs.get());
     // Churn fitting moves to its own step (another branch); until then its jobs are counted apart.
     int own = jobs - churnJobs.get();
-    assertTrue(own <= MAX_JOBS, "recommendations step launched " + own + " Spark jobs besides churn, expected <= "
-        + MAX_JOBS);
+    assertTrue(
+        own <= MAX_JOBS,
+        "recommendations step launched "
+            + own
+            + " Spark jobs besides churn, expected <= "
+            + MAX_JOBS);
   }
 }

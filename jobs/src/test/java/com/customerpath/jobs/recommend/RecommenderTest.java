@@ -1,34 +1,34 @@
 package com.customerpath.jobs.recommend;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.testing.Fixtures;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The candidate sources, the repeat-purchase policy, names in reasons and cold start, on a
- * fixture with a planted weekly repeat (A buys milk every 7 days), a planted pair (milk and
- * butter, bought together by B, C and F) and two prospects (D without persona, E in persona 0).
+ * The candidate sources, the repeat-purchase policy, names in reasons and cold start, on a fixture
+ * with a planted weekly repeat (A buys milk every 7 days), a planted pair (milk and butter, bought
+ * together by B, C and F) and two prospects (D without persona, E in persona 0).
  */
 class RecommenderTest {
   static final LocalDate AS_OF = LocalDate.parse("2026-06-30");
   static Recommender.Inputs in;
+
   /** Every candidate of the fixture, scored by every source (ALS off), computed once. */
   static Dataset<Row> scored;
 
@@ -51,43 +51,77 @@ class RecommenderTest {
     lines.add(line("f1", "F", "2026-06-20", "P1"));
     lines.add(line("f1", "F", "2026-06-20", "P2"));
     lines.add(line("g1", "G", "2026-06-25", "P1"));
-    Dataset<Row> tx = Fixtures.rows("transaction_id string, customer_id string, ts timestamp, product_id string,"
-        + " quantity double", lines.toArray(new Object[0][]));
-    Dataset<Row> products = Fixtures.rows("product_id string, name string, category string",
-        new Object[] {"P1", "Whole milk", "groceries"}, new Object[] {"P2", "Butter", "groceries"},
-        new Object[] {"P3", "Kettle", "electronics"}, new Object[] {"P4", "Toaster", "electronics"},
-        new Object[] {"P5", null, "books"});
-    Dataset<Row> cp = Fixtures.rows("customer_id string, persona_id int, context string",
-        new Object[] {"A", 0, "all"}, new Object[] {"B", 0, "all"}, new Object[] {"C", 1, "all"},
-        new Object[] {"F", 1, "all"}, new Object[] {"G", 1, "all"});
-    Dataset<Row> personas = Fixtures.rows("persona_id int, persona_name string",
-        new Object[] {0, "grocery shoppers"}, new Object[] {1, "book lovers"});
-    Dataset<Row> audience = Fixtures.rows("customer_id string, persona_id int",
-        new Object[] {"A", null}, new Object[] {"D", null}, new Object[] {"E", 0});
+    Dataset<Row> tx =
+        Fixtures.rows(
+            "transaction_id string, customer_id string, ts timestamp, product_id string,"
+                + " quantity double",
+            lines.toArray(new Object[0][]));
+    Dataset<Row> products =
+        Fixtures.rows(
+            "product_id string, name string, category string",
+            new Object[] {"P1", "Whole milk", "groceries"},
+            new Object[] {"P2", "Butter", "groceries"},
+            new Object[] {"P3", "Kettle", "electronics"},
+            new Object[] {"P4", "Toaster", "electronics"},
+            new Object[] {"P5", null, "books"});
+    Dataset<Row> cp =
+        Fixtures.rows(
+            "customer_id string, persona_id int, context string",
+            new Object[] {"A", 0, "all"},
+            new Object[] {"B", 0, "all"},
+            new Object[] {"C", 1, "all"},
+            new Object[] {"F", 1, "all"},
+            new Object[] {"G", 1, "all"});
+    Dataset<Row> personas =
+        Fixtures.rows(
+            "persona_id int, persona_name string",
+            new Object[] {0, "grocery shoppers"},
+            new Object[] {1, "book lovers"});
+    Dataset<Row> audience =
+        Fixtures.rows(
+            "customer_id string, persona_id int",
+            new Object[] {"A", null},
+            new Object[] {"D", null},
+            new Object[] {"E", 0});
     in = new Recommender.Inputs(tx, products, cp, personas, audience);
     scored = Recommender.candidates(in, params(Map.of()), AS_OF).scored().cache();
   }
 
-  /** Ranks the shared candidates with the policy and weights of `overrides` and explains the top 3. */
+  /**
+   * Ranks the shared candidates with the policy and weights of `overrides` and explains the top 3.
+   */
   static Dataset<Row> recommendWith(Map<String, String> overrides) {
     Recommender.Params p = params(overrides);
     double[] w = Blend.normalised(p.startWeights());
-    return Recommender.explain(Recommender.rank(scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
-        w, in);
+    return Recommender.explain(
+        Recommender.rank(scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
+        w,
+        in);
   }
 
   static Object[] line(String id, String customer, String day, String product) {
     return new Object[] {id, customer, Fixtures.ts(day + " 10:00:00"), product, 1.0};
   }
 
-  /** Params from reference.conf with overrides; the blend fixed (not learned), ALS off unless weighted. */
+  /**
+   * Params from reference.conf with overrides; the blend fixed (not learned), ALS off unless
+   * weighted.
+   */
   static Recommender.Params params(Map<String, String> overrides) {
-    Map<String, String> set = new HashMap<>(Map.of("customerpath.inputs.transactions.path", "x",
-        "customerpath.recommendations.top-n", "3",
-        "customerpath.recommendations.blend.learn", "false",
-        "customerpath.recommendations.blend.weights.als", "0"));
+    Map<String, String> set =
+        new HashMap<>(
+            Map.of(
+                "customerpath.inputs.transactions.path",
+                "x",
+                "customerpath.recommendations.top-n",
+                "3",
+                "customerpath.recommendations.blend.learn",
+                "false",
+                "customerpath.recommendations.blend.weights.als",
+                "0"));
     set.putAll(overrides);
-    return Recommender.Params.from(PipelineSettings.from(ConfigLoader.load(null, set)).recommendations());
+    return Recommender.Params.from(
+        PipelineSettings.from(ConfigLoader.load(null, set)).recommendations());
   }
 
   static Map<String, List<String>> lists(Dataset<Row> recs) {
@@ -100,8 +134,13 @@ class RecommenderTest {
   }
 
   static Map<String, List<String>> recommend(String policy) {
-    return lists(recommendWith(Map.of("customerpath.recommendations.repeat-purchase", policy,
-        "customerpath.recommendations.blend.weights.buy-again", "5")));
+    return lists(
+        recommendWith(
+            Map.of(
+                "customerpath.recommendations.repeat-purchase",
+                policy,
+                "customerpath.recommendations.blend.weights.buy-again",
+                "5")));
   }
 
   @Test
@@ -113,9 +152,11 @@ class RecommenderTest {
     assertEquals("P1", always.get("A").get(0), "always: A's weekly milk first " + always.get("A"));
     assertTrue(always.get("A").contains("P3"), "always: the kettle too " + always.get("A"));
     Map<String, List<String>> byCategory = recommend("by-category");
-    assertEquals("P1", byCategory.get("A").get(0), "groceries are repeatable " + byCategory.get("A"));
+    assertEquals(
+        "P1", byCategory.get("A").get(0), "groceries are repeatable " + byCategory.get("A"));
     assertFalse(byCategory.get("A").contains("P3"), "electronics are not");
-    // when-due: A last bought milk 7 days ago, its interval is 7-9 days (A every 7, B every 9): due.
+    // when-due: A last bought milk 7 days ago, its interval is 7-9 days (A every 7, B every 9):
+    // due.
     // G bought milk 5 days ago: not yet due. Nobody bought the kettle twice: never due.
     Map<String, List<String>> whenDue = recommend("when-due");
     assertEquals("P1", whenDue.get("A").get(0), whenDue.get("A").toString());
@@ -127,16 +168,21 @@ class RecommenderTest {
   void buyAgainScoresFrequencyRecencyAndDue() {
     Recommender.Params p = params(Map.of());
     Map<String, Row> byKey = new HashMap<>();
-    CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources())
-        .collectAsList().forEach(r -> byKey.put(r.getAs("customer_id") + "/" + r.getAs("product_id"), r));
+    CandidateSources.interactions(
+            CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources())
+        .collectAsList()
+        .forEach(r -> byKey.put(r.getAs("customer_id") + "/" + r.getAs("product_id"), r));
     Row milkA = byKey.get("A/P1");
     double interval = milkA.getAs("interval_days");
     assertTrue(interval >= 7 && interval <= 9, "milk's typical repurchase interval " + interval);
     assertEquals(7.0 / interval, milkA.<Double>getAs("due_ratio"), 1e-9);
     assertTrue(milkA.<Double>getAs("f_due") > 0.75, "A is due for milk");
-    assertTrue(byKey.get("G/P1").<Double>getAs("f_due") < milkA.<Double>getAs("f_due"), "G bought it 5 days ago");
+    assertTrue(
+        byKey.get("G/P1").<Double>getAs("f_due") < milkA.<Double>getAs("f_due"),
+        "G bought it 5 days ago");
     assertEquals(4, milkA.<Long>getAs("purchases"));
-    assertTrue(milkA.<Double>getAs("f_buy_again") > byKey.get("A/P3").<Double>getAs("f_buy_again"),
+    assertTrue(
+        milkA.<Double>getAs("f_buy_again") > byKey.get("A/P3").<Double>getAs("f_buy_again"),
         "4 of A's 4 orders hold milk, 1 the kettle");
     assertEquals(1.0, milkA.<Double>getAs("f_buy_again"), 1e-9);
     assertEquals(0.0, byKey.get("A/P3").<Double>getAs("f_due"), 1e-9, "no interval: not due");
@@ -145,15 +191,20 @@ class RecommenderTest {
   @Test
   void boughtTogetherFindsThePlantedPairAndNamesIt() {
     Recommender.Params p = params(Map.of());
-    Dataset<Row> inter = CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF,
-        "purchases", p.sources());
-    List<Row> g = CandidateSources.boughtTogether(inter, p.sources()).filter("customer_id = 'G'")
-        .orderBy(org.apache.spark.sql.functions.col("f_together").desc()).collectAsList();
+    Dataset<Row> inter =
+        CandidateSources.interactions(
+            CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources());
+    List<Row> g =
+        CandidateSources.boughtTogether(inter, p.sources())
+            .filter("customer_id = 'G'")
+            .orderBy(org.apache.spark.sql.functions.col("f_together").desc())
+            .collectAsList();
     assertEquals("P2", g.get(0).getAs("product_id"), "milk buyers also buy butter");
     assertEquals("P1", g.get(0).getAs("because"));
     // cosine(milk, butter) = 3 co-buyers / sqrt(5 milk buyers x 3 butter buyers)
     assertEquals(3 / Math.sqrt(5 * 3), g.get(0).<Double>getAs("f_together"), 1e-9);
-    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.bought-together", "100"));
+    Dataset<Row> recs =
+        recommendWith(Map.of("customerpath.recommendations.blend.weights.bought-together", "100"));
     Row first = recs.filter("customer_id = 'G' and rank = 1").first();
     assertEquals("P2", first.getAs("product_id"));
     assertEquals("often bought with Whole milk", first.getAs("reason"));
@@ -162,12 +213,17 @@ class RecommenderTest {
 
   @Test
   void coldStartGetsPersonaBestOrEveryonesBest() {
-    Dataset<Row> recs = recommendWith(Map.of("customerpath.recommendations.blend.weights.global-popularity", "0"));
+    Dataset<Row> recs =
+        recommendWith(Map.of("customerpath.recommendations.blend.weights.global-popularity", "0"));
     Map<String, List<String>> l = lists(recs);
     assertEquals("P1", l.get("D").get(0), "milk has the most buyers");
     Map<String, String> reasons = new HashMap<>();
-    recs.filter("rank = 1").collectAsList().forEach(r -> reasons.put(r.getAs("customer_id"),
-        r.getAs("reason") + "|" + r.getAs("persona_id")));
+    recs.filter("rank = 1")
+        .collectAsList()
+        .forEach(
+            r ->
+                reasons.put(
+                    r.getAs("customer_id"), r.getAs("reason") + "|" + r.getAs("persona_id")));
     assertEquals("bestseller among all customers|null", reasons.get("D"));
     assertEquals("popular with grocery shoppers like you|0", reasons.get("E"));
     for (Row r : recs.collectAsList()) {
@@ -178,10 +234,17 @@ class RecommenderTest {
 
   @Test
   void alsCandidatesAreCappedAndMappedBackToIds() {
-    Recommender.Params p = params(Map.of("customerpath.recommendations.als.rank", "2",
-        "customerpath.recommendations.als.max-iter", "3"));
-    Dataset<Row> inter = CandidateSources.interactions(CandidateSources.purchases(in.transactions()), AS_OF,
-        p.preference(), p.sources()).cache();
+    Recommender.Params p =
+        params(
+            Map.of(
+                "customerpath.recommendations.als.rank",
+                "2",
+                "customerpath.recommendations.als.max-iter",
+                "3"));
+    Dataset<Row> inter =
+        CandidateSources.interactions(
+                CandidateSources.purchases(in.transactions()), AS_OF, p.preference(), p.sources())
+            .cache();
     CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
     List<Row> als = CandidateSources.als(fit, 2).collectAsList();
     Map<String, Integer> perCustomer = new HashMap<>();
@@ -191,7 +254,8 @@ class RecommenderTest {
       double f = r.getAs("f_als");
       assertTrue(f >= 0 && f <= 1, "f_als in [0, 1]: " + f);
     }
-    assertEquals(java.util.Set.of("A", "B", "C", "F", "G"), perCustomer.keySet(), "every buyer, by id");
+    assertEquals(
+        java.util.Set.of("A", "B", "C", "F", "G"), perCustomer.keySet(), "every buyer, by id");
     perCustomer.values().forEach(n -> assertEquals(2, n, "capped at 2 per customer"));
     CandidateSources.release(fit);
     inter.unpersist();
@@ -199,9 +263,14 @@ class RecommenderTest {
 
   @Test
   void unknownRepeatPolicyIsAClearError() {
-    ConfigError e = assertThrows(ConfigError.class, () -> params(Map.of(
-        "customerpath.recommendations.repeat-purchase", "sometimes")));
-    assertTrue(e.getMessage().contains("customerpath.recommendations.repeat-purchase"), e.getMessage());
-    assertTrue(e.getMessage().contains("'sometimes'") && e.getMessage().contains("when-due"), e.getMessage());
+    ConfigError e =
+        assertThrows(
+            ConfigError.class,
+            () -> params(Map.of("customerpath.recommendations.repeat-purchase", "sometimes")));
+    assertTrue(
+        e.getMessage().contains("customerpath.recommendations.repeat-purchase"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'sometimes'") && e.getMessage().contains("when-due"),
+        e.getMessage());
   }
 }

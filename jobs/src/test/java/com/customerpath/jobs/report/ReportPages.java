@@ -1,6 +1,9 @@
 package com.customerpath.jobs.report;
 
-import javax.imageio.ImageIO;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,15 +14,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import javax.imageio.ImageIO;
 
 /** Reads a written report page back as a person would: sections, table rows, notes, images. */
 final class ReportPages {
   static final List<String> SECTIONS = List.of("health", "som", "personas", "journey", "actions");
-  private static final Pattern IMG = Pattern.compile("<img src=\"data:image/png;base64,([^\"]+)\"[^>]*alt=\"([^\"]*)\"");
+  private static final Pattern IMG =
+      Pattern.compile("<img src=\"data:image/png;base64,([^\"]+)\"[^>]*alt=\"([^\"]*)\"");
 
   private ReportPages() {}
 
@@ -35,7 +36,8 @@ final class ReportPages {
 
   /** The HTML of {@code <section id="id">}, failing when the page has no such section. */
   static String section(String page, String id) {
-    Matcher m = Pattern.compile("<section id=\"" + id + "\">(.*?)</section>", Pattern.DOTALL).matcher(page);
+    Matcher m =
+        Pattern.compile("<section id=\"" + id + "\">(.*?)</section>", Pattern.DOTALL).matcher(page);
     if (!m.find()) {
       fail("the report has no section '" + id + "'");
     }
@@ -44,8 +46,11 @@ final class ReportPages {
 
   /** The HTML of the table with this caption (several tables may have rows named alike). */
   static String table(String html, String caption) {
-    Matcher m = Pattern.compile("<table>\\s*<caption>" + Pattern.quote(caption) + "</caption>(.*?)</table>",
-        Pattern.DOTALL).matcher(html);
+    Matcher m =
+        Pattern.compile(
+                "<table>\\s*<caption>" + Pattern.quote(caption) + "</caption>(.*?)</table>",
+                Pattern.DOTALL)
+            .matcher(html);
     if (!m.find()) {
       fail("no table captioned '" + caption + "'");
     }
@@ -71,8 +76,12 @@ final class ReportPages {
 
   /** The row whose first cell is exactly {@code first}. */
   static List<String> row(String html, String first) {
-    return rows(html).stream().filter(r -> r.get(0).equals(first)).findFirst()
-        .orElseThrow(() -> new AssertionError("no table row starting with '" + first + "' in " + rows(html)));
+    return rows(html).stream()
+        .filter(r -> r.get(0).equals(first))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError("no table row starting with '" + first + "' in " + rows(html)));
   }
 
   static List<String> notes(String html) {
@@ -91,9 +100,11 @@ final class ReportPages {
     while (m.find()) {
       String alt = text(m.group(2));
       try {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
+        BufferedImage image =
+            ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
         assertNotNull(image, "chart '" + alt + "' is a PNG");
-        assertTrue(image.getWidth() > 100 && image.getHeight() > 50, "chart '" + alt + "' has a size");
+        assertTrue(
+            image.getWidth() > 100 && image.getHeight() > 50, "chart '" + alt + "' has a size");
       } catch (IOException e) {
         fail("chart '" + alt + "' does not decode: " + e.getMessage());
       }
@@ -103,8 +114,15 @@ final class ReportPages {
   }
 
   static String text(String html) {
-    return html.replaceAll("<[^>]+>", "").replace("&#39;", "'").replace("&quot;", "\"").replace("&#61;", "=")
-        .replace("&#96;", "`").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").trim();
+    return html.replaceAll("<[^>]+>", "")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#61;", "=")
+        .replace("&#96;", "`")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .trim();
   }
 
   /** A count as the page writes it: grouped digits. */

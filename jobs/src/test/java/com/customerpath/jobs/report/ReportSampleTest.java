@@ -1,16 +1,5 @@
 package com.customerpath.jobs.report;
 
-import com.customerpath.common.io.Tables;
-import com.customerpath.jobs.SampleRun;
-import com.customerpath.jobs.recommend.RecommenderEvaluation;
-import com.customerpath.jobs.runtime.JobRunner;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static com.customerpath.jobs.report.ReportPages.count;
 import static com.customerpath.jobs.report.ReportPages.images;
 import static com.customerpath.jobs.report.ReportPages.notes;
@@ -20,9 +9,19 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.customerpath.common.io.Tables;
+import com.customerpath.jobs.SampleRun;
+import com.customerpath.jobs.recommend.RecommenderEvaluation;
+import com.customerpath.jobs.runtime.JobRunner;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 /**
- * The report of the shared sample run: every section is there, and its figures are the run's,
- * read back here from the tables (not from the report code).
+ * The report of the shared sample run: every section is there, and its figures are the run's, read
+ * back here from the tables (not from the report code).
  */
 class ReportSampleTest {
   private static SampleRun run;
@@ -34,7 +33,8 @@ class ReportSampleTest {
     run = SampleRun.get();
     tables = run.context.tables();
     ReportPages.read(run.output, SampleRun.DATE.toString()); // the nightly run wrote one
-    // With the offline evaluation too (as bin/evaluate-recommender adds it), the report rendered again.
+    // With the offline evaluation too (as bin/evaluate-recommender adds it), the report rendered
+    // again.
     if (!tables.exists(RecommenderEvaluation.TABLE, SampleRun.DATE)) {
       JobRunner.runStep(run.context, new RecommenderEvaluation());
     }
@@ -62,18 +62,34 @@ class ReportSampleTest {
       assertEquals(count(accepted), r.get(2), source + " accepted");
       assertEquals(count(quarantined), r.get(3), source + " quarantined");
       if (quarantined > 0) {
-        Row top = table("quarantine/" + source).groupBy("reason").count().orderBy(col("count").desc(), col("reason"))
-            .first();
-        assertTrue(r.get(5).startsWith(top.getString(0) + " " + count(top.getLong(1))),
+        Row top =
+            table("quarantine/" + source)
+                .groupBy("reason")
+                .count()
+                .orderBy(col("count").desc(), col("reason"))
+                .first();
+        assertTrue(
+            r.get(5).startsWith(top.getString(0) + " " + count(top.getLong(1))),
             source + ": the top quarantine reason first, got " + r.get(5));
       }
     }
-    for (String t : List.of("customer_features", "personas", "journey_stages", "next_best_action", "recommendations")) {
-      assertEquals(count(table(t).count()), row(table(health, "Rows written per table"), t).get(1), "rows of " + t);
+    for (String t :
+        List.of(
+            "customer_features",
+            "personas",
+            "journey_stages",
+            "next_best_action",
+            "recommendations")) {
+      assertEquals(
+          count(table(t).count()),
+          row(table(health, "Rows written per table"), t).get(1),
+          "rows of " + t);
     }
     for (String step : List.of("ingest", "features", "personas", "journey", "recommendations")) {
       double seconds = manifest.<Double>getAs("seconds_" + step);
-      assertEquals(String.format(java.util.Locale.ROOT, "%.1f", seconds), row(table(health, "Steps"), step).get(1),
+      assertEquals(
+          String.format(java.util.Locale.ROOT, "%.1f", seconds),
+          row(table(health, "Steps"), step).get(1),
           "seconds of " + step);
     }
     assertTrue(images(health).contains("Seconds per step"));
@@ -82,16 +98,37 @@ class ReportSampleTest {
   @Test
   void somMapsOnTheConfiguredGrid() {
     String som = section(page, "som");
-    long placed = table("customer_personas").filter("context = 'all' and som_row is not null").count();
-    long units = table("customer_personas").filter("context = 'all'").select("som_row", "som_col").distinct().count();
+    long placed =
+        table("customer_personas").filter("context = 'all' and som_row is not null").count();
+    long units =
+        table("customer_personas")
+            .filter("context = 'all'")
+            .select("som_row", "som_col")
+            .distinct()
+            .count();
     var s = run.context.settings().personas().som();
     String note = notes(som).get(0);
-    assertTrue(note.startsWith(s.rows() + " x " + s.cols() + " " + s.topology() + " map; " + units + " of "
-        + s.rows() * s.cols() + " units hold customers (" + count(placed) + " customers placed)"), note);
+    assertTrue(
+        note.startsWith(
+            s.rows()
+                + " x "
+                + s.cols()
+                + " "
+                + s.topology()
+                + " map; "
+                + units
+                + " of "
+                + s.rows() * s.cols()
+                + " units hold customers ("
+                + count(placed)
+                + " customers placed)"),
+        note);
     List<String> charts = images(som);
     assertTrue(charts.stream().anyMatch(c -> c.startsWith("U-matrix")), "U-matrix in " + charts);
     assertTrue(charts.stream().anyMatch(c -> c.startsWith("Hit map")), "hit map in " + charts);
-    assertTrue(charts.stream().anyMatch(c -> c.startsWith("Units by persona")), "persona map in " + charts);
+    assertTrue(
+        charts.stream().anyMatch(c -> c.startsWith("Units by persona")),
+        "persona map in " + charts);
   }
 
   @Test
@@ -103,16 +140,25 @@ class ReportSampleTest {
       int id = p.getAs("persona_id");
       List<String> r = row(personas, Integer.toString(id));
       assertEquals(p.getAs("persona_name"), r.get(1), "name of persona " + id);
-      long customers = table("customer_personas").filter("context = 'all' and persona_id = " + id).count();
+      long customers =
+          table("customer_personas").filter("context = 'all' and persona_id = " + id).count();
       assertEquals(count(customers), r.get(2), "customers of persona " + id);
-      assertEquals(p.getAs("representative_customer_id"), r.get(4), "representative of persona " + id);
-      assertTrue(charts.contains(id + " · " + p.getAs("persona_name")), "profile chart of persona " + id + " in " + charts);
+      assertEquals(
+          p.getAs("representative_customer_id"), r.get(4), "representative of persona " + id);
+      assertTrue(
+          charts.contains(id + " · " + p.getAs("persona_name")),
+          "profile chart of persona " + id + " in " + charts);
     }
     assertTrue(charts.contains("Customers per persona"));
     // One run in the output root: nothing to migrate from, said in one line.
     long all = table("customer_personas").filter("context = 'all'").count();
-    assertTrue(notes(personas).contains("No migration matrix: no previous run to migrate from; all " + count(all)
-        + " customers are new tonight."), notes(personas).toString());
+    assertTrue(
+        notes(personas)
+            .contains(
+                "No migration matrix: no previous run to migrate from; all "
+                    + count(all)
+                    + " customers are new tonight."),
+        notes(personas).toString());
   }
 
   @Test
@@ -121,19 +167,30 @@ class ReportSampleTest {
     Row act = table("journey_funnel").filter("persona_id = 'all' and stage = 'act'").first();
     Row aware = table("journey_funnel").filter("persona_id = 'all' and stage = 'aware'").first();
     List<String> all = row(journey, "all customers");
-    assertTrue(all.contains(count(act.<Long>getAs("customers_reached")) + " ("
-        + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * act.<Double>getAs("conversion_to_next")) + ")"),
+    assertTrue(
+        all.contains(
+            count(act.<Long>getAs("customers_reached"))
+                + " ("
+                + String.format(
+                    java.util.Locale.ROOT, "%.1f%%", 100 * act.<Double>getAs("conversion_to_next"))
+                + ")"),
         "act reached and its conversion in " + all);
-    assertEquals(count(aware.<Long>getAs("customers_reached")), all.get(1).split(" ")[0], "aware reached");
-    assertEquals(String.format(java.util.Locale.ROOT, "%.3f", act.<Double>getAs("purchase_action_ratio")),
-        all.get(all.size() - 2), "purchase action ratio");
-    assertEquals(String.format(java.util.Locale.ROOT, "%.3f", act.<Double>getAs("brand_advocacy_ratio")),
-        all.get(all.size() - 1), "brand advocacy ratio");
+    assertEquals(
+        count(aware.<Long>getAs("customers_reached")), all.get(1).split(" ")[0], "aware reached");
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.3f", act.<Double>getAs("purchase_action_ratio")),
+        all.get(all.size() - 2),
+        "purchase action ratio");
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.3f", act.<Double>getAs("brand_advocacy_ratio")),
+        all.get(all.size() - 1),
+        "brand advocacy ratio");
     for (Row p : table("personas").collectAsList()) {
       row(journey, p.getAs("persona_id") + " · " + p.getAs("persona_name"));
     }
     List<String> charts = images(journey);
-    assertTrue(charts.stream().anyMatch(c -> c.startsWith("Funnel per persona")), charts.toString());
+    assertTrue(
+        charts.stream().anyMatch(c -> c.startsWith("Funnel per persona")), charts.toString());
     assertTrue(charts.stream().anyMatch(c -> c.startsWith("Stage transitions")), charts.toString());
   }
 
@@ -144,19 +201,30 @@ class ReportSampleTest {
     for (Row c : table("next_best_action").groupBy("channel").count().collectAsList()) {
       List<String> r = row(actions, c.getString(0));
       assertEquals(count(c.getLong(1)), r.get(1), "customers of channel " + c.getString(0));
-      assertEquals(String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * c.getLong(1) / total), r.get(2));
+      assertEquals(
+          String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * c.getLong(1) / total), r.get(2));
     }
     long flagged = table("pain_points").count();
     if (flagged > 0) {
-      assertTrue(actions.contains("Pain points by persona (" + count(flagged) + " customers flagged)"), "pain points");
+      assertTrue(
+          actions.contains("Pain points by persona (" + count(flagged) + " customers flagged)"),
+          "pain points");
     }
-    Row recs = table("recommendations").selectExpr("count(*)", "count(distinct customer_id)").first();
-    assertTrue(notes(actions).contains(String.format("Recommendations: %s rows for %s customers, %s distinct products.",
-        count(recs.getLong(0)), count(recs.getLong(1)), count(table("recommendations").select("product_id").distinct()
-            .count()))), notes(actions).toString());
+    Row recs =
+        table("recommendations").selectExpr("count(*)", "count(distinct customer_id)").first();
+    assertTrue(
+        notes(actions)
+            .contains(
+                String.format(
+                    "Recommendations: %s rows for %s customers, %s distinct products.",
+                    count(recs.getLong(0)),
+                    count(recs.getLong(1)),
+                    count(table("recommendations").select("product_id").distinct().count()))),
+        notes(actions).toString());
     for (Row e : table(RecommenderEvaluation.TABLE).filter("metric = 'ndcg'").collectAsList()) {
       List<String> r = row(actions, "ndcg@" + e.getAs("k"));
-      assertTrue(r.contains(String.format(java.util.Locale.ROOT, "%.4f", e.<Double>getAs("value"))),
+      assertTrue(
+          r.contains(String.format(java.util.Locale.ROOT, "%.4f", e.<Double>getAs("value"))),
           e.getAs("model") + " ndcg@" + e.getAs("k") + " in " + r);
     }
     assertTrue(images(actions).contains("Recommender evaluation by model"));
@@ -167,7 +235,9 @@ class ReportSampleTest {
   void everySectionHasContent() {
     for (String id : ReportPages.SECTIONS) {
       String s = section(page, id);
-      assertTrue(s.contains("<img") || s.contains("<table"), "section " + id + " shows a chart or a table");
+      assertTrue(
+          s.contains("<img") || s.contains("<table"),
+          "section " + id + " shows a chart or a table");
     }
   }
 }

@@ -1,11 +1,13 @@
 package com.customerpath.jobs.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.io.InputError;
 import com.customerpath.common.quality.DataQualityError;
-import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,13 +22,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** One run at a time per output root, stale locks, dead runs' staging folders, exit codes. No Spark. */
+/**
+ * One run at a time per output root, stale locks, dead runs' staging folders, exit codes. No Spark.
+ */
 class RunLockTest {
   static final Duration HOURS_12 = Duration.ofHours(12);
 
@@ -39,12 +40,21 @@ class RunLockTest {
     Path root = Files.createTempDirectory("lock");
     RunLock first = acquire(root);
     String content = Files.readString(root.resolve(RunLock.FILE));
-    for (String key : new String[] {"owner=", "host=", "pid=" + ProcessHandle.current().pid(), "started_at=", "run_date=2026-06-30"}) {
+    for (String key :
+        new String[] {
+          "owner=",
+          "host=",
+          "pid=" + ProcessHandle.current().pid(),
+          "started_at=",
+          "run_date=2026-06-30"
+        }) {
       assertTrue(content.contains(key), content);
     }
     RunLock.LockHeldError e = assertThrows(RunLock.LockHeldError.class, () -> acquire(root));
-    assertTrue(e.getMessage().contains("another run holds the lock") && e.getMessage().contains(
-        "pid " + ProcessHandle.current().pid()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("another run holds the lock")
+            && e.getMessage().contains("pid " + ProcessHandle.current().pid()),
+        e.getMessage());
     first.close();
     assertFalse(Files.exists(root.resolve(RunLock.FILE)), "released");
     acquire(root).close();
@@ -58,15 +68,17 @@ class RunLockTest {
     ExecutorService pool = Executors.newFixedThreadPool(n);
     List<Future<Boolean>> results = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        try {
-          acquire(root);
-          return true;
-        } catch (RunLock.LockHeldError e) {
-          return false;
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                try {
+                  acquire(root);
+                  return true;
+                } catch (RunLock.LockHeldError e) {
+                  return false;
+                }
+              }));
     }
     go.countDown();
     int winners = 0;
@@ -78,8 +90,15 @@ class RunLockTest {
   }
 
   static void writeLock(Path root, String host, long pid, Instant started) throws IOException {
-    Files.writeString(root.resolve(RunLock.FILE), "owner=someone\nhost=" + host + "\npid=" + pid + "\nstarted_at="
-        + started + "\nrun_date=2026-06-29\nrun_id=old\n");
+    Files.writeString(
+        root.resolve(RunLock.FILE),
+        "owner=someone\nhost="
+            + host
+            + "\npid="
+            + pid
+            + "\nstarted_at="
+            + started
+            + "\nrun_date=2026-06-29\nrun_id=old\n");
   }
 
   @Test
@@ -89,7 +108,9 @@ class RunLockTest {
     p.waitFor();
     writeLock(root, RunLock.host(), p.pid(), Instant.now());
     try (RunLock lock = acquire(root)) {
-      assertTrue(Files.readString(root.resolve(RunLock.FILE)).contains("pid=" + ProcessHandle.current().pid()));
+      assertTrue(
+          Files.readString(root.resolve(RunLock.FILE))
+              .contains("pid=" + ProcessHandle.current().pid()));
     }
   }
 
@@ -105,7 +126,8 @@ class RunLockTest {
   @Test
   void stagingFoldersOfDeadRunsAreRemovedPartitionsKept() throws IOException {
     Path root = Files.createTempDirectory("lock");
-    Path staged = Files.createDirectories(root.resolve("curated/transactions/_staging/dt=2026-06-30-abc"));
+    Path staged =
+        Files.createDirectories(root.resolve("curated/transactions/_staging/dt=2026-06-30-abc"));
     Files.writeString(staged.resolve("part-0.parquet"), "x");
     Files.createDirectories(root.resolve("customer_features/_staging/dt=2026-06-30-def"));
     Path published = Files.createDirectories(root.resolve("curated/transactions/dt=2026-06-29"));
@@ -129,18 +151,40 @@ class RunLockTest {
   void expectedFailuresExitWithTheirCodeAndOneErrorLine() throws IOException {
     Path root = Files.createTempDirectory("lock");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    assertEquals(JobRunner.CONFIG_ERROR, runMain(List.of("--date", "2026-06-30", "--set",
-        "customerpath.personas.k-min=1", "--set", "customerpath.output.root=" + root,
-        "--set", "customerpath.inputs.transactions.path=x.csv"), err));
+    assertEquals(
+        JobRunner.CONFIG_ERROR,
+        runMain(
+            List.of(
+                "--date",
+                "2026-06-30",
+                "--set",
+                "customerpath.personas.k-min=1",
+                "--set",
+                "customerpath.output.root=" + root,
+                "--set",
+                "customerpath.inputs.transactions.path=x.csv"),
+            err));
     String text = err.toString(StandardCharsets.UTF_8);
-    assertTrue(text.startsWith("ERROR: Wrong value for config key 'customerpath.personas.k-min'"), text);
+    assertTrue(
+        text.startsWith("ERROR: Wrong value for config key 'customerpath.personas.k-min'"), text);
     assertEquals(1, text.lines().count(), "one line, no stack trace: " + text);
 
     try (RunLock held = acquire(root)) {
       err.reset();
-      assertEquals(JobRunner.LOCK_HELD, runMain(List.of("--date", "2026-06-30", "--set",
-          "customerpath.output.root=" + root, "--set", "customerpath.inputs.transactions.path=x.csv"), err));
-      assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("ERROR: Cannot start: another run holds the lock"),
+      assertEquals(
+          JobRunner.LOCK_HELD,
+          runMain(
+              List.of(
+                  "--date",
+                  "2026-06-30",
+                  "--set",
+                  "customerpath.output.root=" + root,
+                  "--set",
+                  "customerpath.inputs.transactions.path=x.csv"),
+              err));
+      assertTrue(
+          err.toString(StandardCharsets.UTF_8)
+              .startsWith("ERROR: Cannot start: another run holds the lock"),
           err.toString(StandardCharsets.UTF_8));
     }
     assertEquals(JobRunner.INPUT_ERROR, JobRunner.exitCode(new InputError("empty")));

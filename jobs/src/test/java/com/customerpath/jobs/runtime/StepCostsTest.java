@@ -1,13 +1,11 @@
 package com.customerpath.jobs.runtime;
 
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.customerpath.jobs.SampleRun;
 import com.customerpath.testing.SparkTestSession;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Test;
-import scala.Tuple2;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,17 +15,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import scala.Tuple2;
 
-import static org.apache.spark.sql.functions.col;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Per-step cost figures: jobs, stages run, input bytes and peak heap of exactly the step's own work. */
+/**
+ * Per-step cost figures: jobs, stages run, input bytes and peak heap of exactly the step's own
+ * work.
+ */
 class StepCostsTest {
 
   /**
    * A step with a known plan: 4 Spark jobs; 5 stages run (1 + 1 + 2 + 1: the last job reuses the
-   * shuffle of the third, so its map stage is skipped and not counted); reads one file of known size.
+   * shuffle of the third, so its map stage is skipped and not counted); reads one file of known
+   * size.
    */
   static final class ProbeStep implements NightlyStep {
     private final Path file;
@@ -45,12 +48,17 @@ class StepCostsTest {
     public StepResult run(JobContext ctx) {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
       long lines = jsc.textFile(file.toString(), 1).count(); // job 1: one stage, reads the file
-      long n = jsc.parallelize(IntStream.range(0, 100).boxed().toList(), 3).count(); // job 2: one stage
-      JavaPairRDD<Integer, Integer> sums = jsc.parallelize(IntStream.range(0, 100).boxed().toList(), 3)
-          .mapToPair(i -> new Tuple2<>(i % 3, 1)).reduceByKey(Integer::sum);
+      long n =
+          jsc.parallelize(IntStream.range(0, 100).boxed().toList(), 3).count(); // job 2: one stage
+      JavaPairRDD<Integer, Integer> sums =
+          jsc.parallelize(IntStream.range(0, 100).boxed().toList(), 3)
+              .mapToPair(i -> new Tuple2<>(i % 3, 1))
+              .reduceByKey(Integer::sum);
       int keys = sums.collect().size(); // job 3: map stage + result stage
       int again = sums.collect().size(); // job 4: the map stage is skipped (shuffle files reused)
-      return new StepResult(name()).metric("probe_lines", lines).metric("probe_n", n + keys + again);
+      return new StepResult(name())
+          .metric("probe_lines", lines)
+          .metric("probe_n", n + keys + again);
     }
   }
 
@@ -66,13 +74,17 @@ class StepCostsTest {
     long size = Files.size(file);
     JobContext ctx = SampleRun.context(dir.resolve("out"), Map.of());
     // Work before the step (another group, or none) is not the step's.
-    JavaSparkContext.fromSparkContext(ctx.spark().sparkContext()).parallelize(List.of(1, 2, 3)).count();
+    JavaSparkContext.fromSparkContext(ctx.spark().sparkContext())
+        .parallelize(List.of(1, 2, 3))
+        .count();
 
     Map<String, Double> first = JobRunner.runStep(ctx, new ProbeStep(file)).metrics();
     assertEquals(4.0, first.get("jobs_probe"));
     assertEquals(5.0, first.get("stages_probe"));
     double bytes = first.get("input_bytes_probe");
-    assertTrue(bytes >= size && bytes < 2.0 * size, "input bytes " + bytes + " for a file of " + size + " bytes");
+    assertTrue(
+        bytes >= size && bytes < 2.0 * size,
+        "input bytes " + bytes + " for a file of " + size + " bytes");
     assertTrue(first.get("peak_heap_mb_probe") > 0, "peak heap " + first.get("peak_heap_mb_probe"));
     assertTrue(first.get("seconds_probe") > 0);
 
@@ -83,8 +95,11 @@ class StepCostsTest {
 
     // The figures land in _run_steps like seconds_<step> (and so in run_manifest).
     Map<String, Double> recorded = new HashMap<>();
-    for (Row r : ctx.tables().read(RunSteps.TABLE, SampleRun.DATE).filter(col("step").equalTo("probe"))
-        .collectAsList()) {
+    for (Row r :
+        ctx.tables()
+            .read(RunSteps.TABLE, SampleRun.DATE)
+            .filter(col("step").equalTo("probe"))
+            .collectAsList()) {
       recorded.put(r.getString(r.fieldIndex("figure")), r.getDouble(r.fieldIndex("value")));
     }
     assertEquals(4.0, recorded.get("jobs_probe"));
@@ -109,7 +124,10 @@ class StepCostsTest {
     }
     String summary = captured.toString(StandardCharsets.UTF_8);
     assertTrue(summary.contains("Cost per step:"), summary);
-    assertTrue(summary.lines().anyMatch(l -> l.trim().matches("probe\\s+[0-9.]+\\s+4\\s+5\\s+[0-9.]+\\s+[0-9]+")),
+    assertTrue(
+        summary
+            .lines()
+            .anyMatch(l -> l.trim().matches("probe\\s+[0-9.]+\\s+4\\s+5\\s+[0-9.]+\\s+[0-9]+")),
         summary);
   }
 }

@@ -2,6 +2,9 @@ package com.customerpath.sampledata.bench;
 
 import com.customerpath.common.som.SelfOrganizingMap;
 import com.customerpath.common.som.SelfOrganizingMapModel;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.IntToLongFunction;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -13,17 +16,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 
-import java.util.Locale;
-import java.util.SplittableRandom;
-import java.util.function.IntToLongFunction;
-
 /**
- * Seconds per SOM epoch against seconds per MLlib k-means iteration (k = units, "row" and
- * "block" solvers) on the same cached data.
+ * Seconds per SOM epoch against seconds per MLlib k-means iteration (k = units, "row" and "block"
+ * solvers) on the same cached data.
  *
- * <p>Per-iteration time is {@code (T(1 + E) - T(1)) / E}: the difference between a fit with
- * 1 + E iterations and one with 1 cancels initialisation, block building and caching for both
- * algorithms. Each algorithm gets one discarded warm-up fit first (JIT).
+ * <p>Per-iteration time is {@code (T(1 + E) - T(1)) / E}: the difference between a fit with 1 + E
+ * iterations and one with 1 cancels initialisation, block building and caching for both algorithms.
+ * Each algorithm gets one discarded warm-up fit first (JIT).
  *
  * <p>Usage: {@code SomBenchmark [--rows N] [--features D] [--epochs E] [--grid S] [--partitions P]}
  */
@@ -49,8 +48,11 @@ public final class SomBenchmark {
           case "--epochs" -> epochs = Integer.parseInt(value);
           case "--grid" -> side = Integer.parseInt(value);
           case "--partitions" -> partitions = Integer.parseInt(value);
-          default -> throw new IllegalArgumentException("Unknown argument " + args[i]
-              + "; expected --rows, --features, --epochs, --grid or --partitions");
+          default ->
+              throw new IllegalArgumentException(
+                  "Unknown argument "
+                      + args[i]
+                      + "; expected --rows, --features, --epochs, --grid or --partitions");
         }
       }
       return new Options(rows, features, epochs, side, partitions);
@@ -59,39 +61,63 @@ public final class SomBenchmark {
 
   public static void main(String[] args) {
     Options options = Options.parse(args);
-    SparkSession spark = SparkSession.builder()
-        .master("local[*]")
-        .appName("som-benchmark")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[*]")
+            .appName("som-benchmark")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate();
     try {
-      Dataset<Row> data = generate(spark, options.rows(), options.features(), options.partitions()).cache();
+      Dataset<Row> data =
+          generate(spark, options.rows(), options.features(), options.partitions()).cache();
       long start = System.nanoTime();
       long count = data.count();
-      System.out.printf(Locale.ROOT, "Data: %d rows x %d features in %d partitions, cached in %.1f s (%d cores)%n",
-          count, options.features(), options.partitions(), (System.nanoTime() - start) / 1e9,
+      System.out.printf(
+          Locale.ROOT,
+          "Data: %d rows x %d features in %d partitions, cached in %.1f s (%d cores)%n",
+          count,
+          options.features(),
+          options.partitions(),
+          (System.nanoTime() - start) / 1e9,
           Runtime.getRuntime().availableProcessors());
 
       int side = options.side();
       int units = side * side;
       int e = options.epochs();
-      double somEpoch = secondsPerIteration("SOM " + side + "x" + side, e, maxIter -> {
-        SelfOrganizingMapModel model = new SelfOrganizingMap().setGridRows(side).setGridCols(side)
-            .setMaxIter(maxIter).setSeed(SEED).fit(data);
-        return model.trainingHistory().size();
-      });
-      double rowIteration = secondsPerIteration("k-means k=" + units + " solver=row", e,
-          maxIter -> kMeans(data, units, maxIter, "row"));
-      double blockIteration = secondsPerIteration("k-means k=" + units + " solver=block", e,
-          maxIter -> kMeans(data, units, maxIter, "block"));
+      double somEpoch =
+          secondsPerIteration(
+              "SOM " + side + "x" + side,
+              e,
+              maxIter -> {
+                SelfOrganizingMapModel model =
+                    new SelfOrganizingMap()
+                        .setGridRows(side)
+                        .setGridCols(side)
+                        .setMaxIter(maxIter)
+                        .setSeed(SEED)
+                        .fit(data);
+                return model.trainingHistory().size();
+              });
+      double rowIteration =
+          secondsPerIteration(
+              "k-means k=" + units + " solver=row",
+              e,
+              maxIter -> kMeans(data, units, maxIter, "row"));
+      double blockIteration =
+          secondsPerIteration(
+              "k-means k=" + units + " solver=block",
+              e,
+              maxIter -> kMeans(data, units, maxIter, "block"));
 
       double fastest = Math.min(rowIteration, blockIteration);
       System.out.printf(Locale.ROOT, "%nSOM epoch:                   %.3f s%n", somEpoch);
       System.out.printf(Locale.ROOT, "k-means iteration (row):     %.3f s%n", rowIteration);
       System.out.printf(Locale.ROOT, "k-means iteration (block):   %.3f s%n", blockIteration);
-      System.out.printf(Locale.ROOT, "SOM epoch / fastest k-means iteration: %.2f (target <= 0.5)%n",
+      System.out.printf(
+          Locale.ROOT,
+          "SOM epoch / fastest k-means iteration: %.2f (target <= 0.5)%n",
           somEpoch / fastest);
       data.unpersist();
     } finally {
@@ -100,8 +126,15 @@ public final class SomBenchmark {
   }
 
   private static int kMeans(Dataset<Row> data, int k, int maxIter, String solver) {
-    KMeansModel model = new KMeans().setK(k).setMaxIter(maxIter).setTol(0.0).setSeed(SEED)
-        .setInitMode("random").setSolver(solver).fit(data);
+    KMeansModel model =
+        new KMeans()
+            .setK(k)
+            .setMaxIter(maxIter)
+            .setTol(0.0)
+            .setSeed(SEED)
+            .setInitMode("random")
+            .setSolver(solver)
+            .fit(data);
     return model.summary().numIter();
   }
 
@@ -115,23 +148,37 @@ public final class SomBenchmark {
     long longIterations = fit.applyAsLong(1 + epochs);
     double longSeconds = (System.nanoTime() - start) / 1e9;
     double perIteration = (longSeconds - shortSeconds) / (longIterations - shortIterations);
-    System.out.printf(Locale.ROOT, "%-32s fit(%d): %.2f s, fit(%d): %.2f s -> %.3f s per iteration%n",
-        name, shortIterations, shortSeconds, longIterations, longSeconds, perIteration);
+    System.out.printf(
+        Locale.ROOT,
+        "%-32s fit(%d): %.2f s, fit(%d): %.2f s -> %.3f s per iteration%n",
+        name,
+        shortIterations,
+        shortSeconds,
+        longIterations,
+        longSeconds,
+        perIteration);
     return perIteration;
   }
 
   /** A seeded mixture of Gaussian clusters with unit noise, generated on the executors. */
-  private static Dataset<Row> generate(SparkSession spark, long rows, int features, int partitions) {
-    UDF1<Long, Vector> point = id -> {
-      SplittableRandom centre = new SplittableRandom(SEED + id % CLUSTERS);
-      SplittableRandom noise = new SplittableRandom(SEED * 31 + id);
-      double[] x = new double[features];
-      for (int f = 0; f < features; f++) {
-        x[f] = centre.nextDouble(-10, 10) + noise.nextGaussian();
-      }
-      return Vectors.dense(x);
-    };
-    return spark.range(0, rows, 1, partitions)
-        .select(functions.udf(point, SQLDataTypes.VectorType()).apply(functions.col("id")).as("features"));
+  private static Dataset<Row> generate(
+      SparkSession spark, long rows, int features, int partitions) {
+    UDF1<Long, Vector> point =
+        id -> {
+          SplittableRandom centre = new SplittableRandom(SEED + id % CLUSTERS);
+          SplittableRandom noise = new SplittableRandom(SEED * 31 + id);
+          double[] x = new double[features];
+          for (int f = 0; f < features; f++) {
+            x[f] = centre.nextDouble(-10, 10) + noise.nextGaussian();
+          }
+          return Vectors.dense(x);
+        };
+    return spark
+        .range(0, rows, 1, partitions)
+        .select(
+            functions
+                .udf(point, SQLDataTypes.VectorType())
+                .apply(functions.col("id"))
+                .as("features"));
   }
 }
