@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
  */
 class RecommendationsJobCountTest {
   /**
-   * Spark jobs the recommendations step may launch on the sample data (churn excluded, it has its
-   * own step).
+   * Spark jobs the recommendations step may launch on the sample data (churn has its own step).
+   * Measured 314 on main after the merge (the blend's validation fits ALS a second time): the bound
+   * catches an action inside a per-customer or per-product loop, which would add thousands.
    */
-  static final int MAX_JOBS = 200;
+  static final int MAX_JOBS = 400;
 
   static final AtomicInteger churnJobs = new AtomicInteger();
 
@@ -60,7 +61,7 @@ class RecommendationsJobCountTest {
     int jobs = countJobs(() -> JobRunner.runStep(ctx, new RecommendationsJob()));
     System.out.printf(
         "recommendations step: %d Spark jobs, %d of them churn fitting%n", jobs, churnJobs.get());
-    // Churn fitting moves to its own step (another branch); until then its jobs are counted apart.
+    // Any churn-fitting job would be a regression (churn is its own step): counted apart, printed.
     int own = jobs - churnJobs.get();
     assertTrue(
         own <= MAX_JOBS,
