@@ -95,6 +95,7 @@ class RecommenderEvaluationSampleTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("extended") // real data: bin/test --extended
   void hybridAtLeastBestBaselineOnGroceries() {
     Path file = SparkTestSession.sharedDatasets().resolve("groceries/Groceries_dataset.csv");
     Assumptions.assumeTrue(
@@ -105,7 +106,7 @@ class RecommenderEvaluationSampleTest {
             SampleRun.settings(
                 "conf/examples/groceries.conf",
                 SparkTestSession.tempDir("groceries"),
-                Map.of("groceries", file.getParent().toString())),
+                Map.of("groceries", file.toString())),
             SparkTestSession.get());
     JobRunner.runStep(ctx, new RecommenderEvaluation());
     Map<String, Double> v = figures(ctx);
