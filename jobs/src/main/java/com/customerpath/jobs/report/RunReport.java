@@ -821,6 +821,11 @@ final class RunReport {
       return;
     }
     Dataset<Row> ev = tables.read(name, at.get());
+    // The evaluation has views (all purchases, new products) and segments: the page shows the
+    // headline figures, all purchases of all customers.
+    if (has(ev, "view", "segment")) {
+      ev = ev.filter("view = 'all' and segment = 'all'");
+    }
     if (!has(ev, "model", "k", "metric", "value")) {
       blocks.add(
           Block.note(

@@ -55,7 +55,8 @@ class ReportSampleTest {
     String health = section(page, "health");
     Row manifest = table("run_manifest").first();
     for (String source : List.of("transactions", "events", "customers", "products")) {
-      long accepted = table("curated/" + source).count();
+      long accepted =
+          com.customerpath.common.io.CuratedTables.read(tables, source, SampleRun.DATE).count();
       long quarantined = table("quarantine/" + source).count();
       List<String> r = row(table(health, "Rows read, accepted and quarantined per source"), source);
       assertEquals(count(accepted + quarantined), r.get(1), source + " read");
@@ -221,7 +222,10 @@ class ReportSampleTest {
                     count(recs.getLong(1)),
                     count(table("recommendations").select("product_id").distinct().count()))),
         notes(actions).toString());
-    for (Row e : table(RecommenderEvaluation.TABLE).filter("metric = 'ndcg'").collectAsList()) {
+    for (Row e :
+        table(RecommenderEvaluation.TABLE)
+            .filter("metric = 'ndcg' and view = 'all' and segment = 'all'")
+            .collectAsList()) {
       List<String> r = row(actions, "ndcg@" + e.getAs("k"));
       assertTrue(
           r.contains(String.format(java.util.Locale.ROOT, "%.4f", e.<Double>getAs("value"))),
