@@ -4,6 +4,7 @@ import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
+import com.customerpath.jobs.runtime.StepResult;
 import com.customerpath.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,19 +24,41 @@ public final class SampleRun {
   public final Path output;
   public final JobContext context;
 
-  private SampleRun(Path output, JobContext context) {
+  /** Each step's figures from the shared run (jobs_, stages_, seconds_<step> and its metrics). */
+  public final Map<String, Map<String, Double>> stepFigures;
+
+  private boolean evaluated;
+
+  private SampleRun(Path output, JobContext context, List<StepResult> results) {
     this.output = output;
     this.context = context;
+    Map<String, Map<String, Double>> figures = new java.util.LinkedHashMap<>();
+    results.forEach(r -> figures.put(r.step(), Map.copyOf(r.figures())));
+    this.stepFigures = Map.copyOf(figures);
   }
 
   public static synchronized SampleRun get() {
     if (instance == null) {
       Path output = SparkTestSession.tempDir("sample-run");
       JobContext ctx = context(output, Map.of());
-      JobRunner.runAll(ctx, NightlyPipeline.steps());
-      instance = new SampleRun(output, ctx);
+      List<StepResult> results = JobRunner.runAll(ctx, NightlyPipeline.steps());
+      instance = new SampleRun(output, ctx, results);
     }
     return instance;
+  }
+
+  /**
+   * The shared run with the offline recommender evaluation added (as bin/evaluate-recommender adds
+   * it), run once per JVM: the report and evaluation tests read the same table.
+   */
+  public static synchronized SampleRun withRecommenderEvaluation() {
+    SampleRun run = get();
+    if (!run.evaluated) {
+      com.customerpath.jobs.runtime.JobRunner.runStep(
+          run.context, new com.customerpath.jobs.recommend.RecommenderEvaluation());
+      run.evaluated = true;
+    }
+    return run;
   }
 
   /** A context on conf/local.conf with inputs read from the project root and the given output. */

@@ -123,7 +123,8 @@ public final class JobRunner {
   }
 
   /** Runs the steps in order in one session; used by main and by tests. */
-  public static void runAll(JobContext ctx, List<NightlyStep> steps) {
+  /** Runs the steps in order and prints the run summary; returns each step's result. */
+  public static List<StepResult> runAll(JobContext ctx, List<NightlyStep> steps) {
     long start = System.nanoTime();
     LOG.info(
         "Run dt={} output={} steps={}",
@@ -177,6 +178,7 @@ public final class JobRunner {
               com.customerpath.jobs.report.ReportJob.reportPath(ctx.tables(), ctx.date())));
     }
     System.out.print(summary);
+    return results;
   }
 
   public static StepResult runStep(JobContext ctx, NightlyStep step) {
@@ -223,6 +225,11 @@ public final class JobRunner {
         cost.stages(),
         String.format("%.1f", cost.inputMb()),
         Math.round(cost.peakHeapMb()));
+    if (LOG.isDebugEnabled()) {
+      costs
+          .jobsBySite(step.name())
+          .forEach((site, jobs) -> LOG.debug("  {} jobs launched at {}", jobs, site));
+    }
     return result;
   }
 

@@ -57,6 +57,7 @@ public final class StepCosts extends SparkListener {
   private final AtomicLong totalStages = new AtomicLong();
 
   private static final class Counters {
+    final Map<String, AtomicLong> jobsBySite = new ConcurrentHashMap<>();
     final AtomicLong jobs = new AtomicLong();
     final AtomicLong stages = new AtomicLong();
     final AtomicLong inputBytes = new AtomicLong();
@@ -82,12 +83,20 @@ public final class StepCosts extends SparkListener {
   public void onJobStart(SparkListenerJobStart start) {
     String group =
         start.properties() == null ? NO_GROUP : start.properties().getProperty(JOB_GROUP, NO_GROUP);
-    counters(group).jobs.incrementAndGet();
+    Counters c = counters(group);
+    c.jobs.incrementAndGet();
     totalJobs.incrementAndGet();
     scala.collection.Iterator<StageInfo> stages = start.stageInfos().iterator();
+    String site = null;
     while (stages.hasNext()) {
-      stageGroup.putIfAbsent(stages.next().stageId(), group);
+      StageInfo stage = stages.next();
+      stageGroup.putIfAbsent(stage.stageId(), group);
+      // The job's own (last) stage names the line of our code that launched it.
+      site = stage.name();
     }
+    c.jobsBySite
+        .computeIfAbsent(site == null ? "?" : site, k -> new AtomicLong())
+        .incrementAndGet();
   }
 
   @Override
@@ -126,6 +135,20 @@ public final class StepCosts extends SparkListener {
     drain();
     Counters c = byGroup.getOrDefault(group, new Counters());
     return new Figures(c.jobs.get(), c.stages.get(), c.inputBytes.get(), peakHeapBytes);
+  }
+
+  /**
+   * The lines of code that launched this group's jobs, most jobs first (cumulative over the
+   * session): an action inside a loop shows here as one line with many jobs.
+   */
+  public Map<String, Long> jobsBySite(String group) {
+    drain();
+    Counters c = byGroup.getOrDefault(group, new Counters());
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    c.jobsBySite.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
+        .forEach(e -> out.put(e.getKey(), e.getValue().get()));
+    return out;
   }
 
   /** Jobs and stages of the whole session so far (every group, also the figures' own writes). */

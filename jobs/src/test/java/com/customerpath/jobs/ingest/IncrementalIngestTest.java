@@ -61,19 +61,27 @@ class IncrementalIngestTest {
    * them).
    */
   static JobContext night(LocalDate date, Path input, Path output, boolean fullRefresh) {
-    return new JobContext(
-        date,
-        SampleRun.settings(
-            "conf/local.conf",
-            output,
+    return night(date, input, output, fullRefresh, Map.of());
+  }
+
+  static JobContext night(
+      LocalDate date,
+      Path input,
+      Path output,
+      boolean fullRefresh,
+      Map<String, String> moreOverrides) {
+    Map<String, String> overrides =
+        new java.util.HashMap<>(
             Map.of(
                 "customerpath.inputs.transactions.path",
                 input + "/dt={date}",
                 "customerpath.inputs.events.path",
                 "",
                 "customerpath.run.full-refresh",
-                String.valueOf(fullRefresh))),
-        SparkTestSession.get());
+                String.valueOf(fullRefresh)));
+    overrides.putAll(moreOverrides);
+    return new JobContext(
+        date, SampleRun.settings("conf/local.conf", output, overrides), SparkTestSession.get());
   }
 
   /** Rows of a in b and of b in a, doubles rounded (sums may add in another order). */
@@ -175,8 +183,13 @@ class IncrementalIngestTest {
     Files.write(input.resolve("dt=2026-06-29/part-0.csv"), List.of(header, b, a, late));
     Path out = SparkTestSession.tempDir("redelivery-out");
 
-    JobRunner.runStep(night(LocalDate.parse("2026-06-28"), input, out, false), new IngestJob());
-    JobContext ctx = night(LocalDate.parse("2026-06-29"), input, out, false);
+    // Three rows, one a redelivery: a third quarantined is far above the default 10% share
+    // that stops a night, so this fixture allows it to see where the row goes.
+    Map<String, String> tinyFixture =
+        Map.of("customerpath.validation.max-quarantine-share.transactions", "0.5");
+    JobRunner.runStep(
+        night(LocalDate.parse("2026-06-28"), input, out, false, tinyFixture), new IngestJob());
+    JobContext ctx = night(LocalDate.parse("2026-06-29"), input, out, false, tinyFixture);
     StepResult r = JobRunner.runStep(ctx, new IngestJob());
 
     assertEquals(3.0, r.metrics().get("transactions_read"));

@@ -78,8 +78,7 @@ class RecommenderEvaluationSampleTest {
   @Test
   void hybridAtLeastBestBaselineOnTheSample() {
     // The shared nightly run of the sample data (SampleRun) provides the curated tables.
-    JobContext ctx = SampleRun.get().context;
-    JobRunner.runStep(ctx, new RecommenderEvaluation());
+    JobContext ctx = SampleRun.withRecommenderEvaluation().context;
     Map<String, Double> v = figures(ctx);
     int k = 2;
     assertEquals(

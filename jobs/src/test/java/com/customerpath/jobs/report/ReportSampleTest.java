@@ -35,9 +35,7 @@ class ReportSampleTest {
     ReportPages.read(run.output, SampleRun.DATE.toString()); // the nightly run wrote one
     // With the offline evaluation too (as bin/evaluate-recommender adds it), the report rendered
     // again.
-    if (!tables.exists(RecommenderEvaluation.TABLE, SampleRun.DATE)) {
-      JobRunner.runStep(run.context, new RecommenderEvaluation());
-    }
+    SampleRun.withRecommenderEvaluation();
     JobRunner.runStep(run.context, new ReportJob());
     page = ReportPages.read(run.output, SampleRun.DATE.toString());
   }

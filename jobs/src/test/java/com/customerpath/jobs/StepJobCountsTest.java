@@ -1,0 +1,74 @@
+package com.customerpath.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.customerpath.jobs.runtime.StepCosts;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Spark jobs each step of the shared sample night launched, as the run recorded them (the
+ * StepCosts listener, jobs_<step> in run_manifest): counts do not vary from run to run, so a bound
+ * per step catches an action inside a per-customer, per-product or per-date loop, which would add
+ * hundreds. Read from the shared run: no step is run again for this.
+ */
+class StepJobCountsTest {
+  /**
+   * Upper bounds per step on the sample night: the counts measured when they were set (see
+   * docs/benchmarks.md), plus a little room for a legitimate extra write.
+   */
+  static final Map<String, Integer> MAX_JOBS = new LinkedHashMap<>();
+
+  static {
+    MAX_JOBS.put("ingest", 55);
+    MAX_JOBS.put("features", 55);
+    MAX_JOBS.put("personas", 70);
+    MAX_JOBS.put("journey", 160);
+    MAX_JOBS.put("churn", 20);
+    MAX_JOBS.put("recommendations", 340);
+    MAX_JOBS.put("report", 70);
+  }
+
+  @Test
+  void everyStepStaysUnderItsSparkJobBound() {
+    Map<String, Map<String, Double>> figures = SampleRun.get().stepFigures;
+    assertEquals(MAX_JOBS.keySet(), figures.keySet(), "the night's steps");
+    StringBuilder table = new StringBuilder();
+    long total = 0;
+    for (Map.Entry<String, Integer> e : MAX_JOBS.entrySet()) {
+      String step = e.getKey();
+      double jobs = figures.get(step).get("jobs_" + step);
+      double stages = figures.get(step).get("stages_" + step);
+      total += (long) jobs;
+      table.append(String.format("  %-16s %5.0f jobs %5.0f stages%n", step, jobs, stages));
+      assertTrue(jobs > 0, step + " ran Spark jobs: the listener counted them");
+      assertTrue(
+          jobs <= e.getValue(),
+          step + " launched " + (long) jobs + " Spark jobs, expected <= " + e.getValue());
+    }
+    System.out.printf("Spark jobs per step of the sample night (%d in all):%n%s", total, table);
+  }
+
+  @Test
+  void personasChooseKOnTheDriver() {
+    // 175 jobs when each k ran MLlib k-means and ClusteringEvaluator; the planted six personas.
+    assertEquals(6.0, SampleRun.get().stepFigures.get("personas").get("personas_k_selected"));
+  }
+
+  @Test
+  void noChurnFittingInsideTheRecommendationsStep() {
+    // Churn is its own step: a likelihood evaluation per Spark job would show here by its line.
+    Map<String, Long> sites =
+        StepCosts.of(SampleRun.get().context.spark().sparkContext()).jobsBySite("recommendations");
+    assertTrue(!sites.isEmpty(), "the recommendations step's jobs were attributed to it");
+    sites
+        .keySet()
+        .forEach(
+            site ->
+                assertTrue(
+                    !site.contains("GroupedLikelihood") && !site.contains("churn"),
+                    "a churn job in the recommendations step: " + site));
+  }
+}
