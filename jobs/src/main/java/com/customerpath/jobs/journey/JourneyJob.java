@@ -87,11 +87,17 @@ public final class JourneyJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
+    // Read once and kept for the step: the stages, the snapshot features and the labels all scan
+    // them, and each fresh read lists and opens every event-date file of the curated table.
     Optional<Dataset<Row>> events =
         eventsConfigured
-            ? Optional.of(CuratedTables.read(ctx.tables(), "events", date))
+            ? Optional.of(
+                CuratedTables.read(ctx.tables(), "events", date)
+                    .persist(StorageLevel.MEMORY_AND_DISK()))
             : Optional.empty();
-    Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
+    Dataset<Row> transactions =
+        CuratedTables.read(ctx.tables(), "transactions", date)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
@@ -130,7 +136,7 @@ public final class JourneyJob implements NightlyStep {
       // Cached: the write, the transitions and the funnel all read tonight's stages (one
       // computation).
       stages =
-          withPropensity(ctx, stages, evidence, personas, result)
+          withPropensity(ctx, stages, evidence, personas, transactions, result)
               .select(outputColumns())
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -157,6 +163,8 @@ public final class JourneyJob implements NightlyStep {
       return result;
     } finally {
       evidence.unpersist();
+      transactions.unpersist();
+      events.ifPresent(Dataset::unpersist);
     }
   }
 
@@ -168,6 +176,7 @@ public final class JourneyJob implements NightlyStep {
       Dataset<Row> stages,
       Dataset<Row> evidence,
       Dataset<Row> personas,
+      Dataset<Row> transactions,
       StepResult result) {
     PipelineSettings settings = ctx.settings();
     JourneySettings s = settings.journey();
@@ -178,7 +187,10 @@ public final class JourneyJob implements NightlyStep {
             ctx.spark(),
             settings,
             ctx.date(),
-            source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
+            source ->
+                source.equals("transactions")
+                    ? transactions
+                    : CuratedTables.read(ctx.tables(), source, ctx.date()));
     // The features as of every snapshot date in one pass over the transactions, cached while
     // training.
     List<CustomerFeatures.View> views =

@@ -1,7 +1,6 @@
 package com.customerpath.jobs.recommend;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 
 import com.customerpath.common.config.PipelineSettings.BlendSettings;
 import java.util.ArrayList;
@@ -11,12 +10,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -156,50 +154,104 @@ public final class Blend {
     return out;
   }
 
-  /** Mean NDCG@k of each weight vector over the validation customers: one Spark job. */
+  /**
+   * Mean NDCG@k of each weight vector over the validation customers: one Spark job. Each task
+   * scores its customers' candidate lists under every vector in plain Java (a SQL lambda sorting
+   * structs runs interpreted, row by row, and cost most of the search) and returns its sums.
+   */
   static double[] evaluate(Dataset<Row> lists, List<double[]> batch, int k) {
-    List<Row> rows = new ArrayList<>();
-    for (int j = 0; j < batch.size(); j++) {
-      rows.add(RowFactory.create(j, Arrays.stream(batch.get(j)).boxed().toList()));
-    }
-    Dataset<Row> combos =
+    double[][] weights = batch.toArray(new double[0][]);
+    int features = Recommender.FEATURES.size();
+    double[] sums =
         lists
-            .sparkSession()
-            .createDataFrame(rows, StructType.fromDDL("combo int, w array<double>"));
-    StringBuilder score = new StringBuilder("0D");
-    for (int i = 0; i < Recommender.FEATURES.size(); i++) {
-      score.append(" + w[").append(i).append("] * c.").append(Recommender.FEATURES.get(i));
-    }
-    // Sort ascending on -score, then product id: the same order as the final ranking.
-    String top =
-        "slice(array_sort(transform(coalesce(cands, array()), c -> named_struct('s', -("
-            + score
-            + "), 'p', c.product_id, 'l', c.label))), 1, "
-            + k
-            + ")";
-    Column dcg =
-        expr(
-            "aggregate(transform("
-                + top
-                + ", (x, i) -> if(x.l, 1D / log2(i + 2), 0D)), 0D, (a, v) -> a + v)");
-    Column idcg =
-        expr(
-            "aggregate(transform(sequence(0, least("
-                + k
-                + ", n_rel) - 1), i -> 1D / log2(i + 2)), 0D,"
-                + " (a, v) -> a + v)");
-    List<Row> result =
-        lists
-            .crossJoin(functions.broadcast(combos))
-            .select(col("combo"), dcg.divide(idcg).as("ndcg"))
-            .groupBy("combo")
-            .agg(functions.avg("ndcg").as("ndcg"))
-            .collectAsList();
-    double[] out = new double[batch.size()];
-    for (Row r : result) {
-      out[r.getInt(0)] = r.getDouble(1);
+            .select(col("n_rel"), col("cands"))
+            .javaRDD()
+            .mapPartitions(
+                (FlatMapFunction<java.util.Iterator<Row>, double[]>)
+                    rows -> {
+                      // Per vector: the NDCG sum; the last slot counts the customers.
+                      double[] acc = new double[weights.length + 1];
+                      while (rows.hasNext()) {
+                        Row r = rows.next();
+                        double idcg = idealDcg(r.getInt(0), k);
+                        if (idcg <= 0) {
+                          continue;
+                        }
+                        List<Row> cands = r.isNullAt(1) ? List.of() : r.getList(1);
+                        int n = cands.size();
+                        String[] product = new String[n];
+                        double[][] f = new double[n][features];
+                        boolean[] label = new boolean[n];
+                        for (int c = 0; c < n; c++) {
+                          Row cand = cands.get(c);
+                          product[c] = cand.getString(0);
+                          for (int i = 0; i < features; i++) {
+                            f[c][i] = cand.isNullAt(1 + i) ? 0 : cand.getDouble(1 + i);
+                          }
+                          label[c] = !cand.isNullAt(1 + features) && cand.getBoolean(1 + features);
+                        }
+                        for (int j = 0; j < weights.length; j++) {
+                          acc[j] += dcg(weights[j], f, product, label, k) / idcg;
+                        }
+                        acc[weights.length] += 1;
+                      }
+                      return List.of(acc).iterator();
+                    })
+            .reduce(
+                (a, b) -> {
+                  double[] out = a.clone();
+                  for (int i = 0; i < out.length; i++) {
+                    out[i] += b[i];
+                  }
+                  return out;
+                });
+    double customers = sums[weights.length];
+    double[] out = new double[weights.length];
+    for (int j = 0; j < out.length; j++) {
+      out[j] = customers == 0 ? 0 : sums[j] / customers;
     }
     return out;
+  }
+
+  /** DCG@k of one customer's candidates ranked by score desc, then product id (the ranking's). */
+  static double dcg(double[] w, double[][] f, String[] product, boolean[] label, int k) {
+    int n = product.length;
+    double[] score = new double[n];
+    Integer[] order = new Integer[n];
+    for (int c = 0; c < n; c++) {
+      double s = 0;
+      for (int i = 0; i < w.length; i++) {
+        s += w[i] * f[c][i];
+      }
+      score[c] = s;
+      order[c] = c;
+    }
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int bySco = Double.compare(score[b], score[a]);
+          return bySco != 0 ? bySco : product[a].compareTo(product[b]);
+        });
+    double dcg = 0;
+    for (int i = 0; i < Math.min(k, n); i++) {
+      if (label[order[i]]) {
+        dcg += 1 / log2(i + 2);
+      }
+    }
+    return dcg;
+  }
+
+  /** The best possible DCG@k with `relevant` relevant products. */
+  static double idealDcg(int relevant, int k) {
+    double idcg = 0;
+    for (int i = 0; i < Math.min(k, relevant); i++) {
+      idcg += 1 / log2(i + 2);
+    }
+    return idcg;
+  }
+
+  private static double log2(double x) {
+    return Math.log(x) / Math.log(2);
   }
 
   /** For logs and docs: weights rounded. */

@@ -232,7 +232,11 @@ public final class RecommendationsJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     Dataset<Row> allTransactions = CuratedTables.read(ctx.tables(), "transactions", date);
-    Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
+    // The window's lines are scanned by every candidate source, twice with the blend's validation:
+    // read once (each fresh read lists and opens every event-date file) and kept for the step.
+    Dataset<Row> transactions =
+        windowed(allTransactions, date, settings.run().lookbackDays())
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
     Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
@@ -294,6 +298,7 @@ public final class RecommendationsJob implements NightlyStep {
             .agg(functions.avg(functions.when(col("channel").equalTo("human"), 1.0).otherwise(0.0)))
             .first();
     result.metric("recommendations_nba_human_share", human.isNullAt(0) ? 0 : human.getDouble(0));
+    transactions.unpersist();
     return result;
   }
 }
