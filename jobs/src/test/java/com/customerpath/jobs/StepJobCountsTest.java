@@ -58,6 +58,22 @@ class StepJobCountsTest {
   }
 
   @Test
+  void theFirstNightLearnsTheBlendAndKeepsItForTheNextNights() {
+    SampleRun run = SampleRun.get();
+    Map<String, Double> rec = run.stepFigures.get("recommendations");
+    assertEquals(0.0, rec.get("recommendations_blend_reused"), "nothing to reuse on night one");
+    assertEquals(1.0, rec.get("recommendations_blend_learned"));
+    assertTrue(
+        com.customerpath.jobs.recommend.BlendStore.reusable(
+                run.context.tables(),
+                SampleRun.DATE.plusDays(1),
+                com.customerpath.jobs.recommend.Recommender.Params.from(
+                    run.context.settings().recommendations()))
+            .isPresent(),
+        "the next night finds tonight's blend");
+  }
+
+  @Test
   void noChurnFittingInsideTheRecommendationsStep() {
     // Churn is its own step: a likelihood evaluation per Spark job would show here by its line.
     Map<String, Long> sites =

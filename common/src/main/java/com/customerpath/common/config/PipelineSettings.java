@@ -704,6 +704,7 @@ public record PipelineSettings(
               bl.intAtLeast("min-validation-customers", 1),
               bl.intAtLeast("max-validation-customers", 1),
               bl.intAtLeast("rounds", 0),
+              bl.intAtLeast("relearn-days", 1),
               Map.copyOf(weights));
       Settings a = c.at("als");
       AlsSettings als =
@@ -831,6 +832,7 @@ public record PipelineSettings(
       int minValidationCustomers,
       int maxValidationCustomers,
       int rounds,
+      int relearnDays,
       Map<String, Double> weights) {
     public static final List<String> SOURCES =
         List.of(

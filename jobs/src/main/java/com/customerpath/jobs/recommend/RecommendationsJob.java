@@ -248,7 +248,21 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> audience = audience(customers, journey, transactions);
     Recommender.Inputs in =
         new Recommender.Inputs(transactions, products, customerPersonas, personas, audience);
-    Recommender.Result rec = Recommender.recommend(in, Recommender.Params.from(s), date);
+    Recommender.Params params = Recommender.Params.from(s);
+    java.util.Optional<BlendStore.Stored> kept =
+        s.blend().learn()
+            ? BlendStore.reusable(ctx.tables(), date, params)
+            : java.util.Optional.empty();
+    Recommender.Result rec =
+        Recommender.recommend(in, params, date, kept.map(BlendStore.Stored::fit).orElse(null));
+    LocalDate learnedOn = kept.map(BlendStore.Stored::learnedOn).orElse(date);
+    BlendStore.save(ctx.tables(), date, new BlendStore.Stored(rec.blend(), learnedOn), params);
+    result.metric("recommendations_blend_reused", kept.isPresent() ? 1 : 0);
+    if (rec.blend().learned()) {
+      result.metric(
+          "recommendations_blend_age_days",
+          java.time.temporal.ChronoUnit.DAYS.between(learnedOn, date));
+    }
     result.written(
         RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date, rec.recommendations()));
     rec.recommendations().unpersist();

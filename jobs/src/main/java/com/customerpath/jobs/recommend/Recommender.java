@@ -484,8 +484,19 @@ public final class Recommender {
    * customer.
    */
   public static Result recommend(Inputs in, Params p, LocalDate asOf) {
-    Blend.Fit fit = learnBlend(in, p, asOf);
-    Candidates c = candidates(in, p, asOf);
+    return recommend(in, p, asOf, null);
+  }
+
+  /**
+   * As {@link #recommend(Inputs, Params, LocalDate)} with a blend learned on an earlier night
+   * (null: learn it tonight, when learning is on).
+   */
+  public static Result recommend(Inputs in, Params p, LocalDate asOf, Blend.Fit reused) {
+    Blend.Fit fit = reused != null ? reused : learnBlend(in, p, asOf);
+    // A blend that gives ALS no weight leaves its candidates to the other sources' scores: the
+    // factorisation is not fitted for nothing.
+    Params tonight = fit.weights()[FEATURES.indexOf("f_als")] > 0 ? p : p.withoutAls();
+    Candidates c = candidates(in, tonight, asOf);
     Dataset<Row> top = rank(c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
     Dataset<Row> recs = explain(top, fit.weights(), in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released
