@@ -451,9 +451,18 @@ public final class Recommender {
    * off or too few customers bought in the validation days.
    */
   public static Blend.Fit learnBlend(Inputs in, Params p, LocalDate asOf) {
-    double[] start = p.startWeights();
+    return learnBlends(in, List.of(p), asOf).get(0);
+  }
+
+  /**
+   * One blend per parameter set, all learned on one build of the validation candidates: the sets
+   * may differ in their repeat-purchase policy only (the evaluation's two views), which filters the
+   * candidates but does not change them.
+   */
+  public static List<Blend.Fit> learnBlends(Inputs in, List<Params> ps, LocalDate asOf) {
+    Params p = ps.get(0);
     if (!p.blend().learn()) {
-      return Blend.Fit.fixed(start);
+      return ps.stream().map(q -> Blend.Fit.fixed(q.startWeights())).toList();
     }
     LocalDate v = asOf.minusDays(p.blend().validationDays());
     Column day = functions.to_date(col("ts"));
@@ -471,12 +480,15 @@ public final class Recommender {
     Dataset<Row> audience =
         relevant.select(col("customer_id"), lit(null).cast("int").as("persona_id"));
     Candidates c = candidates(in.cutAt(v, audience), p, v);
-    Dataset<Row> scored =
-        c.scored().filter(allowed(p)).join(relevant.select("customer_id"), "customer_id");
-    Blend.Fit fit = Blend.learn(scored, relevant, start, p.blend(), 10);
+    List<Blend.Fit> fits = new ArrayList<>();
+    for (Params q : ps) {
+      Dataset<Row> scored =
+          c.scored().filter(allowed(q)).join(relevant.select("customer_id"), "customer_id");
+      fits.add(Blend.learn(scored, relevant, q.startWeights(), q.blend(), 10));
+    }
     c.release();
     relevant.unpersist();
-    return fit;
+    return fits;
   }
 
   /**

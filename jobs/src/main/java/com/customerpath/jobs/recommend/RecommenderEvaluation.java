@@ -313,8 +313,9 @@ public final class RecommenderEvaluation implements NightlyStep {
     Recommender.Params pNew =
         p.withRepeat(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER);
     Map<String, Blend.Fit> blends = new LinkedHashMap<>();
-    blends.put("all", Recommender.learnBlend(in, p, cutoff));
-    blends.put("new", Recommender.learnBlend(in, pNew, cutoff));
+    List<Blend.Fit> fits = Recommender.learnBlends(in, List.of(p, pNew), cutoff);
+    blends.put("all", fits.get(0));
+    blends.put("new", fits.get(1));
 
     Recommender.Candidates c = Recommender.candidates(in, p, cutoff);
     Dataset<Row> scored =

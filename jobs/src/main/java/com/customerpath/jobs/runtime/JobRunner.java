@@ -187,6 +187,10 @@ public final class JobRunner {
     StepCosts costs = StepCosts.of(sc);
     StepCosts.Figures before =
         costs.figures(step.name(), 0); // the same step may run twice in a session (tests)
+    // A step that runs other steps (the recommender evaluation runs features and personas at its
+    // cut-off) gets its own group back afterwards, so its later jobs are still counted as its.
+    String outerGroup = sc.getLocalProperty("spark.jobGroup.id");
+    String outerDescription = sc.getLocalProperty("spark.job.description");
     // The job group names the step's jobs in the Spark UI and attributes them in StepCosts.
     sc.setJobGroup(step.name(), "customer-path " + step.name() + " dt=" + ctx.date(), false);
     StepResult result;
@@ -209,7 +213,11 @@ public final class JobRunner {
         "customer-path figures of " + step.name() + " dt=" + ctx.date(),
         false);
     RunSteps.record(ctx, result);
-    sc.clearJobGroup();
+    if (outerGroup != null) {
+      sc.setJobGroup(outerGroup, outerDescription, false);
+    } else {
+      sc.clearJobGroup();
+    }
     for (Map.Entry<String, Long> w : result.rowsWritten().entrySet()) {
       LOG.info(
           "  {} -> {} rows  {}",

@@ -76,6 +76,7 @@ class RecommenderEvaluationSampleTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("extended") // minutes on the sample data: bin/test --extended
   void hybridAtLeastBestBaselineOnTheSample() {
     // The shared nightly run of the sample data (SampleRun) provides the curated tables.
     JobContext ctx = SampleRun.withRecommenderEvaluation().context;
