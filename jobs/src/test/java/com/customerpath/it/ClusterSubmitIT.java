@@ -104,7 +104,7 @@ class ClusterSubmitIT {
                   "--cores",
                   "1",
                   "--memory",
-                  "1g",
+                  "3g",
                   "--work-dir",
                   work.resolve("worker").toString()),
               env)) {
@@ -112,7 +112,7 @@ class ClusterSubmitIT {
             Pattern.compile("Successfully registered with master"), Duration.ofMinutes(3));
         System.out.printf("Standalone cluster up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-        List<String> submitJvm = new ArrayList<>(List.of("-Xmx1g"));
+        List<String> submitJvm = new ArrayList<>(List.of("-Xmx2g"));
         submitJvm.addAll(ChildJvm.sparkOpens());
         submitJvm.add("-Dlog4j2.configurationFile=" + log4j);
         List<String> submitArgs =
@@ -127,7 +127,7 @@ class ClusterSubmitIT {
                     "--name",
                     "customer-path-cluster-it",
                     "--executor-memory",
-                    "768m",
+                    "2500m",
                     "--total-executor-cores",
                     "1",
                     "--conf",
