@@ -212,6 +212,8 @@ class DuckDbBiIT {
     try (Stream<Path> dirs = Files.walk(root)) {
       return dirs.filter(Files::isDirectory)
           .filter(d -> !partition.test(d))
+          // report/dt=D holds the HTML report (index.html and its charts), not a table.
+          .filter(d -> !d.equals(root.resolve(com.customerpath.jobs.report.ReportJob.REPORT)))
           .filter(
               d -> {
                 try (Stream<Path> children = Files.list(d)) {

@@ -162,13 +162,14 @@ class S3PipelineIT {
               Fixtures.rows(ddl, new Object[] {"a", "x", 1.0}, new Object[] {"b", "y", 2.0}),
               "step"));
       assertEquals(
-          3,
+          2,
           tables.write(
               "it_directory",
               d,
               Fixtures.rows(ddl, new Object[] {"a", "x", 3.0}, new Object[] {"a", "z", 4.0}),
               "step"),
-          "a's partition replaced, b's kept");
+          "rows written (counted while writing): a's two");
+      // a's partition replaced, b's kept: read back below.
       assertEquals(
           List.of(2.0, 3.0, 4.0),
           tables.read("it_directory", d).orderBy("value").collectAsList().stream()
