@@ -704,6 +704,7 @@ public record PipelineSettings(
               bl.intAtLeast("min-validation-customers", 1),
               bl.intAtLeast("max-validation-customers", 1),
               bl.intAtLeast("rounds", 0),
+              bl.doubleIn("min-gain", 0, 10),
               bl.intAtLeast("relearn-days", 1),
               Map.copyOf(weights));
       Settings a = c.at("als");
@@ -832,6 +833,7 @@ public record PipelineSettings(
       int minValidationCustomers,
       int maxValidationCustomers,
       int rounds,
+      double minGain,
       int relearnDays,
       Map<String, Double> weights) {
     public static final List<String> SOURCES =

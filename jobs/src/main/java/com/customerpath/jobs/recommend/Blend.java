@@ -97,8 +97,18 @@ public final class Blend {
     }
     double[] best = null;
     double bestNdcg = -1;
+    double[] bestSingle = null;
+    double bestSingleNdcg = -1;
     for (int round = 0; round <= s.rounds(); round++) {
       double[] ndcg = evaluate(lists, batch, k);
+      if (round == 0) {
+        for (int j = 1; j < batch.size(); j++) { // batch 0 is the configured blend
+          if (ndcg[j] > bestSingleNdcg + 1e-9) {
+            bestSingleNdcg = ndcg[j];
+            bestSingle = batch.get(j);
+          }
+        }
+      }
       double[] roundBest = best;
       double roundNdcg = bestNdcg;
       for (int j = 0; j < batch.size(); j++) {
@@ -123,6 +133,16 @@ public final class Blend {
       batch = neighbours(best, start);
     }
     lists.unpersist();
+    if (bestSingle != null && bestNdcg < bestSingleNdcg * (1 + s.minGain())) {
+      LOG.info(
+          "Blend: NDCG@{} {} is within {} of the best single source's {}: that source alone",
+          k,
+          bestNdcg,
+          s.minGain(),
+          bestSingleNdcg);
+      best = bestSingle;
+      bestNdcg = bestSingleNdcg;
+    }
     return new Fit(normalised(best), bestNdcg, customers, true);
   }
 

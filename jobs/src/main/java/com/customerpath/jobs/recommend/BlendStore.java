@@ -42,6 +42,7 @@ public final class BlendStore {
         "min=" + b.minValidationCustomers(),
         "max=" + b.maxValidationCustomers(),
         "rounds=" + b.rounds(),
+        "min-gain=" + b.minGain(),
         "weights=" + new TreeMap<>(b.weights()),
         "candidates=" + p.candidates(),
         "repeat=" + p.repeat().name(),
