@@ -103,22 +103,6 @@ public final class Recommender {
           usePersonas);
     }
 
-    public Params withBlend(BlendSettings b) {
-      return new Params(
-          topN,
-          candidates,
-          repeat,
-          repeatableCategories,
-          dueThreshold,
-          contextBoost,
-          preference,
-          sources,
-          als,
-          b,
-          useAls,
-          usePersonas);
-    }
-
     public Params withoutAls() {
       return new Params(
           topN,
