@@ -27,7 +27,8 @@ public record PipelineSettings(
     ChurnSettings churn,
     String configFingerprint,
     ValidationSettings validation,
-    LockSettings lock) {
+    LockSettings lock,
+    PrivacySettings privacy) {
 
   public static final String ROOT = "customerpath";
   public static final List<String> SOURCES =
@@ -71,7 +72,8 @@ public record PipelineSettings(
         ChurnSettings.from(c.at("churn")),
         fingerprint(c.config()),
         ValidationSettings.from(c.at("validation")),
-        LockSettings.from(c.at("lock")));
+        LockSettings.from(c.at("lock")),
+        PrivacySettings.from(c.at("privacy")));
   }
 
   public SourceSettings input(String source) {

@@ -145,6 +145,12 @@ public final class InputValidation {
       details.add(col("_detail_" + field.name()));
     }
     projection.add(col(ColumnMapper.SOURCE_ROW));
+    // Duplicates compare whole raw rows, also where source_row leaves columns out.
+    boolean hasRawRow = List.of(mapped.columns()).contains(ColumnMapper.RAW_ROW);
+    String wholeRow = hasRawRow ? ColumnMapper.RAW_ROW : ColumnMapper.SOURCE_ROW;
+    if (hasRawRow) {
+      projection.add(col(ColumnMapper.RAW_ROW));
+    }
     projection.add(col(SourceReader.SOURCE_FILE));
     boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
     if (hasCorrupt) {
@@ -158,7 +164,10 @@ public final class InputValidation {
               col("_malformed"),
               lit(
                   "the record's number of fields differs from the header's"
-                      + " (source_row is its raw text)")));
+                      + (hasRawRow
+                          ? " (source_row holds the mapped columns Spark could split off; the raw"
+                              + " text is not kept, as it may carry unmapped or personal data)"
+                          : " (source_row is its raw text)"))));
     }
     projection.add(functions.monotonically_increasing_id().as("_row_order"));
     Dataset<Row> withTypes = mapped.select(projection.toArray(Column[]::new));
@@ -173,8 +182,7 @@ public final class InputValidation {
                   lit("ts "), col("ts").cast("string"), lit(" is after the run date " + runDate))));
     }
     WindowSpec sameLine =
-        Window.partitionBy(col(ColumnMapper.SOURCE_ROW))
-            .orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
+        Window.partitionBy(col(wholeRow)).orderBy(col(SourceReader.SOURCE_FILE), col("_row_order"));
     Column duplicate = functions.row_number().over(sameLine).gt(1);
     reasons.add(when(duplicate, lit("exact_duplicate")));
     details.add(when(duplicate, lit("the same line appears earlier in the source")));
@@ -197,7 +205,7 @@ public final class InputValidation {
                 .flatMap(
                     f -> java.util.stream.Stream.of("_reason_" + f.name(), "_detail_" + f.name()))
                 .toArray(String[]::new))
-        .drop("_row_order", "_malformed");
+        .drop("_row_order", "_malformed", ColumnMapper.RAW_ROW);
   }
 
   /** Usable rows with the contract's typed fields only. */

@@ -2,30 +2,52 @@ package com.customerpath.common.schema;
 
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.io.SourceReader;
+import com.customerpath.common.privacy.CustomerIdPseudonymiser;
 import com.customerpath.common.schema.Contract.Field;
 import com.customerpath.common.schema.Contract.SourceContract;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.functions;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Maps a source's columns to the contract's logical fields. A mapping value is a source column name
  * or a Spark SQL expression over the source's columns; an unmapped field is taken from a column of
  * the same name. The result holds each logical field (still untyped), the source row as JSON text
  * (kept for quarantine) and the file it came from.
+ *
+ * <p>The source row holds only the columns the mapping uses: a column no field reads (a name, an
+ * e-mail, a phone number) never reaches an output table. With a pseudonymiser, customer_id is
+ * replaced by its pseudonym, in the field and in the source row. When the source row leaves
+ * something out, the whole raw row is kept as {@link #RAW_ROW} for duplicate detection only (never
+ * written).
  */
 public final class ColumnMapper {
   public static final String SOURCE_ROW = "_source_row";
+  public static final String RAW_ROW = "_raw_row";
+  private static final String CUSTOMER_ID = "customer_id";
 
   private ColumnMapper() {}
 
   public static Dataset<Row> map(Dataset<Row> raw, SourceSettings source, SourceContract contract) {
+    return map(raw, source, contract, Optional.empty());
+  }
+
+  public static Dataset<Row> map(
+      Dataset<Row> raw,
+      SourceSettings source,
+      SourceContract contract,
+      Optional<CustomerIdPseudonymiser> pseudonymiser) {
     List<String> rawColumns =
         Arrays.stream(raw.columns())
             .filter(
@@ -51,22 +73,84 @@ public final class ColumnMapper {
       }
     }
     List<Column> out = new ArrayList<>();
+    Set<String> used = new LinkedHashSet<>();
+    Set<String> customerIdColumns = Set.of();
+    Column customerId = null;
     for (Field field : contract.fields()) {
-      out.add(fieldColumn(raw, rawColumns, source, field).as(field.name()));
+      Column column = fieldColumn(raw, rawColumns, source, field);
+      Set<String> reads = columnsRead(raw, rawColumns, column);
+      used.addAll(reads);
+      if (field.name().equals(CUSTOMER_ID) && pseudonymiser.isPresent()) {
+        column = pseudonymiser.get().apply(column);
+        customerIdColumns = reads;
+        customerId = column;
+      }
+      out.add(column.as(field.name()));
     }
-    Column[] rawCols = rawColumns.stream().map(c -> raw.col(quote(c))).toArray(Column[]::new);
-    Column json = functions.to_json(functions.struct(rawCols));
+    // The source row: the used columns in file order, a pseudonymised id in place of its column
+    // (or, from an expression over several columns, as customer_id at the end).
+    List<Column> rowColumns = new ArrayList<>();
+    boolean idPlaced = false;
+    for (String c : rawColumns) {
+      if (!used.contains(c)) {
+        continue;
+      }
+      if (customerIdColumns.contains(c)) {
+        if (customerIdColumns.size() == 1) {
+          rowColumns.add(customerId.as(c));
+          idPlaced = true;
+        }
+        continue;
+      }
+      rowColumns.add(raw.col(quote(c)));
+    }
+    if (customerId != null && !idPlaced) {
+      rowColumns.add(customerId.as(CUSTOMER_ID));
+    }
+    boolean complete = customerId == null && used.size() == rawColumns.size();
+    Column json = functions.to_json(functions.struct(rowColumns.toArray(Column[]::new)));
     if (hasCorrupt) {
-      // A malformed row is kept as it was written, not as the header's columns.
+      // A malformed row is kept as it was written, unless its text may carry what the source row
+      // leaves out; then the source row holds the columns Spark could split off.
       Column corrupt = raw.col(SourceReader.CORRUPT_RECORD);
-      out.add(functions.when(corrupt.isNotNull(), corrupt).otherwise(json).as(SOURCE_ROW));
+      out.add(
+          complete
+              ? functions.when(corrupt.isNotNull(), corrupt).otherwise(json).as(SOURCE_ROW)
+              : json.as(SOURCE_ROW));
       out.add(corrupt);
     } else {
       out.add(json.as(SOURCE_ROW));
     }
+    if (!complete) {
+      Column[] all = rawColumns.stream().map(c -> raw.col(quote(c))).toArray(Column[]::new);
+      Column whole = functions.to_json(functions.struct(all));
+      out.add(
+          (hasCorrupt
+                  ? functions
+                      .when(
+                          raw.col(SourceReader.CORRUPT_RECORD).isNotNull(),
+                          raw.col(SourceReader.CORRUPT_RECORD))
+                      .otherwise(whole)
+                  : whole)
+              .as(RAW_ROW));
+    }
     out.add(raw.col(SourceReader.SOURCE_FILE));
-    Dataset<Row> mapped = raw.select(out.toArray(Column[]::new));
-    return mapped;
+    return raw.select(out.toArray(Column[]::new));
+  }
+
+  /** The source columns a field's column reads (a column, or every column of an expression). */
+  private static Set<String> columnsRead(Dataset<Row> raw, List<String> rawColumns, Column column) {
+    Set<String> names = new LinkedHashSet<>();
+    LogicalPlan plan =
+        ((org.apache.spark.sql.classic.Dataset<Row>) raw.select(column))
+            .queryExecution()
+            .analyzed();
+    for (Attribute a : CollectionConverters.asJava(plan.references().toSeq())) {
+      if (rawColumns.contains(a.name())) {
+        names.add(a.name());
+      }
+    }
+    return names;
   }
 
   private static Column fieldColumn(

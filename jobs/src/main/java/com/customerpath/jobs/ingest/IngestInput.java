@@ -121,6 +121,11 @@ final class IngestInput {
     return !templated || files > 0;
   }
 
+  /** True when tonight's rows join rows other nights curated (incremental facts). */
+  boolean addsToHistory() {
+    return incrementalFacts();
+  }
+
   private boolean incrementalFacts() {
     return mode == Mode.INCREMENTAL && CuratedTables.byEventDate(source.name());
   }

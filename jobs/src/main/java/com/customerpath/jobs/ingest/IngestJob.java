@@ -7,6 +7,7 @@ import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.InputError;
 import com.customerpath.common.io.RecordCount;
 import com.customerpath.common.io.SourceReader;
+import com.customerpath.common.privacy.CustomerIdPseudonymiser;
 import com.customerpath.common.quality.DataQualityError;
 import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.ColumnMapper;
@@ -20,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -79,8 +81,18 @@ public final class IngestJob implements NightlyStep {
   /** Maps, types and flags a source's raw rows (pure: Dataset in, Dataset out). */
   public static Dataset<Row> validate(
       Dataset<Row> raw, SourceSettings source, LocalDate runDate, ValidationSettings validation) {
+    return validate(raw, source, runDate, validation, Optional.empty());
+  }
+
+  /** As above, customer ids pseudonymised before anything else sees them. */
+  public static Dataset<Row> validate(
+      Dataset<Row> raw,
+      SourceSettings source,
+      LocalDate runDate,
+      ValidationSettings validation,
+      Optional<CustomerIdPseudonymiser> pseudonymiser) {
     SourceContract contract = Contract.of(source.name());
-    Dataset<Row> mapped = ColumnMapper.map(raw, source, contract);
+    Dataset<Row> mapped = ColumnMapper.map(raw, source, contract, pseudonymiser);
     return InputValidation.flag(
         mapped,
         contract,
@@ -106,6 +118,10 @@ public final class IngestJob implements NightlyStep {
     PipelineSettings settings = ctx.settings();
     ValidationSettings validation = settings.validation();
     List<Checked> checked = new ArrayList<>();
+    Optional<CustomerIdPseudonymiser> pseudonymiser =
+        CustomerIdPseudonymiser.from(settings.privacy(), ctx.environment());
+    pseudonymiser.ifPresent(p -> LOG.info("  customer ids pseudonymised ({})", p));
+    result.metric("customer_ids_pseudonymised", pseudonymiser.isPresent() ? 1 : 0);
     try {
       // First every source is read, validated and counted; nothing is published until all pass
       // (record counts, empty input, quarantine share), so a failed check leaves the night
@@ -118,6 +134,9 @@ public final class IngestJob implements NightlyStep {
         }
         IngestInput input =
             IngestInput.select(ctx, source); // tonight's files, or all of them (full refresh)
+        if (input.addsToHistory()) {
+          CustomerIdMarker.checkIncremental(ctx.tables(), pseudonymiser);
+        }
         LOG.info("  {}: {}", name, input.describe());
         if (!input.hasInput()) {
           input.record(result);
@@ -129,7 +148,12 @@ public final class IngestJob implements NightlyStep {
         Dataset<Row> flagged =
             emptyPaths.isEmpty()
                 ? input.markAlreadyCurated(
-                    validate(SourceReader.read(spark, tonight), source, ctx.date(), validation))
+                    validate(
+                        SourceReader.read(spark, tonight),
+                        source,
+                        ctx.date(),
+                        validation,
+                        pseudonymiser))
                 : emptyFlagged(spark, name);
         flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
         // One pass gives read, accepted and the count per reason.
@@ -174,6 +198,9 @@ public final class IngestJob implements NightlyStep {
       }
       for (Checked c : checked) {
         publish(ctx, c, result);
+      }
+      if (!checked.isEmpty()) {
+        CustomerIdMarker.write(ctx.tables(), pseudonymiser);
       }
     } finally {
       checked.forEach(

@@ -81,7 +81,7 @@ final class ReadmeWriter {
         md,
         rowsPerFile,
         "customers.csv",
-        "Buyers and prospects: `cust_id,signup_date,birth_year,gender,region_code,household_size`. gender F/M/X. Signups spread over the 3 years before the run date; a buyer's signup precedes the first purchase.");
+        "Buyers and prospects: `cust_id,full_name,email,phone,signup_date,birth_year,gender,region_code,household_size`. full_name, email and phone are made-up personal data (example.com, 555-01xx numbers) that no output may carry; gender F/M/X. Signups spread over the 3 years before the run date; a buyer's signup precedes the first purchase.");
     row(
         md,
         rowsPerFile,

@@ -719,9 +719,13 @@ final class SampleWorld {
 
     List<String[]> customerRows = new ArrayList<>();
     for (Customer c : customers) {
+      String[] contact = ContactDetails.of(Integer.parseInt(c.id().substring(1)));
       customerRows.add(
           new String[] {
             c.id(),
+            contact[0],
+            contact[1],
+            contact[2],
             c.signupDate().toString(),
             Integer.toString(c.birthYear()),
             c.gender(),
@@ -731,7 +735,7 @@ final class SampleWorld {
     }
     writeCsv(
         "customers.csv",
-        "cust_id,signup_date,birth_year,gender,region_code,household_size",
+        "cust_id,full_name,email,phone,signup_date,birth_year,gender,region_code,household_size",
         customerRows);
 
     List<String[]> productRows = new ArrayList<>();

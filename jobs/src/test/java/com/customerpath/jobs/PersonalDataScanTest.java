@@ -1,0 +1,132 @@
+package com.customerpath.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sample's customers file carries names, e-mails and phone numbers (columns no field maps):
+ * after the whole night, no file under the output root (every Parquet table, curated and quarantine
+ * included, the manifest, the report) holds any of them.
+ */
+class PersonalDataScanTest {
+
+  @Test
+  void noOutputCarriesANameAnEmailOrAPhoneNumber() throws IOException {
+    SampleRun run = SampleRun.get();
+    Pattern personal = personalDataPattern();
+
+    Map<Path, List<Path>> parquetByTable = new TreeMap<>();
+    List<Path> otherFiles = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(run.output)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".parquet")) {
+          parquetByTable.computeIfAbsent(tableRoot(run.output, f), t -> new ArrayList<>()).add(f);
+        } else if (!name.endsWith(".crc") && !name.startsWith("_SUCCESS")) {
+          otherFiles.add(f);
+        }
+      }
+    }
+    assertTrue(
+        parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("curated/customers"))
+            && parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("quarantine/customers"))
+            && parquetByTable.size() >= 20,
+        "the scan sees every table: " + parquetByTable.keySet());
+
+    Map<String, Long> leaks = new TreeMap<>();
+    for (Map.Entry<Path, List<Path>> table : parquetByTable.entrySet()) {
+      Dataset<Row> rows =
+          run.context
+              .spark()
+              .read()
+              .parquet(table.getValue().stream().map(Path::toString).toArray(String[]::new));
+      long found =
+          rows.select(functions.to_json(functions.struct("*")).as("row"))
+              .where(functions.col("row").rlike(personal.pattern()))
+              .count();
+      if (found > 0) {
+        leaks.put(run.output.relativize(table.getKey()).toString(), found);
+      }
+    }
+    for (Path f : otherFiles) {
+      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      if (personal.matcher(text).find()) {
+        leaks.put(run.output.relativize(f).toString(), 1L);
+      }
+    }
+    assertEquals(Map.of(), leaks, "rows with personal data, by table or file");
+  }
+
+  @Test
+  void theScanFindsPersonalDataWhereItIs() throws IOException {
+    // The pattern matches the input itself: a scan that cannot find anything proves nothing.
+    List<String> lines =
+        Files.readAllLines(
+            com.customerpath.testing.SparkTestSession.projectRoot()
+                .resolve("sample-data/customers.csv"));
+    Pattern personal = personalDataPattern();
+    long matching = lines.stream().skip(1).filter(l -> personal.matcher(l).find()).count();
+    assertEquals(lines.size() - 1, matching);
+    long names =
+        lines.stream()
+            .skip(1)
+            .map(l -> l.split(",")[1])
+            .filter(n -> personal.matcher(n).find())
+            .count();
+    assertEquals(lines.size() - 1, names, "each name alone is found");
+  }
+
+  /** E-mail addresses, phone numbers and the full names of the sample's customers file. */
+  static Pattern personalDataPattern() throws IOException {
+    List<String> lines =
+        Files.readAllLines(
+            com.customerpath.testing.SparkTestSession.projectRoot()
+                .resolve("sample-data/customers.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    int nameColumn = header.indexOf("full_name");
+    assertTrue(
+        nameColumn >= 0 && header.contains("email") && header.contains("phone"), header.toString());
+    Set<String> names =
+        lines.stream()
+            .skip(1)
+            .map(l -> l.split(",")[nameColumn])
+            .collect(Collectors.toCollection(TreeSet::new));
+    String anyName = names.stream().map(Pattern::quote).collect(Collectors.joining("|"));
+    return Pattern.compile(
+        "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[a-z]{2,}" // an e-mail address
+            + "|\\+?\\d{1,3}[- ]\\d{3}[- ]\\d{3}[- ]\\d{2,4}" // a phone number
+            + "|"
+            + anyName);
+  }
+
+  /** The folder of a table: the part of a file's path before its first partition folder. */
+  static Path tableRoot(Path output, Path file) {
+    Path rel = output.relativize(file.getParent());
+    Path root = output;
+    for (Path part : rel) {
+      if (part.toString().contains("=")) {
+        break;
+      }
+      root = root.resolve(part);
+    }
+    return root;
+  }
+}
