@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 
@@ -33,45 +34,7 @@ class PersonalDataScanTest {
     SampleRun run = SampleRun.get();
     Pattern personal = personalDataPattern();
 
-    Map<Path, List<Path>> parquetByTable = new TreeMap<>();
-    List<Path> otherFiles = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(run.output)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        String name = f.getFileName().toString();
-        if (name.endsWith(".parquet")) {
-          parquetByTable.computeIfAbsent(tableRoot(run.output, f), t -> new ArrayList<>()).add(f);
-        } else if (!name.endsWith(".crc") && !name.startsWith("_SUCCESS")) {
-          otherFiles.add(f);
-        }
-      }
-    }
-    assertTrue(
-        parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("curated/customers"))
-            && parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("quarantine/customers"))
-            && parquetByTable.size() >= 20,
-        "the scan sees every table: " + parquetByTable.keySet());
-
-    Map<String, Long> leaks = new TreeMap<>();
-    for (Map.Entry<Path, List<Path>> table : parquetByTable.entrySet()) {
-      Dataset<Row> rows =
-          run.context
-              .spark()
-              .read()
-              .parquet(table.getValue().stream().map(Path::toString).toArray(String[]::new));
-      long found =
-          rows.select(functions.to_json(functions.struct("*")).as("row"))
-              .where(functions.col("row").rlike(personal.pattern()))
-              .count();
-      if (found > 0) {
-        leaks.put(run.output.relativize(table.getKey()).toString(), found);
-      }
-    }
-    for (Path f : otherFiles) {
-      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-      if (personal.matcher(text).find()) {
-        leaks.put(run.output.relativize(f).toString(), 1L);
-      }
-    }
+    Map<String, Long> leaks = matches(run.context.spark(), run.output, personal);
     assertEquals(Map.of(), leaks, "rows with personal data, by table or file");
   }
 
@@ -92,6 +55,52 @@ class PersonalDataScanTest {
             .filter(n -> personal.matcher(n).find())
             .count();
     assertEquals(lines.size() - 1, names, "each name alone is found");
+  }
+
+  /**
+   * Rows (Parquet, by table) or files (anything else) under the output root that match the pattern.
+   * Fails when the scan does not see the tables it must see.
+   */
+  static Map<String, Long> matches(SparkSession spark, Path output, Pattern pattern)
+      throws IOException {
+    Map<Path, List<Path>> parquetByTable = new TreeMap<>();
+    List<Path> otherFiles = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(output)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".parquet")) {
+          parquetByTable.computeIfAbsent(tableRoot(output, f), t -> new ArrayList<>()).add(f);
+        } else if (!name.endsWith(".crc") && !name.startsWith("_SUCCESS")) {
+          otherFiles.add(f);
+        }
+      }
+    }
+    assertTrue(
+        parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("curated/customers"))
+            && parquetByTable.keySet().stream().anyMatch(t -> t.endsWith("quarantine/customers"))
+            && parquetByTable.size() >= 20,
+        "the scan sees every table: " + parquetByTable.keySet());
+    Map<String, Long> found = new TreeMap<>();
+    for (Map.Entry<Path, List<Path>> table : parquetByTable.entrySet()) {
+      Dataset<Row> rows =
+          spark
+              .read()
+              .parquet(table.getValue().stream().map(Path::toString).toArray(String[]::new));
+      long n =
+          rows.select(functions.to_json(functions.struct("*")).as("row"))
+              .where(functions.col("row").rlike(pattern.pattern()))
+              .count();
+      if (n > 0) {
+        found.put(output.relativize(table.getKey()).toString(), n);
+      }
+    }
+    for (Path f : otherFiles) {
+      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      if (pattern.matcher(text).find()) {
+        found.put(output.relativize(f).toString(), 1L);
+      }
+    }
+    return found;
   }
 
   /** E-mail addresses, phone numbers and the full names of the sample's customers file. */

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * malformed row), and with pseudonymisation every customer id is HMAC-SHA256 under the key from the
  * environment, also inside quarantined rows and details.
  */
-class PrivacyTest {
+public class PrivacyTest {
   static final LocalDate RUN = IngestJobTest.RUN;
   static final String KEY_ENV = "CUSTOMERPATH_PSEUDONYM_KEY";
   static final String KEY = "k3y-for-tests-only-0123456789abcdef";
@@ -51,7 +51,7 @@ class PrivacyTest {
   }
 
   /** Independent HMAC-SHA256 (first 16 bytes, hex) of an id: what a pseudonym must equal. */
-  static String hmac(String key, String id) throws Exception {
+  public static String hmac(String key, String id) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     return HexFormat.of().formatHex(mac.doFinal(id.getBytes(StandardCharsets.UTF_8)), 0, 16);
