@@ -137,6 +137,15 @@ public final class CandidateSources {
    * the customer bought are not returned.
    */
   public static Dataset<Row> boughtTogether(Dataset<Row> interactions, CandidateSettings s) {
+    return boughtTogether(interactions, s, null);
+  }
+
+  /**
+   * As above for the targets' customers only (customer_id; null = all); the neighbours still come
+   * from every customer's items.
+   */
+  public static Dataset<Row> boughtTogether(
+      Dataset<Row> interactions, CandidateSettings s, Dataset<Row> targets) {
     // A heavy buyer's pairs grow quadratically: use at most max-items-per-customer of their
     // products.
     Dataset<Row> items =
@@ -154,9 +163,14 @@ public final class CandidateSources {
             .filter(col("r").leq(s.maxItemsPerCustomer()))
             .select("customer_id", "product_id");
     Dataset<Row> neighbours = neighbours(items, s);
-    Dataset<Row> counts = items.groupBy("customer_id").agg(functions.count(lit(1)).as("n_items"));
+    Dataset<Row> targetItems =
+        targets == null
+            ? items
+            : items.join(targets.select("customer_id"), new String[] {"customer_id"}, "left_semi");
+    Dataset<Row> counts =
+        targetItems.groupBy("customer_id").agg(functions.count(lit(1)).as("n_items"));
     Dataset<Row> scored =
-        items
+        targetItems
             .withColumnRenamed("product_id", "item")
             .join(neighbours, "item")
             .groupBy("customer_id", "product_id")
@@ -307,9 +321,20 @@ public final class CandidateSources {
    * at most `count` per customer: one wholesale buyer no longer sets the depth for everyone.
    */
   public static Dataset<Row> als(AlsFit fit, int count) {
+    return als(fit, count, null);
+  }
+
+  /** As above for the targets' customers only (customer_id; null = every customer). */
+  public static Dataset<Row> als(AlsFit fit, int count, Dataset<Row> targets) {
     Dataset<Row> recs =
-        fit.model()
-            .recommendForAllUsers(count)
+        (targets == null
+                ? fit.model().recommendForAllUsers(count)
+                : fit.model()
+                    .recommendForUserSubset(
+                        fit.customers()
+                            .join(targets.select("customer_id"), "customer_id")
+                            .select(col("user_ix").as(fit.model().getUserCol())),
+                        count))
             .select(col("user_ix"), functions.explode(col("recommendations")).as("rec"))
             .select(
                 col("user_ix"),

@@ -236,6 +236,26 @@ public final class Recommender {
    * No policy applied yet (see {@link #allowed}).
    */
   public static Candidates candidates(Inputs in, Params p, LocalDate asOf) {
+    return candidates(in, p, asOf, null);
+  }
+
+  /**
+   * As above, with candidates built for the targets' customers only (customer_id; null = every
+   * customer). Popularity, neighbours and ALS still learn from every buyer, so a target's
+   * candidates and scores are the same as in the whole build: the validation and evaluation builds,
+   * which score a sample of customers, do not pay for everyone else.
+   */
+  public static Candidates candidates(Inputs in, Params p, LocalDate asOf, Dataset<Row> targets) {
+    return candidates(in, p, asOf, targets, true);
+  }
+
+  /**
+   * As above; withTogether false leaves out the bought-together source (its candidates and
+   * f_together = 0): its item-item neighbours and per-customer sums are the build's most costly
+   * part, wasted when the blend gives it no weight.
+   */
+  static Candidates candidates(
+      Inputs in, Params p, LocalDate asOf, Dataset<Row> targets, boolean withTogether) {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
@@ -285,9 +305,15 @@ public final class Recommender {
                 "ctx_group")
             .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
 
-    // Candidate keys: each source's best n per customer.
+    // Candidate keys: each source's best n per target customer.
+    Dataset<Row> targetGroups =
+        targets == null ? groups : groups.join(targets.select("customer_id"), "customer_id");
+    Dataset<Row> targetInter =
+        targets == null
+            ? inter
+            : inter.join(targets.select("customer_id"), new String[] {"customer_id"}, "left_semi");
     Dataset<Row> keys =
-        groups
+        targetGroups
             .join(
                 CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
                 "persona_id")
@@ -296,7 +322,7 @@ public final class Recommender {
     // customers.
     keys =
         keys.unionByName(
-            groups
+            targetGroups
                 .select("customer_id")
                 .crossJoin(
                     functions.broadcast(
@@ -304,14 +330,17 @@ public final class Recommender {
                             .orderBy(col("f_global").desc(), col("product_id"))
                             .limit(n)
                             .select("product_id"))));
-    keys = keys.unionByName(perCustomerTop(inter, "f_buy_again", n));
-    Dataset<Row> together = CandidateSources.boughtTogether(inter, p.sources());
-    keys = keys.unionByName(perCustomerTop(together, "f_together", n));
+    keys = keys.unionByName(perCustomerTop(targetInter, "f_buy_again", n));
+    Dataset<Row> together = null;
+    if (withTogether) {
+      together = CandidateSources.boughtTogether(inter, p.sources(), targets);
+      keys = keys.unionByName(perCustomerTop(together, "f_together", n));
+    }
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
     if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
       alsFit = CandidateSources.fitAls(inter, p.als());
-      als = CandidateSources.als(alsFit, n);
+      als = CandidateSources.als(alsFit, n, targets);
       keys = keys.unionByName(als.select("customer_id", "product_id"));
     }
     double b = p.usePersonas() ? p.contextBoost() : 0.0;
@@ -332,8 +361,11 @@ public final class Recommender {
                     col("interval_days"),
                     lit(true).as("bought")),
                 new String[] {"customer_id", "product_id"},
-                "left")
-            .join(together, new String[] {"customer_id", "product_id"}, "left");
+                "left");
+    f =
+        together != null
+            ? f.join(together, new String[] {"customer_id", "product_id"}, "left")
+            : f.withColumn("f_together", lit(0.0)).withColumn("because", lit(null).cast("string"));
     if (als != null) {
       f = f.join(als, new String[] {"customer_id", "product_id"}, "left");
     } else {
@@ -463,7 +495,7 @@ public final class Recommender {
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> audience =
         relevant.select(col("customer_id"), lit(null).cast("int").as("persona_id"));
-    Candidates c = candidates(in.cutAt(v, audience), p, v);
+    Candidates c = candidates(in.cutAt(v, audience), p, v, relevant);
     List<Blend.Fit> fits = new ArrayList<>();
     for (Params q : ps) {
       Dataset<Row> scored =
@@ -492,7 +524,9 @@ public final class Recommender {
     // A blend that gives ALS no weight leaves its candidates to the other sources' scores: the
     // factorisation is not fitted for nothing.
     Params tonight = fit.weights()[FEATURES.indexOf("f_als")] > 0 ? p : p.withoutAls();
-    Candidates c = candidates(in, tonight, asOf);
+    // Likewise bought together: no weight, no neighbours.
+    Candidates c =
+        candidates(in, tonight, asOf, null, fit.weights()[FEATURES.indexOf("f_together")] > 0);
     Dataset<Row> top = rank(c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
     Dataset<Row> recs = explain(top, fit.weights(), in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released

@@ -317,7 +317,7 @@ public final class RecommenderEvaluation implements NightlyStep {
     blends.put("all", fits.get(0));
     blends.put("new", fits.get(1));
 
-    Recommender.Candidates c = Recommender.candidates(in, p, cutoff);
+    Recommender.Candidates c = Recommender.candidates(in, p, cutoff, relAll);
     Dataset<Row> scored =
         c.scored()
             .join(relAll.select("customer_id"), "customer_id")

@@ -144,6 +144,51 @@ class RecommenderTest {
   }
 
   @Test
+  void candidatesBuiltForSomeCustomersEqualTheWholeBuildsRowsOfThem() {
+    // The validation and evaluation builds build candidates for their sample only: the rows and
+    // every score must be the ones the whole build gives those customers (ALS included).
+    Recommender.Params p = params(Map.of("customerpath.recommendations.blend.weights.als", "0.2"));
+    Dataset<Row> targets =
+        Fixtures.rows(
+            "customer_id string", new Object[] {"A"}, new Object[] {"C"}, new Object[] {"E"});
+    Recommender.Candidates whole = Recommender.candidates(in, p, AS_OF);
+    Recommender.Candidates part = Recommender.candidates(in, p, AS_OF, targets);
+    List<String> expected =
+        rounded(
+            whole
+                .scored()
+                .join(targets, "customer_id")
+                .select(
+                    java.util.Arrays.stream(whole.scored().columns())
+                        .map(org.apache.spark.sql.functions::col)
+                        .toArray(org.apache.spark.sql.Column[]::new)));
+    List<String> actual = rounded(part.scored());
+    whole.release();
+    part.release();
+    assertTrue(expected.size() > 6, expected.toString());
+    assertTrue(expected.stream().anyMatch(r -> r.startsWith("C|")), expected.toString());
+    assertEquals(expected, actual);
+  }
+
+  /** Rows as sorted text, doubles to 9 decimals. */
+  private static List<String> rounded(Dataset<Row> d) {
+    return d.collectAsList().stream()
+        .map(
+            r -> {
+              StringBuilder b = new StringBuilder();
+              for (int i = 0; i < r.length(); i++) {
+                Object v = r.get(i);
+                b.append(
+                        v instanceof Double x ? String.format(java.util.Locale.ROOT, "%.9f", x) : v)
+                    .append('|');
+              }
+              return b.toString();
+            })
+        .sorted()
+        .toList();
+  }
+
+  @Test
   void repeatPurchasePolicyDecidesWhichBoughtProductsComeBack() {
     Map<String, List<String>> never = recommend("never");
     assertFalse(never.get("A").contains("P1"), "never: milk is excluded " + never.get("A"));
