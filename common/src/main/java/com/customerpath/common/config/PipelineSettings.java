@@ -634,6 +634,7 @@ public record PipelineSettings(
       String algorithm,
       int maxIter,
       double regParam,
+      double tol,
       long seed) {
     static PropensitySettings from(Settings c) {
       return new PropensitySettings(
@@ -644,6 +645,7 @@ public record PipelineSettings(
           c.oneOf("algorithm", List.of("logistic", "gbt")),
           c.intAtLeast("max-iter", 1),
           c.doubleIn("reg-param", 0, 100),
+          c.doubleIn("tol", 0, 1),
           c.getLong("seed"));
     }
   }

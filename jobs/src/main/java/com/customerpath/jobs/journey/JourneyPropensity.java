@@ -169,6 +169,7 @@ public final class JourneyPropensity {
             : new LogisticRegression()
                 .setMaxIter(s.maxIter())
                 .setRegParam(s.regParam())
+                .setTol(s.tol())
                 .setLabelCol(LABEL)
                 .setFeaturesCol(FEATURES);
     return new Pipeline().setStages(new PipelineStage[] {persona, assembler, scaler, model});
