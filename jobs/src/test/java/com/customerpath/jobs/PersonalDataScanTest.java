@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -113,17 +112,24 @@ class PersonalDataScanTest {
     int nameColumn = header.indexOf("full_name");
     assertTrue(
         nameColumn >= 0 && header.contains("email") && header.contains("phone"), header.toString());
-    Set<String> names =
-        lines.stream()
-            .skip(1)
-            .map(l -> l.split(",")[nameColumn])
-            .collect(Collectors.toCollection(TreeSet::new));
-    String anyName = names.stream().map(Pattern::quote).collect(Collectors.joining("|"));
+    // Full names as "first last" from the sets of first and last names in the file: two small
+    // alternations match every name and scan a row in one pass (400 whole names would not).
+    Set<String> first = new TreeSet<>();
+    Set<String> last = new TreeSet<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String name = line.split(",")[nameColumn];
+      int space = name.indexOf(' ');
+      first.add(name.substring(0, space));
+      last.add(name.substring(space + 1));
+    }
     return Pattern.compile(
         "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[a-z]{2,}" // an e-mail address
             + "|\\+?\\d{1,3}[- ]\\d{3}[- ]\\d{3}[- ]\\d{2,4}" // a phone number
-            + "|"
-            + anyName);
+            + "|\\b(?:"
+            + String.join("|", first)
+            + ") (?:"
+            + String.join("|", last)
+            + ")\\b");
   }
 
   /** The folder of a table: the part of a file's path before its first partition folder. */
