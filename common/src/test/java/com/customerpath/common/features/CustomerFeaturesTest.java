@@ -333,8 +333,9 @@ class CustomerFeaturesTest {
             CustomerFeatures.compute(inputs(), settings(), v.asOf(), 365, v.context());
         Dataset<Row> mine = together.rows(i);
         assertEquals(List.of(alone.columns()), List.of(mine.columns()), "columns of " + v);
-        assertEquals(0, mine.exceptAll(alone).count(), "rows of " + v);
-        assertEquals(0, alone.exceptAll(mine).count(), "rows of " + v);
+        // A handful of rows: compared on the driver (exceptAll on rows this wide costs seconds
+        // of planning and code generation per call).
+        assertEquals(sortedText(alone), sortedText(mine), "rows of " + v);
       }
       // As of Sunday 2026-06-28: only T1 (Saturday) is in c1's window; c2's T4 too.
       Map<String, Row> sundayRows = new java.util.HashMap<>();
@@ -360,5 +361,9 @@ class CustomerFeaturesTest {
     } finally {
       together.unpersist();
     }
+  }
+
+  private static List<String> sortedText(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 }
