@@ -60,9 +60,7 @@ public final class CuratedTables {
     if (from != null) {
       inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(from))));
     }
-    return tables
-        .spark()
-        .read()
+    return ParquetSchemas.reader(tables.spark(), tables.path(table))
         .option("basePath", tables.path(table))
         .parquet(tables.path(table))
         .where(inRange)
@@ -87,9 +85,7 @@ public final class CuratedTables {
                   .add(INGEST_DT, org.apache.spark.sql.types.DataTypes.StringType)
                   .add(EVENT_DATE, org.apache.spark.sql.types.DataTypes.StringType));
     }
-    return tables
-        .spark()
-        .read()
+    return ParquetSchemas.reader(tables.spark(), tables.path(table))
         .option("basePath", tables.path(table))
         .parquet(tables.path(table))
         .where(functions.col(EVENT_DATE).cast("string").isin(present.toArray()))

@@ -334,10 +334,10 @@ public final class Tables {
 
   /** The rows of partition dt=date, without the dt column. */
   public Dataset<Row> read(String table, LocalDate date) {
-    return spark
-        .read()
+    String partition = partitionPath(table, date);
+    return ParquetSchemas.reader(spark, partition)
         .option("basePath", path(table))
-        .parquet(partitionPath(table, date))
+        .parquet(partition)
         .drop(DT);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.customerpath.testing.SparkJobCounter;
 import com.customerpath.testing.SparkTestSession;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.customerpath.common.churn;
+package com.customerpath.testing;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
@@ -6,7 +6,7 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 
 /** Counts the Spark jobs started between {@link #start} and {@link #stop}. */
-final class SparkJobCounter extends SparkListener {
+public final class SparkJobCounter extends SparkListener {
   private final AtomicInteger jobs = new AtomicInteger();
   private final SparkSession spark;
 
@@ -14,7 +14,7 @@ final class SparkJobCounter extends SparkListener {
     this.spark = spark;
   }
 
-  static SparkJobCounter start(SparkSession spark) throws Exception {
+  public static SparkJobCounter start(SparkSession spark) throws Exception {
     spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     SparkJobCounter counter = new SparkJobCounter(spark);
     spark.sparkContext().addSparkListener(counter);
@@ -26,7 +26,7 @@ final class SparkJobCounter extends SparkListener {
     jobs.incrementAndGet();
   }
 
-  int stop() throws Exception {
+  public int stop() throws Exception {
     spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     spark.sparkContext().removeSparkListener(this);
     return jobs.get();
