@@ -635,7 +635,8 @@ public record PipelineSettings(
       int maxIter,
       double regParam,
       double tol,
-      long seed) {
+      long seed,
+      int retrainDays) {
     static PropensitySettings from(Settings c) {
       return new PropensitySettings(
           c.intAtLeast("horizon-days", 1),
@@ -646,7 +647,8 @@ public record PipelineSettings(
           c.intAtLeast("max-iter", 1),
           c.doubleIn("reg-param", 0, 100),
           c.doubleIn("tol", 0, 1),
-          c.getLong("seed"));
+          c.getLong("seed"),
+          c.intAtLeast("retrain-days", 1));
     }
   }
 

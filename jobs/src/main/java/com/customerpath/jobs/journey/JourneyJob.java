@@ -16,9 +16,11 @@ import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -136,7 +138,7 @@ public final class JourneyJob implements NightlyStep {
       // Cached: the write, the transitions and the funnel all read tonight's stages (one
       // computation).
       stages =
-          withPropensity(ctx, stages, evidence, personas, transactions, result)
+          withPropensity(ctx, stages, evidence, personas, transactions, observable, result)
               .select(outputColumns())
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -169,7 +171,9 @@ public final class JourneyJob implements NightlyStep {
   }
 
   /**
-   * Trains the propensity model on past snapshots and scores tonight's customers below advocate.
+   * Scores tonight's customers below advocate with the propensity model: the one kept from an
+   * earlier night while it is young enough ({@link PropensityModelStore}), else one trained tonight
+   * on past snapshots (and kept).
    */
   private static Dataset<Row> withPropensity(
       JobContext ctx,
@@ -177,11 +181,60 @@ public final class JourneyJob implements NightlyStep {
       Dataset<Row> evidence,
       Dataset<Row> personas,
       Dataset<Row> transactions,
+      String observable,
       StepResult result) {
-    PipelineSettings settings = ctx.settings();
-    JourneySettings s = settings.journey();
+    JourneySettings s = ctx.settings().journey();
     Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
     List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
+    String fingerprint = PropensityModelStore.fingerprint(s, observable, columns);
+    // A full refresh rebuilds from the raw inputs: it trains the model again.
+    Optional<PropensityModelStore.Stored> kept =
+        ctx.settings().run().fullRefresh()
+            ? Optional.empty()
+            : PropensityModelStore.reusable(
+                ctx.tables(), ctx.date(), fingerprint, s.propensity().retrainDays());
+    Optional<PipelineModel> model;
+    if (kept.isPresent()) {
+      model = Optional.of(kept.get().model());
+      kept.get().metrics().forEach(result::metric);
+      LOG.info("  journey: propensity model trained on {} reused", kept.get().trainedOn());
+    } else {
+      JourneyPropensity.Result trained = train(ctx, evidence, personas, transactions, columns);
+      trained.metrics().forEach(result::metric);
+      model = trained.model();
+      model.ifPresent(
+          m ->
+              PropensityModelStore.save(
+                  ctx.tables(),
+                  ctx.date(),
+                  new PropensityModelStore.Stored(m, ctx.date(), trained.metrics()),
+                  fingerprint));
+    }
+    result.metric("journey_propensity_model_reused", kept.isPresent() ? 1 : 0);
+    result.metric(
+        "journey_propensity_model_age_days",
+        kept.map(k -> ChronoUnit.DAYS.between(k.trainedOn(), ctx.date())).orElse(0L));
+    if (model.isEmpty()) {
+      LOG.warn(
+          "  journey: propensity model not trained (one label class only); next_stage_propensity is null");
+      return stages.withColumn("next_stage_propensity", lit(null).cast("double"));
+    }
+    Dataset<Row> rows =
+        JourneyPropensity.featureRows(
+            evidence, ctx.date(), s.windowDays(), tonightFeatures, columns, personas);
+    Dataset<Row> scores = JourneyPropensity.score(model.get(), rows);
+    return stages.join(scores, new String[] {"customer_id"}, "left");
+  }
+
+  /** Trains the propensity model on the customer features as of past snapshot dates. */
+  private static JourneyPropensity.Result train(
+      JobContext ctx,
+      Dataset<Row> evidence,
+      Dataset<Row> personas,
+      Dataset<Row> transactions,
+      List<String> columns) {
+    PipelineSettings settings = ctx.settings();
+    JourneySettings s = settings.journey();
     CustomerFeatures.Inputs inputs =
         FeatureInputs.assemble(
             ctx.spark(),
@@ -201,31 +254,18 @@ public final class JourneyJob implements NightlyStep {
         CustomerFeatures.computeViews(
                 inputs, settings.features(), settings.run().lookbackDays(), views)
             .persist();
-    JourneyPropensity.Result trained;
     try {
-      trained =
-          JourneyPropensity.train(
-              evidence,
-              ctx.date(),
-              s.windowDays(),
-              s.propensity(),
-              d -> snapshotFeatures.rows(d, FeatureContext.ALL),
-              columns,
-              personas);
+      return JourneyPropensity.train(
+          evidence,
+          ctx.date(),
+          s.windowDays(),
+          s.propensity(),
+          d -> snapshotFeatures.rows(d, FeatureContext.ALL),
+          columns,
+          personas);
     } finally {
       snapshotFeatures.unpersist();
     }
-    trained.metrics().forEach(result::metric);
-    if (trained.model().isEmpty()) {
-      LOG.warn(
-          "  journey: propensity model not trained (one label class only); next_stage_propensity is null");
-      return stages.withColumn("next_stage_propensity", lit(null).cast("double"));
-    }
-    Dataset<Row> rows =
-        JourneyPropensity.featureRows(
-            evidence, ctx.date(), s.windowDays(), tonightFeatures, columns, personas);
-    Dataset<Row> scores = JourneyPropensity.score(trained.model().get(), rows);
-    return stages.join(scores, new String[] {"customer_id"}, "left");
   }
 
   /**

@@ -249,8 +249,9 @@ public final class RecommendationsJob implements NightlyStep {
     Recommender.Inputs in =
         new Recommender.Inputs(transactions, products, customerPersonas, personas, audience);
     Recommender.Params params = Recommender.Params.from(s);
+    // A full refresh rebuilds from the raw inputs: it learns the blend again.
     java.util.Optional<BlendStore.Stored> kept =
-        s.blend().learn()
+        s.blend().learn() && !ctx.settings().run().fullRefresh()
             ? BlendStore.reusable(ctx.tables(), date, params)
             : java.util.Optional.empty();
     Recommender.Result rec =

@@ -1,0 +1,125 @@
+package com.customerpath.jobs.journey;
+
+import com.customerpath.common.config.PipelineSettings.JourneySettings;
+import com.customerpath.common.config.PipelineSettings.PropensitySettings;
+import com.customerpath.common.io.Tables;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+
+/**
+ * The next-stage propensity model kept between nights, under {@code <root>/}{@value
+ * #DIRECTORY}{@code /dt=<night trained>/}: the MLlib pipeline model ({@code model/}) and a small
+ * properties file ({@value #TRAINED}) with the night it was trained, a fingerprint of what it
+ * depends on and its training figures. Training builds customer features at every snapshot date and
+ * fits a model: most of the journey step. A night therefore scores with the model trained on an
+ * earlier night while it is younger than retrain-days and the fingerprint matches; a full refresh
+ * retrains. The properties file is written last, so a model whose save was cut short is never read.
+ */
+public final class PropensityModelStore {
+  public static final String DIRECTORY = "_journey_propensity_model";
+  static final String TRAINED = "_trained.properties";
+  private static final String MODEL = "model";
+  private static final String METRIC = "metric.";
+
+  private PropensityModelStore() {}
+
+  /** A stored model, the night it was trained on and its training figures. */
+  public record Stored(PipelineModel model, LocalDate trainedOn, Map<String, Double> metrics) {}
+
+  /**
+   * What the model depends on, as text that is the same in every JVM: the propensity settings
+   * (except retrain-days), the stage rules and window, the observable stages and the feature
+   * columns it was given.
+   */
+  public static String fingerprint(JourneySettings s, String observable, List<String> columns) {
+    PropensitySettings p = s.propensity();
+    return String.join(
+        "|",
+        "horizon=" + p.horizonDays(),
+        "step=" + p.stepDays(),
+        "snapshots=" + p.snapshots(),
+        "algorithm=" + p.algorithm(),
+        "max-iter=" + p.maxIter(),
+        "reg=" + p.regParam(),
+        "tol=" + p.tol(),
+        "seed=" + p.seed(),
+        "window=" + s.windowDays(),
+        "rules=" + s.rules(),
+        "observable=" + observable,
+        "columns=" + columns);
+  }
+
+  /**
+   * The model tonight (date) may score with: the latest stored on or before tonight, trained fewer
+   * than retrainDays nights ago with the same fingerprint.
+   */
+  public static Optional<Stored> reusable(
+      Tables tables, LocalDate date, String fingerprint, int retrainDays) {
+    Optional<LocalDate> night =
+        tables.exists(DIRECTORY, date) ? Optional.of(date) : tables.latestBefore(DIRECTORY, date);
+    if (night.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = new Path(tables.partitionPath(DIRECTORY, night.get()));
+    Properties trained = new Properties();
+    try {
+      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      Path file = new Path(dir, TRAINED);
+      if (!fs.exists(file)) {
+        return Optional.empty(); // a save cut short
+      }
+      try (InputStream in = fs.open(file)) {
+        trained.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + new Path(dir, TRAINED), e);
+    }
+    LocalDate trainedOn = LocalDate.parse(trained.getProperty("trained_on"));
+    long age = ChronoUnit.DAYS.between(trainedOn, date);
+    if (age < 0 || age >= retrainDays || !fingerprint.equals(trained.getProperty("fingerprint"))) {
+      return Optional.empty();
+    }
+    Map<String, Double> metrics = new TreeMap<>();
+    for (String key : trained.stringPropertyNames()) {
+      if (key.startsWith(METRIC)) {
+        metrics.put(key.substring(METRIC.length()), Double.parseDouble(trained.getProperty(key)));
+      }
+    }
+    PipelineModel model = PipelineModel.load(new Path(dir, MODEL).toString());
+    return Optional.of(new Stored(model, trainedOn, metrics));
+  }
+
+  /** Keeps tonight's trained model for the nights after (replacing one saved tonight before). */
+  public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
+    Path dir = new Path(tables.partitionPath(DIRECTORY, date));
+    try {
+      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      fs.delete(new Path(dir, TRAINED), false); // invalid until the model below is complete
+      stored.model().write().overwrite().save(new Path(dir, MODEL).toString());
+      Properties trained = new Properties();
+      trained.setProperty("trained_on", stored.trainedOn().toString());
+      trained.setProperty("fingerprint", fingerprint);
+      stored.metrics().forEach((k, v) -> trained.setProperty(METRIC + k, Double.toString(v)));
+      try (OutputStream out = fs.create(new Path(dir, TRAINED), true)) {
+        java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+        trained.store(w, "journey next-stage propensity model");
+        w.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the propensity model under " + dir, e);
+    }
+  }
+}

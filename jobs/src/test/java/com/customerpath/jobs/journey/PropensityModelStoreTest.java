@@ -1,0 +1,131 @@
+package com.customerpath.jobs.journey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.customerpath.common.io.Tables;
+import com.customerpath.jobs.SampleRun;
+import com.customerpath.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trained propensity model scores the nights after until it is retrain-days old or what it
+ * depends on changes; the sample night keeps the model it trained.
+ */
+class PropensityModelStoreTest {
+  private static final LocalDate TRAINED = LocalDate.parse("2026-06-01");
+  private static final String FINGERPRINT = "horizon=30|columns=[x]";
+
+  private static Dataset<Row> rows(SparkSession spark) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rows.add(RowFactory.create(i / 10.0, i % 3 == 0 || i > 25 ? 1.0 : 0.0));
+    }
+    return spark.createDataFrame(rows, StructType.fromDDL("x double, label double"));
+  }
+
+  private static double[] probabilities(PipelineModel model, Dataset<Row> rows) {
+    return model.transform(rows).select("probability").collectAsList().stream()
+        .mapToDouble(r -> r.<org.apache.spark.ml.linalg.Vector>getAs(0).apply(1))
+        .toArray();
+  }
+
+  @Test
+  void aTrainedModelScoresTheNightsAfterUntilRetrainDaysOrAChangedFingerprint() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path root = SparkTestSession.tempDir("propensity-store");
+    Tables tables = new Tables(spark, root.toString());
+    Dataset<Row> rows = rows(spark);
+    PipelineModel model =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler().setInputCols(new String[] {"x"}).setOutputCol("features"),
+                  new LogisticRegression().setMaxIter(20)
+                })
+            .fit(rows);
+    PropensityModelStore.save(
+        tables,
+        TRAINED,
+        new PropensityModelStore.Stored(model, TRAINED, Map.of("journey_propensity_auc", 0.71)),
+        FINGERPRINT);
+
+    PropensityModelStore.Stored kept =
+        PropensityModelStore.reusable(tables, TRAINED.plusDays(6), FINGERPRINT, 7).orElseThrow();
+    assertEquals(TRAINED, kept.trainedOn());
+    assertEquals(Map.of("journey_propensity_auc", 0.71), kept.metrics());
+    double[] before = probabilities(model, rows);
+    double[] after = probabilities(kept.model(), rows);
+    assertEquals(before.length, after.length);
+    for (int i = 0; i < before.length; i++) {
+      assertEquals(before[i], after[i], 1e-12, "row " + i + " scores the same after loading");
+    }
+    assertTrue(before[0] < before[before.length - 1], "the model learned something");
+
+    assertTrue(PropensityModelStore.reusable(tables, TRAINED, FINGERPRINT, 7).isPresent());
+    assertTrue(
+        PropensityModelStore.reusable(tables, TRAINED.plusDays(7), FINGERPRINT, 7).isEmpty(),
+        "7 days old");
+    assertTrue(
+        PropensityModelStore.reusable(tables, TRAINED.plusDays(1), FINGERPRINT, 1).isEmpty(),
+        "retrain-days 1 trains every night");
+    assertTrue(
+        PropensityModelStore.reusable(tables, TRAINED.minusDays(1), FINGERPRINT, 7).isEmpty(),
+        "a night before");
+    assertTrue(
+        PropensityModelStore.reusable(tables, TRAINED.plusDays(1), "horizon=60|columns=[x]", 7)
+            .isEmpty(),
+        "other settings");
+
+    // A save cut short before its properties file: the model is not used.
+    Files.delete(
+        root.resolve(PropensityModelStore.DIRECTORY)
+            .resolve("dt=" + TRAINED)
+            .resolve(PropensityModelStore.TRAINED));
+    assertTrue(
+        PropensityModelStore.reusable(tables, TRAINED.plusDays(1), FINGERPRINT, 7).isEmpty());
+  }
+
+  @Test
+  void theSampleNightTrainsTheModelAndTheNextNightFindsIt() {
+    SampleRun run = SampleRun.get();
+    Map<String, Double> journey = run.stepFigures.get("journey");
+    assertEquals(0.0, journey.get("journey_propensity_model_reused"), "nothing to reuse yet");
+    assertEquals(1.0, journey.get("journey_propensity_trained"));
+    var s = run.context.settings().journey();
+    String observable =
+        JourneyStages.observableStages(
+            s.rules(), run.context.settings().input("events").configured());
+    List<String> columns =
+        JourneyJob.featureColumns(
+            s.propensity().customerFeatures(),
+            run.context
+                .tables()
+                .read(com.customerpath.common.features.CustomerFeatures.TABLE, SampleRun.DATE));
+    PropensityModelStore.Stored kept =
+        PropensityModelStore.reusable(
+                run.context.tables(),
+                SampleRun.DATE.plusDays(1),
+                PropensityModelStore.fingerprint(s, observable, columns),
+                s.propensity().retrainDays())
+            .orElseThrow(() -> new AssertionError("the next night finds tonight's model"));
+    assertEquals(SampleRun.DATE, kept.trainedOn());
+    assertEquals(
+        journey.get("journey_propensity_auc"), kept.metrics().get("journey_propensity_auc"));
+  }
+}
