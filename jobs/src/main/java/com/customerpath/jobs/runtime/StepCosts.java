@@ -8,10 +8,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,8 @@ public final class StepCosts extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(StepCosts.class);
   private static final String JOB_GROUP = "spark.jobGroup.id";
   private static final String NO_GROUP = "";
+  private static final String SQL_EXECUTION_ID = "spark.sql.execution.id";
+  private static final String OUR_PACKAGE = "com.customerpath.";
   private static final Map<SparkContext, StepCosts> INSTALLED = new ConcurrentHashMap<>();
 
   /** The figures of one job group (one step). */
@@ -53,6 +58,7 @@ public final class StepCosts extends SparkListener {
   private final SparkContext sc;
   private final Map<String, Counters> byGroup = new ConcurrentHashMap<>();
   private final Map<Integer, String> stageGroup = new ConcurrentHashMap<>();
+  private final Map<Long, String> executions = new ConcurrentHashMap<>();
   private final AtomicLong totalJobs = new AtomicLong();
   private final AtomicLong totalStages = new AtomicLong();
 
@@ -79,10 +85,49 @@ public final class StepCosts extends SparkListener {
         });
   }
 
+  /**
+   * Remembers what each SQL query (execution) is for: its description is the line of our code that
+   * ran the action (or a job description such as "write customer_features dt=..."). With adaptive
+   * query execution every shuffle stage of a query is a Spark job of its own, launched from a Spark
+   * thread whose stage names say nothing about our code.
+   */
+  @Override
+  public void onOtherEvent(SparkListenerEvent event) {
+    if (event instanceof SparkListenerSQLExecutionStart start) {
+      executions.put(start.executionId(), ourCallSite(start.details(), start.description()));
+    } else if (event instanceof SparkListenerSQLExecutionEnd end) {
+      executions.remove(end.executionId());
+    }
+  }
+
+  /**
+   * "method at File.java:line" of the first frame of our code in a query's call stack (Spark's long
+   * call-site form), else the query's description.
+   */
+  static String ourCallSite(String stack, String description) {
+    if (stack != null) {
+      for (String line : stack.split("\n")) {
+        String frame = line.trim();
+        int paren = frame.indexOf('(');
+        if (frame.startsWith(OUR_PACKAGE) && paren > 0 && frame.endsWith(")")) {
+          String method = frame.substring(0, paren);
+          return method.substring(method.lastIndexOf('.') + 1)
+              + " at "
+              + frame.substring(paren + 1, frame.length() - 1);
+        }
+      }
+    }
+    return description == null || description.length() <= 120
+        ? description
+        : description.substring(0, 120) + "...";
+  }
+
   @Override
   public void onJobStart(SparkListenerJobStart start) {
     String group =
         start.properties() == null ? NO_GROUP : start.properties().getProperty(JOB_GROUP, NO_GROUP);
+    String query =
+        start.properties() == null ? null : start.properties().getProperty(SQL_EXECUTION_ID);
     Counters c = counters(group);
     c.jobs.incrementAndGet();
     totalJobs.incrementAndGet();
@@ -93,6 +138,10 @@ public final class StepCosts extends SparkListener {
       stageGroup.putIfAbsent(stage.stageId(), group);
       // The job's own (last) stage names the line of our code that launched it.
       site = stage.name();
+    }
+    String described = query == null ? null : executions.get(Long.parseLong(query));
+    if (described != null) {
+      site = described;
     }
     c.jobsBySite
         .computeIfAbsent(site == null ? "?" : site, k -> new AtomicLong())

@@ -108,6 +108,45 @@ class StepCostsTest {
     assertEquals(second.get("peak_heap_mb_probe"), recorded.get("peak_heap_mb_probe"));
   }
 
+  /** A SQL query with two shuffles, run three times in a loop. */
+  static final class QueryLoopStep implements NightlyStep {
+    @Override
+    public String name() {
+      return "query-loop";
+    }
+
+    @Override
+    public StepResult run(JobContext ctx) {
+      long rows = 0;
+      for (int i = 0; i < 3; i++) {
+        rows +=
+            ctx.spark()
+                .range(0, 1000, 1, 4)
+                .groupBy(col("id").mod(10).as("k"))
+                .count()
+                .groupBy(col("count"))
+                .count()
+                .collectAsList() // the loop's action: every job of the query comes from here
+                .size();
+      }
+      return new StepResult(name()).metric("query_loop_rows", rows);
+    }
+  }
+
+  @Test
+  void aQuerysJobsAreAttributedToTheLineOfOurCodeThatRanIt() {
+    JobContext ctx = SampleRun.context(SparkTestSession.tempDir("step-sites"), Map.of());
+    Map<String, Double> figures = JobRunner.runStep(ctx, new QueryLoopStep()).metrics();
+    Map<String, Long> sites = StepCosts.of(ctx.spark().sparkContext()).jobsBySite("query-loop");
+    // With adaptive execution each shuffle stage is a job launched from a Spark thread; all of
+    // them belong to the one line of the loop.
+    assertEquals(1, sites.size(), "one line launched every job: " + sites);
+    String site = sites.keySet().iterator().next();
+    assertTrue(site.matches("run at StepCostsTest\\.java:\\d+"), site);
+    assertEquals(figures.get("jobs_query-loop").longValue(), sites.get(site));
+    assertTrue(sites.get(site) >= 3, "at least one job per iteration: " + sites);
+  }
+
   @Test
   void theEndOfRunSummaryPrintsTheCostOfEachStep() throws Exception {
     Path dir = SparkTestSession.tempDir("step-costs");
