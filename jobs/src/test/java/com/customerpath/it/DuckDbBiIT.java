@@ -214,6 +214,11 @@ class DuckDbBiIT {
           .filter(d -> !partition.test(d))
           // report/dt=D holds the HTML report (index.html and its charts), not a table.
           .filter(d -> !d.equals(root.resolve(com.customerpath.jobs.report.ReportJob.REPORT)))
+          // The kept propensity model is MLlib's format (metadata and nested data), not a table.
+          .filter(
+              d ->
+                  !d.startsWith(
+                      root.resolve(com.customerpath.jobs.journey.PropensityModelStore.DIRECTORY)))
           .filter(
               d -> {
                 try (Stream<Path> children = Files.list(d)) {

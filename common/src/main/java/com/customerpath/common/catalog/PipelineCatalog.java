@@ -78,11 +78,13 @@ public final class PipelineCatalog {
                   TableNames.CURATED_EVENTS,
                   TableNames.CUSTOMER_FEATURES,
                   TableNames.CUSTOMER_PERSONAS,
-                  TableNames.JOURNEY_STAGES),
+                  TableNames.JOURNEY_STAGES,
+                  TableNames.JOURNEY_PROPENSITY_MODEL),
               List.of(
                   TableNames.JOURNEY_STAGES,
                   TableNames.JOURNEY_TRANSITIONS,
-                  TableNames.JOURNEY_FUNNEL),
+                  TableNames.JOURNEY_FUNNEL,
+                  TableNames.JOURNEY_PROPENSITY_MODEL),
               "5A stage per customer, transitions, funnel, next-stage propensity"),
           new StepSpec(
               "churn",
@@ -104,9 +106,13 @@ public final class PipelineCatalog {
                   TableNames.CUSTOMER_PERSONAS,
                   TableNames.PERSONAS,
                   TableNames.JOURNEY_STAGES,
-                  TableNames.CHURN_RISK),
+                  TableNames.CHURN_RISK,
+                  TableNames.RECOMMENDATION_BLEND),
               List.of(
-                  TableNames.RECOMMENDATIONS, TableNames.PAIN_POINTS, TableNames.NEXT_BEST_ACTION),
+                  TableNames.RECOMMENDATIONS,
+                  TableNames.PAIN_POINTS,
+                  TableNames.NEXT_BEST_ACTION,
+                  TableNames.RECOMMENDATION_BLEND),
               "top-N products, pain points, next-best action with its channel"),
           new StepSpec(
               "report",
@@ -253,6 +259,13 @@ public final class PipelineCatalog {
     public static final String PAIN_POINTS = "pain_points";
     public static final String NEXT_BEST_ACTION = "next_best_action";
     public static final String RUN_STEPS = "_run_steps";
+
+    /** Internal: the learned recommendation blend, kept for the next nights. */
+    public static final String RECOMMENDATION_BLEND = "_recommendation_blend";
+
+    /** Internal: the next-stage propensity model (MLlib's format), kept for the next nights. */
+    public static final String JOURNEY_PROPENSITY_MODEL = "_journey_propensity_model";
+
     public static final String RUN_MANIFEST = "run_manifest";
 
     /** The curated table of a source (transactions, events, customers, products). */
@@ -287,6 +300,12 @@ public final class PipelineCatalog {
             Map.entry(
                 JOURNEY_TRANSITIONS, "stage-to-stage counts and probabilities since last run"),
             Map.entry(JOURNEY_FUNNEL, "per persona and stage: reached, conversion, time to next"),
+            Map.entry(
+                JOURNEY_PROPENSITY_MODEL,
+                "internal: the propensity model, used again until retrain-days old"),
+            Map.entry(
+                RECOMMENDATION_BLEND,
+                "internal: the learned blend per source, used again until relearn-days old"),
             Map.entry(CHURN_RISK, "P(alive), churn probability, expected purchases and value"),
             Map.entry(RECOMMENDATIONS, "top-N products per customer with score and reason"),
             Map.entry(PAIN_POINTS, "valuable customers with low satisfaction, with the reason"),

@@ -29,7 +29,8 @@ import org.apache.spark.ml.PipelineModel;
  * retrains. The properties file is written last, so a model whose save was cut short is never read.
  */
 public final class PropensityModelStore {
-  public static final String DIRECTORY = "_journey_propensity_model";
+  public static final String DIRECTORY =
+      com.customerpath.common.catalog.PipelineCatalog.TableNames.JOURNEY_PROPENSITY_MODEL;
   static final String TRAINED = "_trained.properties";
   private static final String MODEL = "model";
   private static final String METRIC = "metric.";

@@ -22,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * recommender settings (a fingerprint of them is stored beside the weights).
  */
 public final class BlendStore {
-  public static final String TABLE = "_recommendation_blend";
+  public static final String TABLE =
+      com.customerpath.common.catalog.PipelineCatalog.TableNames.RECOMMENDATION_BLEND;
   static final StructType SCHEMA =
       StructType.fromDDL(
           "source string, weight double, validation_ndcg_at_10 double, validation_customers long,"
