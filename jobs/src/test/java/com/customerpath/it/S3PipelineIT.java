@@ -44,6 +44,35 @@ class S3PipelineIT {
     assertEquals(1, read(spark, "run_manifest").count(), "run_manifest rows");
   }
 
+  /**
+   * One run at a time on a bucket too: the lock file is created in the bucket, a second run on the
+   * same root is refused while the first holds it, and it is free again once released. (S3Proxy has
+   * no conditional writes, so this exercises the check before the create; on S3 itself the create
+   * is also conditional: If-None-Match.)
+   */
+  @Test
+  void aSecondRunOnTheSameRootInTheBucketIsRefused(SharedS3Run run) throws Exception {
+    String root = "s3a://" + SharedS3Run.BUCKET + "/lock-test";
+    org.apache.hadoop.conf.Configuration conf = run.spark().sparkContext().hadoopConfiguration();
+    java.time.Duration staleAfter = java.time.Duration.ofHours(12);
+    Path lockFile = new Path(root + "/" + com.customerpath.jobs.runtime.RunLock.FILE);
+    try (var first =
+        com.customerpath.jobs.runtime.RunLock.acquire(conf, root, "2026-06-30", staleAfter)) {
+      assertTrue(run.s3().exists(lockFile), "the lock is in the bucket");
+      var refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              com.customerpath.jobs.runtime.RunLock.LockHeldError.class,
+              () ->
+                  com.customerpath.jobs.runtime.RunLock.acquire(
+                      conf, root, "2026-06-30", staleAfter));
+      assertTrue(
+          refused.getMessage().contains("another run holds the lock " + lockFile),
+          refused.getMessage());
+    }
+    assertTrue(!run.s3().exists(lockFile), "released");
+    com.customerpath.jobs.runtime.RunLock.acquire(conf, root, "2026-06-30", staleAfter).close();
+  }
+
   @Test
   void quarantineReconciles(SharedS3Run run) throws Exception {
     SparkSession spark = run.spark();
