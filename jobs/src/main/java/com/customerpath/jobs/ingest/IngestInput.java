@@ -155,7 +155,9 @@ final class IngestInput {
         .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString())))
         .write()
         .parquet(snapshot.toString());
-    existing = ctx.spark().read().parquet(snapshot.toString());
+    existing =
+        com.customerpath.common.io.ParquetSchemas.reader(ctx.spark(), snapshot.toString())
+            .parquet(snapshot.toString());
     existingRows = existing.count();
     if (existingRows == 0) {
       return flagged;
