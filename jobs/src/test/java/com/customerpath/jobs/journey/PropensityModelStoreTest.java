@@ -128,4 +128,46 @@ class PropensityModelStoreTest {
     assertEquals(
         journey.get("journey_propensity_auc"), kept.metrics().get("journey_propensity_auc"));
   }
+
+  /**
+   * The journey step's reuse branch: a re-run of the sample night (on a copy of its output) scores
+   * with the model that night kept, without training, and gives every customer the same propensity.
+   */
+  @Test
+  void aNightThatKeepsTheModelScoresEveryCustomerAsTheNightThatTrainedIt() throws Exception {
+    SampleRun run = SampleRun.get();
+    Path original = Path.of(run.context.tables().root());
+    Path copy = SparkTestSession.tempDir("propensity-rerun");
+    try (var files = Files.walk(original)) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(original.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    var ctx = SampleRun.context(copy, Map.of());
+    Map<String, Double> figures =
+        com.customerpath.jobs.runtime.JobRunner.runStep(ctx, new JourneyJob()).metrics();
+    assertEquals(1.0, figures.get("journey_propensity_model_reused"));
+    assertEquals(0.0, figures.get("journey_propensity_model_age_days"));
+    assertEquals(
+        run.stepFigures.get("journey").get("journey_propensity_auc"),
+        figures.get("journey_propensity_auc"),
+        "the kept model's training figures are reported again");
+    Dataset<Row> before =
+        run.context
+            .tables()
+            .read(JourneyJob.STAGES_TABLE, SampleRun.DATE)
+            .select("customer_id", "stage", "next_stage_propensity");
+    Dataset<Row> after =
+        ctx.tables()
+            .read(JourneyJob.STAGES_TABLE, SampleRun.DATE)
+            .select("customer_id", "stage", "next_stage_propensity");
+    assertTrue(before.filter("next_stage_propensity IS NOT NULL").count() > 1000, "scored");
+    assertEquals(before.count(), after.count());
+    assertEquals(0, before.exceptAll(after).count(), "same stage and propensity per customer");
+  }
 }
