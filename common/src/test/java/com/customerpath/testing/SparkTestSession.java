@@ -27,6 +27,9 @@ public final class SparkTestSession {
               .config("spark.sql.warehouse.dir", tempDir("warehouse").toString())
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
+              .config(
+                  "spark.hadoop.fs.file.impl",
+                  com.customerpath.common.io.NioLocalFileSystem.class.getName())
               .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }

@@ -1,6 +1,7 @@
 package com.customerpath.common.spark;
 
 import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.io.NioLocalFileSystem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -25,6 +26,9 @@ public final class SparkSessions {
   public static final String AWS_DEFAULT_CHAIN =
       "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider";
 
+  /** The Hadoop setting that picks the implementation of file:// paths. */
+  public static final String LOCAL_FILE_SYSTEM = "spark.hadoop.fs.file.impl";
+
   private SparkSessions() {}
 
   public static SparkSession create(PipelineSettings settings) {
@@ -37,6 +41,7 @@ public final class SparkSessions {
           .config("spark.ui.showConsoleProgress", "false");
     }
     Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
+    conf.putAll(embeddedConf(settings));
     conf.putAll(
         settings.spark().conf()); // the conf file's spark.conf wins over derived S3 settings
     for (Map.Entry<String, String> e : conf.entrySet()) {
@@ -48,6 +53,18 @@ public final class SparkSessions {
     SparkSession spark = builder.getOrCreate();
     setLogLevels(settings.spark().logLevel());
     return spark;
+  }
+
+  /**
+   * Hadoop settings of an embedded run (local master, not from spark-submit): file:// through
+   * {@link NioLocalFileSystem}. The driver is the only JVM there, so the class is on its classpath.
+   * Every Hadoop configuration of the run must carry it: the first file:// file system created is
+   * cached and used by all.
+   */
+  public static Map<String, String> embeddedConf(PipelineSettings settings) {
+    boolean embedded =
+        !new SparkConf().contains("spark.master") && settings.spark().master().startsWith("local");
+    return embedded ? Map.of(LOCAL_FILE_SYSTEM, NioLocalFileSystem.class.getName()) : Map.of();
   }
 
   /** Loggers of the engine and its libraries, quieted to customerpath.spark.log-level. */

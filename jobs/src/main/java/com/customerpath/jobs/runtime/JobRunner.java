@@ -109,6 +109,7 @@ public final class JobRunner {
   static org.apache.hadoop.conf.Configuration hadoopConf(PipelineSettings settings) {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     Map<String, String> all = new java.util.LinkedHashMap<>(SparkSessions.s3Conf(settings));
+    all.putAll(SparkSessions.embeddedConf(settings)); // the same file:// class as the session's
     all.putAll(settings.spark().conf());
     for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAll()) {
       all.put(kv._1(), kv._2()); // spark-submit --conf spark.hadoop.* wins
@@ -234,9 +235,16 @@ public final class JobRunner {
         String.format("%.1f", cost.inputMb()),
         Math.round(cost.peakHeapMb()));
     if (LOG.isDebugEnabled()) {
+      Map<String, Long> millis = costs.millisBySite(step.name());
       costs
           .jobsBySite(step.name())
-          .forEach((site, jobs) -> LOG.debug("  {} jobs launched at {}", jobs, site));
+          .forEach(
+              (site, jobs) ->
+                  LOG.debug(
+                      "  {} jobs launched at {} ({} s)",
+                      jobs,
+                      site,
+                      String.format("%.1f", millis.getOrDefault(site, 0L) / 1000.0)));
     }
     return result;
   }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -59,11 +60,31 @@ public final class StepCosts extends SparkListener {
   private final Map<String, Counters> byGroup = new ConcurrentHashMap<>();
   private final Map<Integer, String> stageGroup = new ConcurrentHashMap<>();
   private final Map<Long, String> executions = new ConcurrentHashMap<>();
+
+  /** Queries running: where they were launched, when, and the group of their first job. */
+  private final Map<Long, Running> runningQueries = new ConcurrentHashMap<>();
+
+  /** Jobs outside any SQL query (MLlib's RDD code), timed from start to end. */
+  private final Map<Integer, Running> runningJobs = new ConcurrentHashMap<>();
+
   private final AtomicLong totalJobs = new AtomicLong();
   private final AtomicLong totalStages = new AtomicLong();
 
+  private static final class Running {
+    final String site;
+    final long startMillis;
+    volatile String group;
+
+    Running(String site, long startMillis, String group) {
+      this.site = site;
+      this.startMillis = startMillis;
+      this.group = group;
+    }
+  }
+
   private static final class Counters {
     final Map<String, AtomicLong> jobsBySite = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> millisBySite = new ConcurrentHashMap<>();
     final AtomicLong jobs = new AtomicLong();
     final AtomicLong stages = new AtomicLong();
     final AtomicLong inputBytes = new AtomicLong();
@@ -94,9 +115,15 @@ public final class StepCosts extends SparkListener {
   @Override
   public void onOtherEvent(SparkListenerEvent event) {
     if (event instanceof SparkListenerSQLExecutionStart start) {
-      executions.put(start.executionId(), ourCallSite(start.details(), start.description()));
+      String site = ourCallSite(start.details(), start.description());
+      executions.put(start.executionId(), site);
+      runningQueries.put(start.executionId(), new Running(site, start.time(), null));
     } else if (event instanceof SparkListenerSQLExecutionEnd end) {
       executions.remove(end.executionId());
+      Running query = runningQueries.remove(end.executionId());
+      if (query != null && query.group != null) { // a query that ran no job costs no Spark time
+        addMillis(query.group, query.site, end.time() - query.startMillis);
+      }
     }
   }
 
@@ -143,9 +170,31 @@ public final class StepCosts extends SparkListener {
     if (described != null) {
       site = described;
     }
-    c.jobsBySite
-        .computeIfAbsent(site == null ? "?" : site, k -> new AtomicLong())
-        .incrementAndGet();
+    site = site == null ? "?" : site;
+    c.jobsBySite.computeIfAbsent(site, k -> new AtomicLong()).incrementAndGet();
+    Running running = query == null ? null : runningQueries.get(Long.parseLong(query));
+    if (running != null) {
+      if (running.group == null) {
+        running.group = group;
+      }
+    } else {
+      runningJobs.put(start.jobId(), new Running(site, start.time(), group));
+    }
+  }
+
+  @Override
+  public void onJobEnd(SparkListenerJobEnd end) {
+    Running job = runningJobs.remove(end.jobId());
+    if (job != null) {
+      addMillis(job.group, job.site, end.time() - job.startMillis);
+    }
+  }
+
+  private void addMillis(String group, String site, long millis) {
+    counters(group)
+        .millisBySite
+        .computeIfAbsent(site, k -> new AtomicLong())
+        .addAndGet(Math.max(0, millis));
   }
 
   @Override
@@ -195,6 +244,21 @@ public final class StepCosts extends SparkListener {
     Counters c = byGroup.getOrDefault(group, new Counters());
     Map<String, Long> out = new java.util.LinkedHashMap<>();
     c.jobsBySite.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
+        .forEach(e -> out.put(e.getKey(), e.getValue().get()));
+    return out;
+  }
+
+  /**
+   * Wall time of the Spark work launched at each line of our code, in milliseconds, most first
+   * (cumulative over the session): a query's time from its start to its end, or a job's where no
+   * query launched it. Driver-side planning before a query starts is not in it.
+   */
+  public Map<String, Long> millisBySite(String group) {
+    drain();
+    Counters c = byGroup.getOrDefault(group, new Counters());
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    c.millisBySite.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
         .forEach(e -> out.put(e.getKey(), e.getValue().get()));
     return out;
