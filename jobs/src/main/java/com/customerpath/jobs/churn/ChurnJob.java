@@ -11,7 +11,6 @@ import com.customerpath.common.churn.ChurnRiskModel;
 import com.customerpath.common.churn.RfmSummary;
 import com.customerpath.common.config.ChurnSettings;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.ingest.IngestJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -33,7 +32,7 @@ public final class ChurnJob implements NightlyStep {
   public static final String TABLE = ChurnRiskModel.TABLE;
 
   /** Curated transactions, as written by ingest. */
-  static final String TRANSACTIONS = IngestJob.curatedTable("transactions");
+  static final String TRANSACTIONS = CuratedTables.table("transactions");
 
   /**
    * The churn_risk rows, the fitted model and the persisted summary behind them (release it with

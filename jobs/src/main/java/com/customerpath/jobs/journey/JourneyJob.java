@@ -4,13 +4,13 @@ import static com.customerpath.jobs.journey.JourneyStages.STAGES;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.FeatureContext;
 import com.customerpath.common.features.FeatureInputs;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -108,9 +108,9 @@ public final class JourneyJob implements NightlyStep {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> personas =
-          ctx.tables().exists(PersonasJob.CUSTOMER_PERSONAS, date)
+          ctx.tables().exists(TableNames.CUSTOMER_PERSONAS, date)
               ? ctx.tables()
-                  .read(PersonasJob.CUSTOMER_PERSONAS, date)
+                  .read(TableNames.CUSTOMER_PERSONAS, date)
                   .filter(col("context").equalTo("all"))
                   .select("customer_id", "persona_id")
               : ctx.spark()

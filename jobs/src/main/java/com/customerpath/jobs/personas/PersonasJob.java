@@ -2,10 +2,10 @@ package com.customerpath.jobs.personas;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings.NamingSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
 import com.customerpath.common.features.CustomerFeatures;
-import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -128,8 +128,9 @@ public final class PersonasJob implements NightlyStep {
   @Override
   public StepResult run(JobContext ctx) {
     PersonaSettings s = ctx.settings().personas();
-    Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, ctx.date());
-    Dataset<Row> contextFeatures = ctx.tables().read(FeaturesJob.CONTEXT_TABLE, ctx.date());
+    Dataset<Row> features = ctx.tables().read(TableNames.CUSTOMER_FEATURES, ctx.date());
+    Dataset<Row> contextFeatures =
+        ctx.tables().read(TableNames.CUSTOMER_CONTEXT_FEATURES, ctx.date());
     PersonaScaler scaler = PersonaScaler.fit(features, features(s, features), s.groups());
     PersonaBuilder.Result built =
         PersonaBuilder.build(features, contextFeatures, scaler, clustering(s), naming(s.naming()));

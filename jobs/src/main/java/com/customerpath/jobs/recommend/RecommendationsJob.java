@@ -4,11 +4,10 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.personas.PersonasJob;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -240,8 +239,8 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
     Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
-    Dataset<Row> customerPersonas = readIfExists(ctx, PersonasJob.CUSTOMER_PERSONAS);
-    Dataset<Row> personas = readIfExists(ctx, PersonasJob.PERSONAS);
+    Dataset<Row> customerPersonas = readIfExists(ctx, TableNames.CUSTOMER_PERSONAS);
+    Dataset<Row> personas = readIfExists(ctx, TableNames.PERSONAS);
     Dataset<Row> journey = readIfExists(ctx, JOURNEY_STAGES);
     result.metric("recommendations_journey_stages_found", journey == null ? 0 : 1);
 
@@ -284,7 +283,7 @@ public final class RecommendationsJob implements NightlyStep {
     // null.
     Dataset<Row> churn = readIfExists(ctx, CHURN_RISK);
 
-    Dataset<Row> features = ctx.tables().read(FeaturesJob.TABLE, date);
+    Dataset<Row> features = ctx.tables().read(TableNames.CUSTOMER_FEATURES, date);
     Dataset<Row> reviews =
         events == null
             ? null

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
@@ -242,11 +243,11 @@ public final class RecommenderEvaluation implements NightlyStep {
       JobRunner.runStep(ctx, new IngestJob());
     }
     JobContext atCutoff = new JobContext(cutoff, ctx.settings(), ctx.spark(), ctx.tables());
-    if (!ctx.tables().exists(PersonasJob.CUSTOMER_PERSONAS, cutoff)) {
+    if (!ctx.tables().exists(TableNames.CUSTOMER_PERSONAS, cutoff)) {
       // The cut-off run reads the curated facts up to the cut-off day (they are kept by event
       // date) and the run date's snapshots (cheaper than ingesting again).
       for (String source : List.of("customers", "products")) {
-        String table = IngestJob.curatedTable(source);
+        String table = CuratedTables.table(source);
         if (ctx.tables().exists(table, ctx.date()) && !ctx.tables().exists(table, cutoff)) {
           ctx.tables().write(table, cutoff, ctx.tables().read(table, ctx.date()));
         }
@@ -263,15 +264,15 @@ public final class RecommenderEvaluation implements NightlyStep {
         all.filter(
             day.gt(lit(java.sql.Date.valueOf(cutoff)))
                 .and(day.leq(lit(java.sql.Date.valueOf(ctx.date())))));
-    String products = IngestJob.curatedTable("products");
+    String products = CuratedTables.table("products");
     Dataset<Row> productTable =
         ctx.tables().exists(products, ctx.date()) ? ctx.tables().read(products, ctx.date()) : null;
     return evaluate(
         train,
         test,
         productTable,
-        ctx.tables().read(PersonasJob.CUSTOMER_PERSONAS, cutoff),
-        ctx.tables().read(PersonasJob.PERSONAS, cutoff),
+        ctx.tables().read(TableNames.CUSTOMER_PERSONAS, cutoff),
+        ctx.tables().read(TableNames.PERSONAS, cutoff),
         Recommender.Params.from(s),
         s.evaluation().k(),
         cutoff,
