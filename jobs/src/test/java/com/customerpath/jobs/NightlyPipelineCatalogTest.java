@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.catalog.PipelineCatalog;
 import com.customerpath.jobs.runtime.NightlyStep;
+import com.customerpath.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,5 +37,35 @@ class NightlyPipelineCatalogTest {
     assertTrue(
         e.getMessage().contains("'featurs'") && e.getMessage().contains("features"),
         e.getMessage());
+  }
+
+  /**
+   * A step's code does not import another step's package: shared tables are named in the catalog
+   * and shared computations live in common. Only the evaluation commands, which run steps, may.
+   */
+  @Test
+  void noStepImportsAnotherStepsCode() throws Exception {
+    Path jobs = SparkTestSession.projectRoot().resolve("jobs/src/main/java/com/customerpath/jobs");
+    Pattern imported =
+        Pattern.compile("^import com\\.customerpath\\.jobs\\.(\\w+)\\.", Pattern.MULTILINE);
+    List<String> found = new ArrayList<>();
+    for (String step : PipelineCatalog.stepNames()) {
+      String pkg = "recommendations".equals(step) ? "recommend" : step;
+      try (var files = Files.walk(jobs.resolve(pkg))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          if (f.getFileName().toString().endsWith("Evaluation.java")) {
+            continue;
+          }
+          Matcher m = imported.matcher(Files.readString(f));
+          while (m.find()) {
+            String other = m.group(1);
+            if (!other.equals(pkg) && !other.equals("runtime")) {
+              found.add(jobs.relativize(f) + " imports com.customerpath.jobs." + other);
+            }
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), found);
   }
 }
