@@ -32,8 +32,8 @@ import org.apache.spark.sql.Row;
  *       it.
  * </ul>
  *
- * <p>Pareto/NBD is not offered: its likelihood and P(alive) need 2F1 at arguments close to 1 and a
- * difference of two such terms per customer and evaluation; see docs/churn.md.
+ * <p>Pareto/NBD, whose dropout can happen at any time, has parameters of another shape (r, alpha,
+ * s, beta): {@link ParetoNbd}.
  */
 public enum PurchaseModel {
   BG_NBD("BG/NBD", "bg-nbd", 0),
@@ -242,7 +242,8 @@ public enum PurchaseModel {
     return gaps.get(gaps.size() - 1)[0];
   }
 
-  private static List<SummaryChecks.Check> checks() {
+  /** The rules every (x, t_x, T) summary row must meet, for every purchase model. */
+  static List<SummaryChecks.Check> checks() {
     Column x = col(FREQUENCY).cast("double");
     Column tx = col(RECENCY).cast("double");
     Column age = col(AGE).cast("double");
