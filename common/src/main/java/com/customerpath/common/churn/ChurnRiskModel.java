@@ -18,9 +18,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Churn risk and expected value per customer: a {@link PurchaseModel} (BG/NBD or MBG/NBD) for
- * "still a customer?" and future purchase counts, Gamma-Gamma for spend per purchase, both fitted
- * on one {@link RfmSummary}, plus an optional {@link IdleRule}.
+ * Churn risk and expected value per customer: a {@link PurchaseModel} (BG/NBD, MBG/NBD or
+ * Pareto/NBD) for "still a customer?" and future purchase counts, Gamma-Gamma for spend per
+ * purchase, both fitted on one {@link RfmSummary}, plus an optional {@link IdleRule}.
  *
  * <p>{@link #score} keeps the input columns and adds {@code p_alive}, {@code churn_probability} (1
  * - p_alive), {@code expected_purchases} (next {@code horizon} units), {@code expected_avg_value},
@@ -208,10 +208,22 @@ public final class ChurnRiskModel {
           when(gap.isNotNull().and(gap.gt(0)).and(idleTime.gt(threshold)), true).otherwise(false);
       pAlive = when(overdue, least(pModel, lit(idle.cap()))).otherwise(pModel);
     }
-    Column noPurchase =
-        pow(
-            lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
-            lit(p.r()).plus(x));
+    // P(no purchase in the horizon | alive now).
+    Column noPurchase;
+    if (model == PurchaseModel.PARETO_NBD) { // it may also drop out before buying again
+      ParetoNbd.Params q = ParetoNbd.of(p);
+      noPurchase =
+          ParetoNbd.column(
+              (xv, txv, tv) -> ParetoNbd.probabilityNoPurchaseIfAlive(q, horizon, xv, tv),
+              x,
+              tx,
+              age);
+    } else {
+      noPurchase =
+          pow(
+              lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
+              lit(p.r()).plus(x));
+    }
     // E[Y] = P(alive) x E[Y | alive]: the idle rule scales it with P(alive).
     Column expected =
         BgNbd.expectedPurchasesColumn(model, p, horizon, x, tx, age)

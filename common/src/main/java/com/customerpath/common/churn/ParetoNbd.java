@@ -1,11 +1,5 @@
 package com.customerpath.common.churn;
 
-import static com.customerpath.common.churn.RfmSummary.AGE;
-import static com.customerpath.common.churn.RfmSummary.FREQUENCY;
-import static com.customerpath.common.churn.RfmSummary.RECENCY;
-import static org.apache.spark.sql.functions.col;
-
-import java.util.List;
 import org.apache.commons.math3.special.Gamma;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -24,14 +18,32 @@ import org.apache.spark.sql.Row;
  * the distinct (x, t_x, T) rows, like {@link PurchaseModel}.
  */
 public final class ParetoNbd {
-  private static final double[] DEFAULT_START = {1, 1, 1, 1};
-  private static final double[][] RESTART_POINTS = {
+  static final double[] DEFAULT_START = {1, 1, 1, 1};
+  static final double[][] RESTART_POINTS = {
     {0.5, 5, 0.5, 5}, {2, 20, 2, 20}, {0.2, 1, 0.2, 1}, {5, 50, 1, 50}
   };
 
   /** Fitted parameters: purchase Gamma(r, alpha), dropout Gamma(s, beta). */
   public record Params(
-      double r, double alpha, double s, double beta, double logLikelihood, int evaluations) {}
+      double r, double alpha, double s, double beta, double logLikelihood, int evaluations)
+      implements java.io.Serializable {}
+
+  /** A score of one customer's (x, t_x, T). */
+  @FunctionalInterface
+  interface CustomerScore extends java.io.Serializable {
+    double apply(double x, double tx, double t);
+  }
+
+  /** A customer score as a column (a UDF: 2F1 has no SQL form); null where an input is null. */
+  static Column column(CustomerScore score, Column x, Column tx, Column t) {
+    org.apache.spark.sql.expressions.UserDefinedFunction f =
+        org.apache.spark.sql.functions.udf(
+            (org.apache.spark.sql.api.java.UDF3<Double, Double, Double, Double>)
+                (xv, txv, tv) ->
+                    xv == null || txv == null || tv == null ? null : score.apply(xv, txv, tv),
+            org.apache.spark.sql.types.DataTypes.DoubleType);
+    return f.apply(x.cast("double"), tx.cast("double"), t.cast("double"));
+  }
 
   private ParetoNbd() {}
 
@@ -101,28 +113,56 @@ public final class ParetoNbd {
   }
 
   /**
+   * P(no purchase in the next h units | alive now, x, T): the customer either survives the h units
+   * without buying, or drops out at some tau before h without buying first. With the rates'
+   * posterior given alive, Gamma(r+x, alpha+T) and Gamma(s, beta+T), independent:
+   * ((alpha+T)/(alpha+T+h))^(r+x) ((beta+T)/(beta+T+h))^s + integral_0^h s/(beta+T+tau)
+   * ((beta+T)/(beta+T+tau))^s ((alpha+T)/(alpha+T+tau))^(r+x) dtau, the integral by Simpson's rule
+   * (smooth and monotone integrand; 1,000 intervals give about 1e-10).
+   */
+  public static double probabilityNoPurchaseIfAlive(Params p, double h, double x, double t) {
+    if (h <= 0) {
+      return 1.0;
+    }
+    double a = p.alpha() + t;
+    double b = p.beta() + t;
+    double shape = p.r() + x;
+    java.util.function.DoubleUnaryOperator dying =
+        tau ->
+            p.s()
+                / (b + tau)
+                * Math.exp(p.s() * Math.log(b / (b + tau)) + shape * Math.log(a / (a + tau)));
+    int n = 1000;
+    double step = h / n;
+    double sum = dying.applyAsDouble(0) + dying.applyAsDouble(h);
+    for (int i = 1; i < n; i++) {
+      sum += (i % 2 == 1 ? 4 : 2) * dying.applyAsDouble(i * step);
+    }
+    double survives = Math.exp(shape * Math.log(a / (a + h)) + p.s() * Math.log(b / (b + h)));
+    return survives + sum * step / 3;
+  }
+
+  /** P(at least one purchase in the next h units | x, t_x, T) = P(alive) (1 - P(none | alive)). */
+  public static double probabilityPurchase(Params p, double h, double x, double tx, double t) {
+    return probabilityAlive(p, x, tx, t) * (1 - probabilityNoPurchaseIfAlive(p, h, x, t));
+  }
+
+  /** The parameters as stored in a {@link PurchaseFit}: a and b hold s and beta. */
+  static Params of(BgNbdParams stored) {
+    return new Params(
+        stored.r(),
+        stored.alpha(),
+        stored.a(),
+        stored.b(),
+        stored.logLikelihood(),
+        stored.iterations());
+  }
+
+  /**
    * Fits on an {@link RfmSummary} (frequency, recency, age): one Spark job groups the customers to
    * distinct (x, t_x, T) with counts and validates them; BOBYQA then runs on the driver.
    */
   public static Params fit(Dataset<Row> summary, FitOptions options) {
-    SummaryChecks.requireNumericColumns("Pareto/NBD", summary, List.of(FREQUENCY, RECENCY, AGE));
-    double res = options.timeResolution();
-    List<Column> keys =
-        List.of(
-            col(FREQUENCY), PurchaseModel.bin(col(RECENCY), res), PurchaseModel.bin(col(AGE), res));
-    GroupedLikelihood likelihood =
-        GroupedLikelihood.group(
-            "Pareto/NBD",
-            summary,
-            keys,
-            PurchaseModel.checks(),
-            (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
-    MaximumLikelihood.Optimum optimum =
-        MaximumLikelihood.maximise(
-            likelihood::evaluate,
-            MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts()),
-            options.maxEvaluations());
-    double[] p = optimum.params();
-    return new Params(p[0], p[1], p[2], p[3], optimum.logLikelihood(), optimum.evaluations());
+    return of(PurchaseModel.PARETO_NBD.fit(summary, options).params());
   }
 }

@@ -37,7 +37,9 @@ import org.apache.spark.sql.Row;
  */
 public enum PurchaseModel {
   BG_NBD("BG/NBD", "bg-nbd", 0),
-  MBG_NBD("MBG/NBD", "mbg-nbd", 1);
+  MBG_NBD("MBG/NBD", "mbg-nbd", 1),
+  /** {@link ParetoNbd}: dropout at any time; its (s, beta) are stored in the a and b slots. */
+  PARETO_NBD("Pareto/NBD", "pareto-nbd", 0);
 
   private static final double[] DEFAULT_START = {1, 1, 1, 1};
 
@@ -89,6 +91,9 @@ public enum PurchaseModel {
    */
   public double logLikelihood(
       double r, double alpha, double a, double b, double x, double recency, double age) {
+    if (this == PARETO_NBD) {
+      return ParetoNbd.logLikelihood(r, alpha, a, b, x, recency, age);
+    }
     double lnA1 = Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha);
     double lnA2 =
         Gamma.logGamma(a + b)
@@ -117,6 +122,9 @@ public enum PurchaseModel {
 
   /** P(alive | x, t_x, T) = 1 / (1 + odds of being dead). */
   public double probabilityAlive(BgNbdParams p, double x, double recency, double age) {
+    if (this == PARETO_NBD) {
+      return ParetoNbd.probabilityAlive(ParetoNbd.of(p), x, recency, age);
+    }
     return 1.0 / (1.0 + oddsDead(p, x, recency, age));
   }
 
@@ -128,6 +136,9 @@ public enum PurchaseModel {
   public double expectedPurchases(BgNbdParams p, double t, double x, double recency, double age) {
     if (t == 0) {
       return 0.0;
+    }
+    if (this == PARETO_NBD) {
+      return ParetoNbd.expectedPurchases(ParetoNbd.of(p), t, x, recency, age);
     }
     double r = p.r();
     double alpha = p.alpha();
@@ -147,12 +158,20 @@ public enum PurchaseModel {
    * rate.
    */
   public double probabilityPurchase(BgNbdParams p, double t, double x, double recency, double age) {
+    if (this == PARETO_NBD) {
+      return ParetoNbd.probabilityPurchase(ParetoNbd.of(p), t, x, recency, age);
+    }
     double none = Math.exp((p.r() + x) * Math.log((p.alpha() + age) / (p.alpha() + age + t)));
     return probabilityAlive(p, x, recency, age) * (1 - none);
   }
 
   /** {@code p_alive} as a column expression (no UDF). */
   public Column probabilityAliveColumn(BgNbdParams p, Column x, Column recency, Column age) {
+    if (this == PARETO_NBD) { // 2F1 per customer: a UDF
+      ParetoNbd.Params q = ParetoNbd.of(p);
+      return ParetoNbd.column(
+          (xv, txv, tv) -> ParetoNbd.probabilityAlive(q, xv, txv, tv), x, recency, age);
+    }
     Column odds =
         lit(p.a())
             .divide(lit(p.b() - 1 + shift).plus(x))
@@ -180,7 +199,10 @@ public enum PurchaseModel {
             checks(),
             (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
     List<double[]> starts =
-        MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
+        this == PARETO_NBD
+            ? MaximumLikelihood.starts(
+                ParetoNbd.DEFAULT_START, ParetoNbd.RESTART_POINTS, options.restarts())
+            : MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
     MaximumLikelihood.Optimum optimum =
         MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
     double[] p = optimum.params();

@@ -93,11 +93,16 @@ public final class ChurnEvaluation implements NightlyStep {
     return "churn_evaluation";
   }
 
-  /** BG/NBD and MBG/NBD as fitted, and the configured model with the configured idle rule. */
+  /**
+   * BG/NBD, MBG/NBD and Pareto/NBD as fitted, and the configured model with the configured idle
+   * rule.
+   */
   public static List<Variant> variants(ChurnSettings s) {
     List<Variant> v = new ArrayList<>();
     v.add(new Variant(PurchaseModel.BG_NBD.configName(), PurchaseModel.BG_NBD, IdleRule.OFF));
     v.add(new Variant(PurchaseModel.MBG_NBD.configName(), PurchaseModel.MBG_NBD, IdleRule.OFF));
+    v.add(
+        new Variant(PurchaseModel.PARETO_NBD.configName(), PurchaseModel.PARETO_NBD, IdleRule.OFF));
     if (s.idle().multiple() > 0) {
       v.add(new Variant(s.model().configName() + "+idle", s.model(), s.idle()));
     }

@@ -50,4 +50,45 @@ class ChurnJobTest {
     assertTrue(result.get("churn_log_likelihood") < 0);
     assertEquals("mbg-nbd", table.first().getAs("model"));
   }
+
+  /** churn.model = pareto-nbd on the same night's purchases: every buyer scored, in range. */
+  @Test
+  void paretoNbdScoresEveryBuyerOfTheSampleNightWhenChosen() {
+    SampleRun run = SampleRun.get();
+    JobContext ctx = run.context;
+    com.customerpath.common.config.ChurnSettings pareto =
+        SampleRun.settings(
+                "conf/local.conf",
+                com.customerpath.testing.SparkTestSession.tempDir("churn-pareto"),
+                Map.of("customerpath.churn.model", "pareto-nbd"))
+            .churn();
+    Dataset<Row> transactions =
+        ChurnJob.window(
+            CuratedTables.read(ctx.tables(), "transactions", ctx.date()),
+            ctx.date(),
+            ctx.settings().run().lookbackDays());
+    ChurnJob.Scored scored = ChurnJob.score(transactions, ctx.date(), pareto);
+    Dataset<Row> table = scored.table().cache();
+    Dataset<Row> nightly = ctx.tables().read(ChurnJob.TABLE, ctx.date());
+    assertEquals(nightly.count(), table.count(), "the same buyers as the night's MBG/NBD table");
+    for (String c : ChurnRiskModel.OUTPUTS) {
+      assertEquals(0, table.filter(table.col(c).isNull()).count(), "nulls in " + c);
+    }
+    assertEquals(
+        0,
+        table
+            .filter(
+                "p_alive < 0 or p_alive > 1 or p_purchase < 0 or p_purchase > p_alive + 1e-12"
+                    + " or expected_purchases < 0")
+            .count());
+    assertEquals("pareto-nbd", table.first().getAs("model"));
+    assertTrue(scored.model().bgNbd().logLikelihood() < 0);
+    System.out.println(
+        "Pareto/NBD on the sample night: "
+            + scored.model().bgNbd()
+            + ", mean p_alive "
+            + table.agg(org.apache.spark.sql.functions.avg("p_alive")).first().getDouble(0));
+    table.unpersist();
+    scored.release();
+  }
 }
