@@ -355,6 +355,14 @@ public final class Tables {
     }
   }
 
+  /**
+   * The given date if its partition is published, else the newest published before it: what a night
+   * (or a re-run of it) reads of a table written by an earlier night, such as a kept model.
+   */
+  public Optional<LocalDate> latestOnOrBefore(String table, LocalDate date) {
+    return exists(table, date) ? Optional.of(date) : latestBefore(table, date);
+  }
+
   /** The newest published partition date before the given date, if any. */
   public Optional<LocalDate> latestBefore(String table, LocalDate date) {
     Path tablePath = new Path(path(table));

@@ -72,4 +72,19 @@ class TablesTest {
     assertEquals(0, tables.write("t", D1, Fixtures.rows(ddl)), "no stale rows survive a re-run");
     assertTrue(tables.exists("t", D1));
   }
+
+  @Test
+  void theLatestPartitionOnOrBeforeANightIsThatNightsOrTheNewestEarlierOne() {
+    Path root = SparkTestSession.tempDir("tables-latest");
+    Tables tables = new Tables(SparkTestSession.get(), root.toString());
+    LocalDate d1 = LocalDate.parse("2026-06-01");
+    LocalDate d3 = LocalDate.parse("2026-06-03");
+    tables.write("kept", d1, Fixtures.rows("id int", new Object[] {1}));
+    tables.write("kept", d3, Fixtures.rows("id int", new Object[] {3}));
+    assertEquals(Optional.of(d3), tables.latestOnOrBefore("kept", d3));
+    assertEquals(Optional.of(d1), tables.latestOnOrBefore("kept", d3.minusDays(1)));
+    assertEquals(Optional.of(d3), tables.latestOnOrBefore("kept", d3.plusDays(9)));
+    assertEquals(Optional.empty(), tables.latestOnOrBefore("kept", d1.minusDays(1)));
+    assertEquals(Optional.empty(), tables.latestOnOrBefore("absent", d3));
+  }
 }

@@ -69,8 +69,7 @@ public final class PropensityModelStore {
    */
   public static Optional<Stored> reusable(
       Tables tables, LocalDate date, String fingerprint, int retrainDays) {
-    Optional<LocalDate> night =
-        tables.exists(DIRECTORY, date) ? Optional.of(date) : tables.latestBefore(DIRECTORY, date);
+    Optional<LocalDate> night = tables.latestOnOrBefore(DIRECTORY, date);
     if (night.isEmpty()) {
       return Optional.empty();
     }

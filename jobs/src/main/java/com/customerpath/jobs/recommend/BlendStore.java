@@ -61,8 +61,7 @@ public final class BlendStore {
    * A learned blend that tonight (date) may use: the latest stored, young enough, same settings.
    */
   public static Optional<Stored> reusable(Tables tables, LocalDate date, Recommender.Params p) {
-    Optional<LocalDate> night =
-        tables.exists(TABLE, date) ? Optional.of(date) : tables.latestBefore(TABLE, date);
+    Optional<LocalDate> night = tables.latestOnOrBefore(TABLE, date);
     if (night.isEmpty()) {
       return Optional.empty();
     }

@@ -810,8 +810,7 @@ final class RunReport {
 
   private void evaluation(List<Block> blocks) {
     String name = "recommender_evaluation";
-    Optional<LocalDate> at =
-        tables.exists(name, date) ? Optional.of(date) : tables.latestBefore(name, date);
+    Optional<LocalDate> at = tables.latestOnOrBefore(name, date);
     if (at.isEmpty()) {
       blocks.add(
           Block.note(
