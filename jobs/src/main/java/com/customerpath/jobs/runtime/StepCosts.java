@@ -241,12 +241,7 @@ public final class StepCosts extends SparkListener {
    */
   public Map<String, Long> jobsBySite(String group) {
     drain();
-    Counters c = byGroup.getOrDefault(group, new Counters());
-    Map<String, Long> out = new java.util.LinkedHashMap<>();
-    c.jobsBySite.entrySet().stream()
-        .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
-        .forEach(e -> out.put(e.getKey(), e.getValue().get()));
-    return out;
+    return largestFirst(byGroup.getOrDefault(group, new Counters()).jobsBySite);
   }
 
   /**
@@ -256,9 +251,12 @@ public final class StepCosts extends SparkListener {
    */
   public Map<String, Long> millisBySite(String group) {
     drain();
-    Counters c = byGroup.getOrDefault(group, new Counters());
+    return largestFirst(byGroup.getOrDefault(group, new Counters()).millisBySite);
+  }
+
+  private static Map<String, Long> largestFirst(Map<String, AtomicLong> bySite) {
     Map<String, Long> out = new java.util.LinkedHashMap<>();
-    c.millisBySite.entrySet().stream()
+    bySite.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
         .forEach(e -> out.put(e.getKey(), e.getValue().get()));
     return out;
