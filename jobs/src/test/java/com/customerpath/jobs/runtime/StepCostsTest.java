@@ -145,6 +145,13 @@ class StepCostsTest {
     assertTrue(site.matches("run at StepCostsTest\\.java:\\d+"), site);
     assertEquals(figures.get("jobs_query-loop").longValue(), sites.get(site));
     assertTrue(sites.get(site) >= 3, "at least one job per iteration: " + sites);
+    // The Spark time of that line: its three queries, within the step's own wall time.
+    Map<String, Long> millis = StepCosts.of(ctx.spark().sparkContext()).millisBySite("query-loop");
+    assertEquals(sites.keySet(), millis.keySet(), "time is kept for the same lines");
+    assertTrue(millis.get(site) > 0, "time of the loop's queries: " + millis);
+    assertTrue(
+        millis.get(site) <= figures.get("seconds_query-loop") * 1000 + 1,
+        millis + " within the step's " + figures.get("seconds_query-loop") + " s");
   }
 
   @Test
