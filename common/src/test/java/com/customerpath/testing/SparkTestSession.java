@@ -28,7 +28,7 @@ public final class SparkTestSession {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config(
-                  "spark.hadoop.fs.file.impl",
+                  com.customerpath.common.spark.SparkSessions.LOCAL_FILE_SYSTEM,
                   com.customerpath.common.io.NioLocalFileSystem.class.getName())
               .getOrCreate();
       session.sparkContext().setLogLevel("WARN");

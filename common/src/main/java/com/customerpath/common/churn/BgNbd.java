@@ -4,15 +4,11 @@ import static com.customerpath.common.churn.RfmSummary.AGE;
 import static com.customerpath.common.churn.RfmSummary.FREQUENCY;
 import static com.customerpath.common.churn.RfmSummary.RECENCY;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.udf;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF3;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Beta-geometric/NBD model (Fader, Hardie and Lee 2005, "Counting your customers the easy way") on
@@ -77,15 +73,8 @@ public final class BgNbd {
     if (!(horizon >= 0) || Double.isInfinite(horizon)) {
       throw new IllegalArgumentException("horizon must be a finite number >= 0, got " + horizon);
     }
-    UserDefinedFunction f =
-        udf(
-            (UDF3<Double, Double, Double, Double>)
-                (fx, ftx, fT) ->
-                    fx == null || ftx == null || fT == null
-                        ? null
-                        : model.expectedPurchases(p, horizon, fx, ftx, fT),
-            DataTypes.DoubleType);
-    return f.apply(x.cast("double"), recency.cast("double"), age.cast("double"));
+    return CustomerScoreColumn.of(
+        (fx, ftx, fT) -> model.expectedPurchases(p, horizon, fx, ftx, fT), x, recency, age);
   }
 
   /** Adds {@code p_alive} and {@code expected_purchases} (next {@code horizon} units). */

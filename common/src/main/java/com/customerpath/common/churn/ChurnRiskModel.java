@@ -213,7 +213,7 @@ public final class ChurnRiskModel {
     if (model == PurchaseModel.PARETO_NBD) { // it may also drop out before buying again
       ParetoNbd.Params q = ParetoNbd.of(p);
       noPurchase =
-          ParetoNbd.column(
+          CustomerScoreColumn.of(
               (xv, txv, tv) -> ParetoNbd.probabilityNoPurchaseIfAlive(q, horizon, xv, tv),
               x,
               tx,

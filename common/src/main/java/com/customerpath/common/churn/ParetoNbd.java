@@ -1,7 +1,6 @@
 package com.customerpath.common.churn;
 
 import org.apache.commons.math3.special.Gamma;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -18,7 +17,7 @@ import org.apache.spark.sql.Row;
  * the distinct (x, t_x, T) rows, like {@link PurchaseModel}.
  */
 public final class ParetoNbd {
-  static final double[] DEFAULT_START = {1, 1, 1, 1};
+  /** Extra starts for restarts (the default start is the other models'). */
   static final double[][] RESTART_POINTS = {
     {0.5, 5, 0.5, 5}, {2, 20, 2, 20}, {0.2, 1, 0.2, 1}, {5, 50, 1, 50}
   };
@@ -27,23 +26,6 @@ public final class ParetoNbd {
   public record Params(
       double r, double alpha, double s, double beta, double logLikelihood, int evaluations)
       implements java.io.Serializable {}
-
-  /** A score of one customer's (x, t_x, T). */
-  @FunctionalInterface
-  interface CustomerScore extends java.io.Serializable {
-    double apply(double x, double tx, double t);
-  }
-
-  /** A customer score as a column (a UDF: 2F1 has no SQL form); null where an input is null. */
-  static Column column(CustomerScore score, Column x, Column tx, Column t) {
-    org.apache.spark.sql.expressions.UserDefinedFunction f =
-        org.apache.spark.sql.functions.udf(
-            (org.apache.spark.sql.api.java.UDF3<Double, Double, Double, Double>)
-                (xv, txv, tv) ->
-                    xv == null || txv == null || tv == null ? null : score.apply(xv, txv, tv),
-            org.apache.spark.sql.types.DataTypes.DoubleType);
-    return f.apply(x.cast("double"), tx.cast("double"), t.cast("double"));
-  }
 
   private ParetoNbd() {}
 

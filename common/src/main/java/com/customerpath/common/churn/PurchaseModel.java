@@ -165,11 +165,11 @@ public enum PurchaseModel {
     return probabilityAlive(p, x, recency, age) * (1 - none);
   }
 
-  /** {@code p_alive} as a column expression (no UDF). */
+  /** {@code p_alive} as a column: an expression, a UDF for Pareto/NBD (2F1 per customer). */
   public Column probabilityAliveColumn(BgNbdParams p, Column x, Column recency, Column age) {
     if (this == PARETO_NBD) { // 2F1 per customer: a UDF
       ParetoNbd.Params q = ParetoNbd.of(p);
-      return ParetoNbd.column(
+      return CustomerScoreColumn.of(
           (xv, txv, tv) -> ParetoNbd.probabilityAlive(q, xv, txv, tv), x, recency, age);
     }
     Column odds =
@@ -199,10 +199,10 @@ public enum PurchaseModel {
             checks(),
             (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
     List<double[]> starts =
-        this == PARETO_NBD
-            ? MaximumLikelihood.starts(
-                ParetoNbd.DEFAULT_START, ParetoNbd.RESTART_POINTS, options.restarts())
-            : MaximumLikelihood.starts(DEFAULT_START, RESTART_POINTS, options.restarts());
+        MaximumLikelihood.starts(
+            DEFAULT_START,
+            this == PARETO_NBD ? ParetoNbd.RESTART_POINTS : RESTART_POINTS,
+            options.restarts());
     MaximumLikelihood.Optimum optimum =
         MaximumLikelihood.maximise(likelihood::evaluate, starts, options.maxEvaluations());
     double[] p = optimum.params();
