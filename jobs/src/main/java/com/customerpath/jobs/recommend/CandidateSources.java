@@ -190,8 +190,11 @@ public final class CandidateSources {
             col("because"));
   }
 
-  /** item, product_id, similarity: each item's best neighbours. */
-  static Dataset<Row> neighbours(Dataset<Row> items, CandidateSettings s) {
+  /**
+   * item, product_id, similarity: each item's best neighbours, from items (customer_id, product_id:
+   * the products each customer bought).
+   */
+  public static Dataset<Row> neighbours(Dataset<Row> items, CandidateSettings s) {
     Dataset<Row> buyers = items.groupBy("product_id").agg(functions.count(lit(1)).as("n"));
     Dataset<Row> a = items.select(col("customer_id"), col("product_id").as("item"));
     Dataset<Row> pairs =

@@ -100,7 +100,8 @@ public final class ScaleDataGenerator {
       int products,
       long seed,
       String externalDir,
-      int appendDays) {
+      int appendDays,
+      boolean planted) {
     public static Options parse(String[] args) {
       Path out = null;
       long customers = 500_000;
@@ -112,6 +113,7 @@ public final class ScaleDataGenerator {
       long seed = 42;
       String external = "";
       int append = 0;
+      boolean planted = false;
       for (int i = 0; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("Missing value after " + args[i]);
@@ -128,12 +130,13 @@ public final class ScaleDataGenerator {
           case "--seed" -> seed = Long.parseLong(v);
           case "--external-dir" -> external = Paths.get(v).toAbsolutePath().toString();
           case "--append-days" -> append = Integer.parseInt(v);
+          case "--planted" -> planted = parseBoolean("--planted", v);
           default ->
               throw new IllegalArgumentException(
                   "Unknown argument "
                       + args[i]
                       + "; expected --out, "
-                      + "--customers, --lines, --events, --days, --end-date, --products, --seed, --external-dir or --append-days");
+                      + "--customers, --lines, --events, --days, --end-date, --products, --seed, --external-dir, --append-days or --planted");
         }
       }
       if (out == null) {
@@ -151,12 +154,20 @@ public final class ScaleDataGenerator {
               products,
               seed,
               external,
-              append);
+              append,
+              planted);
       if (customers < 1 || days < 1 || products < CATEGORIES.length || l < 1 || o.events() < 0) {
         throw new IllegalArgumentException(
             "Sizes must be positive (products >= " + CATEGORIES.length + "): " + o);
       }
       return o;
+    }
+
+    private static boolean parseBoolean(String name, String v) {
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException(name + " takes true or false, not '" + v + "'");
+      }
+      return Boolean.parseBoolean(v);
     }
 
     public LocalDate firstDay() {
@@ -174,10 +185,16 @@ public final class ScaleDataGenerator {
 
   private final SparkSession spark;
   private final Options options;
+  private final PlantedPatterns planted;
 
   public ScaleDataGenerator(SparkSession spark, Options options) {
     this.spark = spark;
     this.options = options;
+    this.planted = new PlantedPatterns(options);
+  }
+
+  SparkSession spark() {
+    return spark;
   }
 
   public static void main(String[] args) throws IOException {
@@ -244,6 +261,9 @@ public final class ScaleDataGenerator {
     }
     writeConf();
     writeProperties(counts);
+    if (options.planted()) {
+      planted.writeTruth(options.out().resolve("truth"), this);
+    }
     return counts;
   }
 
@@ -276,7 +296,7 @@ public final class ScaleDataGenerator {
   }
 
   /** Integer in [0, n) from a uniform draw. */
-  private static Column below(Column uniform, long n) {
+  static Column below(Column uniform, long n) {
     return floor(uniform.multiply(n)).cast(DataTypes.LongType);
   }
 
@@ -295,21 +315,21 @@ public final class ScaleDataGenerator {
     return out;
   }
 
-  private static Column customerId(Column index) {
+  static Column customerId(Column index) {
     return format_string("C%07d", index.plus(1));
   }
 
-  private static Column sku(Column index) {
+  static Column sku(Column index) {
     return format_string("P%05d", index.plus(1));
   }
 
   /** A customer's region: the same function in customers and transactions. */
-  private Column region(Column customer) {
+  Column region(Column customer) {
     return format_string("R%02d", below(u("region", customer), REGIONS).plus(1));
   }
 
   /** A product's list price, 0.50 .. 200, most of them cheap. */
-  private Column listPrice(Column product) {
+  Column listPrice(Column product) {
     return functions.round(lit(0.5).plus(pow(u("price", product), 3).multiply(199.5)), 2);
   }
 
@@ -319,7 +339,7 @@ public final class ScaleDataGenerator {
   }
 
   /** One row per (day, index in day), days in their own Spark partition so each writes one file. */
-  private Dataset<Row> days(LocalDate from, int days, long perDay) {
+  Dataset<Row> days(LocalDate from, int days, long perDay) {
     long epochFrom = from.toEpochDay();
     return spark
         .range(0, days * perDay, 1, days)
@@ -329,7 +349,7 @@ public final class ScaleDataGenerator {
   }
 
   /** Seconds into the day, busier in the afternoon and evening. */
-  private Column timeOfDay(String salt, Column... keys) {
+  Column timeOfDay(String salt, Column... keys) {
     Column hour = below(pow(u(salt + "_h", keys), 0.7), 16).plus(7); // 07:00 .. 22:59
     return hour.multiply(3600).plus(below(u(salt + "_s", keys), 3600));
   }
@@ -363,37 +383,45 @@ public final class ScaleDataGenerator {
                     .plus(below(u("fav_cat", col("cust")), CATEGORIES.length)))
             .otherwise(below(pow(u("sku", e, k, line), 2), options.products()));
     Column qty = below(u("qty", e, k, line), 4).plus(1);
-    return orders
-        .withColumn("line_no", explode(sequence(lit(1L), col("lines"))))
-        // 0.1% of lines twice: exact duplicates for ingest to quarantine
-        .withColumn(
-            "copy", explode(sequence(lit(1), when(u("dup", e, k, line).lt(0.001), 2).otherwise(1))))
-        .withColumn("product", product)
-        .select(
-            format_string("O%d-%06d", e, k).as("order_id"),
-            line.cast(DataTypes.IntegerType).as("line_no"),
-            customerId(col("cust")).as("cust_id"),
-            col("ts").as("order_ts"),
-            sku(col("product")).as("sku"),
-            when(u("return", e, k, line).lt(0.01), functions.negate(qty))
-                .otherwise(qty)
-                .cast(DataTypes.IntegerType)
-                .as("qty"),
-            // list price with an occasional discount
-            functions
-                .round(
-                    listPrice(col("product"))
-                        .multiply(when(u("discount", e, k, line).lt(0.15), 0.8).otherwise(1.0)),
-                    2)
-                .as("unit_price"),
-            col("channel"),
-            pick(u("payment", e, k), PAYMENTS, PAYMENT_WEIGHTS).as("payment_method"),
-            when(
-                    col("channel").equalTo("store"),
-                    format_string("S%02d", below(u("store", col("cust")), STORES).plus(1)))
-                .as("store_id"),
-            region(col("cust")).as("region_code"),
-            col("dt"));
+    Dataset<Row> lines =
+        orders
+            .withColumn("line_no", explode(sequence(lit(1L), col("lines"))))
+            .withColumn("product", product);
+    if (options.planted()) {
+      lines = planted.withPartners(lines, this);
+    }
+    Dataset<Row> out =
+        lines
+            // 0.1% of lines twice: exact duplicates for ingest to quarantine
+            .withColumn(
+                "copy",
+                explode(sequence(lit(1), when(u("dup", e, k, line).lt(0.001), 2).otherwise(1))))
+            .select(
+                format_string("O%d-%06d", e, k).as("order_id"),
+                line.cast(DataTypes.IntegerType).as("line_no"),
+                customerId(col("cust")).as("cust_id"),
+                col("ts").as("order_ts"),
+                sku(col("product")).as("sku"),
+                when(u("return", e, k, line).lt(0.01), functions.negate(qty))
+                    .otherwise(qty)
+                    .cast(DataTypes.IntegerType)
+                    .as("qty"),
+                // list price with an occasional discount
+                functions
+                    .round(
+                        listPrice(col("product"))
+                            .multiply(when(u("discount", e, k, line).lt(0.15), 0.8).otherwise(1.0)),
+                        2)
+                    .as("unit_price"),
+                col("channel"),
+                pick(u("payment", e, k), PAYMENTS, PAYMENT_WEIGHTS).as("payment_method"),
+                when(
+                        col("channel").equalTo("store"),
+                        format_string("S%02d", below(u("store", col("cust")), STORES).plus(1)))
+                    .as("store_id"),
+                region(col("cust")).as("region_code"),
+                col("dt"));
+    return options.planted() ? out.unionByName(planted.replenishments(from, days, this)) : out;
   }
 
   Dataset<Row> events(LocalDate from, int days) {
@@ -575,6 +603,9 @@ public final class ScaleDataGenerator {
         .append('\n')
         .append("seed=")
         .append(options.seed())
+        .append('\n')
+        .append("planted=")
+        .append(options.planted())
         .append('\n');
     counts.forEach((t, n) -> p.append("rows_").append(t).append('=').append(n).append('\n'));
     Files.writeString(
