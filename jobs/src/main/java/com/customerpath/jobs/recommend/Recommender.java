@@ -41,13 +41,19 @@ public final class Recommender {
 
   private Recommender() {}
 
-  /** The knobs of one recommender run. usePersonas false = every customer in one group. */
+  /**
+   * The knobs of one recommender run. usePersonas false = every customer in one group.
+   * dueHorizonDays: the days ahead over which the recommendations are used; with the when-due
+   * policy a bought product is let through when it will be due by then (0 for the nightly tables,
+   * renewed every night; an evaluation's test window or a validation split's days for them).
+   */
   public record Params(
       int topN,
       int candidates,
       RepeatPurchase repeat,
       List<String> repeatableCategories,
       double dueThreshold,
+      int dueHorizonDays,
       double contextBoost,
       String preference,
       CandidateSettings sources,
@@ -62,6 +68,7 @@ public final class Recommender {
           s.repeatPurchase(),
           s.repeatableCategories(),
           s.dueThreshold(),
+          0,
           s.contextBoost(),
           s.preference(),
           s.sources(),
@@ -78,6 +85,7 @@ public final class Recommender {
           repeat,
           repeatableCategories,
           dueThreshold,
+          dueHorizonDays,
           contextBoost,
           preference,
           sources,
@@ -94,6 +102,7 @@ public final class Recommender {
           r,
           repeatableCategories,
           dueThreshold,
+          dueHorizonDays,
           contextBoost,
           preference,
           sources,
@@ -110,12 +119,33 @@ public final class Recommender {
           repeat,
           repeatableCategories,
           dueThreshold,
+          dueHorizonDays,
           contextBoost,
           preference,
           sources,
           als,
           blend,
           false,
+          usePersonas);
+    }
+
+    public Params withDueHorizon(int days) {
+      if (days < 0) {
+        throw new IllegalArgumentException("due horizon must be >= 0 days, got " + days);
+      }
+      return new Params(
+          topN,
+          candidates,
+          repeat,
+          repeatableCategories,
+          dueThreshold,
+          days,
+          contextBoost,
+          preference,
+          sources,
+          als,
+          blend,
+          useAls,
           usePersonas);
     }
 
@@ -432,7 +462,15 @@ public final class Recommender {
               ? notBought
               : notBought.or(
                   coalesce(col("category").isin(p.repeatableCategories().toArray()), lit(false)));
-      case WHEN_DUE -> notBought.or(coalesce(col("due_ratio").geq(p.dueThreshold()), lit(false)));
+      // due_ratio = days since the last purchase / the product's interval, as of the build date;
+      // the horizon moves that date ahead.
+      case WHEN_DUE ->
+          notBought.or(
+              coalesce(
+                  col("due_ratio")
+                      .plus(lit((double) p.dueHorizonDays()).divide(col("interval_days")))
+                      .geq(p.dueThreshold()),
+                  lit(false)));
     };
   }
 
@@ -498,8 +536,11 @@ public final class Recommender {
     Candidates c = candidates(in.cutAt(v, audience), p, v, relevant);
     List<Blend.Fit> fits = new ArrayList<>();
     for (Params q : ps) {
+      // Relevance spans the validation days: what is due within them may be recommended.
       Dataset<Row> scored =
-          c.scored().filter(allowed(q)).join(relevant.select("customer_id"), "customer_id");
+          c.scored()
+              .filter(allowed(q.withDueHorizon(q.blend().validationDays())))
+              .join(relevant.select("customer_id"), "customer_id");
       fits.add(Blend.learn(scored, relevant, q.startWeights(), q.blend(), 10));
     }
     c.release();

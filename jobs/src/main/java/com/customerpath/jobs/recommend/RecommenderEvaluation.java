@@ -273,7 +273,9 @@ public final class RecommenderEvaluation implements NightlyStep {
         productTable,
         ctx.tables().read(TableNames.CUSTOMER_PERSONAS, cutoff),
         ctx.tables().read(TableNames.PERSONAS, cutoff),
-        Recommender.Params.from(s),
+        // The test window is the horizon the lists are judged over.
+        Recommender.Params.from(s)
+            .withDueHorizon((int) java.time.temporal.ChronoUnit.DAYS.between(cutoff, ctx.date())),
         s.evaluation().k(),
         cutoff,
         s.evaluation().heavyMinOrders());

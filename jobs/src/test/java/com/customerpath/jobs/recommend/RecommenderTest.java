@@ -204,6 +204,23 @@ class RecommenderTest {
     assertEquals("P1", whenDue.get("A").get(0), whenDue.get("A").toString());
     assertFalse(whenDue.get("A").contains("P3"));
     assertFalse(whenDue.get("G").contains("P1"), whenDue.get("G").toString());
+    // Over a 2-day horizon G's milk (5 days ago, interval 7) will be due: let through.
+    Recommender.Params p =
+        params(
+                Map.of(
+                    "customerpath.recommendations.repeat-purchase", "when-due",
+                    "customerpath.recommendations.blend.weights.buy-again", "5"))
+            .withDueHorizon(2);
+    double[] w = Blend.normalised(p.startWeights());
+    Map<String, List<String>> withHorizon =
+        lists(
+            Recommender.explain(
+                Recommender.rank(
+                    scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
+                w,
+                in));
+    assertTrue(withHorizon.get("G").contains("P1"), withHorizon.get("G").toString());
+    assertFalse(withHorizon.get("A").contains("P3"), "never bought twice: never due");
   }
 
   @Test
