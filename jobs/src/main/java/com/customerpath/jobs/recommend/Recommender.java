@@ -79,74 +79,63 @@ public final class Recommender {
     }
 
     public Params withTopN(int n) {
-      return new Params(
-          n,
-          Math.max(n, candidates),
-          repeat,
-          repeatableCategories,
-          dueThreshold,
-          dueHorizonDays,
-          contextBoost,
-          preference,
-          sources,
-          als,
-          blend,
-          useAls,
-          usePersonas);
+      return copy(
+          b -> {
+            b.topN = n;
+            b.candidates = Math.max(n, candidates);
+          });
     }
 
     public Params withRepeat(RepeatPurchase r) {
-      return new Params(
-          topN,
-          candidates,
-          r,
-          repeatableCategories,
-          dueThreshold,
-          dueHorizonDays,
-          contextBoost,
-          preference,
-          sources,
-          als,
-          blend,
-          useAls,
-          usePersonas);
+      return copy(b -> b.repeat = r);
     }
 
     public Params withoutAls() {
-      return new Params(
-          topN,
-          candidates,
-          repeat,
-          repeatableCategories,
-          dueThreshold,
-          dueHorizonDays,
-          contextBoost,
-          preference,
-          sources,
-          als,
-          blend,
-          false,
-          usePersonas);
+      return copy(b -> b.useAls = false);
     }
 
     public Params withDueHorizon(int days) {
       if (days < 0) {
         throw new IllegalArgumentException("due horizon must be >= 0 days, got " + days);
       }
+      return copy(b -> b.dueHorizonDays = days);
+    }
+
+    /** These params with the fields `change` sets: the one place that lists every field. */
+    private Params copy(java.util.function.Consumer<Copy> change) {
+      Copy b = new Copy(this);
+      change.accept(b);
       return new Params(
-          topN,
-          candidates,
-          repeat,
+          b.topN,
+          b.candidates,
+          b.repeat,
           repeatableCategories,
           dueThreshold,
-          days,
+          b.dueHorizonDays,
           contextBoost,
           preference,
           sources,
           als,
           blend,
-          useAls,
+          b.useAls,
           usePersonas);
+    }
+
+    /** The fields a copy may change. */
+    private static final class Copy {
+      int topN;
+      int candidates;
+      RepeatPurchase repeat;
+      int dueHorizonDays;
+      boolean useAls;
+
+      Copy(Params p) {
+        topN = p.topN();
+        candidates = p.candidates();
+        repeat = p.repeat();
+        dueHorizonDays = p.dueHorizonDays();
+        useAls = p.useAls();
+      }
     }
 
     /** The configured weights in FEATURES order (ALS 0 when ALS is off). */

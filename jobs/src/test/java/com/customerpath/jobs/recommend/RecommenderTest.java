@@ -224,6 +224,39 @@ class RecommenderTest {
   }
 
   @Test
+  void eachCopyOfTheParamsChangesOnlyItsOwnFields() {
+    Recommender.Params p = params(Map.of());
+    Recommender.Params q =
+        p.withTopN(100)
+            .withRepeat(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER)
+            .withDueHorizon(30)
+            .withoutAls();
+    assertEquals(100, q.topN());
+    assertEquals(100, q.candidates(), "at least top-n candidates");
+    assertEquals(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER, q.repeat());
+    assertEquals(30, q.dueHorizonDays());
+    assertFalse(q.useAls());
+    // Every other field is the original's.
+    assertEquals(
+        p,
+        new Recommender.Params(
+            p.topN(),
+            p.candidates(),
+            p.repeat(),
+            q.repeatableCategories(),
+            q.dueThreshold(),
+            p.dueHorizonDays(),
+            q.contextBoost(),
+            q.preference(),
+            q.sources(),
+            q.als(),
+            q.blend(),
+            p.useAls(),
+            q.usePersonas()));
+    assertThrows(IllegalArgumentException.class, () -> p.withDueHorizon(-1));
+  }
+
+  @Test
   void buyAgainScoresFrequencyRecencyAndDue() {
     Recommender.Params p = params(Map.of());
     Map<String, Row> byKey = new HashMap<>();
