@@ -194,7 +194,9 @@ public final class ChurnRiskModel {
     Column x = col(FREQUENCY).cast("double");
     Column tx = col(RECENCY).cast("double");
     Column age = col(AGE).cast("double");
-    Column pModel = model.probabilityAliveColumn(p, x, tx, age);
+    // P(alive) is a column of its own, read by what follows: for Pareto/NBD it is a UDF (2F1),
+    // and written inline it would be evaluated once per use.
+    Column pModel = col(P_ALIVE_MODEL);
     Column pAlive = pModel;
     Column overdue = lit(false);
     double typical = purchase.typicalInterPurchaseTime();
@@ -210,6 +212,7 @@ public final class ChurnRiskModel {
     }
     // P(no purchase in the horizon | alive now).
     Column noPurchase;
+    Column expected;
     if (model == PurchaseModel.PARETO_NBD) { // it may also drop out before buying again
       ParetoNbd.Params q = ParetoNbd.of(p);
       noPurchase =
@@ -218,19 +221,22 @@ public final class ChurnRiskModel {
               x,
               tx,
               age);
+      // E[Y] = P(alive) x E[Y | alive]; the conditional part is closed form (no 2F1).
+      expected =
+          ParetoNbd.expectedPurchasesIfAliveColumn(q, horizon, x, age).multiply(col(P_ALIVE));
     } else {
       noPurchase =
           pow(
               lit(p.alpha()).plus(age).divide(lit(p.alpha() + horizon).plus(age)),
               lit(p.r()).plus(x));
+      // E[Y] = P(alive) x E[Y | alive]: the idle rule scales it with P(alive).
+      expected =
+          BgNbd.expectedPurchasesColumn(model, p, horizon, x, tx, age)
+              .multiply(col(P_ALIVE))
+              .divide(greatest(col(P_ALIVE_MODEL), lit(Double.MIN_NORMAL)));
     }
-    // E[Y] = P(alive) x E[Y | alive]: the idle rule scales it with P(alive).
-    Column expected =
-        BgNbd.expectedPurchasesColumn(model, p, horizon, x, tx, age)
-            .multiply(col(P_ALIVE))
-            .divide(greatest(col(P_ALIVE_MODEL), lit(Double.MIN_NORMAL)));
     return summary
-        .withColumn(P_ALIVE_MODEL, pModel)
+        .withColumn(P_ALIVE_MODEL, model.probabilityAliveColumn(p, x, tx, age))
         .withColumn(P_ALIVE, pAlive)
         .withColumn(IDLE_OVERDUE, overdue)
         .withColumn(CHURN_PROBABILITY, lit(1.0).minus(col(P_ALIVE)))

@@ -1,8 +1,10 @@
 package com.customerpath.common.churn;
 
 import org.apache.commons.math3.special.Gamma;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * The Pareto/NBD model (Schmittlein, Morrison and Colombo 1987): purchase rates are Gamma(r, alpha)
@@ -85,13 +87,41 @@ public final class ParetoNbd {
    * P(alive); at s = 1 the bracket over (s-1) is its limit ln((beta+T+h)/(beta+T)).
    */
   public static double expectedPurchases(Params p, double h, double x, double tx, double t) {
+    return h == 0 ? 0.0 : expectedPurchasesIfAlive(p, h, x, t) * probabilityAlive(p, x, tx, t);
+  }
+
+  /** E[Y(h) | alive now, x, T]: the factor of {@link #expectedPurchases} before P(alive). */
+  public static double expectedPurchasesIfAlive(Params p, double h, double x, double t) {
     if (h == 0) {
       return 0.0;
     }
     double ratio = Math.log((p.beta() + t + h) / (p.beta() + t));
     double s1 = p.s() - 1;
     double growth = Math.abs(s1) < 1e-9 ? ratio : (1 - Math.exp(-s1 * ratio)) / s1;
-    return (p.r() + x) * (p.beta() + t) / (p.alpha() + t) * growth * probabilityAlive(p, x, tx, t);
+    return (p.r() + x) * (p.beta() + t) / (p.alpha() + t) * growth;
+  }
+
+  /**
+   * {@link #expectedPurchasesIfAlive} as a SQL column (closed form: no UDF), null where an input is
+   * null.
+   */
+  public static Column expectedPurchasesIfAliveColumn(Params p, double h, Column x, Column t) {
+    if (h == 0) {
+      return functions.when(x.isNotNull().and(t.isNotNull()), functions.lit(0.0));
+    }
+    Column bt = functions.lit(p.beta()).plus(t);
+    Column ratio = functions.log(bt.plus(h).divide(bt));
+    double s1 = p.s() - 1;
+    Column growth =
+        Math.abs(s1) < 1e-9
+            ? ratio
+            : functions.lit(1.0).minus(functions.exp(ratio.multiply(-s1))).divide(s1);
+    return functions
+        .lit(p.r())
+        .plus(x)
+        .multiply(bt)
+        .divide(functions.lit(p.alpha()).plus(t))
+        .multiply(growth);
   }
 
   /**

@@ -115,6 +115,62 @@ class ChurnRiskModelTest {
   }
 
   @Test
+  void paretoScoresMatchTheModelAndEvaluateEachUdfOnce() {
+    // CDNOW's published Pareto/NBD parameters (a and b hold s and beta).
+    ParetoNbd.Params q = new ParetoNbd.Params(0.5534, 10.5776, 0.6061, 11.6689, 0, 0);
+    PurchaseFit fit =
+        new PurchaseFit(
+            PurchaseModel.PARETO_NBD,
+            new BgNbdParams(q.r(), q.alpha(), q.s(), q.beta(), 0, 0),
+            5.0,
+            4,
+            4);
+    Dataset<Row> summary =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("new", 0.0, 0.0, 30.0),
+                RowFactory.create("steady", 10.0, 38.0, 39.0),
+                RowFactory.create("lapsed", 4.0, 6.0, 39.0),
+                RowFactory.create("young", 1.0, 2.0, 3.0)),
+            new StructType()
+                .add("customer_id", DataTypes.StringType)
+                .add("frequency", DataTypes.DoubleType)
+                .add("recency", DataTypes.DoubleType)
+                .add("age", DataTypes.DoubleType));
+    double horizon = 39;
+    Dataset<Row> scored =
+        ChurnRiskModel.scorePurchases(summary, fit, horizon, ChurnRiskModel.IdleRule.OFF);
+    for (Row r : scored.collectAsList()) {
+      double x = r.getDouble(1);
+      double tx = r.getDouble(2);
+      double t = r.getDouble(3);
+      String who = r.getString(0);
+      assertEquals(ParetoNbd.probabilityAlive(q, x, tx, t), r.<Double>getAs("p_alive"), 1e-12, who);
+      assertEquals(
+          ParetoNbd.expectedPurchases(q, horizon, x, tx, t),
+          r.<Double>getAs("expected_purchases"),
+          1e-9,
+          who);
+      assertEquals(
+          ParetoNbd.probabilityPurchase(q, horizon, x, tx, t),
+          r.<Double>getAs("p_purchase"),
+          1e-12,
+          who);
+    }
+    // P(alive) (2F1) and P(no purchase | alive) (an integral) are the only UDFs, each once: the
+    // plan Spark runs holds each a single time.
+    // (Above a shuffle, so that Spark does not evaluate the projection of a local table itself.)
+    String plan =
+        ChurnRiskModel.scorePurchases(
+                summary.repartition(1), fit, horizon, ChurnRiskModel.IdleRule.OFF)
+            .queryExecution()
+            .executedPlan()
+            .toString();
+    int udfs = plan.split("UDF\\(", -1).length - 1;
+    assertEquals(2, udfs, plan);
+  }
+
+  @Test
   void negativeFrequencyIsAClearError() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
