@@ -116,24 +116,20 @@ final class PlantedPatterns {
     Column e = col("e");
     Column k = col("k");
     Column cust = k.multiply(CYCLER_EVERY).plus(CYCLER_OFFSET);
-    Column channel =
-        ScaleDataGenerator.pick(
-            g.u("channel", col("cust")),
-            ScaleDataGenerator.CHANNELS,
-            ScaleDataGenerator.CHANNEL_WEIGHTS);
     return g.days(from, days, q)
         .filter(k.lt(cyclers()))
         .withColumn("staple", staple(g, k))
         .withColumn("cycle", cycleOf(col("staple")))
         .filter(functions.pmod(e.minus(phase(g, k, col("cycle"))), col("cycle")).equalTo(0))
         .withColumn("cust", cust)
-        .withColumn("channel", channel)
+        .withColumn("channel", g.preferredChannel(col("cust")))
         .select(
             format_string("R%d-%06d", e, k).as("order_id"),
             lit(1).as("line_no"),
             ScaleDataGenerator.customerId(col("cust")).as("cust_id"),
             functions
-                .timestamp_seconds(e.multiply(86_400).plus(g.timeOfDay("rts", e, k)))
+                .timestamp_seconds(
+                    e.multiply(ScaleDataGenerator.SECONDS_PER_DAY).plus(g.timeOfDay("rts", e, k)))
                 .as("order_ts"),
             ScaleDataGenerator.sku(col("staple")).as("sku"),
             lit(1).as("qty"),
@@ -144,14 +140,7 @@ final class PlantedPatterns {
                     ScaleDataGenerator.PAYMENTS,
                     ScaleDataGenerator.PAYMENT_WEIGHTS)
                 .as("payment_method"),
-            when(
-                    col("channel").equalTo("store"),
-                    format_string(
-                        "S%02d",
-                        ScaleDataGenerator.below(
-                                g.u("store", col("cust")), ScaleDataGenerator.STORES)
-                            .plus(1)))
-                .as("store_id"),
+            g.storeId(col("channel"), col("cust")).as("store_id"),
             g.region(col("cust")).as("region_code"),
             col("dt"));
   }

@@ -87,7 +87,7 @@ public final class ScaleDataGenerator {
   static final int STORES = 20;
   static final double AVG_LINES_PER_ORDER = 3.0;
   private static final double TWO_31 = 2147483648.0;
-  private static final int SECONDS_PER_DAY = 86_400;
+  static final int SECONDS_PER_DAY = 86_400;
 
   /** Sizes: {@code lines} and {@code events} are totals over the whole history. */
   public record Options(
@@ -323,6 +323,18 @@ public final class ScaleDataGenerator {
     return format_string("P%05d", index.plus(1));
   }
 
+  /** The channel a customer uses most. */
+  Column preferredChannel(Column customer) {
+    return pick(u("channel", customer), CHANNELS, CHANNEL_WEIGHTS);
+  }
+
+  /** A customer's store, on store-channel lines only. */
+  Column storeId(Column channel, Column customer) {
+    return when(
+        channel.equalTo("store"),
+        format_string("S%02d", below(u("store", customer), STORES).plus(1)));
+  }
+
   /** A customer's region: the same function in customers and transactions. */
   Column region(Column customer) {
     return format_string("R%02d", below(u("region", customer), REGIONS).plus(1));
@@ -361,7 +373,7 @@ public final class ScaleDataGenerator {
         days(from, days, options.ordersPerDay())
             .withColumn("cust", skewedCustomer("cust", e, k))
             .withColumn("lines", below(u("lines", e, k), 5).plus(1))
-            .withColumn("preferred", pick(u("channel", col("cust")), CHANNELS, CHANNEL_WEIGHTS))
+            .withColumn("preferred", preferredChannel(col("cust")))
             .withColumn(
                 "channel",
                 when(
@@ -415,10 +427,7 @@ public final class ScaleDataGenerator {
                     .as("unit_price"),
                 col("channel"),
                 pick(u("payment", e, k), PAYMENTS, PAYMENT_WEIGHTS).as("payment_method"),
-                when(
-                        col("channel").equalTo("store"),
-                        format_string("S%02d", below(u("store", col("cust")), STORES).plus(1)))
-                    .as("store_id"),
+                storeId(col("channel"), col("cust")).as("store_id"),
                 region(col("cust")).as("region_code"),
                 col("dt"));
     return options.planted() ? out.unionByName(planted.replenishments(from, days, this)) : out;
