@@ -352,8 +352,9 @@ public final class Recommender {
     keys = keys.unionByName(perCustomerTop(targetInter, "f_buy_again", n));
     Dataset<Row> together = null;
     if (withTogether) {
-      together = CandidateSources.boughtTogether(inter, p.sources(), targets);
-      keys = keys.unionByName(perCustomerTop(together, "f_together", n));
+      // Each customer's n best: a candidate of another source outside them scores f_together 0.
+      together = CandidateSources.boughtTogether(inter, p.sources(), targets, n);
+      keys = keys.unionByName(together.select("customer_id", "product_id"));
     }
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
