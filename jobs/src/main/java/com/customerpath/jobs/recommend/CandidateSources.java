@@ -304,7 +304,8 @@ public final class CandidateSources {
 
       List<Row> score(Row customer, int keep) {
         List<String> items = customer.getList(1);
-        // Items in product order, so that the sums do not depend on collect_list's order.
+        // Items in number order (fixed by the index), so that the sums do not depend on
+        // collect_list's order.
         int[] own =
             items.stream()
                 .map(number::get)
