@@ -103,8 +103,12 @@ public final class JourneyJob implements NightlyStep {
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
+    // Hashed by customer before it is cached: the evidence is a union of one branch per rule (76
+    // partitions on the sample), and every aggregation below would otherwise run one task per
+    // branch partition (the journey step 54 s -> 40 s on the sample, docs/benchmarks.md).
     Dataset<Row> evidence =
         JourneyStages.evidence(events, transactions, s.rules(), date)
+            .repartition(col("customer_id"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> personas =
