@@ -493,18 +493,6 @@ public final class CandidateSources {
         .select(col("product_id"), col("buyers").divide(col("max_buyers")).as("f_global"));
   }
 
-  /** The `n` best rows of a small per-group table, by `score` desc then product_id. */
-  static Dataset<Row> topPerGroup(Dataset<Row> table, String group, String score, int n) {
-    return table
-        .withColumn(
-            "r",
-            functions
-                .row_number()
-                .over(Window.partitionBy(group).orderBy(col(score).desc(), col("product_id"))))
-        .filter(col("r").leq(n))
-        .drop("r");
-  }
-
   /** Fitted ALS with the integer index of every customer and product. */
   public record AlsFit(ALSModel model, Dataset<Row> customers, Dataset<Row> products) {}
 

@@ -308,9 +308,7 @@ public final class Recommender {
                     col("product_id"),
                     lit(0L).as("buyers"),
                     col("f_global").as("popularity")))
-            .select("persona_id", "product_id", "popularity")
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(byPersona);
+            .select("persona_id", "product_id", "popularity");
     Column ctxGroup =
         functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
     Dataset<Row> ctxPop =
@@ -324,118 +322,41 @@ public final class Recommender {
                 "ctx_group")
             .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
 
-    // Candidate keys: each source's best n per target customer.
+    // Each target customer's candidates: the sources' best n, scored in one pass per customer.
     Dataset<Row> targetGroups =
         targets == null ? groups : groups.join(targets.select("customer_id"), "customer_id");
     Dataset<Row> targetInter =
         targets == null
             ? inter
             : inter.join(targets.select("customer_id"), new String[] {"customer_id"}, "left_semi");
-    Dataset<Row> keys =
-        targetGroups
-            .join(
-                CandidateSources.topPerGroup(byPersona, "persona_id", "popularity", n),
-                "persona_id")
-            .select("customer_id", "product_id");
-    // Everyone's best sellers: a small top-n table (a sort with limit, no window) crossed with the
-    // customers.
-    keys =
-        keys.unionByName(
-            targetGroups
-                .select("customer_id")
-                .crossJoin(
-                    functions.broadcast(
-                        global
-                            .orderBy(col("f_global").desc(), col("product_id"))
-                            .limit(n)
-                            .select("product_id"))));
-    keys = keys.unionByName(perCustomerTop(targetInter, "f_buy_again", n));
     Dataset<Row> together = null;
     if (withTogether) {
       // Each customer's n best: a candidate of another source outside them scores f_together 0.
       together = CandidateSources.boughtTogether(inter, p.sources(), targets, n);
-      keys = keys.unionByName(together.select("customer_id", "product_id"));
     }
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
     if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
       alsFit = CandidateSources.fitAls(inter, p.als());
       als = CandidateSources.als(alsFit, n, targets);
-      keys = keys.unionByName(als.select("customer_id", "product_id"));
     }
-    double b = p.usePersonas() ? p.contextBoost() : 0.0;
-    Dataset<Row> f =
-        keys.distinct()
-            .join(groups, "customer_id")
-            .join(global, new String[] {"product_id"}, "left")
-            .join(byPersona, new String[] {"persona_id", "product_id"}, "left")
-            .withColumn("ctx_group", ctxGroup)
-            .join(ctxPop, new String[] {"ctx_group", "product_id"}, "left")
-            .join(
-                inter.select(
-                    col("customer_id"),
-                    col("product_id"),
-                    col("f_buy_again"),
-                    col("f_due"),
-                    col("due_ratio"),
-                    col("interval_days"),
-                    lit(true).as("bought")),
-                new String[] {"customer_id", "product_id"},
-                "left");
-    f =
-        together != null
-            ? f.join(together, new String[] {"customer_id", "product_id"}, "left")
-            : f.withColumn("f_together", lit(0.0)).withColumn("because", lit(null).cast("string"));
-    if (als != null) {
-      f = f.join(als, new String[] {"customer_id", "product_id"}, "left");
-    } else {
-      f = f.withColumn("f_als", lit(0.0));
-    }
-    Column persona =
-        when(col("ctx_persona_id").isNull().or(lit(b <= 0)), coalesce(col("popularity"), lit(0.0)))
-            .otherwise(
-                coalesce(col("popularity"), lit(0.0))
-                    .multiply(1 - b)
-                    .plus(coalesce(col("ctx_popularity"), lit(0.0)).multiply(b)));
     Dataset<Row> categories =
         in.products() == null || !hasColumn(in.products(), "category")
             ? null
             : in.products().select(col("product_id"), col("category"));
-    if (categories != null) {
-      f = f.join(categories, new String[] {"product_id"}, "left");
-    } else {
-      f = f.withColumn("category", lit(null).cast("string"));
-    }
     Dataset<Row> scored =
-        f.select(
-            col("customer_id"),
-            col("product_id"),
-            col("persona_id"),
-            coalesce(col("bought"), lit(false)).as("bought"),
-            col("due_ratio"),
-            col("interval_days"),
-            col("category"),
-            col("because"),
-            coalesce(col("f_buy_again"), lit(0.0)).as("f_buy_again"),
-            coalesce(col("f_due"), lit(0.0)).as("f_due"),
-            coalesce(col("f_together"), lit(0.0)).as("f_together"),
-            persona.as("f_persona"),
-            coalesce(col("f_global"), lit(0.0)).as("f_global"),
-            coalesce(col("f_als"), lit(0.0)).as("f_als"));
+        CandidateAssembly.assemble(
+            targetGroups,
+            targetInter,
+            together,
+            als,
+            global,
+            byPersona,
+            ctxPop,
+            categories,
+            p.usePersonas() ? p.contextBoost() : 0.0,
+            n);
     return new Candidates(scored, inter, cached, alsFit);
-  }
-
-  private static Dataset<Row> perCustomerTop(Dataset<Row> table, String score, int n) {
-    return table
-        .withColumn(
-            "r",
-            functions
-                .row_number()
-                .over(
-                    Window.partitionBy("customer_id")
-                        .orderBy(col(score).desc(), col("product_id"))))
-        .filter(col("r").leq(n))
-        .select("customer_id", "product_id");
   }
 
   /**

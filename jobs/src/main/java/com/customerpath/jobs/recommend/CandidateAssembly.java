@@ -1,0 +1,293 @@
+package com.customerpath.jobs.recommend;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Each customer's candidates and their scores in one pass: the popularity tables (per product, per
+ * persona and product, per context group and product) and the categories are small and broadcast as
+ * maps; the customer's own rows (what they bought, their bought-together and ALS candidates) arrive
+ * grouped by customer. Before, the candidate keys of five sources were made distinct and joined to
+ * six score tables on string keys, half of the recommendations step at 1M lines.
+ */
+final class CandidateAssembly {
+  static final StructType SCORED =
+      StructType.fromDDL(
+          "customer_id string, product_id string, persona_id int, bought boolean, due_ratio double,"
+              + " interval_days double, category string, because string, f_buy_again double,"
+              + " f_due double, f_together double, f_persona double, f_global double, f_als double");
+
+  private static final int BOUGHT = 0;
+  private static final int TOGETHER = 1;
+  private static final int ALS = 2;
+
+  private CandidateAssembly() {}
+
+  /**
+   * The scored candidates (schema {@link #SCORED}) of every customer of groups (customer_id,
+   * persona_id, ctx_persona_id, context). inter: the customers' (customer, product) rows with
+   * f_buy_again, f_due, due_ratio, interval_days; together (customer_id, product_id, f_together,
+   * because) and als (customer_id, product_id, f_als) may be null. The candidates are the union of
+   * the persona's and everyone's n best sellers, the customer's n best by f_buy_again, and their
+   * bought-together and ALS rows.
+   */
+  static Dataset<Row> assemble(
+      Dataset<Row> groups,
+      Dataset<Row> inter,
+      Dataset<Row> together,
+      Dataset<Row> als,
+      Dataset<Row> global,
+      Dataset<Row> byPersona,
+      Dataset<Row> ctxPop,
+      Dataset<Row> categories,
+      double contextBoost,
+      int n) {
+    Lookups lookups = Lookups.collect(global, byPersona, ctxPop, categories, contextBoost, n);
+    Dataset<Row> own =
+        inter.select(
+            col("customer_id"),
+            lit(BOUGHT).as("src"),
+            col("product_id"),
+            col("f_buy_again").as("a"),
+            col("f_due").as("b"),
+            col("due_ratio").as("c"),
+            col("interval_days").as("d"),
+            lit(null).cast("string").as("because"));
+    if (together != null) {
+      own =
+          own.unionByName(
+              together.select(
+                  col("customer_id"),
+                  lit(TOGETHER).as("src"),
+                  col("product_id"),
+                  col("f_together").as("a"),
+                  lit(null).cast("double").as("b"),
+                  lit(null).cast("double").as("c"),
+                  lit(null).cast("double").as("d"),
+                  col("because")));
+    }
+    if (als != null) {
+      own =
+          own.unionByName(
+              als.select(
+                  col("customer_id"),
+                  lit(ALS).as("src"),
+                  col("product_id"),
+                  col("f_als").as("a"),
+                  lit(null).cast("double").as("b"),
+                  lit(null).cast("double").as("c"),
+                  lit(null).cast("double").as("d"),
+                  lit(null).cast("string").as("because")));
+    }
+    Column row =
+        functions.struct(
+            col("src"), col("product_id"), col("a"), col("b"), col("c"), col("d"), col("because"));
+    Dataset<Row> perCustomer =
+        own.groupBy("customer_id").agg(functions.collect_list(row).as("rows"));
+    Dataset<Row> base =
+        groups
+            .select("customer_id", "persona_id", "ctx_persona_id", "context")
+            .join(perCustomer, new String[] {"customer_id"}, "left");
+    Broadcast<Lookups> shared =
+        JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext()).broadcast(lookups);
+    return base.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
+  }
+
+  /** The small tables as maps, and the scoring of one customer's candidates. */
+  static final class Lookups implements Serializable {
+    private final HashMap<String, Double> global;
+    private final ArrayList<String> globalTop;
+    private final HashMap<Integer, HashMap<String, Double>> byPersona;
+    private final HashMap<Integer, ArrayList<String>> personaTop;
+    private final HashMap<String, HashMap<String, Double>> ctxPop;
+    private final HashMap<String, String> category;
+    private final double contextBoost;
+    private final int n;
+
+    private Lookups(
+        HashMap<String, Double> global,
+        ArrayList<String> globalTop,
+        HashMap<Integer, HashMap<String, Double>> byPersona,
+        HashMap<Integer, ArrayList<String>> personaTop,
+        HashMap<String, HashMap<String, Double>> ctxPop,
+        HashMap<String, String> category,
+        double contextBoost,
+        int n) {
+      this.global = global;
+      this.globalTop = globalTop;
+      this.byPersona = byPersona;
+      this.personaTop = personaTop;
+      this.ctxPop = ctxPop;
+      this.category = category;
+      this.contextBoost = contextBoost;
+      this.n = n;
+    }
+
+    /**
+     * global (product_id, f_global), byPersona (persona_id, product_id, popularity), ctxPop
+     * (ctx_group, product_id, ctx_popularity), categories (product_id, category; null = none):
+     * collected, a few rows per product each.
+     */
+    static Lookups collect(
+        Dataset<Row> global,
+        Dataset<Row> byPersona,
+        Dataset<Row> ctxPop,
+        Dataset<Row> categories,
+        double contextBoost,
+        int n) {
+      HashMap<String, Double> g = new HashMap<>();
+      for (Row r : global.select("product_id", "f_global").collectAsList()) {
+        g.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
+      }
+      HashMap<Integer, HashMap<String, Double>> persona = new HashMap<>();
+      for (Row r : byPersona.select("persona_id", "product_id", "popularity").collectAsList()) {
+        if (!r.isNullAt(0)) {
+          persona
+              .computeIfAbsent(r.getInt(0), k -> new HashMap<>())
+              .put(r.getString(1), r.isNullAt(2) ? null : r.getDouble(2));
+        }
+      }
+      HashMap<String, HashMap<String, Double>> ctx = new HashMap<>();
+      for (Row r : ctxPop.select("ctx_group", "product_id", "ctx_popularity").collectAsList()) {
+        ctx.computeIfAbsent(r.getString(0), k -> new HashMap<>())
+            .put(r.getString(1), r.isNullAt(2) ? null : r.getDouble(2));
+      }
+      HashMap<String, String> cat = new HashMap<>();
+      if (categories != null) {
+        for (Row r : categories.select("product_id", "category").collectAsList()) {
+          cat.put(r.getString(0), r.isNullAt(1) ? null : String.valueOf(r.get(1)));
+        }
+      }
+      HashMap<Integer, ArrayList<String>> tops = new HashMap<>();
+      persona.forEach((k, v) -> tops.put(k, top(v, n)));
+      return new Lookups(g, top(g, n), persona, tops, ctx, cat, contextBoost, n);
+    }
+
+    /** The n best products by score (nulls last), then product id. */
+    private static ArrayList<String> top(Map<String, Double> scores, int n) {
+      ArrayList<String> ids = new ArrayList<>(scores.keySet());
+      ids.sort(
+          Comparator.<String, Double>comparing(
+                  scores::get, Comparator.nullsLast(Comparator.reverseOrder()))
+              .thenComparing(Comparator.naturalOrder()));
+      return new ArrayList<>(ids.subList(0, Math.min(n, ids.size())));
+    }
+
+    Iterator<Row> score(Iterator<Row> customers) {
+      return new Iterator<>() {
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && customers.hasNext()) {
+            current = score(customers.next()).iterator();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+
+    /** One customer (customer_id, persona_id, ctx_persona_id, context, rows): their candidates. */
+    List<Row> score(Row customer) {
+      String id = customer.getString(0);
+      Integer persona = customer.isNullAt(1) ? null : customer.getInt(1);
+      Integer ctxPersona = customer.isNullAt(2) ? null : customer.getInt(2);
+      String context = customer.isNullAt(3) ? null : customer.getString(3);
+      List<Row> rows = customer.isNullAt(4) ? List.of() : customer.getList(4);
+      Map<String, Row> bought = new HashMap<>();
+      Map<String, Row> together = new HashMap<>();
+      Map<String, Double> als = new HashMap<>();
+      for (Row r : rows) {
+        switch (r.getInt(0)) {
+          case BOUGHT -> bought.put(r.getString(1), r);
+          case TOGETHER -> together.put(r.getString(1), r);
+          default -> als.put(r.getString(1), r.isNullAt(2) ? null : r.getDouble(2));
+        }
+      }
+      Set<String> candidates = new LinkedHashSet<>();
+      if (persona != null && personaTop.containsKey(persona)) {
+        candidates.addAll(personaTop.get(persona));
+      }
+      candidates.addAll(globalTop);
+      List<Row> own = new ArrayList<>(bought.values());
+      own.sort(
+          Comparator.<Row, Double>comparing(
+                  r -> r.isNullAt(2) ? null : r.getDouble(2),
+                  Comparator.nullsLast(Comparator.reverseOrder()))
+              .thenComparing(r -> r.getString(1)));
+      own.stream().limit(n).forEach(r -> candidates.add(r.getString(1)));
+      candidates.addAll(together.keySet());
+      candidates.addAll(als.keySet());
+
+      Map<String, Double> personaPopularity =
+          persona == null ? Map.of() : byPersona.getOrDefault(persona, new HashMap<>());
+      Map<String, Double> contextPopularity =
+          ctxPersona == null || context == null
+              ? Map.of()
+              : ctxPop.getOrDefault(context + ":" + ctxPersona, new HashMap<>());
+      boolean boosted = ctxPersona != null && contextBoost > 0;
+      List<Row> out = new ArrayList<>(candidates.size());
+      for (String product : candidates) {
+        Row b = bought.get(product);
+        Row t = together.get(product);
+        double popularity = orZero(personaPopularity.get(product));
+        double fPersona =
+            boosted
+                ? popularity * (1 - contextBoost)
+                    + orZero(contextPopularity.get(product)) * contextBoost
+                : popularity;
+        out.add(
+            RowFactory.create(
+                id,
+                product,
+                persona,
+                b != null,
+                b == null || b.isNullAt(4) ? null : b.getDouble(4),
+                b == null || b.isNullAt(5) ? null : b.getDouble(5),
+                category.get(product),
+                t == null || t.isNullAt(6) ? null : t.getString(6),
+                b == null || b.isNullAt(2) ? 0.0 : b.getDouble(2),
+                b == null || b.isNullAt(3) ? 0.0 : b.getDouble(3),
+                t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2),
+                fPersona,
+                orZero(global.get(product)),
+                orZero(als.get(product))));
+      }
+      return out;
+    }
+
+    private static double orZero(Double d) {
+      return d == null ? 0.0 : d;
+    }
+  }
+}
