@@ -115,6 +115,92 @@ final class CandidateAssembly {
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
   }
 
+  /**
+   * The n best rows per customer by score desc, then product_id (columns of rows + score, rank),
+   * for rows that arrive grouped by customer within their partition: the assembly's output, or it
+   * filtered and extended row by row. Ranking them in the same pass saves the shuffle and sort of
+   * every candidate (7.5M rows at 1M lines) that a window over the customer needs; a customer seen
+   * again after others in one partition means the rows were not grouped, and fails.
+   */
+  static Dataset<Row> topPerCustomer(Dataset<Row> grouped, Column score, int n) {
+    Dataset<Row> scored = grouped.withColumn("score", score);
+    StructType out = scored.schema().add("rank", "int", false);
+    int idColumn = scored.schema().fieldIndex("customer_id");
+    int scoreColumn = scored.schema().fieldIndex("score");
+    int productColumn = scored.schema().fieldIndex("product_id");
+    return scored.mapPartitions(
+        (MapPartitionsFunction<Row, Row>)
+            rows -> new TopPerCustomer(rows, idColumn, scoreColumn, productColumn, n),
+        Encoders.row(out));
+  }
+
+  /** Buffers one customer's rows at a time and returns their best n with their rank. */
+  private static final class TopPerCustomer implements Iterator<Row> {
+    private final Iterator<Row> rows;
+    private final int idColumn;
+    private final int scoreColumn;
+    private final int productColumn;
+    private final int n;
+    private final Set<String> done = new java.util.HashSet<>();
+    private final List<Row> customer = new ArrayList<>();
+    private Iterator<Row> ready = java.util.Collections.emptyIterator();
+    private Row pending;
+
+    TopPerCustomer(Iterator<Row> rows, int idColumn, int scoreColumn, int productColumn, int n) {
+      this.rows = rows;
+      this.idColumn = idColumn;
+      this.scoreColumn = scoreColumn;
+      this.productColumn = productColumn;
+      this.n = n;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!ready.hasNext() && (pending != null || rows.hasNext())) {
+        customer.clear();
+        Row first = pending != null ? pending : rows.next();
+        pending = null;
+        String id = first.getString(idColumn);
+        if (!done.add(id)) {
+          throw new IllegalStateException(
+              "Candidates of customer " + id + " are not grouped in their partition");
+        }
+        customer.add(first);
+        while (rows.hasNext()) {
+          Row r = rows.next();
+          if (!id.equals(r.getString(idColumn))) {
+            pending = r;
+            break;
+          }
+          customer.add(r);
+        }
+        customer.sort(
+            Comparator.<Row>comparingDouble(r -> -r.getDouble(scoreColumn))
+                .thenComparing(r -> r.getString(productColumn)));
+        List<Row> best = new ArrayList<>(Math.min(n, customer.size()));
+        for (int k = 0; k < Math.min(n, customer.size()); k++) {
+          Row r = customer.get(k);
+          Object[] values = new Object[r.size() + 1];
+          for (int c = 0; c < r.size(); c++) {
+            values[c] = r.get(c);
+          }
+          values[r.size()] = k + 1;
+          best.add(RowFactory.create(values));
+        }
+        ready = best.iterator();
+      }
+      return ready.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.next();
+    }
+  }
+
   /** The small tables as maps, and the scoring of one customer's candidates. */
   static final class Lookups implements Serializable {
     private final HashMap<String, Double> global;

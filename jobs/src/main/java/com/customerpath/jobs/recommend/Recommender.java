@@ -479,7 +479,10 @@ public final class Recommender {
     // Likewise bought together: no weight, no neighbours.
     Candidates c =
         candidates(in, tonight, asOf, null, fit.weights()[FEATURES.indexOf("f_together")] > 0);
-    Dataset<Row> top = rank(c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
+    // The assembled candidates arrive grouped by customer: ranked in the same pass, no window.
+    Dataset<Row> top =
+        CandidateAssembly.topPerCustomer(
+            c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
     Dataset<Row> recs = explain(top, fit.weights(), in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released
     c.release();
