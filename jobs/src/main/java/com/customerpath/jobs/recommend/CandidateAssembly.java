@@ -75,30 +75,10 @@ final class CandidateAssembly {
             col("interval_days").as("d"),
             lit(null).cast("string").as("because"));
     if (together != null) {
-      own =
-          own.unionByName(
-              together.select(
-                  col("customer_id"),
-                  lit(TOGETHER).as("src"),
-                  col("product_id"),
-                  col("f_together").as("a"),
-                  lit(null).cast("double").as("b"),
-                  lit(null).cast("double").as("c"),
-                  lit(null).cast("double").as("d"),
-                  col("because")));
+      own = own.unionByName(scoreRows(together, TOGETHER, "f_together", col("because")));
     }
     if (als != null) {
-      own =
-          own.unionByName(
-              als.select(
-                  col("customer_id"),
-                  lit(ALS).as("src"),
-                  col("product_id"),
-                  col("f_als").as("a"),
-                  lit(null).cast("double").as("b"),
-                  lit(null).cast("double").as("c"),
-                  lit(null).cast("double").as("d"),
-                  lit(null).cast("string").as("because")));
+      own = own.unionByName(scoreRows(als, ALS, "f_als", lit(null).cast("string")));
     }
     Column row =
         functions.struct(
@@ -113,6 +93,21 @@ final class CandidateAssembly {
         JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext()).broadcast(lookups);
     return base.mapPartitions(
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
+  }
+
+  /** A source's (customer, product, score) rows in the shape of the customer's own rows. */
+  private static Dataset<Row> scoreRows(
+      Dataset<Row> source, int src, String score, Column because) {
+    Column none = lit(null).cast("double");
+    return source.select(
+        col("customer_id"),
+        lit(src).as("src"),
+        col("product_id"),
+        col(score).as("a"),
+        none.as("b"),
+        none.as("c"),
+        none.as("d"),
+        because.as("because"));
   }
 
   /**
