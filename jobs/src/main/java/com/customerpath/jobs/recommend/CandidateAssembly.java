@@ -277,25 +277,7 @@ final class CandidateAssembly {
     }
 
     Iterator<Row> score(Iterator<Row> customers) {
-      return new Iterator<>() {
-        private Iterator<Row> current = java.util.Collections.emptyIterator();
-
-        @Override
-        public boolean hasNext() {
-          while (!current.hasNext() && customers.hasNext()) {
-            current = score(customers.next()).iterator();
-          }
-          return current.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          return current.next();
-        }
-      };
+      return CandidateSources.perRow(customers, this::score);
     }
 
     /** One customer (customer_id, persona_id, ctx_persona_id, context, rows): their candidates. */

@@ -273,25 +273,7 @@ public final class CandidateSources {
      */
     Iterator<Row> score(Iterator<Row> customers, int keep) {
       Scorer scorer = new Scorer();
-      return new Iterator<>() {
-        private Iterator<Row> current = java.util.Collections.emptyIterator();
-
-        @Override
-        public boolean hasNext() {
-          while (!current.hasNext() && customers.hasNext()) {
-            current = scorer.score(customers.next(), keep).iterator();
-          }
-          return current.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          return current.next();
-        }
-      };
+      return perRow(customers, c -> scorer.score(c, keep));
     }
 
     /** Per-task scratch arrays over the product numbers, cleared after each customer. */
@@ -359,6 +341,29 @@ public final class CandidateSources {
         return out;
       }
     }
+  }
+
+  /** Lazily, the rows made of each input row in turn (one customer's rows at a time). */
+  static Iterator<Row> perRow(Iterator<Row> in, java.util.function.Function<Row, List<Row>> rows) {
+    return new Iterator<>() {
+      private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && in.hasNext()) {
+          current = rows.apply(in.next()).iterator();
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
   }
 
   /**
