@@ -95,6 +95,18 @@ final class CandidateAssembly {
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
   }
 
+  /**
+   * The key of the per-context popularity table, "context:ctx_persona_id"; {@link
+   * #contextGroup(String, int)} is the same key in Java, for the lookups.
+   */
+  static Column contextGroup() {
+    return functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
+  }
+
+  static String contextGroup(String context, int ctxPersona) {
+    return context + ":" + ctxPersona;
+  }
+
   /** A source's (customer, product, score) rows in the shape of the customer's own rows. */
   private static Dataset<Row> scoreRows(
       Dataset<Row> source, int src, String score, Column because) {
@@ -317,7 +329,7 @@ final class CandidateAssembly {
       Map<String, Double> contextPopularity =
           ctxPersona == null || context == null
               ? Map.of()
-              : ctxPop.getOrDefault(context + ":" + ctxPersona, new HashMap<>());
+              : ctxPop.getOrDefault(contextGroup(context, ctxPersona), new HashMap<>());
       boolean boosted = ctxPersona != null && contextBoost > 0;
       List<Row> out = new ArrayList<>(candidates.size());
       for (String product : candidates) {

@@ -309,8 +309,7 @@ public final class Recommender {
                     lit(0L).as("buyers"),
                     col("f_global").as("popularity")))
             .select("persona_id", "product_id", "popularity");
-    Column ctxGroup =
-        functions.concat_ws(":", col("context"), col("ctx_persona_id").cast("string"));
+    Column ctxGroup = CandidateAssembly.contextGroup();
     Dataset<Row> ctxPop =
         CandidateSources.popularity(
                 withGroup
