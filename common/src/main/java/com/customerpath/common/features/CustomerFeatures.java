@@ -367,8 +367,12 @@ public final class CustomerFeatures {
     Column total = sum("value");
     for (String category : categories) {
       aggs.add(
-          coalesce(sum(when(col("category").equalTo(category), col("value"))), lit(0.0))
-              .divide(total)
+          when(
+                  total.gt(0),
+                  coalesce(sum(when(col("category").equalTo(category), col("value"))), lit(0.0))
+                      .divide(total))
+              // Only free items bought (value 0): no share of spend in any category.
+              .otherwise(lit(0.0))
               .as("category_share_" + slug(category)));
     }
     if (aggs.isEmpty()) {
@@ -471,8 +475,15 @@ public final class CustomerFeatures {
             AS_OF_INDEX);
   }
 
+  /**
+   * Share of the purchases that meet a condition. A group without purchases (only returns) is
+   * filtered out after the aggregation, but Spark may evaluate the result projection before that
+   * filter (it does whenever whole-stage code generation falls back, e.g. past 100 columns), so the
+   * division must not fail on it under ANSI mode: it is null there instead.
+   */
   private static Column share(Column condition, Column denominator) {
-    return count(when(condition, lit(1))).cast("double").divide(denominator);
+    return when(
+        denominator.gt(0), count(when(condition, lit(1))).cast("double").divide(denominator));
   }
 
   private static String[] categoryShareColumns(Dataset<Row> df) {

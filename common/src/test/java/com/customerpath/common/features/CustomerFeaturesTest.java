@@ -205,6 +205,75 @@ class CustomerFeaturesTest {
     return ((Number) v).doubleValue();
   }
 
+  /**
+   * c4 only returned an item in the window and c5 only bought a free one. Without whole-stage code
+   * generation (Spark falls back to it past 100 columns, e.g. with many category or channel shares)
+   * the aggregate's result columns are computed before the filter that drops customers without
+   * purchases, so a share over zero purchases or zero spend must not fail the night under ANSI
+   * division.
+   */
+  @Test
+  void customersWithOnlyReturnsOrFreeItemsDoNotFailTheDivisions() {
+    Dataset<Row> edge =
+        Fixtures.rows(
+            TX,
+            new Object[] {
+              "T6",
+              "c4",
+              ts("2026-06-25 10:00:00"),
+              "p1",
+              -1.0,
+              10.0,
+              "1",
+              "store",
+              "card",
+              "S1",
+              "R1"
+            },
+            new Object[] {
+              "T7",
+              "c5",
+              ts("2026-06-26 10:00:00"),
+              "p1",
+              1.0,
+              0.0,
+              "1",
+              "store",
+              "card",
+              "S1",
+              "R1"
+            });
+    CustomerFeatures.Inputs base = inputs();
+    CustomerFeatures.Inputs withEdge =
+        new CustomerFeatures.Inputs(
+            base.transactions().unionByName(edge),
+            base.products(),
+            base.customers(),
+            base.external());
+    org.apache.spark.sql.SparkSession spark = com.customerpath.testing.SparkTestSession.get();
+    String key = "spark.sql.codegen.wholeStage";
+    String before = spark.conf().get(key);
+    Map<String, Row> rows = new java.util.HashMap<>();
+    try {
+      spark.conf().set(key, "false");
+      CustomerFeatures.compute(withEdge, settings(), RUN, 365, FeatureContext.ALL)
+          .collectAsList()
+          .forEach(r -> rows.put(r.getAs("customer_id"), r));
+    } finally {
+      spark.conf().set(key, before);
+    }
+    assertEquals(java.util.Set.of("c1", "c2", "c5"), rows.keySet(), "c4 made no purchase");
+    Row free = rows.get("c5");
+    assertEquals(1L, ((Number) free.getAs("frequency")).longValue());
+    assertEquals(0.0, ((Number) free.getAs("category_share_a")).doubleValue(), 1e-12);
+    assertEquals(1.0, ((Number) free.getAs("channel_share_store")).doubleValue(), 1e-12);
+    assertEquals(
+        d("c1", "channel_share_store"),
+        ((Number) rows.get("c1").getAs("channel_share_store")).doubleValue(),
+        1e-12,
+        "the interpreted path gives the generated path's figures");
+  }
+
   @Test
   void oneRowPerCustomerWhoBoughtInTheWindowAndNoneFromTheFuture() {
     assertEquals(
