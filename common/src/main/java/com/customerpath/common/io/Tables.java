@@ -249,8 +249,7 @@ public final class Tables {
       Dataset<Row> rows,
       java.util.function.Predicate<String> deleteUnwritten) {
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
-    // One file per partition value: no small files from the input's splits.
-    Dataset<Row> byValue = rows.repartition(functions.col(column));
+    Dataset<Row> byValue = onePartitionPerValue(rows, column);
     List<String> before = partitionValues(table, column);
     List<String> written = new ArrayList<>();
     try {
@@ -277,8 +276,7 @@ public final class Tables {
         }
         if (mode == WriteMode.COMMITTER_REPLACE) {
           // The partitioned committer with conflict-mode=replace replaces each partition written.
-          fixed
-              .repartition(functions.col(column))
+          onePartitionPerValue(fixed, column)
               .write()
               .mode(SaveMode.Append)
               .partitionBy(column)
@@ -307,6 +305,16 @@ public final class Tables {
       spark.sparkContext().setJobDescription(null);
     }
     return written.stream().sorted().toList();
+  }
+
+  /**
+   * The rows hashed by the partition column: one file per partition value, no small files from the
+   * input's splits. The number of tasks is given so that adaptive execution cannot coalesce a small
+   * night (a year of dates in a few MB) into one task that writes every date's file in turn.
+   */
+  private Dataset<Row> onePartitionPerValue(Dataset<Row> rows, String column) {
+    int tasks = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    return rows.repartition(tasks, functions.col(column));
   }
 
   /**

@@ -45,6 +45,59 @@ class TablesTest {
         "nothing left in staging");
   }
 
+  /**
+   * A small table of many dates (an ingest night over a year of history is a few MB) is written one
+   * file per date, by as many tasks as there are shuffle partitions: adaptive execution used to
+   * coalesce it into one task that wrote every date's file in turn.
+   */
+  @Test
+  void partitionsByValueAreOneFilePerValueWrittenByParallelTasks() throws Exception {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Path root = SparkTestSession.tempDir("tables-by-value");
+    Tables tables = new Tables(spark, root.toString());
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows =
+        spark
+            .range(400)
+            .selectExpr(
+                "id", "cast(date_add(date'2026-06-01', cast(id % 40 as int)) as string) as day");
+    java.util.concurrent.atomic.AtomicInteger writeTasks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener listener =
+        new org.apache.spark.scheduler.SparkListener() {
+          @Override
+          public void onStageSubmitted(
+              org.apache.spark.scheduler.SparkListenerStageSubmitted event) {
+            String description = event.properties().getProperty("spark.job.description", "");
+            if (description.startsWith("write t by day")) {
+              writeTasks.set(event.stageInfo().numTasks()); // the writing stage comes last
+            }
+          }
+        };
+    spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    spark.sparkContext().addSparkListener(listener);
+    java.util.List<String> written;
+    try {
+      written = tables.replacePartitions("t", "day", rows, v -> false);
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    assertEquals(40, written.size());
+    for (String day : written) {
+      try (java.util.stream.Stream<Path> files = Files.list(root.resolve("t/day=" + day))) {
+        assertEquals(
+            1,
+            files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count(),
+            "one file for " + day);
+      }
+    }
+    assertEquals(400, spark.read().parquet(root.resolve("t").toString()).count());
+    assertEquals(
+        Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions")),
+        writeTasks.get(),
+        "tasks of the stage that writes the files");
+  }
+
   @Test
   void subPartitionsAreReplacedOneByOne() {
     Path root = SparkTestSession.tempDir("tables");
