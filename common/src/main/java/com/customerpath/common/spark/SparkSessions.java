@@ -9,6 +9,9 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the job's session: the master comes from spark-submit when there is one. */
 public final class SparkSessions {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SparkSessions.class);
+
   /**
    * Spark's commit protocol that hands file commits to Hadoop's PathOutputCommitterFactory
    * (spark-hadoop-cloud).
@@ -44,6 +47,40 @@ public final class SparkSessions {
 
   private SparkSessions() {}
 
+  /** Spark's default checkpoint directory (a run's own subdirectory is made under it). */
+  public static final String CHECKPOINT_DIR = "spark.checkpoint.dir";
+
+  /**
+   * Deletes this session's checkpoint files (Spark keeps the last ones until its context stops):
+   * nothing a run checkpointed outlives it.
+   */
+  public static void deleteCheckpoints(SparkSession spark) {
+    scala.Option<String> dir = spark.sparkContext().getCheckpointDir();
+    if (dir.isEmpty()) {
+      return;
+    }
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir.get());
+    try {
+      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (java.io.IOException e) {
+      LOG.warn("Could not delete the checkpoint directory " + path + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The Spark settings a run derives from its config: S3, embedded mode, a checkpoint directory
+   * under the output root, then the conf file's {@code spark.conf}, which wins over all of them.
+   */
+  public static Map<String, String> sessionConf(PipelineSettings settings) {
+    Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
+    conf.putAll(embeddedConf(settings));
+    // MLlib's ALS cuts its factors' lineage every 10 iterations only when the context has a
+    // checkpoint directory; without one, 30 iterations overflow the stack serialising a task.
+    conf.put(CHECKPOINT_DIR, settings.outputRoot() + "/_checkpoints");
+    conf.putAll(settings.spark().conf());
+    return conf;
+  }
+
   public static SparkSession create(PipelineSettings settings) {
     SparkConf submitted = new SparkConf(); // reads spark.* system properties set by spark-submit
     SparkSession.Builder builder = SparkSession.builder().appName(settings.spark().appName());
@@ -53,11 +90,7 @@ public final class SparkSessions {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.ui.showConsoleProgress", "false");
     }
-    Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
-    conf.putAll(embeddedConf(settings));
-    conf.putAll(
-        settings.spark().conf()); // the conf file's spark.conf wins over derived S3 settings
-    for (Map.Entry<String, String> e : conf.entrySet()) {
+    for (Map.Entry<String, String> e : sessionConf(settings).entrySet()) {
       if (!submitted.contains(e.getKey())) { // spark-submit --conf wins over the conf file
         builder.config(e.getKey(), e.getValue());
       }

@@ -62,6 +62,7 @@ public final class JobRunner {
         try {
           runAll(new JobContext(parsed.date(), settings, spark), steps);
         } finally {
+          SparkSessions.deleteCheckpoints(spark);
           spark.stop();
         }
       } finally {

@@ -324,6 +324,37 @@ class RecommenderTest {
     }
   }
 
+  /**
+   * 30 ALS iterations: without a checkpoint directory MLlib cannot cut the factors' lineage and the
+   * task serialisation overflows the stack (measured on the sample data); a run has one under its
+   * output root (SparkSessions.create), which this test sets the same way on the shared session.
+   * Extended phase: 30 iterations take about 30 s here; SessionConfTest guards the setting.
+   */
+  @Test
+  @org.junit.jupiter.api.Tag("extended")
+  void manyAlsIterationsFitWithTheRunsCheckpointDirectory() {
+    org.apache.spark.SparkContext sc = in.transactions().sparkSession().sparkContext();
+    if (sc.getCheckpointDir().isEmpty()) {
+      sc.setCheckpointDir(
+          com.customerpath.testing.SparkTestSession.tempDir("checkpoints").toString());
+    }
+    Recommender.Params p =
+        params(
+            Map.of(
+                "customerpath.recommendations.als.rank",
+                "2",
+                "customerpath.recommendations.als.max-iter",
+                "30"));
+    Dataset<Row> inter =
+        CandidateSources.interactions(
+                CandidateSources.purchases(in.transactions()), AS_OF, p.preference(), p.sources())
+            .cache();
+    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
+    assertEquals(5, fit.model().userFactors().count(), "a factor for every buyer");
+    CandidateSources.release(fit);
+    inter.unpersist();
+  }
+
   @Test
   void alsCandidatesAreCappedAndMappedBackToIds() {
     Recommender.Params p =
