@@ -324,6 +324,25 @@ class RecommenderTest {
     }
   }
 
+  private Dataset<Row> cachedInteractions() {
+    Recommender.Params p = params(Map.of());
+    return CandidateSources.interactions(
+            CandidateSources.purchases(in.transactions()), AS_OF, p.preference(), p.sources())
+        .cache();
+  }
+
+  /** ALS of rank 2 on the fixture's interactions. */
+  private CandidateSources.AlsFit fitAls(Dataset<Row> interactions, int maxIter) {
+    Recommender.Params p =
+        params(
+            Map.of(
+                "customerpath.recommendations.als.rank",
+                "2",
+                "customerpath.recommendations.als.max-iter",
+                String.valueOf(maxIter)));
+    return CandidateSources.fitAls(interactions, p.als());
+  }
+
   /**
    * 30 ALS iterations: without a checkpoint directory MLlib cannot cut the factors' lineage and the
    * task serialisation overflows the stack (measured on the sample data); a run has one under its
@@ -338,18 +357,8 @@ class RecommenderTest {
       sc.setCheckpointDir(
           com.customerpath.testing.SparkTestSession.tempDir("checkpoints").toString());
     }
-    Recommender.Params p =
-        params(
-            Map.of(
-                "customerpath.recommendations.als.rank",
-                "2",
-                "customerpath.recommendations.als.max-iter",
-                "30"));
-    Dataset<Row> inter =
-        CandidateSources.interactions(
-                CandidateSources.purchases(in.transactions()), AS_OF, p.preference(), p.sources())
-            .cache();
-    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
+    Dataset<Row> inter = cachedInteractions();
+    CandidateSources.AlsFit fit = fitAls(inter, 30);
     assertEquals(5, fit.model().userFactors().count(), "a factor for every buyer");
     CandidateSources.release(fit);
     inter.unpersist();
@@ -357,18 +366,8 @@ class RecommenderTest {
 
   @Test
   void alsCandidatesAreCappedAndMappedBackToIds() {
-    Recommender.Params p =
-        params(
-            Map.of(
-                "customerpath.recommendations.als.rank",
-                "2",
-                "customerpath.recommendations.als.max-iter",
-                "3"));
-    Dataset<Row> inter =
-        CandidateSources.interactions(
-                CandidateSources.purchases(in.transactions()), AS_OF, p.preference(), p.sources())
-            .cache();
-    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, p.als());
+    Dataset<Row> inter = cachedInteractions();
+    CandidateSources.AlsFit fit = fitAls(inter, 3);
     List<Row> als = CandidateSources.als(fit, 2).collectAsList();
     Map<String, Integer> perCustomer = new HashMap<>();
     for (Row r : als) {
