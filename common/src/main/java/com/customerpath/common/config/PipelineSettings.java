@@ -34,6 +34,11 @@ public record PipelineSettings(
   public static final List<String> SOURCES =
       List.of("transactions", "events", "customers", "products");
 
+  /** How a choice (an enum of these settings) is spelt in config: SOM_KMEANS is som-kmeans. */
+  public static String configName(Enum<?> choice) {
+    return choice.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   public static PipelineSettings from(Config config) {
     Settings c = new Settings(config, "").at(ROOT);
     String inputRoot = c.string("input-root");
@@ -398,10 +403,10 @@ public record PipelineSettings(
 
   public record PersonaSettings(
       List<String> features,
-      String algorithm,
+      Algorithm algorithm,
       int kMin,
       int kMax,
-      String kSelection,
+      com.customerpath.common.personas.KSelection.Criterion kSelection,
       int maxIter,
       long seed,
       SomSettings som,
@@ -412,6 +417,12 @@ public record PipelineSettings(
       Map<String, String> transforms,
       int stabilityResamples) {
     public static final List<String> TRANSFORMS = List.of("none", "log1p", "quantile");
+
+    /** How customers are clustered: k-means on them, or a SOM then k-means on its codebook. */
+    public enum Algorithm {
+      KMEANS,
+      SOM_KMEANS
+    }
 
     static PersonaSettings from(Settings c) {
       int kMin = c.intAtLeast("personas.k-min", 2);
@@ -426,10 +437,11 @@ public record PipelineSettings(
       }
       return new PersonaSettings(
           c.strings("personas.features"),
-          c.oneOf("personas.algorithm", List.of("kmeans", "som-kmeans")),
+          c.choice("personas.algorithm", Algorithm.class),
           kMin,
           kMax,
-          c.oneOf("personas.k-selection", List.of("silhouette", "davies-bouldin")),
+          c.choice(
+              "personas.k-selection", com.customerpath.common.personas.KSelection.Criterion.class),
           c.intAtLeast("personas.max-iter", 1),
           c.getLong("personas.seed"),
           SomSettings.from(c.at("personas").at("som")),
@@ -631,19 +643,25 @@ public record PipelineSettings(
       int stepDays,
       int snapshots,
       List<String> customerFeatures,
-      String algorithm,
+      Algorithm algorithm,
       int maxIter,
       double regParam,
       double tol,
       long seed,
       int retrainDays) {
+    /** The next-stage model: MLlib logistic regression or gradient-boosted trees. */
+    public enum Algorithm {
+      LOGISTIC,
+      GBT
+    }
+
     static PropensitySettings from(Settings c) {
       return new PropensitySettings(
           c.intAtLeast("horizon-days", 1),
           c.intAtLeast("step-days", 1),
           c.intAtLeast("snapshots", 2),
           c.strings("customer-features"),
-          c.oneOf("algorithm", List.of("logistic", "gbt")),
+          c.choice("algorithm", Algorithm.class),
           c.intAtLeast("max-iter", 1),
           c.doubleIn("reg-param", 0, 100),
           c.doubleIn("tol", 0, 1),
@@ -680,8 +698,7 @@ public record PipelineSettings(
                 + topN
                 + ")");
       }
-      RepeatPurchase repeat =
-          RepeatPurchase.parse(c.string("repeat-purchase"), c.name("repeat-purchase"));
+      RepeatPurchase repeat = c.choice("repeat-purchase", RepeatPurchase.class);
       Settings src = c.at("sources");
       Settings bt = src.at("bought-together");
       CandidateSettings sources =
@@ -798,23 +815,8 @@ public record PipelineSettings(
      */
     WHEN_DUE;
 
-    static RepeatPurchase parse(String value, String key) {
-      for (RepeatPurchase r : values()) {
-        if (r.configName().equals(value)) {
-          return r;
-        }
-      }
-      throw new ConfigError(
-          "Wrong value for config key '"
-              + key
-              + "': got '"
-              + value
-              + "', expected one of"
-              + " never, always, by-category, when-due");
-    }
-
     public String configName() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return PipelineSettings.configName(this);
     }
   }
 

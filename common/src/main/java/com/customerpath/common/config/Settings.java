@@ -98,6 +98,28 @@ final class Settings {
     return v;
   }
 
+  /**
+   * One of an enum's constants, spelt in config in lower case with '-' for '_' (som-kmeans): a
+   * choice is checked here once and compared as a constant in the code that uses it.
+   */
+  <E extends Enum<E>> E choice(String key, Class<E> type) {
+    String v = string(key);
+    List<String> allowed = new java.util.ArrayList<>();
+    for (E constant : type.getEnumConstants()) {
+      if (PipelineSettings.configName(constant).equals(v)) {
+        return constant;
+      }
+      allowed.add(PipelineSettings.configName(constant));
+    }
+    throw new ConfigError(
+        "Wrong value for config key '"
+            + name(key)
+            + "': got '"
+            + v
+            + "', expected one of "
+            + allowed);
+  }
+
   List<String> strings(String key) {
     return read(key, config::getStringList);
   }

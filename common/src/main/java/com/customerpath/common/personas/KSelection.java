@@ -19,17 +19,6 @@ public final class KSelection {
     SILHOUETTE,
     DAVIES_BOULDIN;
 
-    /** From a config value: "silhouette" or "davies-bouldin". */
-    public static Criterion of(String name) {
-      for (Criterion c : values()) {
-        if (c.key().equals(name)) {
-          return c;
-        }
-      }
-      throw new IllegalArgumentException(
-          "Unknown k-selection criterion '" + name + "' (expected silhouette or davies-bouldin)");
-    }
-
     /** The config spelling, e.g. davies-bouldin. */
     public String key() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');

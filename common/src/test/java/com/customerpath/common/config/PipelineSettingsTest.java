@@ -29,7 +29,7 @@ class PipelineSettingsTest {
     assertEquals("csv", s.input("transactions").format());
     assertTrue(s.input("transactions").configured());
     assertTrue(!s.input("events").configured(), "optional sources are off unless given a path");
-    assertEquals("som-kmeans", s.personas().algorithm());
+    assertEquals(PipelineSettings.PersonaSettings.Algorithm.SOM_KMEANS, s.personas().algorithm());
   }
 
   @Test
@@ -64,6 +64,37 @@ class PipelineSettingsTest {
     assertTrue(
         e.getMessage()
             .contains("'customerpath.inputs.transactions.format': got 'xlsx', expected one of"),
+        e.getMessage());
+  }
+
+  /**
+   * Choices the jobs branch on are enums: read once here, in config spelling, never compared as
+   * text.
+   */
+  @Test
+  void choicesAreReadAsConstantsAndAWrongOneListsTheSpellings() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.personas.algorithm", "kmeans");
+    set.put("customerpath.personas.k-selection", "davies-bouldin");
+    set.put("customerpath.journey.propensity.algorithm", "gbt");
+    set.put("customerpath.recommendations.repeat-purchase", "when-due");
+    PipelineSettings s = load(set);
+    assertEquals(PipelineSettings.PersonaSettings.Algorithm.KMEANS, s.personas().algorithm());
+    assertEquals(
+        com.customerpath.common.personas.KSelection.Criterion.DAVIES_BOULDIN,
+        s.personas().kSelection());
+    assertEquals(
+        PipelineSettings.PropensitySettings.Algorithm.GBT, s.journey().propensity().algorithm());
+    assertEquals(PipelineSettings.RepeatPurchase.WHEN_DUE, s.recommendations().repeatPurchase());
+    assertEquals(
+        "som-kmeans",
+        PipelineSettings.configName(PipelineSettings.PersonaSettings.Algorithm.SOM_KMEANS));
+
+    set.put("customerpath.personas.algorithm", "dbscan");
+    ConfigError e = assertThrows(ConfigError.class, () -> load(set));
+    assertEquals(
+        "Wrong value for config key 'customerpath.personas.algorithm': got 'dbscan', expected one"
+            + " of [kmeans, som-kmeans]",
         e.getMessage());
   }
 

@@ -160,7 +160,7 @@ public final class JourneyPropensity {
             .setWithMean(false)
             .setWithStd(true);
     PipelineStage model =
-        s.algorithm().equals("gbt")
+        s.algorithm() == PropensitySettings.Algorithm.GBT
             ? new GBTClassifier()
                 .setMaxIter(s.maxIter())
                 .setSeed(s.seed())

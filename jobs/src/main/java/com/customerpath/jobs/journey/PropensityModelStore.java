@@ -52,7 +52,8 @@ public final class PropensityModelStore {
         "horizon=" + p.horizonDays(),
         "step=" + p.stepDays(),
         "snapshots=" + p.snapshots(),
-        "algorithm=" + p.algorithm(),
+        // The config spelling: fingerprints of models stored before the enum still match.
+        "algorithm=" + com.customerpath.common.config.PipelineSettings.configName(p.algorithm()),
         "max-iter=" + p.maxIter(),
         "reg=" + p.regParam(),
         "tol=" + p.tol(),

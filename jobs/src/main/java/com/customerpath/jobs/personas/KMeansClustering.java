@@ -27,13 +27,18 @@ public final class KMeansClustering implements PersonaClustering {
   private static final int SCORE_SAMPLE = 20_000;
   private final int kMin;
   private final int kMax;
-  private final String kSelection;
+  private final KSelection.Criterion kSelection;
   private final int maxIter;
   private final long seed;
   private final double minShare;
 
   public KMeansClustering(
-      int kMin, int kMax, String kSelection, int maxIter, long seed, double minShare) {
+      int kMin,
+      int kMax,
+      KSelection.Criterion kSelection,
+      int maxIter,
+      long seed,
+      double minShare) {
     this.kMin = kMin;
     this.kMax = kMax;
     this.kSelection = kSelection;
@@ -66,7 +71,7 @@ public final class KMeansClustering implements PersonaClustering {
         n > SCORE_SAMPLE
             ? standardized.sample(false, (double) SCORE_SAMPLE / n, seed)
             : standardized;
-    KSelection.Criterion criterion = KSelection.Criterion.of(kSelection);
+    KSelection.Criterion criterion = kSelection;
     KSelection.Choice<Candidate> choice =
         KSelection.choose(
             kMin,

@@ -42,10 +42,10 @@ public final class PersonasJob implements NightlyStep {
 
   public static PersonaClustering clustering(PersonaSettings s) {
     return switch (s.algorithm()) {
-      case "kmeans" ->
+      case KMEANS ->
           new KMeansClustering(
               s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(), s.minShare());
-      case "som-kmeans" ->
+      case SOM_KMEANS ->
           new SomKMeansClustering(
               new SomKMeansClustering.Config(
                   s.som().rows(),
@@ -59,11 +59,6 @@ public final class PersonasJob implements NightlyStep {
                   s.seed(),
                   s.minShare(),
                   s.stabilityResamples()));
-      default ->
-          throw new IllegalArgumentException(
-              "Cannot build personas: unknown clustering algorithm '"
-                  + s.algorithm()
-                  + "' (expected kmeans or som-kmeans)");
     };
   }
 

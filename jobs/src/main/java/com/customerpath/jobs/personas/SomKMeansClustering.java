@@ -48,7 +48,7 @@ public final class SomKMeansClustering implements PersonaClustering {
       int epochs,
       int kMin,
       int kMax,
-      String kSelection,
+      KSelection.Criterion kSelection,
       int kmeansMaxIter,
       long seed,
       double minShare,
@@ -111,7 +111,7 @@ public final class SomKMeansClustering implements PersonaClustering {
     quality.put("som_units_used", (double) used.size());
     quality.put("som_epochs", (double) summary.history().size());
 
-    KSelection.Criterion criterion = KSelection.Criterion.of(config.kSelection());
+    KSelection.Criterion criterion = config.kSelection();
     int kMax = Math.min(config.kMax(), used.size() - 1);
     int kMin = Math.min(config.kMin(), kMax);
     KSelection.Choice<WeightedKMeans.Result> choice =

@@ -289,7 +289,8 @@ final class RunReport {
               Block.note(
                   "No self-organizing map in this run "
                       + "(customerpath.personas.algorithm = "
-                      + ctx.settings().personas().algorithm()
+                      + com.customerpath.common.config.PipelineSettings.configName(
+                          ctx.settings().personas().algorithm())
                       + ").")));
     }
     var somSettings = ctx.settings().personas().som();
