@@ -87,13 +87,7 @@ final class Settings {
   String oneOf(String key, List<String> allowed) {
     String v = string(key);
     if (!allowed.contains(v)) {
-      throw new ConfigError(
-          "Wrong value for config key '"
-              + name(key)
-              + "': got '"
-              + v
-              + "', expected one of "
-              + allowed);
+      throw wrongChoice(key, v, allowed);
     }
     return v;
   }
@@ -111,11 +105,15 @@ final class Settings {
       }
       allowed.add(PipelineSettings.configName(constant));
     }
-    throw new ConfigError(
+    throw wrongChoice(key, v, allowed);
+  }
+
+  private ConfigError wrongChoice(String key, String value, List<String> allowed) {
+    return new ConfigError(
         "Wrong value for config key '"
             + name(key)
             + "': got '"
-            + v
+            + value
             + "', expected one of "
             + allowed);
   }
