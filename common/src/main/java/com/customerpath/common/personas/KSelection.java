@@ -1,7 +1,6 @@
 package com.customerpath.common.personas;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
@@ -21,7 +20,7 @@ public final class KSelection {
 
     /** The config spelling, e.g. davies-bouldin. */
     public String key() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+      return com.customerpath.common.config.PipelineSettings.configName(this);
     }
 
     boolean better(double candidate, double best) {

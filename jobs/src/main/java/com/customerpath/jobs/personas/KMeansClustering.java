@@ -27,7 +27,7 @@ public final class KMeansClustering implements PersonaClustering {
   private static final int SCORE_SAMPLE = 20_000;
   private final int kMin;
   private final int kMax;
-  private final KSelection.Criterion kSelection;
+  private final KSelection.Criterion criterion;
   private final int maxIter;
   private final long seed;
   private final double minShare;
@@ -41,7 +41,7 @@ public final class KMeansClustering implements PersonaClustering {
       double minShare) {
     this.kMin = kMin;
     this.kMax = kMax;
-    this.kSelection = kSelection;
+    this.criterion = kSelection;
     this.maxIter = maxIter;
     this.seed = seed;
     this.minShare = minShare;
@@ -71,7 +71,6 @@ public final class KMeansClustering implements PersonaClustering {
         n > SCORE_SAMPLE
             ? standardized.sample(false, (double) SCORE_SAMPLE / n, seed)
             : standardized;
-    KSelection.Criterion criterion = kSelection;
     KSelection.Choice<Candidate> choice =
         KSelection.choose(
             kMin,
