@@ -40,11 +40,12 @@ public final class CuratedTables {
   /**
    * A source's curated rows as of a run date, without the partition column: for facts every event
    * date up to the date (pruned by partition), for snapshots the run date's partition, or the
-   * newest one before it when no snapshot was delivered that night.
+   * newest one before it when no snapshot was delivered that night. Fact rows are read once per run
+   * and date and shared by its steps while the run keeps reads ({@link Tables#kept}).
    */
   public static Dataset<Row> read(Tables tables, String source, LocalDate date) {
     return byEventDate(source)
-        ? read(tables, source, null, date)
+        ? tables.kept(table(source), date.toString(), () -> read(tables, source, null, date))
         : tables.read(table(source), snapshotDate(tables, source, date));
   }
 

@@ -29,6 +29,16 @@ public final class Tables {
   private final SparkSession spark;
   private final String root;
 
+  /**
+   * Reads kept in memory for the rest of a run ({@link #keepReads}): every step of a night scans
+   * the same curated transactions and events, and each fresh read lists and opens every event-date
+   * file (about 2 s a scan on the sample, scanned 12 times a night).
+   */
+  private final java.util.Map<String, Dataset<Row>> kept =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private volatile boolean keeping;
+
   public Tables(SparkSession spark, String root) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
@@ -47,12 +57,59 @@ public final class Tables {
   }
 
   /**
+   * From now on {@link #kept} keeps what it reads until {@link #releaseKeptReads}; a run turns it
+   * on for its steps (JobRunner.runAll), so a step run alone (a test) caches nothing.
+   */
+  public void keepReads() {
+    keeping = true;
+  }
+
+  /**
+   * The rows of a read of a table, cached (memory, spilling to disk) and shared by the steps of the
+   * run while reads are kept; a write to the table drops them. {@code key} tells reads of the same
+   * table apart (e.g. the run date).
+   */
+  public Dataset<Row> kept(
+      String table, String key, java.util.function.Supplier<Dataset<Row>> read) {
+    if (!keeping) {
+      return read.get();
+    }
+    return kept.computeIfAbsent(
+        table + "@" + key,
+        k -> read.get().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+  }
+
+  /** Drops the kept reads of a table (it is being written). */
+  private void releaseKeptReads(String table) {
+    release(k -> k.startsWith(table + "@"));
+  }
+
+  /** Drops every kept read and stops keeping them (the run is over). */
+  public void releaseKeptReads() {
+    keeping = false;
+    release(k -> true);
+  }
+
+  private void release(java.util.function.Predicate<String> which) {
+    kept.entrySet()
+        .removeIf(
+            e -> {
+              if (!which.test(e.getKey())) {
+                return false;
+              }
+              e.getValue().unpersist();
+              return true;
+            });
+  }
+
+  /**
    * Replaces partition dt=date of a table with the given rows; returns the rows written, counted
    * while writing (the write tasks' records written, {@link WriteCounter}), not by reading the
    * partition back.
    */
   public long write(
       String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+    releaseKeptReads(table);
     org.apache.spark.SparkContext sc = spark.sparkContext();
     WriteCounter counter = WriteCounter.of(sc);
     String id = table + " dt=" + date + " " + java.util.UUID.randomUUID();
@@ -248,6 +305,7 @@ public final class Tables {
       String column,
       Dataset<Row> rows,
       java.util.function.Predicate<String> deleteUnwritten) {
+    releaseKeptReads(table);
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
     Dataset<Row> byValue = onePartitionPerValue(rows, column);
     List<String> before = partitionValues(table, column);

@@ -89,17 +89,13 @@ public final class JourneyJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
-    // Read once and kept for the step: the stages, the snapshot features and the labels all scan
-    // them, and each fresh read lists and opens every event-date file of the curated table.
+    // The stages, the snapshot features and the labels all scan them: the run reads them once
+    // and keeps them for its steps (Tables.kept).
     Optional<Dataset<Row>> events =
         eventsConfigured
-            ? Optional.of(
-                CuratedTables.read(ctx.tables(), "events", date)
-                    .persist(StorageLevel.MEMORY_AND_DISK()))
+            ? Optional.of(CuratedTables.read(ctx.tables(), "events", date))
             : Optional.empty();
-    Dataset<Row> transactions =
-        CuratedTables.read(ctx.tables(), "transactions", date)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
@@ -169,8 +165,6 @@ public final class JourneyJob implements NightlyStep {
       return result;
     } finally {
       evidence.unpersist();
-      transactions.unpersist();
-      events.ifPresent(Dataset::unpersist);
     }
   }
 

@@ -232,10 +232,8 @@ public final class RecommendationsJob implements NightlyStep {
     StepResult result = new StepResult(name());
     Dataset<Row> allTransactions = CuratedTables.read(ctx.tables(), "transactions", date);
     // The window's lines are scanned by every candidate source, twice with the blend's validation:
-    // read once (each fresh read lists and opens every event-date file) and kept for the step.
-    Dataset<Row> transactions =
-        windowed(allTransactions, date, settings.run().lookbackDays())
-            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // filtered from the curated rows the run reads once and keeps for its steps (Tables.kept).
+    Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
     Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
@@ -312,7 +310,6 @@ public final class RecommendationsJob implements NightlyStep {
             .agg(functions.avg(functions.when(col("channel").equalTo("human"), 1.0).otherwise(0.0)))
             .first();
     result.metric("recommendations_nba_human_share", human.isNullAt(0) ? 0 : human.getDouble(0));
-    transactions.unpersist();
     return result;
   }
 }

@@ -124,8 +124,10 @@ public final class JobRunner {
     return conf;
   }
 
-  /** Runs the steps in order in one session; used by main and by tests. */
-  /** Runs the steps in order and prints the run summary; returns each step's result. */
+  /**
+   * Runs the steps in order in one session and prints the run summary; returns each step's result.
+   * The steps share their reads of the curated facts (read once, kept until the run ends).
+   */
   public static List<StepResult> runAll(JobContext ctx, List<NightlyStep> steps) {
     long start = System.nanoTime();
     LOG.info(
@@ -134,8 +136,13 @@ public final class JobRunner {
         ctx.tables().root(),
         steps.stream().map(NightlyStep::name).toList());
     List<StepResult> results = new java.util.ArrayList<>();
-    for (NightlyStep step : steps) {
-      results.add(runStep(ctx, step));
+    ctx.tables().keepReads();
+    try {
+      for (NightlyStep step : steps) {
+        results.add(runStep(ctx, step));
+      }
+    } finally {
+      ctx.tables().releaseKeptReads();
     }
     // The summary a person reads at the end of a run: where each table is and its rows.
     StringBuilder summary =
