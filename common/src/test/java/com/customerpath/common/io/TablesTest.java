@@ -98,6 +98,51 @@ class TablesTest {
         "tasks of the stage that writes the files");
   }
 
+  /**
+   * A run reads a table once and its steps share the rows (kept in memory); a write to the table
+   * drops them, so a later read sees what was written, and the end of the run releases them all. A
+   * step run alone keeps nothing.
+   */
+  @Test
+  void keptReadsAreSharedUntilTheTableIsWrittenAndReleasedWhenTheRunEnds() {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Tables tables = new Tables(spark, SparkTestSession.tempDir("tables-kept").toString());
+    String ddl = "id int, day string";
+    tables.replacePartitions(
+        "facts",
+        "day",
+        Fixtures.rows(ddl, new Object[] {1, "d1"}, new Object[] {2, "d2"}),
+        v -> false);
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> read =
+        () -> {
+          reads.incrementAndGet();
+          return spark.read().parquet(tables.path("facts"));
+        };
+    org.apache.spark.storage.StorageLevel none = org.apache.spark.storage.StorageLevel.NONE();
+
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> alone = tables.kept("facts", "k", read);
+    assertEquals(none, alone.storageLevel(), "not kept outside a run");
+    tables.keepReads();
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> first = tables.kept("facts", "k", read);
+    assertTrue(first == tables.kept("facts", "k", read), "one read shared");
+    assertEquals(2, reads.get());
+    assertTrue(first.storageLevel().useMemory(), "kept in memory");
+    assertEquals(2, first.count());
+
+    tables.replacePartitions(
+        "facts", "day", Fixtures.rows(ddl, new Object[] {3, "d3"}), v -> false);
+    assertEquals(none, first.storageLevel(), "a write drops the table's kept reads");
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> afterWrite =
+        tables.kept("facts", "k", read);
+    assertEquals(3, afterWrite.count(), "read again, with the rows written");
+
+    tables.releaseKeptReads();
+    assertEquals(none, afterWrite.storageLevel(), "released when the run ends");
+    assertEquals(none, tables.kept("facts", "k", read).storageLevel(), "and no longer kept");
+  }
+
   @Test
   void subPartitionsAreReplacedOneByOne() {
     Path root = SparkTestSession.tempDir("tables");

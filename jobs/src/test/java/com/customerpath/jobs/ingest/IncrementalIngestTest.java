@@ -124,11 +124,10 @@ class IncrementalIngestTest {
 
     JobRunner.runStep(night(NIGHT1, input, incremental, true), new IngestJob());
     JobContext ctx2 = night(NIGHT2, input, incremental, false);
-    StepResult n2 = JobRunner.runStep(ctx2, new IngestJob());
-    JobRunner.runStep(ctx2, new FeaturesJob());
+    // Ingest then features in one run: features reads the curated rows ingest has just written.
+    StepResult n2 = JobRunner.runAll(ctx2, List.of(new IngestJob(), new FeaturesJob())).get(0);
     JobContext ctxFull = night(NIGHT2, input, full, true);
-    StepResult all = JobRunner.runStep(ctxFull, new IngestJob());
-    JobRunner.runStep(ctxFull, new FeaturesJob());
+    StepResult all = JobRunner.runAll(ctxFull, List.of(new IngestJob(), new FeaturesJob())).get(0);
 
     // Night 2 read one file, its day's, and nothing else.
     Map<String, Double> m = n2.metrics();
