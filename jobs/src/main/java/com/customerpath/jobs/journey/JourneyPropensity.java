@@ -25,7 +25,10 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Next-stage propensity: P(a customer reaches a higher stage within horizon-days). Features at a
@@ -37,6 +40,9 @@ import org.apache.spark.sql.functions;
 public final class JourneyPropensity {
   public static final String LABEL = "label";
   public static final String FEATURES = "features";
+
+  /** The as-of date of a row of {@link #snapshotRows}. */
+  public static final String SNAPSHOT = "snapshot";
 
   private JourneyPropensity() {}
 
@@ -64,34 +70,89 @@ public final class JourneyPropensity {
       Dataset<Row> customerFeatures,
       List<String> featureColumns,
       Dataset<Row> personas) {
-    Dataset<Row> stages =
-        JourneyStages.stagesAt(evidence, asOf, windowDays).filter(col("stage_rank").lt(ADVOCATE));
-    List<Column> counts = new ArrayList<>();
+    return snapshotRows(
+            evidence, List.of(asOf), windowDays, 0, d -> customerFeatures, featureColumns, personas)
+        .drop(SNAPSHOT, LABEL);
+  }
+
+  /**
+   * The labelled feature rows of every as-of date (column {@code snapshot}), from one aggregation
+   * over the evidence: per date and customer below advocate, the stage at the date, the evidence
+   * counts per stage over the last 30 and 90 days and the label (evidence of a higher stage in
+   * (date, date + horizonDays]), joined with the customer features as of the date (featuresAt; 0
+   * for prospects, with a has_purchase_features flag) and the persona.
+   */
+  public static Dataset<Row> snapshotRows(
+      Dataset<Row> evidence,
+      List<LocalDate> dates,
+      int windowDays,
+      int horizonDays,
+      Function<LocalDate, Dataset<Row>> featuresAt,
+      List<String> featureColumns,
+      Dataset<Row> personas) {
+    Column asOf = col(SNAPSHOT);
+    Column ts = col("ts");
+    Column end = ts.lt(dayStart(functions.date_add(asOf, 1)));
+    // Each evidence row joins the (few) dates whose look-back or label window holds it.
+    int lookback = Math.max(windowDays, 90);
+    Dataset<Row> byDate =
+        evidence
+            .select("customer_id", "ts", "stage_rank")
+            .join(
+                functions.broadcast(dateRows(evidence.sparkSession(), dates)),
+                ts.geq(dayStart(functions.date_sub(asOf, lookback - 1)))
+                    .and(ts.lt(dayStart(functions.date_add(asOf, horizonDays + 1)))));
+    List<Column> aggregates =
+        new ArrayList<>(
+            JourneyStages.reached(
+                ts.geq(dayStart(functions.date_sub(asOf, windowDays - 1))).and(end)));
     for (int days : new int[] {30, 90}) {
-      Column recent =
-          col("ts").geq(functions.to_timestamp(lit(asOf.minusDays(days - 1L).toString())));
+      Column recent = ts.geq(dayStart(functions.date_sub(asOf, days - 1))).and(end);
       for (int i = 0; i < STAGES.size(); i++) {
-        counts.add(
+        aggregates.add(
             functions
                 .count(functions.when(recent.and(col("stage_rank").equalTo(i)), 1))
                 .cast("double")
                 .as("n" + days + "_" + STAGES.get(i)));
       }
     }
-    Dataset<Row> recentCounts =
-        JourneyStages.inWindow(evidence, asOf, 90)
-            .groupBy("customer_id")
-            .agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new));
+    aggregates.add(
+        functions
+            .max(functions.when(ts.geq(dayStart(functions.date_add(asOf, 1))), col("stage_rank")))
+            .as("later_rank"));
+    List<Column> stageRows = new ArrayList<>(List.of(asOf, col("customer_id")));
+    stageRows.addAll(JourneyStages.stageColumns(asOf));
+    for (int days : new int[] {30, 90}) {
+      STAGES.forEach(stage -> stageRows.add(col("n" + days + "_" + stage)));
+    }
+    stageRows.add(
+        functions
+            .coalesce(col("later_rank"), lit(-1))
+            .gt(col("stage_rank"))
+            .cast("double")
+            .as(LABEL));
+    Dataset<Row> stages =
+        byDate
+            .groupBy(SNAPSHOT, "customer_id")
+            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+            .filter(col("stage_rank").lt(ADVOCATE)) // null (no evidence in the window) drops too
+            .select(stageRows.toArray(Column[]::new));
+
     List<Column> cf =
         new ArrayList<>(List.of(col("customer_id"), lit(1.0).as("has_purchase_features")));
     featureColumns.forEach(f -> cf.add(col(f).cast("double").as("cf_" + f)));
+    Dataset<Row> features = null;
+    for (LocalDate d : dates) {
+      Dataset<Row> f =
+          featuresAt
+              .apply(d)
+              .select(cf.toArray(Column[]::new))
+              .withColumn(SNAPSHOT, lit(java.sql.Date.valueOf(d)));
+      features = features == null ? f : features.unionByName(f);
+    }
     Dataset<Row> rows =
         stages
-            .join(recentCounts, new String[] {"customer_id"}, "left")
-            .join(
-                customerFeatures.select(cf.toArray(Column[]::new)),
-                new String[] {"customer_id"},
-                "left")
+            .join(features, new String[] {SNAPSHOT, "customer_id"}, "left")
             .join(
                 personas.select("customer_id", "persona_id"), new String[] {"customer_id"}, "left");
     for (int i = 0; i < ADVOCATE; i++) {
@@ -102,6 +163,18 @@ public final class JourneyPropensity {
             "persona_index", functions.coalesce(col("persona_id").cast("double").plus(1), lit(0.0)))
         .na()
         .fill(0.0, numericInputs(featureColumns).toArray(String[]::new));
+  }
+
+  /** The start of a day, as the evidence's timestamps are compared (the session time zone). */
+  private static Column dayStart(Column date) {
+    return date.cast("timestamp");
+  }
+
+  private static Dataset<Row> dateRows(
+      org.apache.spark.sql.SparkSession spark, List<LocalDate> dates) {
+    return spark.createDataFrame(
+        dates.stream().map(d -> RowFactory.create(java.sql.Date.valueOf(d))).toList(),
+        new StructType().add(SNAPSHOT, DataTypes.DateType, false));
   }
 
   static List<String> numericInputs(List<String> featureColumns) {
@@ -116,28 +189,6 @@ public final class JourneyPropensity {
     in.add("has_purchase_features");
     featureColumns.forEach(f -> in.add("cf_" + f));
     return in;
-  }
-
-  /** Label: 1 when the customer has evidence of a higher stage in (asOf, asOf + horizon]. */
-  public static Dataset<Row> labelled(
-      Dataset<Row> rows, Dataset<Row> evidence, LocalDate asOf, int horizonDays) {
-    Dataset<Row> later =
-        evidence
-            .filter(
-                col("ts")
-                    .geq(functions.to_timestamp(lit(asOf.plusDays(1).toString())))
-                    .and(
-                        col("ts")
-                            .lt(
-                                functions.to_timestamp(
-                                    lit(asOf.plusDays(horizonDays + 1L).toString())))))
-            .groupBy("customer_id")
-            .agg(functions.max("stage_rank").as("later_rank"));
-    return rows.join(later, new String[] {"customer_id"}, "left")
-        .withColumn(
-            LABEL,
-            functions.coalesce(col("later_rank"), lit(-1)).gt(col("stage_rank")).cast("double"))
-        .drop("later_rank");
   }
 
   public static Pipeline pipeline(List<String> featureColumns, PropensitySettings s) {
@@ -189,43 +240,37 @@ public final class JourneyPropensity {
       List<String> featureColumns,
       Dataset<Row> personas) {
     List<LocalDate> dates = snapshots(runDate, s);
-    Dataset<Row> train = null;
-    Dataset<Row> test = null;
-    for (int k = 0; k < dates.size(); k++) {
-      LocalDate d = dates.get(k);
-      Dataset<Row> rows =
-          labelled(
-              featureRows(evidence, d, windowDays, featuresAt.apply(d), featureColumns, personas),
-              evidence,
-              d,
-              s.horizonDays());
-      rows =
-          rows.withColumn(
-              "persona_index",
-              functions
-                  .when(col("has_purchase_features").equalTo(1.0), col("persona_index"))
-                  .otherwise(lit(0.0)));
-      if (k == 0) {
-        test = rows;
-      } else {
-        train = train == null ? rows : train.unionByName(rows);
-      }
-    }
+    // A prospect then was a prospect, whatever persona he has now.
+    Dataset<Row> rows =
+        snapshotRows(
+                evidence, dates, windowDays, s.horizonDays(), featuresAt, featureColumns, personas)
+            .withColumn(
+                "persona_index",
+                functions
+                    .when(col("has_purchase_features").equalTo(1.0), col("persona_index"))
+                    .otherwise(lit(0.0)));
     Map<String, Double> m = new LinkedHashMap<>();
     // Materialise the (small) snapshot rows and cut their long lineage: the model iterates over
     // them.
     List<String> keep = new ArrayList<>(numericInputs(featureColumns));
-    keep.addAll(List.of("customer_id", "persona_index", LABEL));
-    Column[] keepCols = keep.stream().map(functions::col).toArray(Column[]::new);
-    train = train.select(keepCols).localCheckpoint();
-    test = test.select(keepCols).localCheckpoint();
+    keep.addAll(List.of("customer_id", "persona_index", LABEL, SNAPSHOT));
+    Dataset<Row> all =
+        rows.select(keep.stream().map(functions::col).toArray(Column[]::new)).localCheckpoint();
+    Column latest = col(SNAPSHOT).equalTo(lit(java.sql.Date.valueOf(dates.get(0))));
+    Dataset<Row> train = all.filter(functions.not(latest));
+    Dataset<Row> test = all.filter(latest);
     try {
-      Row tr = train.agg(functions.count(lit(1)), functions.sum(LABEL)).first();
-      Row te = test.agg(functions.count(lit(1)), functions.sum(LABEL)).first();
-      long trainRows = tr.getLong(0);
-      double trainPos = tr.isNullAt(1) ? 0 : tr.getDouble(1);
-      long testRows = te.getLong(0);
-      double testPos = te.isNullAt(1) ? 0 : te.getDouble(1);
+      Row counts =
+          all.agg(
+                  functions.count(functions.when(functions.not(latest), 1)),
+                  functions.sum(functions.when(functions.not(latest), col(LABEL))),
+                  functions.count(functions.when(latest, 1)),
+                  functions.sum(functions.when(latest, col(LABEL))))
+              .first();
+      long trainRows = counts.getLong(0);
+      double trainPos = counts.isNullAt(1) ? 0 : counts.getDouble(1);
+      long testRows = counts.getLong(2);
+      double testPos = counts.isNullAt(3) ? 0 : counts.getDouble(3);
       m.put("journey_propensity_train_rows", (double) trainRows);
       m.put("journey_propensity_train_positive_rate", trainRows == 0 ? 0 : trainPos / trainRows);
       m.put("journey_propensity_test_rows", (double) testRows);
@@ -246,8 +291,7 @@ public final class JourneyPropensity {
       }
       return new Result(Optional.of(model), m);
     } finally {
-      train.unpersist();
-      test.unpersist();
+      all.unpersist();
     }
   }
 

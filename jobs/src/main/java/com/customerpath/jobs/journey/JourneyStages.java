@@ -158,18 +158,39 @@ public final class JourneyStages {
    * each stage was reached in the window, null if not).
    */
   public static Dataset<Row> stagesAt(Dataset<Row> evidence, LocalDate asOf, int windowDays) {
-    List<Column> firsts = new ArrayList<>();
-    for (int i = 0; i < STAGES.size(); i++) {
-      firsts.add(
-          functions
-              .min(functions.when(col("stage_rank").equalTo(i), functions.to_date(col("ts"))))
-              .as(firstColumn(STAGES.get(i))));
-    }
-    firsts.add(functions.max("stage_rank").as("stage_rank"));
+    List<Column> reached = reached(lit(true));
     Dataset<Row> perCustomer =
         inWindow(evidence, asOf, windowDays)
             .groupBy("customer_id")
-            .agg(firsts.get(0), firsts.subList(1, firsts.size()).toArray(Column[]::new));
+            .agg(reached.get(0), reached.subList(1, reached.size()).toArray(Column[]::new));
+    List<Column> out = new ArrayList<>(List.of(col("customer_id")));
+    out.addAll(stageColumns(lit(asOf.toString()).cast("date")));
+    return perCustomer.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * Aggregates over the evidence rows where {@code inWindow} holds: first_<stage> (the first date
+   * each stage was reached) and stage_rank (the highest stage reached; null without evidence).
+   */
+  static List<Column> reached(Column inWindow) {
+    List<Column> out = new ArrayList<>();
+    for (int i = 0; i < STAGES.size(); i++) {
+      out.add(
+          functions
+              .min(
+                  functions.when(
+                      inWindow.and(col("stage_rank").equalTo(i)), functions.to_date(col("ts"))))
+              .as(firstColumn(STAGES.get(i))));
+    }
+    out.add(functions.max(functions.when(inWindow, col("stage_rank"))).as("stage_rank"));
+    return out;
+  }
+
+  /**
+   * From the aggregates of {@link #reached}: stage, stage_rank, stage_since (the first date of the
+   * current stage), days_in_stage (to the as-of date) and first_<stage>.
+   */
+  static List<Column> stageColumns(Column asOf) {
     Column since = lit(null).cast("date");
     for (int i = STAGES.size() - 1; i >= 0; i--) {
       since =
@@ -184,12 +205,11 @@ public final class JourneyStages {
     List<Column> out =
         new ArrayList<>(
             List.of(
-                col("customer_id"),
                 stageName.as("stage"),
                 col("stage_rank"),
                 since.as("stage_since"),
-                functions.datediff(lit(asOf.toString()).cast("date"), since).as("days_in_stage")));
+                functions.datediff(asOf, since).as("days_in_stage")));
     STAGES.forEach(s -> out.add(col(firstColumn(s))));
-    return perCustomer.select(out.toArray(Column[]::new));
+    return out;
   }
 }

@@ -3,6 +3,7 @@ package com.customerpath.jobs.journey;
 import static com.customerpath.testing.Fixtures.date;
 import static com.customerpath.testing.Fixtures.rows;
 import static com.customerpath.testing.Fixtures.ts;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -314,16 +315,16 @@ class JourneyJobTest {
         JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
     LocalDate snapshot = LocalDate.parse("2026-06-02");
     Dataset<Row> features = rows("customer_id STRING, frequency DOUBLE", new Object[] {"e", 1.0});
-    Dataset<Row> feat =
-        JourneyPropensity.featureRows(
-            evidence,
-            snapshot,
-            s.windowDays(),
-            features,
-            List.of("frequency"),
-            rows("customer_id STRING, persona_id INT", new Object[] {"e", 0}));
     Map<String, Row> labelled =
-        byCustomer(JourneyPropensity.labelled(feat, evidence, snapshot, 30));
+        byCustomer(
+            JourneyPropensity.snapshotRows(
+                evidence,
+                List.of(snapshot),
+                s.windowDays(),
+                30,
+                d -> features,
+                List.of("frequency"),
+                rows("customer_id STRING, persona_id INT", new Object[] {"e", 0})));
     // at 06-02: a aware (appeal on 06-05: moves), d appeal since 2025-07-01 (advocate 06-29:
     // moves),
     // e act (repeat purchase 06-11 = advocate: moves)
@@ -335,19 +336,53 @@ class JourneyJobTest {
     assertEquals(1.0, labelled.get("a").<Double>getAs("n30_aware"));
     Map<String, Row> late =
         byCustomer(
-            JourneyPropensity.labelled(
-                JourneyPropensity.featureRows(
-                    evidence,
-                    RUN,
-                    s.windowDays(),
-                    features,
-                    List.of("frequency"),
-                    rows("customer_id STRING, persona_id INT")),
+            JourneyPropensity.snapshotRows(
                 evidence,
-                RUN,
-                30));
+                List.of(RUN),
+                s.windowDays(),
+                30,
+                d -> features,
+                List.of("frequency"),
+                rows("customer_id STRING, persona_id INT")));
     assertTrue(!late.containsKey("d") && !late.containsKey("e"), "advocates are not scored");
     assertEquals(0.0, late.get("a").<Double>getAs("label"));
+  }
+
+  /** The snapshots of a training run come from one pass: the same rows as each date alone. */
+  @Test
+  void snapshotRowsOfSeveralDatesEqualEachDateAlone() {
+    JourneySettings s = journey(Map.of());
+    Dataset<Row> evidence =
+        JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
+    Dataset<Row> personas = rows("customer_id STRING, persona_id INT", new Object[] {"e", 0});
+    List<LocalDate> dates =
+        List.of(LocalDate.parse("2026-06-02"), LocalDate.parse("2026-06-10"), RUN);
+    java.util.function.Function<LocalDate, Dataset<Row>> featuresAt =
+        d ->
+            rows(
+                "customer_id STRING, frequency DOUBLE",
+                new Object[] {"e", (double) d.getDayOfMonth()});
+    Dataset<Row> together =
+        JourneyPropensity.snapshotRows(
+            evidence, dates, s.windowDays(), 30, featuresAt, List.of("frequency"), personas);
+    Dataset<Row> alone = null;
+    for (LocalDate d : dates) {
+      Dataset<Row> one =
+          JourneyPropensity.snapshotRows(
+              evidence, List.of(d), s.windowDays(), 30, featuresAt, List.of("frequency"), personas);
+      alone = alone == null ? one : alone.unionByName(one);
+    }
+    assertTrue(together.count() >= 6, "rows at three dates: " + together.count());
+    assertEquals(alone.count(), together.count());
+    assertEquals(0, together.exceptAll(alone).count(), "the same rows");
+    List<Row> e = together.filter(col("customer_id").equalTo("e")).collectAsList();
+    assertEquals(2, e.size(), "e below advocate at two of the dates");
+    for (Row r : e) {
+      assertEquals(
+          (double) r.<java.sql.Date>getAs(JourneyPropensity.SNAPSHOT).toLocalDate().getDayOfMonth(),
+          r.<Double>getAs("cf_frequency"),
+          "each date joins its own features");
+    }
   }
 
   /**
