@@ -42,28 +42,39 @@ final class CandidateAssembly {
   private static final int TOGETHER = 1;
   private static final int ALS = 2;
 
+  /**
+   * Distinct buyers per product: of every customer (popularity "global", no group key), of a
+   * persona ("persona", the persona id as text) and of a context group ("context", {@link
+   * #contextGroup()}).
+   */
+  static final StructType BUYERS =
+      StructType.fromDDL("popularity string, group_key string, product_id string, buyers long");
+
+  static final String GLOBAL = "global";
+  static final String PERSONA = "persona";
+  static final String CONTEXT = "context";
+
   private CandidateAssembly() {}
 
   /**
    * The scored candidates (schema {@link #SCORED}) of every customer of groups (customer_id,
    * persona_id, ctx_persona_id, context). inter: the customers' (customer, product) rows with
    * f_buy_again, f_due, due_ratio, interval_days; together (customer_id, product_id, f_together,
-   * because) and als (customer_id, product_id, f_als) may be null. The candidates are the union of
-   * the persona's and everyone's n best sellers, the customer's n best by f_buy_again, and their
-   * bought-together and ALS rows.
+   * because) and als (customer_id, product_id, f_als) may be null; buyers: distinct buyers per
+   * product ({@link #BUYERS}), whose popularity is its share of the group's best seller. The
+   * candidates are the union of the persona's and everyone's n best sellers, the customer's n best
+   * by f_buy_again, and their bought-together and ALS rows.
    */
   static Dataset<Row> assemble(
       Dataset<Row> groups,
       Dataset<Row> inter,
       Dataset<Row> together,
       Dataset<Row> als,
-      Dataset<Row> global,
-      Dataset<Row> byPersona,
-      Dataset<Row> ctxPop,
+      Dataset<Row> buyers,
       Dataset<Row> categories,
       double contextBoost,
       int n) {
-    Lookups lookups = Lookups.collect(global, byPersona, ctxPop, categories, contextBoost, n);
+    Lookups lookups = Lookups.collect(buyers, categories, contextBoost, n);
     Dataset<Row> own =
         inter.select(
             col("customer_id"),
@@ -239,34 +250,39 @@ final class CandidateAssembly {
     }
 
     /**
-     * global (product_id, f_global), byPersona (persona_id, product_id, popularity), ctxPop
-     * (ctx_group, product_id, ctx_popularity), categories (product_id, category; null = none):
-     * collected, a few rows per product each.
+     * The buyer counts ({@link #BUYERS}; a few rows per product) collected in one query and divided
+     * by each group's best seller here; categories (product_id, category; null = none).
      */
     static Lookups collect(
-        Dataset<Row> global,
-        Dataset<Row> byPersona,
-        Dataset<Row> ctxPop,
-        Dataset<Row> categories,
-        double contextBoost,
-        int n) {
-      HashMap<String, Double> g = new HashMap<>();
-      for (Row r : global.select("product_id", "f_global").collectAsList()) {
-        g.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
-      }
-      HashMap<Integer, HashMap<String, Double>> persona = new HashMap<>();
-      for (Row r : byPersona.select("persona_id", "product_id", "popularity").collectAsList()) {
-        if (!r.isNullAt(0)) {
-          persona
-              .computeIfAbsent(r.getInt(0), k -> new HashMap<>())
-              .put(r.getString(1), r.isNullAt(2) ? null : r.getDouble(2));
+        Dataset<Row> buyers, Dataset<Row> categories, double contextBoost, int n) {
+      HashMap<String, Long> globalBuyers = new HashMap<>();
+      HashMap<Integer, HashMap<String, Long>> personaBuyers = new HashMap<>();
+      HashMap<String, HashMap<String, Long>> contextBuyers = new HashMap<>();
+      for (Row r :
+          buyers.select("popularity", "group_key", "product_id", "buyers").collectAsList()) {
+        String product = r.getString(2);
+        long count = r.getLong(3);
+        switch (r.getString(0)) {
+          case GLOBAL -> globalBuyers.put(product, count);
+          case PERSONA -> {
+            if (!r.isNullAt(1)) {
+              personaBuyers
+                  .computeIfAbsent(Integer.valueOf(r.getString(1)), k -> new HashMap<>())
+                  .put(product, count);
+            }
+          }
+          default ->
+              contextBuyers
+                  .computeIfAbsent(r.getString(1), k -> new HashMap<>())
+                  .put(product, count);
         }
       }
+      HashMap<String, Double> g = shareOfBest(globalBuyers);
+      HashMap<Integer, HashMap<String, Double>> persona = new HashMap<>();
+      personaBuyers.forEach((k, v) -> persona.put(k, shareOfBest(v)));
+      persona.put(Recommender.EVERYONE, g); // no persona: everyone's best sellers
       HashMap<String, HashMap<String, Double>> ctx = new HashMap<>();
-      for (Row r : ctxPop.select("ctx_group", "product_id", "ctx_popularity").collectAsList()) {
-        ctx.computeIfAbsent(r.getString(0), k -> new HashMap<>())
-            .put(r.getString(1), r.isNullAt(2) ? null : r.getDouble(2));
-      }
+      contextBuyers.forEach((k, v) -> ctx.put(k, shareOfBest(v)));
       HashMap<String, String> cat = new HashMap<>();
       if (categories != null) {
         for (Row r : categories.select("product_id", "category").collectAsList()) {
@@ -276,6 +292,14 @@ final class CandidateAssembly {
       HashMap<Integer, ArrayList<String>> tops = new HashMap<>();
       persona.forEach((k, v) -> tops.put(k, top(v, n)));
       return new Lookups(g, top(g, n), persona, tops, ctx, cat, contextBoost, n);
+    }
+
+    /** Each product's buyers over the best seller's: 1 for the best seller. */
+    private static HashMap<String, Double> shareOfBest(Map<String, Long> buyers) {
+      long best = buyers.values().stream().mapToLong(Long::longValue).max().orElse(1L);
+      HashMap<String, Double> out = new HashMap<>();
+      buyers.forEach((product, count) -> out.put(product, count / (double) best));
+      return out;
     }
 
     /** The n best products by score (nulls last), then product id. */

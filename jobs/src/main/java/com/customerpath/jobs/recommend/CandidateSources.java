@@ -469,33 +469,15 @@ public final class CandidateSources {
   }
 
   /**
-   * Popularity per (group, product): distinct buyers / the group's most-bought product's buyers.
-   * The group maximum comes from a grouped aggregate joined back (no window over a constant).
+   * Distinct buyers per product and group of the lines (customer_id, product_id), in the shape of
+   * {@link CandidateAssembly#BUYERS}: popularity is the given name, group_key the group.
    */
-  public static Dataset<Row> popularity(Dataset<Row> lines, String groupCol) {
-    Dataset<Row> counts =
-        lines
-            .groupBy(col(groupCol), col("product_id"))
-            .agg(functions.countDistinct("customer_id").as("buyers"));
-    Dataset<Row> max = counts.groupBy(groupCol).agg(functions.max("buyers").as("max_buyers"));
-    return counts
-        .join(max, groupCol)
+  static Dataset<Row> buyers(Dataset<Row> lines, String popularity, Column group) {
+    return lines
+        .groupBy(group.as("group_key"), col("product_id"))
+        .agg(functions.countDistinct("customer_id").as("buyers"))
         .select(
-            col(groupCol),
-            col("product_id"),
-            col("buyers"),
-            col("buyers").divide(col("max_buyers")).as("popularity"));
-  }
-
-  /**
-   * Global popularity: product_id, f_global (distinct buyers / the best seller's). A small table.
-   */
-  public static Dataset<Row> globalPopularity(Dataset<Row> purchases) {
-    Dataset<Row> counts =
-        purchases.groupBy("product_id").agg(functions.countDistinct("customer_id").as("buyers"));
-    return counts
-        .crossJoin(counts.agg(functions.max("buyers").as("max_buyers")))
-        .select(col("product_id"), col("buyers").divide(col("max_buyers")).as("f_global"));
+            lit(popularity).as("popularity"), col("group_key"), col("product_id"), col("buyers"));
   }
 
   /** Fitted ALS with the integer index of every customer and product. */

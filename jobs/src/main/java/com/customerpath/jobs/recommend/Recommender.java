@@ -285,10 +285,8 @@ public final class Recommender {
     cached.add(groups);
     int n = p.candidates();
 
-    // Popularity: global, per persona (EVERYONE = global) and per (context, context persona).
-    Dataset<Row> global =
-        CandidateSources.globalPopularity(purchases).persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(global);
+    // Popularity: distinct buyers per product, of everyone, per persona and per (context, context
+    // persona), in one query; the lookups divide each by its group's best seller.
     Dataset<Row> lines =
         purchases.select(
             col("customer_id"),
@@ -299,27 +297,21 @@ public final class Recommender {
     Dataset<Row> withGroup =
         lines.join(
             groups.select("customer_id", "persona_id", "ctx_persona_id", "context"), "customer_id");
-    Dataset<Row> byPersona =
-        CandidateSources.popularity(
-                withGroup.filter(col("persona_id").notEqual(EVERYONE)), "persona_id")
+    Dataset<Row> buyers =
+        CandidateSources.buyers(purchases, CandidateAssembly.GLOBAL, lit(null).cast("string"))
             .unionByName(
-                global.select(
-                    lit(EVERYONE).as("persona_id"),
-                    col("product_id"),
-                    lit(0L).as("buyers"),
-                    col("f_global").as("popularity")))
-            .select("persona_id", "product_id", "popularity");
-    Column ctxGroup = CandidateAssembly.contextGroup();
-    Dataset<Row> ctxPop =
-        CandidateSources.popularity(
-                withGroup
-                    .filter(
+                CandidateSources.buyers(
+                    withGroup.filter(col("persona_id").notEqual(EVERYONE)),
+                    CandidateAssembly.PERSONA,
+                    col("persona_id").cast("string")))
+            .unionByName(
+                CandidateSources.buyers(
+                    withGroup.filter(
                         col("ctx_persona_id")
                             .isNotNull()
-                            .and(col("line_context").equalTo(col("context"))))
-                    .withColumn("ctx_group", ctxGroup),
-                "ctx_group")
-            .select(col("ctx_group"), col("product_id"), col("popularity").as("ctx_popularity"));
+                            .and(col("line_context").equalTo(col("context")))),
+                    CandidateAssembly.CONTEXT,
+                    CandidateAssembly.contextGroup()));
 
     // Each target customer's candidates: the sources' best n, scored in one pass per customer.
     Dataset<Row> targetGroups =
@@ -349,9 +341,7 @@ public final class Recommender {
             targetInter,
             together,
             als,
-            global,
-            byPersona,
-            ctxPop,
+            buyers,
             categories,
             p.usePersonas() ? p.contextBoost() : 0.0,
             n);

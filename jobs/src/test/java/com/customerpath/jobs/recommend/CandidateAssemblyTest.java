@@ -40,6 +40,7 @@ class CandidateAssemblyTest {
   private static Dataset<Row> inter;
   private static Dataset<Row> together;
   private static Dataset<Row> als;
+  private static Dataset<Row> buyers;
   private static Dataset<Row> global;
   private static Dataset<Row> byPersona;
   private static Dataset<Row> ctxPop;
@@ -97,25 +98,31 @@ class CandidateAssemblyTest {
     als =
         Fixtures.rows(
             "customer_id string, product_id string, f_als double", a.toArray(new Object[0][]));
-    List<Object[]> gl = new ArrayList<>();
-    List<Object[]> bp = new ArrayList<>();
-    List<Object[]> cp = new ArrayList<>();
+    List<Object[]> b = new ArrayList<>();
     List<Object[]> cat = new ArrayList<>();
+    long[] counts = {1, 2, 5, 10};
     for (int p = 0; p < 12; p++) {
-      double f = levels[random.nextInt(levels.length)];
-      gl.add(new Object[] {product(p), f});
-      bp.add(new Object[] {Recommender.EVERYONE, product(p), f});
+      b.add(new Object[] {"global", null, product(p), counts[random.nextInt(counts.length)]});
       for (int persona = 0; persona < 3; persona++) {
         if (random.nextInt(4) > 0) {
-          bp.add(new Object[] {persona, product(p), levels[random.nextInt(levels.length)]});
+          b.add(
+              new Object[] {
+                "persona",
+                String.valueOf(persona),
+                product(p),
+                counts[random.nextInt(counts.length)]
+              });
         }
       }
       for (String context : List.of("weekday", "weekend")) {
         for (int persona = 0; persona < 2; persona++) {
           if (random.nextBoolean()) {
-            cp.add(
+            b.add(
                 new Object[] {
-                  context + ":" + persona, product(p), levels[random.nextInt(levels.length)]
+                  "context",
+                  context + ":" + persona,
+                  product(p),
+                  counts[random.nextInt(counts.length)]
                 });
           }
         }
@@ -124,14 +131,35 @@ class CandidateAssemblyTest {
         cat.add(new Object[] {product(p), p % 2 == 0 ? "dairy" : "bakery"});
       }
     }
-    global = Fixtures.rows("product_id string, f_global double", gl.toArray(new Object[0][]));
+    buyers =
+        Fixtures.rows(
+            "popularity string, group_key string, product_id string, buyers long",
+            b.toArray(new Object[0][]));
+    // The popularity tables by their SQL definition: buyers over the group's best seller's.
+    buyers.createOrReplaceTempView("candidate_assembly_buyers");
+    org.apache.spark.sql.SparkSession spark = buyers.sparkSession();
+    String share = "buyers / max(buyers) over (partition by group_key)";
+    global =
+        spark.sql(
+            "select product_id, "
+                + share
+                + " as f_global from candidate_assembly_buyers where popularity = 'global'");
     byPersona =
-        Fixtures.rows(
-            "persona_id int, product_id string, popularity double", bp.toArray(new Object[0][]));
+        spark
+            .sql(
+                "select cast(group_key as int) as persona_id, product_id, "
+                    + share
+                    + " as popularity from candidate_assembly_buyers where popularity = 'persona'")
+            .unionByName(
+                global.select(
+                    lit(Recommender.EVERYONE).as("persona_id"),
+                    col("product_id"),
+                    col("f_global").as("popularity")));
     ctxPop =
-        Fixtures.rows(
-            "ctx_group string, product_id string, ctx_popularity double",
-            cp.toArray(new Object[0][]));
+        spark.sql(
+            "select group_key as ctx_group, product_id, "
+                + share
+                + " as ctx_popularity from candidate_assembly_buyers where popularity = 'context'");
     categories = Fixtures.rows("product_id string, category string", cat.toArray(new Object[0][]));
   }
 
@@ -218,8 +246,7 @@ class CandidateAssemblyTest {
   @Test
   void everyCandidateAndScoreIsTheSqlDefinitions() {
     Dataset<Row> assembled =
-        CandidateAssembly.assemble(
-            groups, inter, together, als, global, byPersona, ctxPop, categories, BOOST, N);
+        CandidateAssembly.assemble(groups, inter, together, als, buyers, categories, BOOST, N);
     // Collected and compared as text (a few hundred rows): two queries instead of several.
     String[] columns = SCHEMA.split(",\\s*");
     List<String> expected = asText(oracle().selectExpr(columns));
@@ -251,9 +278,7 @@ class CandidateAssemblyTest {
   @Test
   void withoutTogetherAndAlsTheirScoresAreZeroAndTheyAddNoCandidate() {
     List<Row> assembled =
-        CandidateAssembly.assemble(
-                groups, inter, null, null, global, byPersona, ctxPop, null, 0.0, N)
-            .collectAsList();
+        CandidateAssembly.assemble(groups, inter, null, null, buyers, null, 0.0, N).collectAsList();
     java.util.Map<String, Integer> perCustomer = new java.util.HashMap<>();
     for (Row r : assembled) {
       assertEquals(0.0, r.<Double>getAs("f_together"));
@@ -272,8 +297,7 @@ class CandidateAssemblyTest {
   @Test
   void theBestPerCustomerInOnePassAreTheWindowsRanking() {
     Dataset<Row> assembled =
-        CandidateAssembly.assemble(
-            groups, inter, together, als, global, byPersona, ctxPop, categories, BOOST, N);
+        CandidateAssembly.assemble(groups, inter, together, als, buyers, categories, BOOST, N);
     // Few distinct scores: ties broken by product id.
     Column score = col("f_global").plus(col("f_persona").multiply(0.5));
     String[] columns = (SCHEMA + ", score, rank").split(",\\s*");
