@@ -25,9 +25,9 @@ class StepJobCountsTest {
     MAX_JOBS.put("ingest", 55);
     MAX_JOBS.put("features", 55);
     MAX_JOBS.put("personas", 70);
-    MAX_JOBS.put("journey", 160);
+    MAX_JOBS.put("journey", 125);
     MAX_JOBS.put("churn", 20);
-    MAX_JOBS.put("recommendations", 340);
+    MAX_JOBS.put("recommendations", 180);
     MAX_JOBS.put("report", 70);
   }
 
