@@ -12,7 +12,9 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -80,9 +82,13 @@ public final class FeaturesJob implements NightlyStep {
     return result;
   }
 
-  /** Counts the keys of the curated data that an external dataset does not cover. */
+  /**
+   * Counts the keys of the curated data that each external dataset does not cover, every dataset in
+   * one query.
+   */
   private static void recordUnmatchedKeys(
       CustomerFeatures.Inputs in, Dataset<Row> features, StepResult result) {
+    Dataset<Row> unmatched = null;
     for (ExternalTable ext : in.external()) {
       String joinOn = ext.settings().joinOn();
       Dataset<Row> rows =
@@ -102,17 +108,32 @@ public final class FeaturesJob implements NightlyStep {
                 + List.of(rows.columns())
                 + ")");
       }
-      // The number of unmatched keys and the first five of them, in one query.
-      Row unmatched =
+      Dataset<Row> keys =
           ExternalJoin.unmatchedKeys(rows, joinOn, ext)
-              .agg(
-                  functions.count(functions.lit(1)),
-                  functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5))
-              .first();
-      long n = unmatched.getLong(0);
+              .select(functions.lit(ext.name()).as("external"), functions.col("key"));
+      unmatched = unmatched == null ? keys : unmatched.unionByName(keys);
+    }
+    if (unmatched == null) {
+      return;
+    }
+    // Per dataset: the number of unmatched keys and the first five of them.
+    Map<String, Row> byName = new HashMap<>();
+    for (Row r :
+        unmatched
+            .groupBy("external")
+            .agg(
+                functions.count(functions.lit(1)),
+                functions.slice(functions.array_sort(functions.collect_list("key")), 1, 5))
+            .collectAsList()) {
+      byName.put(r.getString(0), r);
+    }
+    for (ExternalTable ext : in.external()) {
+      Row found = byName.get(ext.name());
+      long n = found == null ? 0 : found.getLong(1);
       result.metric("external_" + ext.name() + "_unmatched_keys", n);
       if (n > 0) {
-        List<String> examples = unmatched.<String>getList(1);
+        String joinOn = ext.settings().joinOn();
+        List<String> examples = found.<String>getList(2);
         if (ext.settings().missingValue().isEmpty()) {
           LOG.warn(
               "  external dataset {}: {} {} value(s) have no match, e.g. {}",
