@@ -120,9 +120,9 @@ public final class CuratedTables {
   /**
    * Publishes fact rows (with {@link #EVENT_DATE}): each event date present replaces its partition;
    * existing partitions not written whose date matches {@code deleteUnwritten} are deleted (a full
-   * refresh). Returns the event dates written.
+   * refresh). Returns the event dates written and their rows, counted while writing.
    */
-  public static List<String> publish(
+  public static Tables.Replaced publish(
       Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
     return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten);
   }

@@ -298,14 +298,20 @@ public final class Tables {
    * table partitioned by another column than dt, e.g. curated facts by event_date); existing
    * partitions not written are kept, unless {@code deleteUnwritten} matches their value. Each
    * partition is published whole, as {@link #write} does: staged and renamed on local and HDFS
-   * paths, through the S3A committer on s3a://. Returns the values written, sorted.
+   * paths, through the S3A committer on s3a://. Returns the values written, sorted, and the rows of
+   * their partitions, counted while writing ({@link WriteCounter}).
    */
-  public List<String> replacePartitions(
+  public Replaced replacePartitions(
       String table,
       String column,
       Dataset<Row> rows,
       java.util.function.Predicate<String> deleteUnwritten) {
     releaseKeptReads(table);
+    org.apache.spark.SparkContext sc = spark.sparkContext();
+    WriteCounter counter = WriteCounter.of(sc);
+    String id = table + " by " + column + " " + java.util.UUID.randomUUID();
+    String previous = sc.getLocalProperty(WriteCounter.WRITE_ID);
+    sc.setLocalProperty(WriteCounter.WRITE_ID, id);
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
     Dataset<Row> byValue = onePartitionPerValue(rows, column);
     List<String> before = partitionValues(table, column);
@@ -361,9 +367,13 @@ public final class Tables {
           "Cannot publish table " + table + " partitions by " + column + ": " + e.getMessage(), e);
     } finally {
       spark.sparkContext().setJobDescription(null);
+      sc.setLocalProperty(WriteCounter.WRITE_ID, previous);
     }
-    return written.stream().sorted().toList();
+    return new Replaced(written.stream().sorted().toList(), counter.rowsWritten(id));
   }
+
+  /** What {@link #replacePartitions} published: the partition values written and their rows. */
+  public record Replaced(List<String> values, long rows) {}
 
   /**
    * The rows hashed by the partition column: one file per partition value, no small files from the

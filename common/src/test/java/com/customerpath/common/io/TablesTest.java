@@ -77,7 +77,9 @@ class TablesTest {
     spark.sparkContext().addSparkListener(listener);
     java.util.List<String> written;
     try {
-      written = tables.replacePartitions("t", "day", rows, v -> false);
+      Tables.Replaced replaced = tables.replacePartitions("t", "day", rows, v -> false);
+      written = replaced.values();
+      assertEquals(400, replaced.rows(), "rows counted while writing");
       spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     } finally {
       spark.sparkContext().removeSparkListener(listener);

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.config.PipelineSettings.TableSettings;
 import com.customerpath.common.io.CuratedTables;
+import com.customerpath.common.io.Tables;
 import com.customerpath.common.quality.InputValidation;
 import com.customerpath.common.schema.Contract;
 import com.customerpath.jobs.runtime.JobContext;
@@ -203,18 +204,14 @@ final class IngestInput {
     }
     Dataset<Row> rows = CuratedTables.asWritten(accepted, ctx.date());
     String runDate = ctx.date().toString();
-    if (incrementalFacts()) {
-      datesWritten =
-          CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false);
-    } else { // the input is the whole history up to the run date: later dates belong to later runs
-      datesWritten =
-          CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
-    }
-    long after =
-        datesWritten.isEmpty()
-            ? 0
-            : CuratedTables.readEventDates(ctx.tables(), name, datesWritten).count();
-    return after - (incrementalFacts() ? existingRows : 0);
+    Tables.Replaced published =
+        incrementalFacts()
+            ? CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false)
+            // the input is the whole history up to the run date: later dates belong to later runs
+            : CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
+    datesWritten = published.values();
+    // The rows of the dates written, counted while writing: tonight's plus those kept.
+    return published.rows() - (incrementalFacts() ? existingRows : 0);
   }
 
   /** Figures for the manifest: what the night read and which event dates it rewrote. */
