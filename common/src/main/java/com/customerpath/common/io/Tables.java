@@ -110,17 +110,14 @@ public final class Tables {
   public long write(
       String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
     releaseKeptReads(table);
-    org.apache.spark.SparkContext sc = spark.sparkContext();
-    WriteCounter counter = WriteCounter.of(sc);
-    String id = table + " dt=" + date + " " + java.util.UUID.randomUUID();
-    String previous = sc.getLocalProperty(WriteCounter.WRITE_ID);
-    sc.setLocalProperty(WriteCounter.WRITE_ID, id);
-    try {
-      writePartition(table, date, rows, extraPartitionColumns);
-    } finally {
-      sc.setLocalProperty(WriteCounter.WRITE_ID, previous);
-    }
-    return counter.rowsWritten(id);
+    return WriteCounter.counting(
+            spark.sparkContext(),
+            table + " dt=" + date,
+            () -> {
+              writePartition(table, date, rows, extraPartitionColumns);
+              return null;
+            })
+        .rows();
   }
 
   private void writePartition(
@@ -307,11 +304,19 @@ public final class Tables {
       Dataset<Row> rows,
       java.util.function.Predicate<String> deleteUnwritten) {
     releaseKeptReads(table);
-    org.apache.spark.SparkContext sc = spark.sparkContext();
-    WriteCounter counter = WriteCounter.of(sc);
-    String id = table + " by " + column + " " + java.util.UUID.randomUUID();
-    String previous = sc.getLocalProperty(WriteCounter.WRITE_ID);
-    sc.setLocalProperty(WriteCounter.WRITE_ID, id);
+    WriteCounter.Counted<List<String>> published =
+        WriteCounter.counting(
+            spark.sparkContext(),
+            table + " by " + column,
+            () -> publishByValue(table, column, rows, deleteUnwritten));
+    return new Replaced(published.result(), published.rows());
+  }
+
+  private List<String> publishByValue(
+      String table,
+      String column,
+      Dataset<Row> rows,
+      java.util.function.Predicate<String> deleteUnwritten) {
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
     Dataset<Row> byValue = onePartitionPerValue(rows, column);
     List<String> before = partitionValues(table, column);
@@ -367,9 +372,8 @@ public final class Tables {
           "Cannot publish table " + table + " partitions by " + column + ": " + e.getMessage(), e);
     } finally {
       spark.sparkContext().setJobDescription(null);
-      sc.setLocalProperty(WriteCounter.WRITE_ID, previous);
     }
-    return new Replaced(written.stream().sorted().toList(), counter.rowsWritten(id));
+    return written.stream().sorted().toList();
   }
 
   /** What {@link #replacePartitions} published: the partition values written and their rows. */

@@ -63,6 +63,25 @@ final class WriteCounter extends SparkListener {
     }
   }
 
+  /** What a counted write returned, and the rows its tasks wrote. */
+  record Counted<T>(T result, long rows) {}
+
+  /** Runs a write tagged with a fresh id (label + a UUID) and counts the rows its tasks wrote. */
+  static <T> Counted<T> counting(
+      SparkContext sc, String label, java.util.function.Supplier<T> write) {
+    WriteCounter counter = of(sc);
+    String id = label + " " + java.util.UUID.randomUUID();
+    String previous = sc.getLocalProperty(WRITE_ID);
+    sc.setLocalProperty(WRITE_ID, id);
+    T result;
+    try {
+      result = write.get();
+    } finally {
+      sc.setLocalProperty(WRITE_ID, previous);
+    }
+    return new Counted<>(result, counter.rowsWritten(id));
+  }
+
   /**
    * The rows the write tagged with this id wrote (waits for Spark's listener bus to deliver its
    * events).
