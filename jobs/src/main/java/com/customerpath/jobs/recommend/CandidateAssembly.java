@@ -47,8 +47,8 @@ final class CandidateAssembly {
    * persona ("persona", the persona id as text) and of a context group ("context", {@link
    * #contextGroup()}).
    */
-  static final StructType BUYERS =
-      StructType.fromDDL("popularity string, group_key string, product_id string, buyers long");
+  static final String BUYERS =
+      "popularity string, group_key string, product_id string, buyers long";
 
   static final String GLOBAL = "global";
   static final String PERSONA = "persona";
@@ -271,10 +271,11 @@ final class CandidateAssembly {
                   .put(product, count);
             }
           }
-          default ->
+          case CONTEXT ->
               contextBuyers
                   .computeIfAbsent(r.getString(1), k -> new HashMap<>())
                   .put(product, count);
+          default -> throw new IllegalStateException("Unknown popularity " + r.getString(0));
         }
       }
       HashMap<String, Double> g = shareOfBest(globalBuyers);

@@ -131,10 +131,7 @@ class CandidateAssemblyTest {
         cat.add(new Object[] {product(p), p % 2 == 0 ? "dairy" : "bakery"});
       }
     }
-    buyers =
-        Fixtures.rows(
-            "popularity string, group_key string, product_id string, buyers long",
-            b.toArray(new Object[0][]));
+    buyers = Fixtures.rows(CandidateAssembly.BUYERS, b.toArray(new Object[0][]));
     // The popularity tables by their SQL definition: buyers over the group's best seller's.
     buyers.createOrReplaceTempView("candidate_assembly_buyers");
     org.apache.spark.sql.SparkSession spark = buyers.sparkSession();
