@@ -432,6 +432,64 @@ class CustomerFeaturesTest {
     }
   }
 
+  /**
+   * On facts partitioned by customer (as a run keeps them) every per-customer aggregation and join
+   * of the three contexts reuses that partitioning: no exchange on the customer is left in the
+   * plan, where the same query on unpartitioned facts has several. The rows are the same.
+   */
+  @Test
+  void onFactsPartitionedByCustomerNoAggregationOrJoinShufflesThemAgain() {
+    List<CustomerFeatures.View> views =
+        List.of(
+            new CustomerFeatures.View(RUN, FeatureContext.ALL),
+            new CustomerFeatures.View(RUN, FeatureContext.WEEKDAY),
+            new CustomerFeatures.View(RUN, FeatureContext.WEEKEND));
+    CustomerFeatures.Inputs plain = inputs();
+    CustomerFeatures.Inputs partitioned =
+        new CustomerFeatures.Inputs(
+            com.customerpath.common.io.CuratedTables.byCustomer(plain.transactions()),
+            plain.products(),
+            plain.customers(),
+            plain.external());
+    Dataset<Row> before = CustomerFeatures.computeViews(plain, settings(), 365, views).all();
+    Dataset<Row> after = CustomerFeatures.computeViews(partitioned, settings(), 365, views).all();
+    assertTrue(
+        shufflesByCustomer(before) >= 3, "unpartitioned facts: each aggregation shuffles them");
+    assertEquals(0, shufflesByCustomer(after), "partitioned facts: none");
+    assertEquals(sortedText(before), sortedText(after));
+  }
+
+  /** Exchanges that hash-partition by the customer, besides the one that partitions the facts. */
+  private static long shufflesByCustomer(Dataset<Row> rows) {
+    org.apache.spark.sql.execution.SparkPlan plan = rows.queryExecution().executedPlan();
+    if (plan instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec adaptive) {
+      plan = adaptive.initialPlan();
+    }
+    return scala.jdk.javaapi.CollectionConverters.asJava(
+            plan.collect(
+                new scala.runtime.AbstractPartialFunction<
+                    org.apache.spark.sql.execution.SparkPlan,
+                    org.apache.spark.sql.execution.exchange.ShuffleExchangeExec>() {
+                  @Override
+                  public boolean isDefinedAt(org.apache.spark.sql.execution.SparkPlan p) {
+                    return p instanceof org.apache.spark.sql.execution.exchange.ShuffleExchangeExec;
+                  }
+
+                  @Override
+                  public org.apache.spark.sql.execution.exchange.ShuffleExchangeExec apply(
+                      org.apache.spark.sql.execution.SparkPlan p) {
+                    return (org.apache.spark.sql.execution.exchange.ShuffleExchangeExec) p;
+                  }
+                }))
+        .stream()
+        .filter(
+            e ->
+                e.shuffleOrigin()
+                        == org.apache.spark.sql.execution.exchange.ENSURE_REQUIREMENTS$.MODULE$
+                    && e.outputPartitioning().toString().contains("customer_id"))
+        .count();
+  }
+
   private static List<String> sortedText(Dataset<Row> rows) {
     return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
