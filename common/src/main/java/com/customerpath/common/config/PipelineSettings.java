@@ -729,7 +729,9 @@ public record PipelineSettings(
               bl.intAtLeast("rounds", 0),
               bl.doubleIn("min-gain", 0, 10),
               bl.intAtLeast("relearn-days", 1),
-              Map.copyOf(weights));
+              Map.copyOf(weights),
+              bl.read("by-segment", bl.config()::getBoolean),
+              bl.intAtLeast("heavy-min-orders", 2));
       Settings a = c.at("als");
       AlsSettings als =
           new AlsSettings(
@@ -843,7 +845,9 @@ public record PipelineSettings(
       int rounds,
       double minGain,
       int relearnDays,
-      Map<String, Double> weights) {
+      Map<String, Double> weights,
+      boolean bySegment,
+      int heavyMinOrders) {
     public static final List<String> SOURCES =
         List.of(
             "buy-again",

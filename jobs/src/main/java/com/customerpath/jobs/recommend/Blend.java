@@ -31,18 +31,89 @@ public final class Blend {
 
   private Blend() {}
 
+  /** The buyer segments, by orders in the look-back window before the build date. */
+  public static final String COLD_START = "cold_start";
+
+  public static final String LIGHT = "light";
+  public static final String HEAVY = "heavy";
+  public static final List<String> SEGMENTS = List.of(COLD_START, LIGHT, HEAVY);
+
+  /** A customer's segment: no order, fewer than heavyMinOrders, or at least that many. */
+  static int segmentIndex(long orders, int heavyMinOrders) {
+    return orders <= 0 ? 0 : orders < heavyMinOrders ? 1 : 2;
+  }
+
+  /** The segment of a row's customer (column orders; null = none), as its name. */
+  public static Column segment(Column orders, int heavyMinOrders) {
+    Column n = functions.coalesce(orders, functions.lit(0L));
+    return functions
+        .when(n.leq(0), functions.lit(COLD_START))
+        .when(n.geq(heavyMinOrders), functions.lit(HEAVY))
+        .otherwise(functions.lit(LIGHT));
+  }
+
   /**
    * weights: in Recommender.FEATURES order, summing to 1 (so the score stays in [0, 1]);
-   * validationNdcg: NDCG@k of those weights on the validation split (NaN when not learned);
-   * customers: validation customers scored.
+   * validationNdcg: NDCG@k of the blend on the validation split (NaN when not learned); customers:
+   * validation customers scored; bySegment: the weights of the segments that learned their own (the
+   * others use weights), with heavyMinOrders the segments' bound.
    */
-  public record Fit(double[] weights, double validationNdcg, long customers, boolean learned) {
+  public record Fit(
+      double[] weights,
+      double validationNdcg,
+      long customers,
+      boolean learned,
+      Map<String, double[]> bySegment,
+      int heavyMinOrders) {
+    public Fit(double[] weights, double validationNdcg, long customers, boolean learned) {
+      this(weights, validationNdcg, customers, learned, Map.of(), 0);
+    }
+
     static Fit fixed(double[] w) {
       return new Fit(normalised(w), Double.NaN, 0, false);
     }
 
     public Map<String, Double> named() {
       return Recommender.named(weights);
+    }
+
+    /** The weights a segment's customers are ranked with. */
+    public double[] weightsOf(String segment) {
+      return bySegment.getOrDefault(segment, weights);
+    }
+
+    /** Whether any segment gives the source (a FEATURES name) a weight. */
+    public boolean uses(String feature) {
+      int i = Recommender.FEATURES.indexOf(feature);
+      return weights[i] > 0 || bySegment.values().stream().anyMatch(w -> w[i] > 0);
+    }
+
+    /**
+     * The weight of source i for each row's customer (the candidates' column orders gives the
+     * segment).
+     */
+    public Column weight(int i) {
+      Column w = functions.lit(weights[i]);
+      if (bySegment.isEmpty()) {
+        return w;
+      }
+      Column segment = segment(col("orders"), heavyMinOrders);
+      for (Map.Entry<String, double[]> e : bySegment.entrySet()) {
+        w = functions.when(segment.equalTo(e.getKey()), e.getValue()[i]).otherwise(w);
+      }
+      return w;
+    }
+
+    /** The blended score of each row, with its customer's segment's weights. */
+    public Column score() {
+      if (bySegment.isEmpty()) {
+        return Recommender.score(weights);
+      }
+      Column s = functions.lit(0.0);
+      for (int i = 0; i < weights.length; i++) {
+        s = s.plus(col(Recommender.FEATURES.get(i)).multiply(weight(i)));
+      }
+      return s;
     }
   }
 
@@ -51,12 +122,26 @@ public final class Blend {
     return sum <= 0 ? w.clone() : Arrays.stream(w).map(x -> x / sum).toArray();
   }
 
-  /**
-   * scored: allowed candidates of the validation customers (customer_id, product_id, FEATURES);
-   * relevant: customer_id, relevant (array of products bought in the validation days).
-   */
+  /** As {@link #learn(Dataset, Dataset, double[], BlendSettings, int, boolean)}, by segment. */
   public static Fit learn(
       Dataset<Row> scored, Dataset<Row> relevant, double[] start, BlendSettings s, int k) {
+    return learn(scored, relevant, start, s, k, s.bySegment());
+  }
+
+  /**
+   * scored: allowed candidates of the validation customers (customer_id, product_id, FEATURES,
+   * orders); relevant: customer_id, relevant (array of products bought in the validation days). One
+   * coordinate search on every validation customer and, bySegment, one more per segment with at
+   * least min-validation-customers, side by side: each round scores every search's weight vectors
+   * in one Spark job.
+   */
+  public static Fit learn(
+      Dataset<Row> scored,
+      Dataset<Row> relevant,
+      double[] start,
+      BlendSettings s,
+      int k,
+      boolean bySegment) {
     List<Column> fields = new ArrayList<>();
     fields.add(col("product_id"));
     Recommender.FEATURES.forEach(f -> fields.add(col(f)));
@@ -72,9 +157,19 @@ public final class Blend {
                         functions.when(
                             col("product_id").isNotNull(),
                             functions.struct(fields.toArray(new Column[0]))))
-                    .as("cands"))
+                    .as("cands"),
+                functions.max(col("orders")).as("orders"))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    long customers = lists.count();
+    long[] bySegmentCount = new long[SEGMENTS.size()];
+    for (Row r :
+        lists
+            .filter(col("n_rel").gt(0))
+            .groupBy(segment(col("orders"), s.heavyMinOrders()).as("segment"))
+            .count()
+            .collectAsList()) {
+      bySegmentCount[SEGMENTS.indexOf(r.getString(0))] = r.getLong(1);
+    }
+    long customers = Arrays.stream(bySegmentCount).sum();
     if (customers < s.minValidationCustomers()) {
       LOG.warn(
           "Blend not learned: {} customers bought in the validation days, expected >= {}"
@@ -84,42 +179,133 @@ public final class Blend {
       lists.unpersist();
       return Fit.fixed(start);
     }
-    // Round 0: the configured weights and every source alone (the blend never does worse than its
-    // best source on validation).
-    List<double[]> batch = new ArrayList<>();
-    batch.add(start.clone());
-    for (int i = 0; i < start.length; i++) {
-      if (start[i] > 0 || allowedSource(start, i)) {
-        double[] one = new double[start.length];
-        one[i] = 1;
-        batch.add(one);
+    List<Search> searches = new ArrayList<>();
+    searches.add(new Search(ALL, start));
+    for (int g = 0; bySegment && g < SEGMENTS.size(); g++) {
+      if (bySegmentCount[g] >= s.minValidationCustomers()) {
+        searches.add(new Search(g, start));
       }
     }
-    double[] best = null;
-    double bestNdcg = -1;
-    double[] bestSingle = null;
-    double bestSingleNdcg = -1;
     for (int round = 0; round <= s.rounds(); round++) {
-      double[] ndcg = evaluate(lists, batch, k);
-      if (round == 0) {
-        for (int j = 1; j < batch.size(); j++) { // batch 0 is the configured blend
-          if (ndcg[j] > bestSingleNdcg + 1e-9) {
-            bestSingleNdcg = ndcg[j];
-            bestSingle = batch.get(j);
+      List<Search> open = searches.stream().filter(x -> !x.done).toList();
+      if (open.isEmpty()) {
+        break;
+      }
+      List<double[]> batch = new ArrayList<>();
+      List<Integer> owners = new ArrayList<>();
+      for (Search x : open) {
+        batch.addAll(x.batch);
+        x.batch.forEach(w -> owners.add(x.segment));
+      }
+      double[][] sums = evaluate(lists, batch, owners, k, s.heavyMinOrders());
+      int offset = 0;
+      for (Search x : open) {
+        x.take(round, sums, offset, bySegmentCount, k, s.rounds(), start);
+        offset += x.batch.size();
+        if (!x.done) {
+          x.batch = neighbours(x.best, start);
+        }
+      }
+    }
+    lists.unpersist();
+    Search all = searches.get(0);
+    all.keepSingleUnlessBeaten(s.minGain(), k);
+    // Each segment's own weights, where they beat everyone's weights on its customers; the
+    // blend's NDCG is the customers' mean under the weights of their segment.
+    Map<String, double[]> own = new LinkedHashMap<>();
+    double total = 0;
+    for (int g = 0; g < SEGMENTS.size(); g++) {
+      double ndcg = all.bestBySegment[g];
+      for (Search x : searches.subList(1, searches.size())) {
+        if (x.segment == g) {
+          x.keepSingleUnlessBeaten(s.minGain(), k);
+          if (x.bestNdcg > ndcg + 1e-9) {
+            own.put(SEGMENTS.get(g), normalised(x.best));
+            ndcg = x.bestNdcg;
           }
         }
       }
-      double[] roundBest = best;
+      total += ndcg * bySegmentCount[g];
+    }
+    if (!own.isEmpty()) {
+      LOG.info("Blend by segment: {}", own.keySet());
+    }
+    return new Fit(
+        normalised(all.best),
+        own.isEmpty() ? all.bestNdcg : total / customers,
+        customers,
+        true,
+        own,
+        s.heavyMinOrders());
+  }
+
+  /** Owner of a search over every validation customer (the others own a segment index). */
+  private static final int ALL = -1;
+
+  /** One coordinate search: its customers (a segment, or all), its batch and its best so far. */
+  private static final class Search {
+    final int segment;
+    List<double[]> batch = new ArrayList<>();
+    double[] best;
+    double bestNdcg = -1;
+    double[] bestBySegment = new double[SEGMENTS.size()];
+    double[] bestSingle;
+    double bestSingleNdcg = -1;
+    double[] bestSingleBySegment;
+    boolean done;
+
+    /** Round 0: the configured weights and every source alone. */
+    Search(int segment, double[] start) {
+      this.segment = segment;
+      batch.add(start.clone());
+      for (int i = 0; i < start.length; i++) {
+        if (start[i] > 0 || allowedSource(start, i)) {
+          double[] one = new double[start.length];
+          one[i] = 1;
+          batch.add(one);
+        }
+      }
+    }
+
+    /** NDCG of vector j: its customers' mean. */
+    double ndcg(double[] perSegment, long[] counts) {
+      double sum = 0;
+      long n = 0;
+      for (int g = 0; g < counts.length; g++) {
+        if (segment == ALL || segment == g) {
+          sum += perSegment[g];
+          n += counts[g];
+        }
+      }
+      return n == 0 ? 0 : sum / n;
+    }
+
+    void take(
+        int round, double[][] sums, int offset, long[] counts, int k, int rounds, double[] start) {
       double roundNdcg = bestNdcg;
+      double[] roundBest = best;
+      double[] roundBySegment = bestBySegment;
       for (int j = 0; j < batch.size(); j++) {
-        if (ndcg[j] > roundNdcg + 1e-9) {
-          roundNdcg = ndcg[j];
+        double ndcg = ndcg(sums[offset + j], counts);
+        double[] bySegment = new double[counts.length];
+        for (int g = 0; g < counts.length; g++) {
+          bySegment[g] = counts[g] == 0 ? 0 : sums[offset + j][g] / counts[g];
+        }
+        if (round == 0 && j > 0 && ndcg > bestSingleNdcg + 1e-9) { // 0 is the configured blend
+          bestSingleNdcg = ndcg;
+          bestSingle = batch.get(j);
+          bestSingleBySegment = bySegment;
+        }
+        if (ndcg > roundNdcg + 1e-9) {
+          roundNdcg = ndcg;
           roundBest = batch.get(j);
+          roundBySegment = bySegment;
         }
       }
       LOG.info(
-          "Blend round {}: {} weight vectors, best NDCG@{} {} with {}",
+          "Blend round {} ({}): {} weight vectors, best NDCG@{} {} with {}",
           round,
+          segment == ALL ? "all" : SEGMENTS.get(segment),
           batch.size(),
           k,
           roundNdcg,
@@ -127,23 +313,25 @@ public final class Blend {
       boolean improved = roundNdcg > bestNdcg + 1e-4;
       best = roundBest;
       bestNdcg = roundNdcg;
-      if (!improved && round > 0) {
-        break;
+      bestBySegment = roundBySegment;
+      done = (!improved && round > 0) || round == rounds;
+    }
+
+    /** A mix must beat the best single source by min-gain, else that source alone is used. */
+    void keepSingleUnlessBeaten(double minGain, int k) {
+      if (bestSingle != null && bestNdcg < bestSingleNdcg * (1 + minGain)) {
+        LOG.info(
+            "Blend ({}): NDCG@{} {} is within {} of the best single source's {}: that source alone",
+            segment == ALL ? "all" : SEGMENTS.get(segment),
+            k,
+            bestNdcg,
+            minGain,
+            bestSingleNdcg);
+        best = bestSingle;
+        bestNdcg = bestSingleNdcg;
+        bestBySegment = bestSingleBySegment;
       }
-      batch = neighbours(best, start);
     }
-    lists.unpersist();
-    if (bestSingle != null && bestNdcg < bestSingleNdcg * (1 + s.minGain())) {
-      LOG.info(
-          "Blend: NDCG@{} {} is within {} of the best single source's {}: that source alone",
-          k,
-          bestNdcg,
-          s.minGain(),
-          bestSingleNdcg);
-      best = bestSingle;
-      bestNdcg = bestSingleNdcg;
-    }
-    return new Fit(normalised(best), bestNdcg, customers, true);
   }
 
   /** A source switched off in the configuration (ALS when disabled) stays off. */
@@ -175,28 +363,50 @@ public final class Blend {
   }
 
   /**
-   * Mean NDCG@k of each weight vector over the validation customers: one Spark job. Each task
-   * scores its customers' candidate lists under every vector in plain Java (a SQL lambda sorting
-   * structs runs interpreted, row by row, and cost most of the search) and returns its sums.
+   * Mean NDCG@k of each weight vector over every validation customer: one Spark job (lists without
+   * orders count as one segment).
    */
   static double[] evaluate(Dataset<Row> lists, List<double[]> batch, int k) {
+    List<Integer> owners = batch.stream().map(w -> ALL).toList();
+    Dataset<Row> one = lists.withColumn("orders", functions.lit(0L));
+    double[][] sums = evaluate(one, batch, owners, k, 1);
+    long customers =
+        one.filter(col("n_rel").gt(0)).count(); // only customers with something relevant count
+    double[] out = new double[batch.size()];
+    for (int j = 0; j < out.length; j++) {
+      out[j] = customers == 0 ? 0 : Arrays.stream(sums[j]).sum() / customers;
+    }
+    return out;
+  }
+
+  /**
+   * NDCG@k sums of each weight vector per segment (vector j over the customers of segment
+   * owners[j], or of every segment for {@link #ALL}): one Spark job. Each task scores its
+   * customers' candidate lists under the vectors in plain Java (a SQL lambda sorting structs runs
+   * interpreted, row by row, and cost most of the search) and returns its sums.
+   */
+  static double[][] evaluate(
+      Dataset<Row> lists, List<double[]> batch, List<Integer> owners, int k, int heavyMinOrders) {
     double[][] weights = batch.toArray(new double[0][]);
+    int[] owner = owners.stream().mapToInt(Integer::intValue).toArray();
     int features = Recommender.FEATURES.size();
+    int segments = SEGMENTS.size();
     double[] sums =
         lists
-            .select(col("n_rel"), col("cands"))
+            .select(col("n_rel"), col("cands"), col("orders"))
             .javaRDD()
             .mapPartitions(
                 (FlatMapFunction<java.util.Iterator<Row>, double[]>)
                     rows -> {
-                      // Per vector: the NDCG sum; the last slot counts the customers.
-                      double[] acc = new double[weights.length + 1];
+                      // Vector j's NDCG sum in segment g at j * segments + g.
+                      double[] acc = new double[weights.length * segments];
                       while (rows.hasNext()) {
                         Row r = rows.next();
                         double idcg = idealDcg(r.getInt(0), k);
                         if (idcg <= 0) {
                           continue;
                         }
+                        int g = segmentIndex(r.isNullAt(2) ? 0 : r.getLong(2), heavyMinOrders);
                         List<Row> cands = r.isNullAt(1) ? List.of() : r.getList(1);
                         int n = cands.size();
                         String[] product = new String[n];
@@ -211,9 +421,10 @@ public final class Blend {
                           label[c] = !cand.isNullAt(1 + features) && cand.getBoolean(1 + features);
                         }
                         for (int j = 0; j < weights.length; j++) {
-                          acc[j] += dcg(weights[j], f, product, label, k) / idcg;
+                          if (owner[j] == ALL || owner[j] == g) {
+                            acc[j * segments + g] += dcg(weights[j], f, product, label, k) / idcg;
+                          }
                         }
-                        acc[weights.length] += 1;
                       }
                       return List.of(acc).iterator();
                     })
@@ -225,10 +436,9 @@ public final class Blend {
                   }
                   return out;
                 });
-    double customers = sums[weights.length];
-    double[] out = new double[weights.length];
-    for (int j = 0; j < out.length; j++) {
-      out[j] = customers == 0 ? 0 : sums[j] / customers;
+    double[][] out = new double[weights.length][segments];
+    for (int j = 0; j < weights.length; j++) {
+      System.arraycopy(sums, j * segments, out[j], 0, segments);
     }
     return out;
   }

@@ -11,22 +11,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The learned blend kept between nights (table {@value #TABLE}, one row per source): learning it
- * fits every candidate source a second time on the validation split, so a night uses the blend
- * learned on an earlier night while it is younger than relearn-days and was learned with the same
- * recommender settings (a fingerprint of them is stored beside the weights).
+ * The learned blend kept between nights (table {@value #TABLE}, one row per segment and source:
+ * segment "all" holds the weights of every customer, the others those of the buyer segments that
+ * learned their own): learning it fits every candidate source a second time on the validation
+ * split, so a night uses the blend learned on an earlier night while it is younger than
+ * relearn-days and was learned with the same recommender settings (a fingerprint of them is stored
+ * beside the weights).
  */
 public final class BlendStore {
   public static final String TABLE =
       com.customerpath.common.catalog.PipelineCatalog.TableNames.RECOMMENDATION_BLEND;
   static final StructType SCHEMA =
       StructType.fromDDL(
-          "source string, weight double, validation_ndcg_at_10 double, validation_customers long,"
+          "segment string, source string, weight double, validation_ndcg_at_10 double, validation_customers long,"
               + " learned_on date, settings_fingerprint string");
 
   private BlendStore() {}
@@ -44,6 +47,8 @@ public final class BlendStore {
         "max=" + b.maxValidationCustomers(),
         "rounds=" + b.rounds(),
         "min-gain=" + b.minGain(),
+        "by-segment=" + b.bySegment(),
+        "heavy-min-orders=" + b.heavyMinOrders(),
         "weights=" + new TreeMap<>(b.weights()),
         "candidates=" + p.candidates(),
         "repeat=" + p.repeat().name(),
@@ -65,10 +70,20 @@ public final class BlendStore {
     if (night.isEmpty()) {
       return Optional.empty();
     }
-    List<Row> rows = tables.read(TABLE, night.get()).collectAsList(); // one row per source
-    Map<String, Row> bySource = new TreeMap<>();
-    rows.forEach(r -> bySource.put(r.getAs("source"), r));
-    if (!bySource.keySet().equals(new java.util.TreeSet<>(BlendSettings.SOURCES))) {
+    Dataset<Row> stored = tables.read(TABLE, night.get());
+    if (!List.of(stored.columns()).contains("segment")) {
+      return Optional.empty(); // kept before blends by segment: learned again
+    }
+    List<Row> rows = stored.collectAsList(); // one row per segment and source
+    Map<String, Map<String, Double>> bySegment = new TreeMap<>();
+    rows.forEach(
+        r ->
+            bySegment
+                .computeIfAbsent(r.getAs("segment"), k -> new TreeMap<>())
+                .put(r.getAs("source"), r.<Double>getAs("weight")));
+    java.util.Set<String> sources = new java.util.TreeSet<>(BlendSettings.SOURCES);
+    if (!bySegment.containsKey(ALL)
+        || bySegment.values().stream().anyMatch(w -> !w.keySet().equals(sources))) {
       return Optional.empty();
     }
     Row first = rows.get(0);
@@ -79,18 +94,32 @@ public final class BlendStore {
         || !fingerprint(p).equals(first.getAs("settings_fingerprint"))) {
       return Optional.empty();
     }
-    double[] w = new double[BlendSettings.SOURCES.size()];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = bySource.get(BlendSettings.SOURCES.get(i)).<Double>getAs("weight");
+    Map<String, double[]> own = new java.util.LinkedHashMap<>();
+    for (String segment : Blend.SEGMENTS) {
+      if (bySegment.containsKey(segment)) {
+        own.put(segment, inSourceOrder(bySegment.get(segment)));
+      }
     }
     return Optional.of(
         new Stored(
             new Blend.Fit(
-                w,
+                inSourceOrder(bySegment.get(ALL)),
                 first.<Double>getAs("validation_ndcg_at_10"),
                 first.<Long>getAs("validation_customers"),
-                true),
+                true,
+                own,
+                p.blend().heavyMinOrders()),
             learnedOn));
+  }
+
+  private static final String ALL = "all";
+
+  private static double[] inSourceOrder(Map<String, Double> bySource) {
+    double[] w = new double[BlendSettings.SOURCES.size()];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = bySource.get(BlendSettings.SOURCES.get(i));
+    }
+    return w;
   }
 
   /** A blend and the night it was learned on. */
@@ -102,20 +131,30 @@ public final class BlendStore {
       return;
     }
     List<Row> rows = new ArrayList<>();
-    double[] w = stored.fit().weights();
-    for (int i = 0; i < w.length; i++) {
-      rows.add(
-          RowFactory.create(
-              BlendSettings.SOURCES.get(i),
-              w[i],
-              stored.fit().validationNdcg(),
-              stored.fit().customers(),
-              java.sql.Date.valueOf(stored.learnedOn()),
-              fingerprint(p)));
-    }
+    Map<String, double[]> bySegment = new java.util.LinkedHashMap<>();
+    bySegment.put(ALL, stored.fit().weights());
+    bySegment.putAll(stored.fit().bySegment());
+    bySegment.forEach(
+        (segment, w) -> {
+          for (int i = 0; i < w.length; i++) {
+            rows.add(
+                RowFactory.create(
+                    segment,
+                    BlendSettings.SOURCES.get(i),
+                    w[i],
+                    stored.fit().validationNdcg(),
+                    stored.fit().customers(),
+                    java.sql.Date.valueOf(stored.learnedOn()),
+                    fingerprint(p)));
+          }
+        });
     tables.write(
         TABLE,
         date,
-        tables.spark().createDataFrame(rows, SCHEMA).coalesce(1).orderBy(col("source")));
+        tables
+            .spark()
+            .createDataFrame(rows, SCHEMA)
+            .coalesce(1)
+            .orderBy(col("segment"), col("source")));
   }
 }

@@ -36,7 +36,8 @@ final class CandidateAssembly {
       StructType.fromDDL(
           "customer_id string, product_id string, persona_id int, bought boolean, due_ratio double,"
               + " interval_days double, category string, because string, f_buy_again double,"
-              + " f_due double, f_together double, f_persona double, f_global double, f_als double");
+              + " f_due double, f_together double, f_persona double, f_global double, f_als double,"
+              + " orders long");
 
   private static final int BOUGHT = 0;
   private static final int TOGETHER = 1;
@@ -59,11 +60,12 @@ final class CandidateAssembly {
   /**
    * The scored candidates (schema {@link #SCORED}) of every customer of groups (customer_id,
    * persona_id, ctx_persona_id, context). inter: the customers' (customer, product) rows with
-   * f_buy_again, f_due, due_ratio, interval_days; together (customer_id, product_id, f_together,
-   * because) and als (customer_id, product_id, f_als) may be null; buyers: distinct buyers per
-   * product ({@link #BUYERS}), whose popularity is its share of the group's best seller. The
-   * candidates are the union of the persona's and everyone's n best sellers, the customer's n best
-   * by f_buy_again, and their bought-together and ALS rows.
+   * f_buy_again, f_due, due_ratio, interval_days, orders (the customer's, which every candidate
+   * carries: the blend's segment); together (customer_id, product_id, f_together, because) and als
+   * (customer_id, product_id, f_als) may be null; buyers: distinct buyers per product ({@link
+   * #BUYERS}), whose popularity is its share of the group's best seller. The candidates are the
+   * union of the persona's and everyone's n best sellers, the customer's n best by f_buy_again, and
+   * their bought-together and ALS rows.
    */
   static Dataset<Row> assemble(
       Dataset<Row> groups,
@@ -84,7 +86,8 @@ final class CandidateAssembly {
             col("f_due").as("b"),
             col("due_ratio").as("c"),
             col("interval_days").as("d"),
-            lit(null).cast("string").as("because"));
+            lit(null).cast("string").as("because"),
+            col("orders").cast("long").as("orders"));
     if (together != null) {
       own = own.unionByName(scoreRows(together, TOGETHER, "f_together", col("because")));
     }
@@ -95,7 +98,8 @@ final class CandidateAssembly {
         functions.struct(
             col("src"), col("product_id"), col("a"), col("b"), col("c"), col("d"), col("because"));
     Dataset<Row> perCustomer =
-        own.groupBy("customer_id").agg(functions.collect_list(row).as("rows"));
+        own.groupBy("customer_id")
+            .agg(functions.collect_list(row).as("rows"), functions.max("orders").as("orders"));
     Dataset<Row> base =
         groups
             .select("customer_id", "persona_id", "ctx_persona_id", "context")
@@ -130,7 +134,8 @@ final class CandidateAssembly {
         none.as("b"),
         none.as("c"),
         none.as("d"),
-        because.as("because"));
+        because.as("because"),
+        lit(null).cast("long").as("orders"));
   }
 
   /**
@@ -317,13 +322,17 @@ final class CandidateAssembly {
       return CandidateSources.perRow(customers, this::score);
     }
 
-    /** One customer (customer_id, persona_id, ctx_persona_id, context, rows): their candidates. */
+    /**
+     * One customer (customer_id, persona_id, ctx_persona_id, context, rows, orders): their
+     * candidates.
+     */
     List<Row> score(Row customer) {
       String id = customer.getString(0);
       Integer persona = customer.isNullAt(1) ? null : customer.getInt(1);
       Integer ctxPersona = customer.isNullAt(2) ? null : customer.getInt(2);
       String context = customer.isNullAt(3) ? null : customer.getString(3);
       List<Row> rows = customer.isNullAt(4) ? List.of() : customer.getList(4);
+      long orders = customer.isNullAt(5) ? 0L : customer.getLong(5);
       Map<String, Row> bought = new HashMap<>();
       Map<String, Row> together = new HashMap<>();
       Map<String, Double> als = new HashMap<>();
@@ -381,7 +390,8 @@ final class CandidateAssembly {
                 t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2),
                 fPersona,
                 orZero(global.get(product)),
-                orZero(als.get(product))));
+                orZero(als.get(product)),
+                orders));
       }
       return out;
     }

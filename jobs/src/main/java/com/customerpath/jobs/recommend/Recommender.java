@@ -464,31 +464,32 @@ public final class Recommender {
     Blend.Fit fit = reused != null ? reused : learnBlend(in, p, asOf);
     // A blend that gives ALS no weight leaves its candidates to the other sources' scores: the
     // factorisation is not fitted for nothing.
-    Params tonight = fit.weights()[FEATURES.indexOf("f_als")] > 0 ? p : p.withoutAls();
+    Params tonight = fit.uses("f_als") ? p : p.withoutAls();
     // Likewise bought together: no weight, no neighbours.
-    Candidates c =
-        candidates(in, tonight, asOf, null, fit.weights()[FEATURES.indexOf("f_together")] > 0);
+    Candidates c = candidates(in, tonight, asOf, null, fit.uses("f_together"));
     // The assembled candidates arrive grouped by customer: ranked in the same pass, no window.
     Dataset<Row> top =
-        CandidateAssembly.topPerCustomer(
-            c.scored().filter(allowed(p)), score(fit.weights()), p.topN());
-    Dataset<Row> recs = explain(top, fit.weights(), in).persist(StorageLevel.MEMORY_AND_DISK());
+        CandidateAssembly.topPerCustomer(c.scored().filter(allowed(p)), fit.score(), p.topN());
+    Dataset<Row> recs = explain(top, fit, in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released
     c.release();
     return new Result(recs, fit);
   }
 
-  /** The source whose weighted score contributes most, and a reason naming products by name. */
-  static Dataset<Row> explain(Dataset<Row> top, double[] w, Inputs in) {
+  /**
+   * The source whose weighted score (with the weights of the customer's segment) contributes most,
+   * and a reason naming products by name.
+   */
+  static Dataset<Row> explain(Dataset<Row> top, Blend.Fit fit, Inputs in) {
     Column best = lit(null).cast("string");
-    Column bestValue = lit(-1.0);
     List<Column> parts = new ArrayList<>();
-    for (int i = 0; i < w.length; i++) {
-      parts.add(col(FEATURES.get(i)).multiply(w[i]));
+    int sources = fit.weights().length;
+    for (int i = 0; i < sources; i++) {
+      parts.add(col(FEATURES.get(i)).multiply(fit.weight(i)));
     }
     // Pick the largest part; ties go to the first source in FEATURES order.
     Column max = functions.greatest(parts.toArray(new Column[0]));
-    for (int i = w.length - 1; i >= 0; i--) {
+    for (int i = sources - 1; i >= 0; i--) {
       best =
           when(parts.get(i).equalTo(max).and(parts.get(i).gt(0)), lit(BlendSettings.SOURCES.get(i)))
               .otherwise(best);

@@ -154,6 +154,20 @@ public final class RecommenderEvaluation implements NightlyStep {
                           + "_weight_"
                           + source.replace('-', '_'),
                       w));
+      fit.bySegment()
+          .forEach(
+              (segment, w) ->
+                  Recommender.named(w)
+                      .forEach(
+                          (source, weight) ->
+                              result.metric(
+                                  "recommender_evaluation_blend_"
+                                      + view
+                                      + "_"
+                                      + segment
+                                      + "_weight_"
+                                      + source.replace('-', '_'),
+                                  weight)));
       if (fit.learned()) {
         result.metric(
             "recommender_evaluation_blend_" + view + "_validation_ndcg_at_10",
@@ -194,6 +208,10 @@ public final class RecommenderEvaluation implements NightlyStep {
                       ", validation NDCG@10 %.4f over %d customers",
                       fit.validationNdcg(), fit.customers())
                   : " (configured, not learned)"));
+      fit.bySegment()
+          .forEach(
+              (segment, w) ->
+                  sb.append(String.format("  %s buyers: blend %s%n", segment, Blend.rounded(w))));
       sb.append(String.format("%-16s", "metric"));
       MODELS.forEach(m -> sb.append(String.format("%23s", m)));
       sb.append('\n');
@@ -347,9 +365,7 @@ public final class RecommenderEvaluation implements NightlyStep {
     for (String view : VIEWS) {
       Map<String, Column[]> byModel = new LinkedHashMap<>();
       Recommender.Params hp = view.equals("all") ? p : pNew;
-      byModel.put(
-          "hybrid",
-          new Column[] {Recommender.score(blends.get(view).weights()), Recommender.allowed(hp)});
+      byModel.put("hybrid", new Column[] {blends.get(view).score(), Recommender.allowed(hp)});
       byModel.putAll(models);
       for (Map.Entry<String, Column[]> m : byModel.entrySet()) {
         Column filter = view.equals("all") ? m.getValue()[1] : m.getValue()[1].and(notBought);
@@ -380,10 +396,7 @@ public final class RecommenderEvaluation implements NightlyStep {
     // Relevant per view: every test purchase, or only products the customer had not bought before.
     Dataset<Row> relNew =
         relevant(test.join(boughtBefore, new String[] {"customer_id", "product_id"}, "left_anti"));
-    Column segment =
-        when(col("orders").isNull(), lit("cold_start"))
-            .when(col("orders").geq(heavyMinOrders), lit("heavy"))
-            .otherwise(lit("light"));
+    Column segment = Blend.segment(col("orders"), heavyMinOrders);
     Dataset<Row> rel =
         relAll
             .withColumn("view", lit("all"))

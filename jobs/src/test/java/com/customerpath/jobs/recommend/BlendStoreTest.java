@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class BlendStoreTest {
   private static final LocalDate LEARNED = LocalDate.parse("2026-06-01");
   private static final double[] WEIGHTS = {0.1, 0.2, 0.0, 0.5, 0.2, 0.0};
+  private static final double[] HEAVY = {0.7, 0.3, 0.0, 0.0, 0.0, 0.0};
 
   private static Recommender.Params params(Map<String, String> overrides) {
     Path out = SparkTestSession.tempDir("blend-store-settings");
@@ -31,11 +32,15 @@ class BlendStoreTest {
     BlendStore.save(
         tables,
         LEARNED,
-        new BlendStore.Stored(new Blend.Fit(WEIGHTS, 0.42, 1234, true), LEARNED),
+        new BlendStore.Stored(
+            new Blend.Fit(WEIGHTS, 0.42, 1234, true, Map.of(Blend.HEAVY, HEAVY), 4), LEARNED),
         p);
 
     BlendStore.Stored kept = BlendStore.reusable(tables, LEARNED.plusDays(6), p).orElseThrow();
     assertArrayEquals(WEIGHTS, kept.fit().weights(), 0);
+    assertEquals(java.util.Set.of(Blend.HEAVY), kept.fit().bySegment().keySet());
+    assertArrayEquals(HEAVY, kept.fit().weightsOf(Blend.HEAVY), 0);
+    assertArrayEquals(WEIGHTS, kept.fit().weightsOf(Blend.LIGHT), 0, "no weights of its own");
     assertEquals(0.42, kept.fit().validationNdcg());
     assertEquals(1234, kept.fit().customers());
     assertEquals(LEARNED, kept.learnedOn());
@@ -49,6 +54,9 @@ class BlendStoreTest {
     Recommender.Params otherPolicy =
         params(Map.of("customerpath.recommendations.repeat-purchase", "always"));
     assertTrue(BlendStore.reusable(tables, LEARNED.plusDays(1), otherPolicy).isEmpty());
+    Recommender.Params oneBlend =
+        params(Map.of("customerpath.recommendations.blend.by-segment", "false"));
+    assertTrue(BlendStore.reusable(tables, LEARNED.plusDays(1), oneBlend).isEmpty());
     Recommender.Params everyNight =
         params(Map.of("customerpath.recommendations.blend.relearn-days", "1"));
     assertTrue(BlendStore.reusable(tables, LEARNED.plusDays(1), everyNight).isEmpty());

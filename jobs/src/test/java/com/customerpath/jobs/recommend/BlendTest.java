@@ -2,6 +2,7 @@ package com.customerpath.jobs.recommend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.testing.SparkTestSession;
 import java.util.ArrayList;
@@ -53,5 +54,81 @@ class BlendTest {
     // With k = 1 only the first candidate counts.
     assertEquals(
         (0 + 1 + 0 + 0) / 4.0, Blend.evaluate(lists, List.of(only("f_buy_again")), 1)[0], 1e-12);
+  }
+
+  /**
+   * Heavy buyers (6 orders) buy again the product they bought; light (1 order) and cold-start
+   * customers buy the best seller. Each has the bought product (buy again 1, popularity 0.2), the
+   * best seller (popularity 1) and another (0.5) as candidates, the best seller last by id (a
+   * weight vector that scores all 0 ranks by id), so no single weight vector ranks the bought
+   * product first for the heavy buyers and last for the others: one blend for everyone falls short
+   * of NDCG 1, one blend per segment reaches it.
+   */
+  @Test
+  void eachSegmentLearnsItsOwnWeightsWhereOneBlendFitsNeither() {
+    List<Row> scored = new ArrayList<>();
+    List<Row> relevant = new ArrayList<>();
+    for (int c = 0; c < 60; c++) {
+      String id = String.format("C%02d", c);
+      long orders = c < 20 ? 6 : c < 40 ? 1 : 0;
+      if (orders > 0) {
+        scored.add(candidate(id, "own" + c, 1.0, 0.2, orders));
+      }
+      scored.add(candidate(id, "top", 0.0, 1.0, orders));
+      scored.add(candidate(id, "second", 0.0, 0.5, orders));
+      relevant.add(RowFactory.create(id, List.of(orders >= 4 ? "own" + c : "top")));
+    }
+    StringBuilder ddl = new StringBuilder("customer_id string, product_id string");
+    Recommender.FEATURES.forEach(f -> ddl.append(", ").append(f).append(" double"));
+    ddl.append(", orders long");
+    Dataset<Row> scoredRows =
+        SparkTestSession.get().createDataFrame(scored, StructType.fromDDL(ddl.toString()));
+    Dataset<Row> relevantRows =
+        SparkTestSession.get()
+            .createDataFrame(
+                relevant, StructType.fromDDL("customer_id string, relevant array<string>"));
+    com.customerpath.common.config.PipelineSettings.BlendSettings settings =
+        new com.customerpath.common.config.PipelineSettings.BlendSettings(
+            true, 30, 10, 3000, 4, 0.03, 7, java.util.Map.of(), true, 4);
+    double[] start = new double[Recommender.FEATURES.size()];
+    java.util.Arrays.fill(start, 1.0);
+
+    Blend.Fit one = Blend.learn(scoredRows, relevantRows, start, settings, 10, false);
+    Blend.Fit bySegment = Blend.learn(scoredRows, relevantRows, start, settings, 10, true);
+
+    assertEquals(60, bySegment.customers());
+    assertEquals(java.util.Map.of(), one.bySegment());
+    assertTrue(one.validationNdcg() < 0.9, "one blend: " + one.validationNdcg());
+    assertEquals(1.0, bySegment.validationNdcg(), 1e-12, "a blend per segment");
+    double[] heavy = bySegment.weightsOf(Blend.HEAVY);
+    double[] light = bySegment.weightsOf(Blend.LIGHT);
+    int buyAgain = Recommender.FEATURES.indexOf("f_buy_again");
+    int global = Recommender.FEATURES.indexOf("f_global");
+    assertTrue(heavy[buyAgain] > 0.8 * heavy[global], "heavy: " + java.util.Arrays.toString(heavy));
+    assertTrue(light[buyAgain] < 0.8 * light[global], "light: " + java.util.Arrays.toString(light));
+    // The final ranking scores each customer's candidates with their segment's weights.
+    List<Row> firsts =
+        Recommender.rank(scoredRows, bySegment.score(), 1)
+            .select("customer_id", "product_id")
+            .collectAsList();
+    assertEquals(60, firsts.size());
+    for (Row r : firsts) {
+      int c = Integer.parseInt(r.getString(0).substring(1));
+      assertEquals(c < 20 ? "own" + c : "top", r.getString(1), r.getString(0));
+    }
+  }
+
+  private static Row candidate(
+      String customer, String product, double buyAgain, double global, long orders) {
+    Object[] v = new Object[3 + Recommender.FEATURES.size()];
+    v[0] = customer;
+    v[1] = product;
+    for (int i = 0; i < Recommender.FEATURES.size(); i++) {
+      v[2 + i] = 0.0;
+    }
+    v[2 + Recommender.FEATURES.indexOf("f_buy_again")] = buyAgain;
+    v[2 + Recommender.FEATURES.indexOf("f_global")] = global;
+    v[v.length - 1] = orders;
+    return RowFactory.create(v);
   }
 }

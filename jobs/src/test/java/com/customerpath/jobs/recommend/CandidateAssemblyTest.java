@@ -34,7 +34,7 @@ class CandidateAssemblyTest {
   private static final double BOOST = 0.3;
   private static final String SCHEMA =
       "customer_id, product_id, persona_id, bought, due_ratio, interval_days, category, because,"
-          + " f_buy_again, f_due, f_together, f_persona, f_global, f_als";
+          + " f_buy_again, f_due, f_together, f_persona, f_global, f_als, orders";
 
   private static Dataset<Row> groups;
   private static Dataset<Row> inter;
@@ -63,6 +63,7 @@ class CandidateAssemblyTest {
       if (c % 9 == 4) {
         continue; // a customer with no row of their own: the best sellers only
       }
+      long orders = 1 + random.nextInt(9); // the customer's, on each of their rows
       for (int p : distinct(random, 1 + random.nextInt(6))) {
         boolean repeat = random.nextBoolean();
         i.add(
@@ -72,7 +73,8 @@ class CandidateAssemblyTest {
               levels[random.nextInt(levels.length)],
               repeat ? levels[random.nextInt(levels.length)] : 0.0,
               repeat ? 0.5 + random.nextInt(3) : null,
-              repeat ? 7.0 * (1 + random.nextInt(3)) : null
+              repeat ? 7.0 * (1 + random.nextInt(3)) : null,
+              orders
             });
       }
       for (int p : distinct(random, random.nextInt(N + 1))) {
@@ -89,7 +91,7 @@ class CandidateAssemblyTest {
     inter =
         Fixtures.rows(
             "customer_id string, product_id string, f_buy_again double, f_due double,"
-                + " due_ratio double, interval_days double",
+                + " due_ratio double, interval_days double, orders long",
             i.toArray(new Object[0][]));
     together =
         Fixtures.rows(
@@ -216,7 +218,11 @@ class CandidateAssemblyTest {
                 "left")
             .join(together, new String[] {"customer_id", "product_id"}, "left")
             .join(als, new String[] {"customer_id", "product_id"}, "left")
-            .join(categories, new String[] {"product_id"}, "left");
+            .join(categories, new String[] {"product_id"}, "left")
+            .join(
+                inter.groupBy("customer_id").agg(functions.max("orders").as("customer_orders")),
+                new String[] {"customer_id"},
+                "left");
     Column persona =
         when(col("ctx_persona_id").isNull(), coalesce(col("popularity"), lit(0.0)))
             .otherwise(
@@ -237,7 +243,8 @@ class CandidateAssemblyTest {
         coalesce(col("f_together"), lit(0.0)).as("f_together"),
         persona.as("f_persona"),
         coalesce(col("f_global"), lit(0.0)).as("f_global"),
-        coalesce(col("f_als"), lit(0.0)).as("f_als"));
+        coalesce(col("f_als"), lit(0.0)).as("f_als"),
+        coalesce(col("customer_orders"), lit(0L)).as("orders"));
   }
 
   @Test
@@ -254,7 +261,10 @@ class CandidateAssemblyTest {
     // category, no persona.
     assertTrue(expected.stream().anyMatch(r -> r.contains("|true|")));
     assertTrue(expected.stream().anyMatch(r -> r.contains("|P00|")), "a together reason");
-    assertTrue(expected.stream().anyMatch(r -> r.endsWith("|0.1") || r.endsWith("|0.25")));
+    assertTrue(
+        expected.stream().anyMatch(r -> r.matches(".*\\|0\\.(1|25)\\|[0-9]+$")), "an ALS score");
+    assertTrue(expected.stream().anyMatch(r -> r.endsWith("|0")), "a customer without orders");
+    assertTrue(expected.stream().anyMatch(r -> r.endsWith("|9")), "the customer's orders");
     assertTrue(expected.stream().anyMatch(r -> r.contains("|null|null|null|")));
     assertTrue(expected.stream().anyMatch(r -> r.contains("|" + Recommender.EVERYONE + "|")));
   }

@@ -95,7 +95,7 @@ class RecommenderTest {
     double[] w = Blend.normalised(p.startWeights());
     return Recommender.explain(
         Recommender.rank(scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
-        w,
+        Blend.Fit.fixed(w),
         in);
   }
 
@@ -217,7 +217,7 @@ class RecommenderTest {
             Recommender.explain(
                 Recommender.rank(
                     scored.filter(Recommender.allowed(p)), Recommender.score(w), p.topN()),
-                w,
+                Blend.Fit.fixed(w),
                 in));
     assertTrue(withHorizon.get("G").contains("P1"), withHorizon.get("G").toString());
     assertFalse(withHorizon.get("A").contains("P3"), "never bought twice: never due");
