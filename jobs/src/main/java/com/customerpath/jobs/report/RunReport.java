@@ -494,7 +494,7 @@ final class RunReport {
             l ->
                 l.collectAsList()
                     .forEach(r -> lineage.put(((Number) r.getAs("persona_id")).intValue(), r)));
-    List<Row> rows = personas.orderBy("persona_id").collectAsList();
+    List<Row> rows = collectSorted(personas, "persona_id");
     TableBuilder list =
         new TableBuilder(
             "Personas",
@@ -892,7 +892,7 @@ final class RunReport {
       return;
     }
     List<Row> rows =
-        nba.get().groupBy("action", "channel").count().orderBy("action", "channel").collectAsList();
+        collectSorted(nba.get().groupBy("action", "channel").count(), "action", "channel");
     if (rows.isEmpty()) {
       blocks.add(Block.note("No customer has a next-best action tonight."));
       return;
@@ -971,12 +971,13 @@ final class RunReport {
                     .as("kind")
                 : functions.lit("flagged").as("kind"));
     List<Row> rows =
-        withKind
-            .join(assigned.get().select("customer_id", "persona_id"), "customer_id")
-            .groupBy("persona_id", "kind")
-            .count()
-            .orderBy("persona_id", "kind")
-            .collectAsList();
+        collectSorted(
+            withKind
+                .join(assigned.get().select("customer_id", "persona_id"), "customer_id")
+                .groupBy("persona_id", "kind")
+                .count(),
+            "persona_id",
+            "kind");
     Map<Integer, Long> flaggedPerPersona = new TreeMap<>();
     flagged
         .join(assigned.get().select("customer_id", "persona_id"), "customer_id")
@@ -1043,17 +1044,17 @@ final class RunReport {
     }
     boolean value = has(risk.get(), "expected_value");
     List<Row> rows =
-        risk.get()
-            .join(assigned.get().select("customer_id", "persona_id"), "customer_id")
-            .groupBy("persona_id")
-            .agg(
-                functions.count(functions.lit(1)).as("n"),
-                functions.avg("churn_probability").as("p"),
-                value
-                    ? functions.sum("expected_value").as("v")
-                    : functions.lit(null).cast("double").as("v"))
-            .orderBy("persona_id")
-            .collectAsList();
+        collectSorted(
+            risk.get()
+                .join(assigned.get().select("customer_id", "persona_id"), "customer_id")
+                .groupBy("persona_id")
+                .agg(
+                    functions.count(functions.lit(1)).as("n"),
+                    functions.avg("churn_probability").as("p"),
+                    value
+                        ? functions.sum("expected_value").as("v")
+                        : functions.lit(null).cast("double").as("v")),
+            "persona_id");
     TableBuilder t =
         new TableBuilder(
             "Churn risk by persona",
@@ -1074,6 +1075,26 @@ final class RunReport {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * A small result (a row per persona or per action) collected and sorted here by the columns,
+   * ascending with nulls first as Spark sorts: a global sort in Spark costs a sampling job and a
+   * shuffle for a handful of rows.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static List<Row> collectSorted(Dataset<Row> small, String... columns) {
+    java.util.Comparator<Row> order = (a, b) -> 0;
+    for (String c : columns) {
+      int i = small.schema().fieldIndex(c);
+      order =
+          order.thenComparing(
+              r -> (Comparable) r.get(i),
+              java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+    }
+    List<Row> rows = new ArrayList<>(small.collectAsList());
+    rows.sort(order);
+    return rows;
+  }
 
   /** customer_personas for context "all" (or every row when the table has no context). */
   private Optional<Dataset<Row>> customersAll() {
