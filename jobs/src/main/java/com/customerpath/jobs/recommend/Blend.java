@@ -160,14 +160,25 @@ public final class Blend {
                     .as("cands"),
                 functions.max(col("orders")).as("orders"))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    // Per segment: its customers and, per source, its best score on their candidates (a source
+    // that scores none of them, e.g. buy again for cold-start customers, only reorders them by id).
     long[] bySegmentCount = new long[SEGMENTS.size()];
+    boolean[][] scores = new boolean[SEGMENTS.size()][Recommender.FEATURES.size()];
+    List<Column> aggs = new ArrayList<>();
+    for (String f : Recommender.FEATURES) {
+      aggs.add(functions.max(functions.expr("array_max(transform(cands, c -> c." + f + "))")));
+    }
     for (Row r :
         lists
             .filter(col("n_rel").gt(0))
             .groupBy(segment(col("orders"), s.heavyMinOrders()).as("segment"))
-            .count()
+            .agg(functions.count(functions.lit(1)), aggs.toArray(new Column[0]))
             .collectAsList()) {
-      bySegmentCount[SEGMENTS.indexOf(r.getString(0))] = r.getLong(1);
+      int g = SEGMENTS.indexOf(r.getString(0));
+      bySegmentCount[g] = r.getLong(1);
+      for (int i = 0; i < Recommender.FEATURES.size(); i++) {
+        scores[g][i] = !r.isNullAt(2 + i) && r.getDouble(2 + i) > 0;
+      }
     }
     long customers = Arrays.stream(bySegmentCount).sum();
     if (customers < s.minValidationCustomers()) {
@@ -180,10 +191,20 @@ public final class Blend {
       return Fit.fixed(start);
     }
     List<Search> searches = new ArrayList<>();
-    searches.add(new Search(ALL, start));
+    boolean[] configured = new boolean[start.length];
+    for (int i = 0; i < start.length; i++) {
+      configured[i] = allowedSource(start, i);
+    }
+    searches.add(new Search(ALL, start, configured));
     for (int g = 0; bySegment && g < SEGMENTS.size(); g++) {
-      if (bySegmentCount[g] >= s.minValidationCustomers()) {
-        searches.add(new Search(g, start));
+      boolean[] usable = new boolean[start.length];
+      double[] from = new double[start.length];
+      for (int i = 0; i < start.length; i++) {
+        usable[i] = configured[i] && scores[g][i];
+        from[i] = usable[i] ? start[i] : 0;
+      }
+      if (bySegmentCount[g] >= s.minValidationCustomers() && Arrays.stream(from).sum() > 0) {
+        searches.add(new Search(g, from, usable));
       }
     }
     for (int round = 0; round <= s.rounds(); round++) {
@@ -203,7 +224,7 @@ public final class Blend {
         x.take(round, sums, offset, bySegmentCount, k, s.rounds(), start);
         offset += x.batch.size();
         if (!x.done) {
-          x.batch = neighbours(x.best, start);
+          x.batch = neighbours(x.best, x.usable);
         }
       }
     }
@@ -247,6 +268,7 @@ public final class Blend {
   /** One coordinate search: its customers (a segment, or all), its batch and its best so far. */
   private static final class Search {
     final int segment;
+    final boolean[] usable;
     List<double[]> batch = new ArrayList<>();
     double[] best;
     double bestNdcg = -1;
@@ -256,12 +278,13 @@ public final class Blend {
     double[] bestSingleBySegment;
     boolean done;
 
-    /** Round 0: the configured weights and every source alone. */
-    Search(int segment, double[] start) {
+    /** Round 0: the start weights and every usable source alone. */
+    Search(int segment, double[] start, boolean[] usable) {
       this.segment = segment;
+      this.usable = usable;
       batch.add(start.clone());
       for (int i = 0; i < start.length; i++) {
-        if (start[i] > 0 || allowedSource(start, i)) {
+        if (usable[i]) {
           double[] one = new double[start.length];
           one[i] = 1;
           batch.add(one);
@@ -341,12 +364,12 @@ public final class Blend {
     return !"f_als".equals(Recommender.FEATURES.get(i)) || start[i] > 0;
   }
 
-  /** Every vector that changes one weight of `w` to a grid value (scaled to w's size). */
-  static List<double[]> neighbours(double[] w, double[] start) {
+  /** Every vector that changes one usable weight of `w` to a grid value (scaled to w's size). */
+  static List<double[]> neighbours(double[] w, boolean[] usable) {
     double scale = Arrays.stream(w).max().orElse(1);
     List<double[]> out = new ArrayList<>();
     for (int i = 0; i < w.length; i++) {
-      if (!allowedSource(start, i)) {
+      if (!usable[i]) {
         continue;
       }
       for (double g : GRID) {
