@@ -77,6 +77,21 @@ public final class Blend {
       return Recommender.named(weights);
     }
 
+    /**
+     * The weights of the segments that have their own, as run-manifest metrics named prefix +
+     * segment + "_weight_" + source (source with '_' for '-').
+     */
+    public Map<String, Double> segmentWeightMetrics(String prefix) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      bySegment.forEach(
+          (segment, w) ->
+              Recommender.named(w)
+                  .forEach(
+                      (source, weight) ->
+                          m.put(prefix + segment + "_weight_" + source.replace('-', '_'), weight)));
+      return m;
+    }
+
     /** The weights a segment's customers are ranked with. */
     public double[] weightsOf(String segment) {
       return bySegment.getOrDefault(segment, weights);

@@ -272,19 +272,7 @@ public final class RecommendationsJob implements NightlyStep {
             (source, w) ->
                 result.metric("recommendations_blend_weight_" + source.replace('-', '_'), w));
     // Segments with weights of their own (the others use the weights above).
-    rec.blend()
-        .bySegment()
-        .forEach(
-            (segment, w) ->
-                Recommender.named(w)
-                    .forEach(
-                        (source, weight) ->
-                            result.metric(
-                                "recommendations_blend_"
-                                    + segment
-                                    + "_weight_"
-                                    + source.replace('-', '_'),
-                                weight)));
+    rec.blend().segmentWeightMetrics("recommendations_blend_").forEach(result::metric);
     result.metric("recommendations_blend_learned", rec.blend().learned() ? 1 : 0);
     if (rec.blend().learned()) {
       result.metric("recommendations_blend_validation_ndcg_at_10", rec.blend().validationNdcg());

@@ -154,20 +154,8 @@ public final class RecommenderEvaluation implements NightlyStep {
                           + "_weight_"
                           + source.replace('-', '_'),
                       w));
-      fit.bySegment()
-          .forEach(
-              (segment, w) ->
-                  Recommender.named(w)
-                      .forEach(
-                          (source, weight) ->
-                              result.metric(
-                                  "recommender_evaluation_blend_"
-                                      + view
-                                      + "_"
-                                      + segment
-                                      + "_weight_"
-                                      + source.replace('-', '_'),
-                                  weight)));
+      fit.segmentWeightMetrics("recommender_evaluation_blend_" + view + "_")
+          .forEach(result::metric);
       if (fit.learned()) {
         result.metric(
             "recommender_evaluation_blend_" + view + "_validation_ndcg_at_10",

@@ -2,6 +2,7 @@ package com.customerpath.jobs.recommend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.testing.SparkTestSession;
@@ -106,6 +107,17 @@ class BlendTest {
     int global = Recommender.FEATURES.indexOf("f_global");
     assertTrue(heavy[buyAgain] > 0.8 * heavy[global], "heavy: " + java.util.Arrays.toString(heavy));
     assertTrue(light[buyAgain] < 0.8 * light[global], "light: " + java.util.Arrays.toString(light));
+    assertFalse(bySegment.bySegment().isEmpty(), "some segment has weights of its own");
+    bySegment
+        .bySegment()
+        .forEach(
+            (segment, w) ->
+                assertEquals(
+                    w[buyAgain],
+                    bySegment
+                        .segmentWeightMetrics("blend_")
+                        .get("blend_" + segment + "_weight_buy_again"),
+                    "the manifest's figure"));
     // The final ranking scores each customer's candidates with their segment's weights.
     List<Row> firsts =
         Recommender.rank(scoredRows, bySegment.score(), 1)
