@@ -194,7 +194,7 @@ class CustomerFeaturesTest {
   static void compute() {
     byCustomer = new java.util.HashMap<>();
     for (Row r :
-        CustomerFeatures.compute(inputs(), settings(), RUN, 365, FeatureContext.ALL)
+        CustomerFeatures.compute(partitioned(inputs()), settings(), RUN, 365, FeatureContext.ALL)
             .collectAsList()) {
       byCustomer.put(r.getAs("customer_id"), r);
     }
@@ -432,10 +432,20 @@ class CustomerFeaturesTest {
     }
   }
 
+  /** The inputs with the facts partitioned by customer, as a run keeps them. */
+  static CustomerFeatures.Inputs partitioned(CustomerFeatures.Inputs in) {
+    return new CustomerFeatures.Inputs(
+        com.customerpath.common.io.CuratedTables.byCustomer(in.transactions()),
+        in.products(),
+        in.customers(),
+        in.external());
+  }
+
   /**
    * On facts partitioned by customer (as a run keeps them) every per-customer aggregation and join
    * of the three contexts reuses that partitioning: no exchange on the customer is left in the
-   * plan, where the same query on unpartitioned facts has several. The rows are the same.
+   * plan, where the same query on unpartitioned facts has several. (The known answers of the tests
+   * above are computed on partitioned facts; the other tests compute on unpartitioned ones.)
    */
   @Test
   void onFactsPartitionedByCustomerNoAggregationOrJoinShufflesThemAgain() {
@@ -444,19 +454,12 @@ class CustomerFeaturesTest {
             new CustomerFeatures.View(RUN, FeatureContext.ALL),
             new CustomerFeatures.View(RUN, FeatureContext.WEEKDAY),
             new CustomerFeatures.View(RUN, FeatureContext.WEEKEND));
-    CustomerFeatures.Inputs plain = inputs();
-    CustomerFeatures.Inputs partitioned =
-        new CustomerFeatures.Inputs(
-            com.customerpath.common.io.CuratedTables.byCustomer(plain.transactions()),
-            plain.products(),
-            plain.customers(),
-            plain.external());
-    Dataset<Row> before = CustomerFeatures.computeViews(plain, settings(), 365, views).all();
-    Dataset<Row> after = CustomerFeatures.computeViews(partitioned, settings(), 365, views).all();
+    Dataset<Row> before = CustomerFeatures.computeViews(inputs(), settings(), 365, views).all();
+    Dataset<Row> after =
+        CustomerFeatures.computeViews(partitioned(inputs()), settings(), 365, views).all();
     assertTrue(
         shufflesByCustomer(before) >= 3, "unpartitioned facts: each aggregation shuffles them");
     assertEquals(0, shufflesByCustomer(after), "partitioned facts: none");
-    assertEquals(sortedText(before), sortedText(after));
   }
 
   /** Exchanges that hash-partition by the customer, besides the one that partitions the facts. */
