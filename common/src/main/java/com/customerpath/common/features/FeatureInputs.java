@@ -7,7 +7,9 @@ import com.customerpath.common.io.SourceReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,16 +27,36 @@ public final class FeatureInputs {
       PipelineSettings settings,
       java.time.LocalDate runDate,
       Function<String, Dataset<Row>> curated) {
+    return assemble(spark, settings, runDate, curated, (name, read) -> read.get());
+  }
+
+  /**
+   * As above; keep(name, read) gives an external dataset's rows, read and checked by read, and may
+   * keep them for the rest of a run ({@code Tables.kept}): the features and journey steps of a
+   * night then read and check each external dataset once.
+   */
+  public static CustomerFeatures.Inputs assemble(
+      SparkSession spark,
+      PipelineSettings settings,
+      java.time.LocalDate runDate,
+      Function<String, Dataset<Row>> curated,
+      BiFunction<String, Supplier<Dataset<Row>>, Dataset<Row>> keep) {
     Optional<Dataset<Row>> products = optional(settings, "products", curated);
     Optional<Dataset<Row>> customers = optional(settings, "customers", curated);
     List<ExternalTable> external = new ArrayList<>();
     for (ExternalDatasetSettings ext : settings.external()) {
       Dataset<Row> rows =
-          SourceReader.readTable(
-              spark, "external." + ext.name(), ext.path(), ext.format(), ext.options());
-      ExternalTable table = new ExternalTable(ext, rows, runDate);
-      table.checkUniqueKeys(); // a non-unique key without a pick rule is an error naming an example
-      external.add(table);
+          keep.apply(
+              ext.name(),
+              () -> {
+                Dataset<Row> read =
+                    SourceReader.readTable(
+                        spark, "external." + ext.name(), ext.path(), ext.format(), ext.options());
+                // A non-unique key without a pick rule is an error naming an example.
+                new ExternalTable(ext, read, runDate).checkUniqueKeys();
+                return read;
+              });
+      external.add(new ExternalTable(ext, rows, runDate));
     }
     return new CustomerFeatures.Inputs(
         curated.apply("transactions"), products, customers, external);

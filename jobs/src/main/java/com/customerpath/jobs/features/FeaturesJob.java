@@ -42,13 +42,26 @@ public final class FeaturesJob implements NightlyStep {
 
   /**
    * The curated inputs of a date and the external datasets, as the feature transform wants them.
+   * The external datasets are read and checked once per run and kept for its steps, as the curated
+   * facts are ({@code Tables.kept}).
    */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
     return FeatureInputs.assemble(
         ctx.spark(),
         ctx.settings(),
         ctx.date(),
-        source -> CuratedTables.read(ctx.tables(), source, ctx.date()));
+        source -> CuratedTables.read(ctx.tables(), source, ctx.date()),
+        externalsKept(ctx));
+  }
+
+  /**
+   * Keeps each external dataset's checked rows for the rest of the run (under a key that is not a
+   * table: nothing writes it), so the features and journey steps read and check it once.
+   */
+  public static java.util.function.BiFunction<
+          String, java.util.function.Supplier<Dataset<Row>>, Dataset<Row>>
+      externalsKept(JobContext ctx) {
+    return (name, read) -> ctx.tables().kept("external/" + name, ctx.date().toString(), read);
   }
 
   @Override

@@ -241,7 +241,8 @@ public final class JourneyJob implements NightlyStep {
             source ->
                 source.equals("transactions")
                     ? transactions
-                    : CuratedTables.read(ctx.tables(), source, ctx.date()));
+                    : CuratedTables.read(ctx.tables(), source, ctx.date()),
+            com.customerpath.jobs.features.FeaturesJob.externalsKept(ctx));
     // The features as of every snapshot date in one pass over the transactions, cached while
     // training.
     List<CustomerFeatures.View> views =
