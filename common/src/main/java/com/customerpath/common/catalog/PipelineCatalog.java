@@ -62,12 +62,14 @@ public final class PipelineCatalog {
               List.of(
                   TableNames.CUSTOMER_FEATURES,
                   TableNames.CUSTOMER_CONTEXT_FEATURES,
-                  TableNames.PERSONAS),
+                  TableNames.PERSONAS,
+                  TableNames.PERSONA_MODEL),
               List.of(
                   TableNames.PERSONAS,
                   TableNames.CUSTOMER_PERSONAS,
                   TableNames.PERSONA_MIGRATION,
-                  TableNames.PERSONA_LINEAGE),
+                  TableNames.PERSONA_LINEAGE,
+                  TableNames.PERSONA_MODEL),
               "SOM then k-means on the codebook; names, representatives, ids stable night to night"),
           new StepSpec(
               "journey",
@@ -266,6 +268,11 @@ public final class PipelineCatalog {
     /** Internal: the next-stage propensity model (MLlib's format), kept for the next nights. */
     public static final String JOURNEY_PROPENSITY_MODEL = "_journey_propensity_model";
 
+    /**
+     * Internal: the fitted persona model (scaler, map, codebook clustering), for the next nights.
+     */
+    public static final String PERSONA_MODEL = "_persona_model";
+
     public static final String RUN_MANIFEST = "run_manifest";
 
     /** The curated table of a source (transactions, events, customers, products). */
@@ -303,6 +310,9 @@ public final class PipelineCatalog {
             Map.entry(
                 JOURNEY_PROPENSITY_MODEL,
                 "internal: the propensity model, used again until retrain-days old"),
+            Map.entry(
+                PERSONA_MODEL,
+                "internal: the fitted persona model, used again until retrain-days old"),
             Map.entry(
                 RECOMMENDATION_BLEND,
                 "internal: the learned blend per source, used again until relearn-days old"),

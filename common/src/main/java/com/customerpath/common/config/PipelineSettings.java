@@ -415,7 +415,8 @@ public record PipelineSettings(
       double minShare,
       List<FeatureGroupSettings> groups,
       Map<String, String> transforms,
-      int stabilityResamples) {
+      int stabilityResamples,
+      int retrainDays) {
     public static final List<String> TRANSFORMS = List.of("none", "log1p", "quantile");
 
     /** How customers are clustered: k-means on them, or a SOM then k-means on its codebook. */
@@ -450,7 +451,8 @@ public record PipelineSettings(
           c.doubleIn("personas.min-share", 0, 0.5),
           FeatureGroupSettings.all(c.at("personas")),
           transforms(c),
-          c.intAtLeast("personas.stability-resamples", 0));
+          c.intAtLeast("personas.stability-resamples", 0),
+          c.intAtLeast("personas.retrain-days", 1));
     }
 
     private static Map<String, String> transforms(Settings c) {

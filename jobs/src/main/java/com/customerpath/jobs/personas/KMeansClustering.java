@@ -105,15 +105,52 @@ public final class KMeansClustering implements PersonaClustering {
     Candidate chosen = choice.chosen();
     quality.put("personas_k_tried_selected", (double) choice.k());
     quality.put("personas_k_selected", (double) chosen.centers().length);
-    return new FittedClustering(
-        rows ->
-            chosen
-                .assign(rows)
-                .drop("_kmeans")
-                .withColumn("som_row", functions.lit(null).cast("int"))
-                .withColumn("som_col", functions.lit(null).cast("int")),
-        chosen.centers(),
-        quality);
+    return new Model(chosen.model(), chosen.mergedOf(), chosen.centers(), quality);
+  }
+
+  static final String METHOD = "kmeans";
+
+  /** The fitted MLlib model, the merged cluster of each of its clusters and the merged centers. */
+  record Model(KMeansModel model, int[] mergedOf, double[][] centroids, Map<String, Double> quality)
+      implements Fitted {
+    @Override
+    public Dataset<Row> assign(Dataset<Row> standardized) {
+      return new Candidate(model, mergedOf, centroids)
+          .assign(standardized)
+          .drop("_kmeans")
+          .withColumn("som_row", functions.lit(null).cast("int"))
+          .withColumn("som_col", functions.lit(null).cast("int"));
+    }
+
+    @Override
+    public void store(java.util.Properties p, String prefix) {
+      p.setProperty(prefix + "method", METHOD);
+      PersonaClustering.storeRows(
+          p,
+          prefix + "kmeans.centers",
+          Arrays.stream(model.clusterCenters()).map(Vector::toArray).toArray(double[][]::new));
+      p.setProperty(prefix + "merged_of", PersonaClustering.ints(mergedOf));
+      PersonaClustering.storeRows(p, prefix + "centroids", centroids);
+      PersonaClustering.storeQuality(p, prefix, quality);
+    }
+
+    static Model restore(java.util.Properties p, String prefix) {
+      org.apache.spark.mllib.linalg.Vector[] centers =
+          Arrays.stream(PersonaClustering.restoreRows(p, prefix + "kmeans.centers"))
+              .map(org.apache.spark.mllib.linalg.Vectors::dense)
+              .toArray(org.apache.spark.mllib.linalg.Vector[]::new);
+      KMeansModel model =
+          new KMeansModel(
+                  org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("kmeans"),
+                  new org.apache.spark.mllib.clustering.KMeansModel(centers))
+              .setFeaturesCol(PersonaBuilder.FEATURES)
+              .setPredictionCol("_kmeans");
+      return new Model(
+          model,
+          PersonaClustering.ints(p.getProperty(prefix + "merged_of")),
+          PersonaClustering.restoreRows(p, prefix + "centroids"),
+          PersonaClustering.restoreQuality(p, prefix));
+    }
   }
 
   private static double score(

@@ -41,6 +41,7 @@ public final class PersonaBuilder {
       Map<Integer, double[]> centroidsById,
       Map<Integer, String> namesById,
       PersonaScaler scaler,
+      PersonaClustering.Fitted fitted,
       List<String> columns) {
 
     /**
@@ -68,11 +69,33 @@ public final class PersonaBuilder {
       PersonaScaler scaler,
       PersonaClustering clustering,
       PersonaNaming naming) {
+    return assemble(features, contextFeatures, scaler, clustering::fit, naming);
+  }
+
+  /**
+   * As above with a clustering fitted on an earlier night (kept by {@link PersonaModelStore}):
+   * tonight's customers are assigned to it, nothing is refitted.
+   */
+  public static Result build(
+      Dataset<Row> features,
+      Dataset<Row> contextFeatures,
+      PersonaScaler scaler,
+      PersonaClustering.Fitted fitted,
+      PersonaNaming naming) {
+    return assemble(features, contextFeatures, scaler, scaled -> fitted, naming);
+  }
+
+  private static Result assemble(
+      Dataset<Row> features,
+      Dataset<Row> contextFeatures,
+      PersonaScaler scaler,
+      java.util.function.Function<Dataset<Row>, PersonaClustering.Fitted> fit,
+      PersonaNaming naming) {
     SparkSession spark = features.sparkSession();
     List<String> columns = scaler.columns();
     Dataset<Row> scaled = scaler.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      PersonaClustering.Fitted fitted = clustering.fit(scaled);
+      PersonaClustering.Fitted fitted = fit.apply(scaled);
       Dataset<Row> assigned =
           withDistance(fitted.assign(scaled), fitted.centroids())
               .persist(StorageLevel.MEMORY_AND_DISK());
@@ -157,7 +180,14 @@ public final class PersonaBuilder {
       Dataset<Row> materialized = customerPersonas.localCheckpoint();
       assigned.unpersist();
       return new Result(
-          personas, materialized, quality, centroidsById, names, scaler, List.copyOf(columns));
+          personas,
+          materialized,
+          quality,
+          centroidsById,
+          names,
+          scaler,
+          fitted,
+          List.copyOf(columns));
     } finally {
       scaled.unpersist();
     }

@@ -1,6 +1,7 @@
 package com.customerpath.jobs.personas;
 
 import java.util.Map;
+import java.util.Properties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -21,17 +22,64 @@ public interface PersonaClustering {
     double[][] centroids();
 
     Map<String, Double> quality();
+
+    /**
+     * Writes what {@link #assign} needs as properties under the prefix, for {@link
+     * PersonaClustering#restore}: the model is kept between nights without a Spark job.
+     */
+    void store(Properties p, String prefix);
   }
 
-  /** A fitted clustering made of its assignment function, centroids and quality figures. */
-  record FittedClustering(
-      java.util.function.UnaryOperator<Dataset<Row>> assignment,
-      double[][] centroids,
-      Map<String, Double> quality)
-      implements Fitted {
-    @Override
-    public Dataset<Row> assign(Dataset<Row> standardized) {
-      return assignment.apply(standardized);
+  /** The fitted clustering {@link Fitted#store} wrote. */
+  static Fitted restore(Properties p, String prefix) {
+    String method = p.getProperty(prefix + "method");
+    return switch (method) {
+      case SomKMeansClustering.METHOD -> SomKMeansClustering.Model.restore(p, prefix);
+      case KMeansClustering.METHOD -> KMeansClustering.Model.restore(p, prefix);
+      default ->
+          throw new IllegalStateException("Unknown stored persona clustering '" + method + "'");
+    };
+  }
+
+  /** Centroids (one row each) as properties. */
+  static void storeRows(Properties p, String key, double[][] rows) {
+    p.setProperty(key, String.valueOf(rows.length));
+    for (int i = 0; i < rows.length; i++) {
+      p.setProperty(key + "." + i, PersonaScaler.doubles(rows[i]));
     }
+  }
+
+  static double[][] restoreRows(Properties p, String key) {
+    double[][] rows = new double[Integer.parseInt(p.getProperty(key))][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = PersonaScaler.doubles(p.getProperty(key + "." + i));
+    }
+    return rows;
+  }
+
+  static String ints(int[] values) {
+    return java.util.Arrays.stream(values)
+        .mapToObj(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  static int[] ints(String text) {
+    return java.util.Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  /** Quality figures of the fit as properties (metric.<name>). */
+  static void storeQuality(Properties p, String prefix, Map<String, Double> quality) {
+    quality.forEach((k, v) -> p.setProperty(prefix + "metric." + k, Double.toString(v)));
+  }
+
+  static Map<String, Double> restoreQuality(Properties p, String prefix) {
+    Map<String, Double> quality = new java.util.TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith(prefix + "metric.")) {
+        quality.put(
+            key.substring((prefix + "metric.").length()), Double.parseDouble(p.getProperty(key)));
+      }
+    }
+    return quality;
   }
 }

@@ -131,7 +131,6 @@ public final class PersonaScaler {
     String[] names = candidates.stream().map(Feature::name).toArray(String[]::new);
     double[][] q = doubles.stat().approxQuantile(names, PROBS, 0.001);
     List<Feature> kept = new ArrayList<>();
-    Map<String, Double> medians = new LinkedHashMap<>();
     Map<String, double[]> quantiles = new LinkedHashMap<>();
     for (int i = 0; i < candidates.size(); i++) {
       Feature f = candidates.get(i);
@@ -140,7 +139,6 @@ public final class PersonaScaler {
         continue;
       }
       kept.add(f);
-      medians.put(f.name(), q[i][10]);
       quantiles.put(f.name(), q[i]);
     }
     if (kept.stream().noneMatch(Feature::input)) {
@@ -149,25 +147,8 @@ public final class PersonaScaler {
               + candidates.stream().filter(Feature::input).map(Feature::name).toList()
               + " has a value");
     }
-    StringBuilder sql = new StringBuilder("SELECT *");
-    for (Feature f : kept) {
-      // NaN counts as missing, as in MLlib's Imputer.
-      String x =
-          "coalesce(nanvl(`"
-              + f.name()
-              + "`, CAST(NULL AS DOUBLE)), "
-              + literal(medians.get(f.name()))
-              + ")";
-      sql.append(", ")
-          .append(expression(f.transform(), x, quantiles.get(f.name())))
-          .append(" AS `")
-          .append(f.name())
-          .append(SUFFIX)
-          .append('`');
-    }
-    sql.append(" FROM __THIS__");
     PipelineStage[] stages = {
-      new SQLTransformer().setStatement(sql.toString()),
+      new SQLTransformer().setStatement(statement(kept, quantiles)),
       new VectorAssembler()
           .setInputCols(kept.stream().map(f -> f.name() + SUFFIX).toArray(String[]::new))
           .setOutputCol("_assembled"),
@@ -178,9 +159,9 @@ public final class PersonaScaler {
           .setOutputCol("_standardized")
     };
     PipelineModel standardizer = new Pipeline().setStages(stages).fit(doubles);
-    StandardScalerModel scaler = (StandardScalerModel) standardizer.stages()[2];
-    double[] mean = scaler.mean().toArray();
-    double[] std = scaler.std().toArray();
+    StandardScalerModel standardScaler = (StandardScalerModel) standardizer.stages()[2];
+    double[] mean = standardScaler.mean().toArray();
+    double[] std = standardScaler.std().toArray();
 
     Map<String, Integer> varyingInputs = new LinkedHashMap<>();
     for (int j = 0; j < kept.size(); j++) {
@@ -207,16 +188,120 @@ public final class PersonaScaler {
               + kept.stream().filter(Feature::input).map(Feature::name).toList()
               + ")");
     }
-    ElementwiseProduct weighting =
-        new ElementwiseProduct()
-            .setScalingVec(Vectors.dense(scale))
-            .setInputCol("_standardized")
-            .setOutputCol(PersonaBuilder.FEATURES);
-    // Transformers only: Pipeline.fit chains them without a pass over the data.
-    PipelineModel model =
-        new Pipeline().setStages(new PipelineStage[] {standardizer, weighting}).fit(doubles);
     LOG.info("  persona features: {}", describe(kept, scale));
+    return of(kept, quantiles, mean, std, scale);
+  }
+
+  /**
+   * The scaler of fitted figures: the transform model is built from them (no pass over the data),
+   * so a scaler kept between nights ({@link #store}, {@link #restore}) transforms exactly as the
+   * one fitted.
+   */
+  static PersonaScaler of(
+      List<Feature> kept,
+      Map<String, double[]> quantiles,
+      double[] mean,
+      double[] std,
+      double[] scale) {
+    StandardScalerModel standardizer =
+        new StandardScalerModel(
+            org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("stdScal"),
+            Vectors.dense(std),
+            Vectors.dense(mean));
+    standardizer.set(standardizer.withMean(), true);
+    standardizer.set(standardizer.withStd(), true);
+    List<org.apache.spark.ml.Transformer> stages =
+        List.of(
+            new SQLTransformer().setStatement(statement(kept, quantiles)),
+            new VectorAssembler()
+                .setInputCols(kept.stream().map(f -> f.name() + SUFFIX).toArray(String[]::new))
+                .setOutputCol("_assembled"),
+            standardizer.setInputCol("_assembled").setOutputCol("_standardized"),
+            new ElementwiseProduct()
+                .setScalingVec(Vectors.dense(scale))
+                .setInputCol("_standardized")
+                .setOutputCol(PersonaBuilder.FEATURES));
+    PipelineModel model =
+        new PipelineModel(
+            org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("personaScaler"), stages);
     return new PersonaScaler(kept, model, mean, std, scale, quantiles);
+  }
+
+  /** Median-imputes and transforms every kept column into {@code <f>__t}. */
+  private static String statement(List<Feature> kept, Map<String, double[]> quantiles) {
+    StringBuilder sql = new StringBuilder("SELECT *");
+    for (Feature f : kept) {
+      // NaN counts as missing, as in MLlib's Imputer.
+      String x =
+          "coalesce(nanvl(`"
+              + f.name()
+              + "`, CAST(NULL AS DOUBLE)), "
+              + literal(quantiles.get(f.name())[10])
+              + ")";
+      sql.append(", ")
+          .append(expression(f.transform(), x, quantiles.get(f.name())))
+          .append(" AS `")
+          .append(f.name())
+          .append(SUFFIX)
+          .append('`');
+    }
+    sql.append(" FROM __THIS__");
+    return sql.toString();
+  }
+
+  /**
+   * Writes the fitted figures as properties under the prefix (exact: doubles as Java writes them).
+   */
+  void store(java.util.Properties p, String prefix) {
+    p.setProperty(prefix + "features", String.valueOf(features.size()));
+    for (int j = 0; j < features.size(); j++) {
+      Feature f = features.get(j);
+      String k = prefix + "feature." + j + ".";
+      p.setProperty(k + "name", f.name());
+      p.setProperty(k + "group", f.group());
+      p.setProperty(k + "input", String.valueOf(f.input()));
+      p.setProperty(k + "transform", f.transform());
+      p.setProperty(k + "quantiles", doubles(quantiles.get(f.name())));
+    }
+    p.setProperty(prefix + "mean", doubles(mean));
+    p.setProperty(prefix + "std", doubles(std));
+    p.setProperty(prefix + "scale", doubles(scale));
+  }
+
+  /** The scaler {@link #store} wrote. */
+  static PersonaScaler restore(java.util.Properties p, String prefix) {
+    int n = Integer.parseInt(p.getProperty(prefix + "features"));
+    List<Feature> kept = new ArrayList<>();
+    Map<String, double[]> quantiles = new LinkedHashMap<>();
+    for (int j = 0; j < n; j++) {
+      String k = prefix + "feature." + j + ".";
+      Feature f =
+          new Feature(
+              p.getProperty(k + "name"),
+              p.getProperty(k + "group"),
+              Boolean.parseBoolean(p.getProperty(k + "input")),
+              p.getProperty(k + "transform"));
+      kept.add(f);
+      quantiles.put(f.name(), doubles(p.getProperty(k + "quantiles")));
+    }
+    return of(
+        kept,
+        quantiles,
+        doubles(p.getProperty(prefix + "mean")),
+        doubles(p.getProperty(prefix + "std")),
+        doubles(p.getProperty(prefix + "scale")));
+  }
+
+  static String doubles(double[] values) {
+    return java.util.Arrays.stream(values)
+        .mapToObj(Double::toString)
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  static double[] doubles(String text) {
+    return text.isEmpty()
+        ? new double[0]
+        : java.util.Arrays.stream(text.split(",")).mapToDouble(Double::parseDouble).toArray();
   }
 
   private static String describe(List<Feature> kept, double[] scale) {

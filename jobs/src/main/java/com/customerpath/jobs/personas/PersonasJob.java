@@ -126,9 +126,34 @@ public final class PersonasJob implements NightlyStep {
     Dataset<Row> features = ctx.tables().read(TableNames.CUSTOMER_FEATURES, ctx.date());
     Dataset<Row> contextFeatures =
         ctx.tables().read(TableNames.CUSTOMER_CONTEXT_FEATURES, ctx.date());
-    PersonaScaler scaler = PersonaScaler.fit(features, features(s, features), s.groups());
-    PersonaBuilder.Result built =
-        PersonaBuilder.build(features, contextFeatures, scaler, clustering(s), naming(s.naming()));
+    List<PersonaScaler.Feature> candidates = features(s, features);
+    String fingerprint = PersonaModelStore.fingerprint(s, candidates);
+    // A full refresh rebuilds from the raw inputs: it fits the personas again.
+    Optional<PersonaModelStore.Stored> kept =
+        ctx.settings().run().fullRefresh()
+            ? Optional.empty()
+            : PersonaModelStore.reusable(ctx.tables(), ctx.date(), fingerprint, s.retrainDays());
+    PersonaBuilder.Result built;
+    if (kept.isPresent()) {
+      LOG.info("  personas: model fitted on {} reused", kept.get().fittedOn());
+      built =
+          PersonaBuilder.build(
+              features,
+              contextFeatures,
+              kept.get().scaler(),
+              kept.get().fitted(),
+              naming(s.naming()));
+    } else {
+      PersonaScaler scaler = PersonaScaler.fit(features, candidates, s.groups());
+      built =
+          PersonaBuilder.build(
+              features, contextFeatures, scaler, clustering(s), naming(s.naming()));
+      PersonaModelStore.save(
+          ctx.tables(),
+          ctx.date(),
+          new PersonaModelStore.Stored(built.scaler(), built.fitted(), ctx.date()),
+          fingerprint);
+    }
 
     Optional<LocalDate> previous = ctx.tables().latestBefore(PERSONAS, ctx.date());
     PersonaIdMatching.Matching matching =
@@ -161,6 +186,11 @@ public final class PersonasJob implements NightlyStep {
         LINEAGE, ctx.tables().write(LINEAGE, ctx.date(), lineage(ctx, matching, previous)));
     built.quality().forEach(result::metric);
     result.metric("personas_previous_run_found", previous.isPresent() ? 1 : 0);
+    result.metric("personas_model_reused", kept.isPresent() ? 1 : 0);
+    result.metric(
+        "personas_model_age_days",
+        kept.map(k -> java.time.temporal.ChronoUnit.DAYS.between(k.fittedOn(), ctx.date()))
+            .orElse(0L));
     if (previous.isPresent()) {
       // Night-over-night stability: tonight's partition of the customers seen both nights vs last
       // night's.

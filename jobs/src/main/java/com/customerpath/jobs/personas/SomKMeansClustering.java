@@ -144,36 +144,89 @@ public final class SomKMeansClustering implements PersonaClustering {
     }
 
     double[][] centroids = chosen.centers();
-    List<Row> mapping = new ArrayList<>();
+    int[] clusterOfUnit = new int[codebook.length];
     for (int u = 0; u < codebook.length; u++) {
       // Empty units too, for customers who map there tonight (contexts) or tomorrow.
-      int cluster =
+      clusterOfUnit[u] =
           hits[u] > 0
               ? chosen.labels()[used.indexOf(u)]
               : WeightedKMeans.nearest(codebook[u].toArray(), centroids);
-      mapping.add(RowFactory.create(u, cluster, som.unitRow(u), som.unitCol(u)));
     }
-    Dataset<Row> unitToCluster =
-        spark.createDataFrame(
-            mapping,
-            new StructType()
-                .add("_unit", DataTypes.IntegerType)
-                .add("cluster", DataTypes.IntegerType)
-                .add("som_row", DataTypes.IntegerType)
-                .add("som_col", DataTypes.IntegerType));
-    SelfOrganizingMapModel mapper =
-        som.setPredictionCol("_unit")
-            .setBmuRowCol("_bmu_row")
-            .setBmuColCol("_bmu_col")
-            .setDistanceCol("_bmu_distance");
-    return new FittedClustering(
-        rows ->
-            mapper
-                .transform(rows)
-                .join(functions.broadcast(unitToCluster), "_unit")
-                .drop("_unit", "_bmu_row", "_bmu_col", "_bmu_distance"),
-        centroids,
-        quality);
+    return new Model(som, clusterOfUnit, centroids, quality);
+  }
+
+  static final String METHOD = "som-kmeans";
+
+  /** The fitted map and the cluster of each of its units (empty units: the nearest centroid's). */
+  record Model(
+      SelfOrganizingMapModel som,
+      int[] clusterOfUnit,
+      double[][] centroids,
+      Map<String, Double> quality)
+      implements Fitted {
+
+    @Override
+    public Dataset<Row> assign(Dataset<Row> standardized) {
+      SparkSession spark = standardized.sparkSession();
+      List<Row> mapping = new ArrayList<>();
+      for (int u = 0; u < clusterOfUnit.length; u++) {
+        mapping.add(RowFactory.create(u, clusterOfUnit[u], som.unitRow(u), som.unitCol(u)));
+      }
+      Dataset<Row> unitToCluster =
+          spark.createDataFrame(
+              mapping,
+              new StructType()
+                  .add("_unit", DataTypes.IntegerType)
+                  .add("cluster", DataTypes.IntegerType)
+                  .add("som_row", DataTypes.IntegerType)
+                  .add("som_col", DataTypes.IntegerType));
+      SelfOrganizingMapModel mapper =
+          som.copy(new org.apache.spark.ml.param.ParamMap())
+              .setFeaturesCol(PersonaBuilder.FEATURES)
+              .setPredictionCol("_unit")
+              .setBmuRowCol("_bmu_row")
+              .setBmuColCol("_bmu_col")
+              .setDistanceCol("_bmu_distance");
+      return mapper
+          .transform(standardized)
+          .join(functions.broadcast(unitToCluster), "_unit")
+          .drop("_unit", "_bmu_row", "_bmu_col", "_bmu_distance");
+    }
+
+    @Override
+    public void store(java.util.Properties p, String prefix) {
+      p.setProperty(prefix + "method", METHOD);
+      p.setProperty(prefix + "som.rows", String.valueOf(som.getGridRows()));
+      p.setProperty(prefix + "som.cols", String.valueOf(som.getGridCols()));
+      p.setProperty(prefix + "som.topology", som.getTopology());
+      PersonaClustering.storeRows(
+          p,
+          prefix + "som.codebook",
+          java.util.Arrays.stream(som.codebookVectors())
+              .map(Vector::toArray)
+              .toArray(double[][]::new));
+      p.setProperty(prefix + "cluster_of_unit", PersonaClustering.ints(clusterOfUnit));
+      PersonaClustering.storeRows(p, prefix + "centroids", centroids);
+      PersonaClustering.storeQuality(p, prefix, quality);
+    }
+
+    static Model restore(java.util.Properties p, String prefix) {
+      Vector[] codebook =
+          java.util.Arrays.stream(PersonaClustering.restoreRows(p, prefix + "som.codebook"))
+              .map(org.apache.spark.ml.linalg.Vectors::dense)
+              .toArray(Vector[]::new);
+      SelfOrganizingMapModel som =
+          SelfOrganizingMapModel.fromCodebook(
+              Integer.parseInt(p.getProperty(prefix + "som.rows")),
+              Integer.parseInt(p.getProperty(prefix + "som.cols")),
+              p.getProperty(prefix + "som.topology"),
+              codebook);
+      return new Model(
+          som,
+          PersonaClustering.ints(p.getProperty(prefix + "cluster_of_unit")),
+          PersonaClustering.restoreRows(p, prefix + "centroids"),
+          PersonaClustering.restoreQuality(p, prefix));
+    }
   }
 
   /**

@@ -169,5 +169,29 @@ class PersonasSampleTest {
             .first()
             .getDouble(1);
     assertTrue(nightOverNight > 0.9, "night over night ARI " + nightOverNight);
+    // Night two assigns its customers to the model fitted on night one (retrain-days = 7).
+    Map<String, Double> fitted = personaFigures(first, SampleRun.DATE);
+    Map<String, Double> reused = personaFigures(second, next);
+    assertEquals(0.0, fitted.get("personas_model_reused"));
+    assertEquals(1.0, reused.get("personas_model_reused"), "model reused: " + reused);
+    assertEquals(1.0, reused.get("personas_model_age_days"));
+    assertEquals(fitted.get("som_quantization_error"), reused.get("som_quantization_error"));
+    // No map training, k-selection or scaler pass: the SOM's epochs alone are 20 Spark jobs.
+    assertTrue(
+        reused.get("jobs_personas") <= fitted.get("jobs_personas") - 20,
+        "Spark jobs of the personas step: fitted "
+            + fitted.get("jobs_personas")
+            + ", reused "
+            + reused.get("jobs_personas"));
+  }
+
+  private static Map<String, Double> personaFigures(JobContext ctx, LocalDate date) {
+    Map<String, Double> figures = new HashMap<>();
+    ctx.tables()
+        .read(com.customerpath.jobs.runtime.RunSteps.TABLE, date)
+        .filter(col("step").equalTo("personas"))
+        .collectAsList()
+        .forEach(r -> figures.put(r.getAs("figure"), r.getDouble(r.fieldIndex("value"))));
+    return figures;
   }
 }
