@@ -96,10 +96,36 @@ public final class PersonaModelStore {
             fittedOn));
   }
 
+  /** Properties written sorted by key, so the file reads scaler, then clustering, row by row. */
+  private static Properties sortedProperties() {
+    return new Properties() {
+      @Override
+      public java.util.Set<java.util.Map.Entry<Object, Object>> entrySet() {
+        java.util.Map<Object, Object> sorted =
+            new TreeMap<>(java.util.Comparator.comparing(PersonaModelStore::naturalKey));
+        for (java.util.Map.Entry<Object, Object> e : super.entrySet()) {
+          sorted.put(e.getKey(), e.getValue());
+        }
+        return new java.util.LinkedHashSet<>(sorted.entrySet());
+      }
+    };
+  }
+
+  /** som.codebook.2 before som.codebook.10: numbers in keys compared as numbers. */
+  private static String naturalKey(Object key) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(key.toString());
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(sb, String.format("%09d", Long.parseLong(m.group())));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
   /** Keeps tonight's fitted model for the nights after (replacing one saved tonight before). */
   public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
-    Properties p = new Properties();
+    Properties p = sortedProperties();
     p.setProperty("fitted_on", stored.fittedOn().toString());
     p.setProperty("fingerprint", fingerprint);
     stored.scaler().store(p, "scaler.");
