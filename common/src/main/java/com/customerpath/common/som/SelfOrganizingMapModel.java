@@ -214,6 +214,32 @@ public final class SelfOrganizingMapModel extends Model<SelfOrganizingMapModel>
     return new SelfOrganizingMapSummary(trainingHits.clone(), history);
   }
 
+  /**
+   * Writes the grid and the codebook as properties under the prefix (doubles as Java prints them:
+   * {@link #restore} builds the same model, without a Spark job).
+   */
+  public void store(java.util.Properties p, String prefix) {
+    p.setProperty(prefix + "rows", String.valueOf(getGridRows()));
+    p.setProperty(prefix + "cols", String.valueOf(getGridCols()));
+    p.setProperty(prefix + "topology", getTopology());
+    com.customerpath.common.personas.PersonaModelFile.putRows(
+        p,
+        prefix + "codebook",
+        java.util.Arrays.stream(codebookVectors()).map(Vector::toArray).toArray(double[][]::new));
+  }
+
+  /** The model {@link #store} wrote (no training summary). */
+  public static SelfOrganizingMapModel restore(java.util.Properties p, String prefix) {
+    return fromCodebook(
+        Integer.parseInt(p.getProperty(prefix + "rows")),
+        Integer.parseInt(p.getProperty(prefix + "cols")),
+        p.getProperty(prefix + "topology"),
+        java.util.Arrays.stream(
+                com.customerpath.common.personas.PersonaModelFile.rows(p, prefix + "codebook"))
+            .map(org.apache.spark.ml.linalg.Vectors::dense)
+            .toArray(Vector[]::new));
+  }
+
   /** Per unit: mean Euclidean distance of its codebook vector to those of its grid neighbours. */
   public double[] uMatrix() {
     SomGrid grid = grid();

@@ -289,6 +289,38 @@ class SelfOrganizingMapTest {
   }
 
   @Test
+  void modelStoredAsPropertiesIsTheSameMapWithoutASparkJob() {
+    Dataset<Row> data = features(gaussianBlobs(150, 3, 2));
+    SelfOrganizingMapModel model =
+        new SelfOrganizingMap()
+            .setGridRows(4)
+            .setGridCols(3)
+            .setTopology("rectangular")
+            .setMaxIter(3)
+            .fit(data);
+    java.util.Properties p = new java.util.Properties();
+    model.store(p, "som.");
+    java.io.StringWriter text = new java.io.StringWriter();
+    java.util.Properties read = new java.util.Properties();
+    try {
+      p.store(text, null); // through the file's text, as the personas step keeps it
+      read.load(new java.io.StringReader(text.toString()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+
+    SelfOrganizingMapModel restored = SelfOrganizingMapModel.restore(read, "som.");
+    assertEquals(4, restored.getGridRows());
+    assertEquals(3, restored.getGridCols());
+    assertEquals("rectangular", restored.getTopology());
+    assertEquals(model.codebook(), restored.codebook(), "every double exactly");
+    assertArrayEquals(model.uMatrix(), restored.uMatrix());
+    assertEquals(
+        model.transform(data).select("prediction").collectAsList(),
+        restored.transform(data).select("prediction").collectAsList());
+  }
+
+  @Test
   void estimatorAndPipelineSurviveSaveAndLoad() throws Exception {
     java.nio.file.Path dir = SparkTestSession.tempDir("som-pipeline");
     SelfOrganizingMap som =

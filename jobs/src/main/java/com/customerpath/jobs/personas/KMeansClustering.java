@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.personas.ClusterQuality;
 import com.customerpath.common.personas.KSelection;
+import com.customerpath.common.personas.PersonaModelFile;
 import com.customerpath.common.personas.WeightedKMeans;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,18 +126,18 @@ public final class KMeansClustering implements PersonaClustering {
     @Override
     public void store(java.util.Properties p, String prefix) {
       p.setProperty(prefix + "method", METHOD);
-      PersonaClustering.storeRows(
+      PersonaModelFile.putRows(
           p,
           prefix + "kmeans.centers",
           Arrays.stream(model.clusterCenters()).map(Vector::toArray).toArray(double[][]::new));
-      p.setProperty(prefix + "merged_of", PersonaClustering.ints(mergedOf));
-      PersonaClustering.storeRows(p, prefix + "centroids", centroids);
+      p.setProperty(prefix + "merged_of", PersonaModelFile.ints(mergedOf));
+      PersonaModelFile.putRows(p, prefix + "centroids", centroids);
       PersonaClustering.storeQuality(p, prefix, quality);
     }
 
     static Model restore(java.util.Properties p, String prefix) {
       org.apache.spark.mllib.linalg.Vector[] centers =
-          Arrays.stream(PersonaClustering.restoreRows(p, prefix + "kmeans.centers"))
+          Arrays.stream(PersonaModelFile.rows(p, prefix + "kmeans.centers"))
               .map(org.apache.spark.mllib.linalg.Vectors::dense)
               .toArray(org.apache.spark.mllib.linalg.Vector[]::new);
       KMeansModel model =
@@ -147,8 +148,8 @@ public final class KMeansClustering implements PersonaClustering {
               .setPredictionCol("_kmeans");
       return new Model(
           model,
-          PersonaClustering.ints(p.getProperty(prefix + "merged_of")),
-          PersonaClustering.restoreRows(p, prefix + "centroids"),
+          PersonaModelFile.ints(p.getProperty(prefix + "merged_of")),
+          PersonaModelFile.rows(p, prefix + "centroids"),
           PersonaClustering.restoreQuality(p, prefix));
     }
   }

@@ -41,32 +41,6 @@ public interface PersonaClustering {
     };
   }
 
-  /** Centroids (one row each) as properties. */
-  static void storeRows(Properties p, String key, double[][] rows) {
-    p.setProperty(key, String.valueOf(rows.length));
-    for (int i = 0; i < rows.length; i++) {
-      p.setProperty(key + "." + i, PersonaScaler.doubles(rows[i]));
-    }
-  }
-
-  static double[][] restoreRows(Properties p, String key) {
-    double[][] rows = new double[Integer.parseInt(p.getProperty(key))][];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = PersonaScaler.doubles(p.getProperty(key + "." + i));
-    }
-    return rows;
-  }
-
-  static String ints(int[] values) {
-    return java.util.Arrays.stream(values)
-        .mapToObj(String::valueOf)
-        .collect(java.util.stream.Collectors.joining(","));
-  }
-
-  static int[] ints(String text) {
-    return java.util.Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
-  }
-
   /** Quality figures of the fit as properties (metric.<name>). */
   static void storeQuality(Properties p, String prefix, Map<String, Double> quality) {
     quality.forEach((k, v) -> p.setProperty(prefix + "metric." + k, Double.toString(v)));

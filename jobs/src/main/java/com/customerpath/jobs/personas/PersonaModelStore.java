@@ -1,22 +1,15 @@
 package com.customerpath.jobs.personas;
 
-import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
 import com.customerpath.common.io.Tables;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import com.customerpath.common.personas.PersonaModelFile;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * The fitted persona model kept between nights, in one properties file {@code <root>/}{@value
@@ -31,8 +24,8 @@ import org.apache.hadoop.fs.Path;
  * short is never read.
  */
 public final class PersonaModelStore {
-  public static final String DIRECTORY = TableNames.PERSONA_MODEL;
-  static final String FILE = "model.properties";
+  public static final String DIRECTORY = PersonaModelFile.DIRECTORY;
+  static final String FILE = PersonaModelFile.FILE;
 
   private PersonaModelStore() {}
 
@@ -67,23 +60,11 @@ public final class PersonaModelStore {
    */
   public static Optional<Stored> reusable(
       Tables tables, LocalDate date, String fingerprint, int retrainDays) {
-    Optional<LocalDate> night = tables.latestOnOrBefore(DIRECTORY, date);
-    if (night.isEmpty()) {
+    Optional<PersonaModelFile.Read> read = PersonaModelFile.latest(tables, date);
+    if (read.isEmpty()) {
       return Optional.empty();
     }
-    Path file = new Path(tables.partitionPath(DIRECTORY, night.get()), FILE);
-    Properties p = new Properties();
-    try {
-      FileSystem fs = file.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      if (!fs.exists(file)) {
-        return Optional.empty();
-      }
-      try (InputStream in = fs.open(file)) {
-        p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the persona model " + file, e);
-    }
+    Properties p = read.get().properties();
     LocalDate fittedOn = LocalDate.parse(p.getProperty("fitted_on"));
     long age = ChronoUnit.DAYS.between(fittedOn, date);
     if (age < 0 || age >= retrainDays || !fingerprint.equals(p.getProperty("fingerprint"))) {
@@ -96,55 +77,13 @@ public final class PersonaModelStore {
             fittedOn));
   }
 
-  /** Properties written sorted by key, so the file reads scaler, then clustering, row by row. */
-  private static Properties sortedProperties() {
-    return new Properties() {
-      @Override
-      public java.util.Set<java.util.Map.Entry<Object, Object>> entrySet() {
-        java.util.Map<Object, Object> sorted =
-            new TreeMap<>(java.util.Comparator.comparing(PersonaModelStore::naturalKey));
-        for (java.util.Map.Entry<Object, Object> e : super.entrySet()) {
-          sorted.put(e.getKey(), e.getValue());
-        }
-        return new java.util.LinkedHashSet<>(sorted.entrySet());
-      }
-    };
-  }
-
-  /** som.codebook.2 before som.codebook.10: numbers in keys compared as numbers. */
-  private static String naturalKey(Object key) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(key.toString());
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(sb, String.format("%09d", Long.parseLong(m.group())));
-    }
-    m.appendTail(sb);
-    return sb.toString();
-  }
-
   /** Keeps tonight's fitted model for the nights after (replacing one saved tonight before). */
   public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
-    Path dir = new Path(tables.partitionPath(DIRECTORY, date));
-    Properties p = sortedProperties();
+    Properties p = new Properties();
     p.setProperty("fitted_on", stored.fittedOn().toString());
     p.setProperty("fingerprint", fingerprint);
     stored.scaler().store(p, "scaler.");
     stored.fitted().store(p, "clustering.");
-    try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      Path partial = new Path(dir, "_" + FILE + ".writing");
-      try (OutputStream out = fs.create(partial, true)) {
-        java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
-        p.store(w, "customer-path persona model");
-        w.flush();
-      }
-      Path file = new Path(dir, FILE);
-      fs.delete(file, false);
-      if (!fs.rename(partial, file)) {
-        throw new IOException("cannot rename " + partial + " to " + file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot save the persona model under " + dir, e);
-    }
+    PersonaModelFile.write(tables, date, p);
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.config.PipelineSettings.FeatureGroupSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
+import com.customerpath.common.personas.PersonaModelFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,11 +262,11 @@ public final class PersonaScaler {
       p.setProperty(k + "group", f.group());
       p.setProperty(k + "input", String.valueOf(f.input()));
       p.setProperty(k + "transform", f.transform());
-      p.setProperty(k + "quantiles", doubles(quantiles.get(f.name())));
+      p.setProperty(k + "quantiles", PersonaModelFile.doubles(quantiles.get(f.name())));
     }
-    p.setProperty(prefix + "mean", doubles(mean));
-    p.setProperty(prefix + "std", doubles(std));
-    p.setProperty(prefix + "scale", doubles(scale));
+    p.setProperty(prefix + "mean", PersonaModelFile.doubles(mean));
+    p.setProperty(prefix + "std", PersonaModelFile.doubles(std));
+    p.setProperty(prefix + "scale", PersonaModelFile.doubles(scale));
   }
 
   /** The scaler {@link #store} wrote. */
@@ -282,26 +283,14 @@ public final class PersonaScaler {
               Boolean.parseBoolean(p.getProperty(k + "input")),
               p.getProperty(k + "transform"));
       kept.add(f);
-      quantiles.put(f.name(), doubles(p.getProperty(k + "quantiles")));
+      quantiles.put(f.name(), PersonaModelFile.doubles(p.getProperty(k + "quantiles")));
     }
     return of(
         kept,
         quantiles,
-        doubles(p.getProperty(prefix + "mean")),
-        doubles(p.getProperty(prefix + "std")),
-        doubles(p.getProperty(prefix + "scale")));
-  }
-
-  static String doubles(double[] values) {
-    return java.util.Arrays.stream(values)
-        .mapToObj(Double::toString)
-        .collect(java.util.stream.Collectors.joining(","));
-  }
-
-  static double[] doubles(String text) {
-    return text.isEmpty()
-        ? new double[0]
-        : java.util.Arrays.stream(text.split(",")).mapToDouble(Double::parseDouble).toArray();
+        PersonaModelFile.doubles(p.getProperty(prefix + "mean")),
+        PersonaModelFile.doubles(p.getProperty(prefix + "std")),
+        PersonaModelFile.doubles(p.getProperty(prefix + "scale")));
   }
 
   private static String describe(List<Feature> kept, double[] scale) {

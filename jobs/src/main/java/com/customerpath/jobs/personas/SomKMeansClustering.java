@@ -3,6 +3,7 @@ package com.customerpath.jobs.personas;
 import com.customerpath.common.personas.AdjustedRandIndex;
 import com.customerpath.common.personas.ClusterQuality;
 import com.customerpath.common.personas.KSelection;
+import com.customerpath.common.personas.PersonaModelFile;
 import com.customerpath.common.personas.WeightedKMeans;
 import com.customerpath.common.som.SelfOrganizingMap;
 import com.customerpath.common.som.SelfOrganizingMapModel;
@@ -196,35 +197,17 @@ public final class SomKMeansClustering implements PersonaClustering {
     @Override
     public void store(java.util.Properties p, String prefix) {
       p.setProperty(prefix + "method", METHOD);
-      p.setProperty(prefix + "som.rows", String.valueOf(som.getGridRows()));
-      p.setProperty(prefix + "som.cols", String.valueOf(som.getGridCols()));
-      p.setProperty(prefix + "som.topology", som.getTopology());
-      PersonaClustering.storeRows(
-          p,
-          prefix + "som.codebook",
-          java.util.Arrays.stream(som.codebookVectors())
-              .map(Vector::toArray)
-              .toArray(double[][]::new));
-      p.setProperty(prefix + "cluster_of_unit", PersonaClustering.ints(clusterOfUnit));
-      PersonaClustering.storeRows(p, prefix + "centroids", centroids);
+      som.store(p, prefix + "som.");
+      p.setProperty(prefix + "cluster_of_unit", PersonaModelFile.ints(clusterOfUnit));
+      PersonaModelFile.putRows(p, prefix + "centroids", centroids);
       PersonaClustering.storeQuality(p, prefix, quality);
     }
 
     static Model restore(java.util.Properties p, String prefix) {
-      Vector[] codebook =
-          java.util.Arrays.stream(PersonaClustering.restoreRows(p, prefix + "som.codebook"))
-              .map(org.apache.spark.ml.linalg.Vectors::dense)
-              .toArray(Vector[]::new);
-      SelfOrganizingMapModel som =
-          SelfOrganizingMapModel.fromCodebook(
-              Integer.parseInt(p.getProperty(prefix + "som.rows")),
-              Integer.parseInt(p.getProperty(prefix + "som.cols")),
-              p.getProperty(prefix + "som.topology"),
-              codebook);
       return new Model(
-          som,
-          PersonaClustering.ints(p.getProperty(prefix + "cluster_of_unit")),
-          PersonaClustering.restoreRows(p, prefix + "centroids"),
+          SelfOrganizingMapModel.restore(p, prefix + "som."),
+          PersonaModelFile.ints(p.getProperty(prefix + "cluster_of_unit")),
+          PersonaModelFile.rows(p, prefix + "centroids"),
           PersonaClustering.restoreQuality(p, prefix));
     }
   }

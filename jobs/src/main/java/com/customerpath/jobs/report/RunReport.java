@@ -3,6 +3,8 @@ package com.customerpath.jobs.report;
 import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.io.Tables;
+import com.customerpath.common.personas.PersonaModelFile;
+import com.customerpath.common.som.SelfOrganizingMapModel;
 import com.customerpath.common.som.SomGrid;
 import com.customerpath.jobs.report.ReportCharts.Chart;
 import com.customerpath.jobs.report.ReportPage.Block;
@@ -22,15 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.StructField;
 
 /**
  * What the report says about one run, read from the run's tables: run health (from run_manifest,
@@ -349,7 +345,7 @@ final class RunReport {
       hitLabels[u] = hits[u] > 0 ? Long.toString(hits[u]) : null;
     }
     List<Chart> maps = new ArrayList<>();
-    Optional<Double[]> u = uMatrix(onMap, grid);
+    Optional<Double[]> u = uMatrix(grid);
     u.ifPresent(
         values ->
             maps.add(
@@ -358,7 +354,7 @@ final class RunReport {
                     grid,
                     values,
                     null,
-                    "mean distance (standardized features)")));
+                    "mean distance between codebook vectors (standardized features)")));
     maps.add(
         ReportCharts.somValues(
             "Hit map: customers per unit", grid, hitValues, hitLabels, "customers"));
@@ -375,89 +371,31 @@ final class RunReport {
     blocks.add(
         Block.note(
             u.isPresent()
-                ? "The U-matrix is computed from the mean standardized features of each unit's customers (the run does not "
-                    + "store the codebook); dark ridges separate groups. Grey units hold no customer."
-                : "No U-matrix: customer_features or the personas' feature columns are absent. Grey units hold no customer."));
+                ? "The U-matrix is the mean distance from each unit's codebook vector to its neighbours' (the map that"
+                    + " assigned tonight's customers, from _persona_model); dark ridges separate groups. Grey units hold no"
+                    + " customer."
+                : "No U-matrix: no stored self-organizing map on or before this night matches the grid (a run before"
+                    + " the persona model was kept). Grey units hold no customer."));
     return new Section(SOM, "Self-organizing map", blocks);
   }
 
-  /** customer_id and z_features: the columns median-imputed and standardized (mean 0, sd 1). */
-  private static Dataset<Row> standardized(Dataset<Row> features, List<String> columns) {
-    Dataset<Row> doubles = features;
-    for (String c : columns) {
-      doubles = doubles.withColumn(c, col(c).cast("double"));
-    }
-    String[] in = columns.toArray(String[]::new);
-    String[] imputed = columns.stream().map(c -> c + "__imputed").toArray(String[]::new);
-    PipelineModel scaler =
-        new org.apache.spark.ml.Pipeline()
-            .setStages(
-                new org.apache.spark.ml.PipelineStage[] {
-                  new org.apache.spark.ml.feature.Imputer()
-                      .setStrategy("median")
-                      .setInputCols(in)
-                      .setOutputCols(imputed),
-                  new org.apache.spark.ml.feature.VectorAssembler()
-                      .setInputCols(imputed)
-                      .setOutputCol("raw_features"),
-                  new org.apache.spark.ml.feature.StandardScaler()
-                      .setWithMean(true)
-                      .setWithStd(true)
-                      .setInputCol("raw_features")
-                      .setOutputCol("z_features")
-                })
-            .fit(doubles);
-    return scaler.transform(doubles).select("customer_id", "z_features");
-  }
-
   /**
-   * Mean distance from each occupied unit's mean standardized vector to its occupied neighbours'.
+   * Per unit of the grid: the mean distance of its codebook vector to its neighbours', from the map
+   * kept by the personas step (the newest on or before tonight: the one that assigned tonight's
+   * customers). Empty when there is none or it does not have tonight's grid.
    */
-  private Optional<Double[]> uMatrix(Dataset<Row> onMap, SomGrid grid) {
-    Optional<Dataset<Row>> personas = table(PERSONAS);
-    Optional<Dataset<Row>> features = table("customer_features");
-    if (personas.isEmpty() || features.isEmpty()) {
+  private Optional<Double[]> uMatrix(SomGrid grid) {
+    Optional<PersonaModelFile.Read> model = PersonaModelFile.latest(tables, date);
+    if (model.isEmpty()
+        || model.get().properties().getProperty(PersonaModelFile.SOM + "codebook") == null) {
       return Optional.empty();
     }
-    List<String> numeric = numericColumns(features.get());
-    List<String> columns =
-        Arrays.stream(personas.get().columns())
-            .filter(c -> c.startsWith("z_"))
-            .map(c -> c.substring(2))
-            .filter(numeric::contains)
-            .toList();
-    if (columns.isEmpty()) {
+    SelfOrganizingMapModel som =
+        SelfOrganizingMapModel.restore(model.get().properties(), PersonaModelFile.SOM);
+    if (som.getGridRows() != grid.rows() || som.getGridCols() != grid.cols()) {
       return Optional.empty();
     }
-    List<Row> means =
-        standardized(features.get(), columns)
-            .join(onMap.select("customer_id", "som_row", "som_col"), "customer_id")
-            .groupBy("som_row", "som_col")
-            .agg(Summarizer.mean(col("z_features")).as("mean"))
-            .collectAsList(); // one row per occupied unit
-    Vector[] prototype = new Vector[grid.numUnits()];
-    for (Row r : means) {
-      prototype[
-              ((Number) r.getAs("som_row")).intValue() * grid.cols()
-                  + ((Number) r.getAs("som_col")).intValue()] =
-          r.getAs("mean");
-    }
-    Double[] u = new Double[grid.numUnits()];
-    for (int j = 0; j < u.length; j++) {
-      if (prototype[j] == null) {
-        continue;
-      }
-      double sum = 0;
-      int n = 0;
-      for (int nb : grid.neighbours(j)) {
-        if (prototype[nb] != null) {
-          sum += Math.sqrt(Vectors.sqdist(prototype[j], prototype[nb]));
-          n++;
-        }
-      }
-      u[j] = n == 0 ? null : sum / n;
-    }
-    return Optional.of(u);
+    return Optional.of(Arrays.stream(som.uMatrix()).boxed().toArray(Double[]::new));
   }
 
   // ---------------------------------------------------------------- personas
@@ -1177,13 +1115,6 @@ final class RunReport {
       return "-";
     }
     return String.valueOf((Object) r.getAs(column));
-  }
-
-  private static List<String> numericColumns(Dataset<Row> df) {
-    return Arrays.stream(df.schema().fields())
-        .filter(f -> f.dataType() instanceof NumericType)
-        .map(StructField::name)
-        .toList();
   }
 
   private static Map<String, Object> firstRow(Dataset<Row> df) {

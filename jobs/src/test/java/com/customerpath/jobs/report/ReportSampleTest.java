@@ -119,6 +119,11 @@ class ReportSampleTest {
         note);
     List<String> charts = images(som);
     assertTrue(charts.stream().anyMatch(c -> c.startsWith("U-matrix")), "U-matrix in " + charts);
+    assertTrue(
+        notes(som).stream()
+            .anyMatch(
+                n -> n.startsWith("The U-matrix is the mean distance from each unit's codebook")),
+        "U-matrix from the stored map's codebook: " + notes(som));
     assertTrue(charts.stream().anyMatch(c -> c.startsWith("Hit map")), "hit map in " + charts);
     assertTrue(
         charts.stream().anyMatch(c -> c.startsWith("Units by persona")),
