@@ -261,11 +261,17 @@ public record PipelineSettings(
       Map<String, String> options,
       String joinOn,
       String key,
-      String level,
+      Level level,
       List<String> columns,
       String missingValue,
-      String pick,
+      Pick pick,
       String pickBy) {
+
+    /** What a row of the dataset describes: the customer, or the transaction (by date). */
+    public enum Level {
+      CUSTOMER,
+      TRANSACTION
+    }
 
     /**
      * How one row per key is picked when a key has several: unique (several = an error), as-of
@@ -273,8 +279,15 @@ public record PipelineSettings(
      * row of the transaction's year or day), latest (largest pick-by), or an aggregate of each
      * column.
      */
-    public static final List<String> PICKS =
-        List.of("unique", "as-of", "latest", "sum", "avg", "min", "max");
+    public enum Pick {
+      UNIQUE,
+      AS_OF,
+      LATEST,
+      SUM,
+      AVG,
+      MIN,
+      MAX
+    }
 
     public ExternalDatasetSettings(
         String name,
@@ -283,10 +296,10 @@ public record PipelineSettings(
         Map<String, String> options,
         String joinOn,
         String key,
-        String level,
+        Level level,
         List<String> columns,
         String missingValue) {
-      this(name, path, format, options, joinOn, key, level, columns, missingValue, "unique", "");
+      this(name, path, format, options, joinOn, key, level, columns, missingValue, Pick.UNIQUE, "");
     }
 
     /** Curated fields an external dataset can be joined on. */
@@ -331,22 +344,21 @@ public record PipelineSettings(
       // External tables are small reference data: let Spark infer numbers unless told otherwise.
       TableSettings table = TableSettings.from(c, Map.of("header", "true", "inferSchema", "true"));
       String joinOn = c.oneOf("join-on", JOIN_FIELDS);
-      String level =
-          c.has("level") ? c.oneOf("level", List.of("customer", "transaction")) : "customer";
+      Level level = c.has("level") ? c.choice("level", Level.class) : Level.CUSTOMER;
       if (c.strings("columns").isEmpty()) {
         throw new ConfigError(
             "Missing config key '"
                 + c.name("columns")
                 + "': name the columns the dataset brings in");
       }
-      String pick = c.has("pick") ? c.oneOf("pick", PICKS) : "unique";
+      Pick pick = c.has("pick") ? c.choice("pick", Pick.class) : Pick.UNIQUE;
       String pickBy = c.string("pick-by", "");
-      if ((pick.equals("as-of") || pick.equals("latest")) && pickBy.isBlank()) {
+      if ((pick == Pick.AS_OF || pick == Pick.LATEST) && pickBy.isBlank()) {
         throw new ConfigError(
             "Missing config key '"
                 + c.name("pick-by")
                 + "': pick = "
-                + pick
+                + configName(pick)
                 + " needs the date or year column (or expression) that orders the rows");
       }
       return new ExternalDatasetSettings(

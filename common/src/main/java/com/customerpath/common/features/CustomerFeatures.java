@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerpath.common.config.PipelineSettings.DayPart;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.config.PipelineSettings.FeatureSettings;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import java.time.LocalDate;
@@ -95,7 +96,7 @@ public final class CustomerFeatures {
     }
     List<String> transactionExternal = new ArrayList<>();
     for (ExternalTable ext : in.external()) {
-      if (ext.settings().level().equals("transaction")) {
+      if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
         lines = ExternalJoin.join(lines, ext.settings().joinOn(), ext);
         transactionExternal.addAll(ext.outputColumns());
       }
@@ -133,7 +134,7 @@ public final class CustomerFeatures {
             .join(shares, new String[] {VIEW, "customer_id"}, "left");
     features = withCustomerAttributes(features, in, views, asOfDates);
     for (ExternalTable ext : in.external()) {
-      if (ext.settings().level().equals("customer")) {
+      if (ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER) {
         features = ExternalJoin.join(features, ext.settings().joinOn(), ext);
       }
     }

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings.Level;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings.Pick;
 import com.customerpath.common.io.InputError;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public final class ExternalJoin {
 
     /** Transaction-level as-of: joined on the key and the transaction's year (or day). */
     boolean byPeriod() {
-      return settings.pick().equals("as-of") && settings.level().equals("transaction");
+      return settings.pick() == Pick.AS_OF && settings.level() == Level.TRANSACTION;
     }
 
     /**
@@ -75,7 +77,7 @@ public final class ExternalJoin {
      * names the dataset, the key and an example (a join would otherwise pick one at random).
      */
     public void checkUniqueKeys() {
-      if (!settings.pick().equals("unique") && !byPeriod()) {
+      if (settings.pick() != Pick.UNIQUE && !byPeriod()) {
         return;
       }
       Dataset<Row> s = selected();
@@ -117,14 +119,14 @@ public final class ExternalJoin {
      */
     public Dataset<Row> byKey() {
       Dataset<Row> selected = selected();
-      String pick = settings.pick();
+      Pick pick = settings.pick();
       List<String> valueCols = new ArrayList<>();
       for (String c : selected.columns()) {
         if (!c.equals(KEY) && !c.equals(WHEN)) {
           valueCols.add(c);
         }
       }
-      if (pick.equals("as-of") && !byPeriod()) {
+      if (pick == Pick.AS_OF && !byPeriod()) {
         if (runDate == null) {
           throw new IllegalStateException(
               "External dataset '" + name() + "': pick = as-of needs the run date");
@@ -137,7 +139,7 @@ public final class ExternalJoin {
                     .leq(functions.to_date(lit(runDate.toString())));
         selected = selected.filter(notAfter);
       }
-      if (pick.equals("as-of") && !byPeriod() || pick.equals("latest")) {
+      if (pick == Pick.AS_OF && !byPeriod() || pick == Pick.LATEST) {
         // The newest row per key; ties broken by every column so reruns pick the same row.
         List<Column> order = new ArrayList<>(List.of(col(WHEN).desc_nulls_last()));
         valueCols.forEach(c -> order.add(col(quote(c)).asc_nulls_last()));
@@ -155,11 +157,12 @@ public final class ExternalJoin {
         Column v = col(quote(c));
         Column agg =
             switch (pick) {
-              case "sum" -> functions.sum(v);
-              case "avg" -> functions.avg(v);
-              case "min" -> functions.min(v);
-              case "max" -> functions.max(v);
-              default -> functions.first(v, true); // one row per key by now (checked or picked)
+              case SUM -> functions.sum(v);
+              case AVG -> functions.avg(v);
+              case MIN -> functions.min(v);
+              case MAX -> functions.max(v);
+              case UNIQUE, AS_OF, LATEST ->
+                  functions.first(v, true); // one row per key by now (checked or picked)
             };
         aggs.add(agg.as(outputName(c)));
       }

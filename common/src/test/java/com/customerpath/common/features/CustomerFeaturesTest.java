@@ -166,7 +166,7 @@ class CustomerFeaturesTest {
                 Map.of(),
                 "region_id",
                 "region_code",
-                "customer",
+                ExternalDatasetSettings.Level.CUSTOMER,
                 List.of("population"),
                 ""),
             Fixtures.rows(
@@ -182,7 +182,7 @@ class CustomerFeaturesTest {
                 Map.of(),
                 "date",
                 "date",
-                "transaction",
+                ExternalDatasetSettings.Level.TRANSACTION,
                 List.of("is_holiday"),
                 "0"),
             Fixtures.rows("date string, is_holiday int", new Object[] {"2026-06-29", 1}));

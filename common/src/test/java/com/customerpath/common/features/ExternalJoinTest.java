@@ -26,6 +26,11 @@ import org.junit.jupiter.api.Test;
 class ExternalJoinTest {
   static final Path FILE = Path.of("../sample-data/external/country_population.csv");
 
+  /** The enum constant of a config spelling: as-of -> AS_OF. */
+  private static String constant(String configName) {
+    return configName.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+  }
+
   static ExternalTable table(String level, String pick, LocalDate runDate) {
     ExternalDatasetSettings s =
         new ExternalDatasetSettings(
@@ -35,10 +40,10 @@ class ExternalJoinTest {
             Map.of(),
             "region_id",
             "country_code",
-            level,
+            ExternalDatasetSettings.Level.valueOf(constant(level)),
             List.of("population", "gdp_per_capita_usd"),
             "",
-            pick,
+            ExternalDatasetSettings.Pick.valueOf(constant(pick)),
             pick.equals("unique") ? "" : "year");
     Dataset<Row> read =
         SparkTestSession.get()

@@ -1,6 +1,7 @@
 package com.customerpath.jobs.features;
 
 import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.ExternalJoin;
@@ -105,7 +106,7 @@ public final class FeaturesJob implements NightlyStep {
     for (ExternalTable ext : in.external()) {
       String joinOn = ext.settings().joinOn();
       Dataset<Row> rows =
-          ext.settings().level().equals("customer")
+          ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER
               ? features
               : in.transactions()
                   .withColumn("date", functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
@@ -116,7 +117,7 @@ public final class FeaturesJob implements NightlyStep {
                 + "': join-on field '"
                 + joinOn
                 + "' is not a column of the "
-                + ext.settings().level()
+                + PipelineSettings.configName(ext.settings().level())
                 + " rows (columns: "
                 + List.of(rows.columns())
                 + ")");
