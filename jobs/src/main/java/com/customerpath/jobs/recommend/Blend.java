@@ -278,7 +278,7 @@ public final class Blend {
   }
 
   /** Owner of a search over every validation customer (the others own a segment index). */
-  private static final int ALL = -1;
+  static final int ALL = -1; // a weight vector every segment evaluates
 
   /** One coordinate search: its customers (a segment, or all), its batch and its best so far. */
   private static final class Search {
@@ -398,23 +398,6 @@ public final class Blend {
           out.add(c);
         }
       }
-    }
-    return out;
-  }
-
-  /**
-   * Mean NDCG@k of each weight vector over every validation customer: one Spark job (lists without
-   * orders count as one segment).
-   */
-  static double[] evaluate(Dataset<Row> lists, List<double[]> batch, int k) {
-    List<Integer> owners = batch.stream().map(w -> ALL).toList();
-    Dataset<Row> one = lists.withColumn("orders", functions.lit(0L));
-    double[][] sums = evaluate(one, batch, owners, k, 1);
-    long customers =
-        one.filter(col("n_rel").gt(0)).count(); // only customers with something relevant count
-    double[] out = new double[batch.size()];
-    for (int j = 0; j < out.length; j++) {
-      out[j] = customers == 0 ? 0 : Arrays.stream(sums[j]).sum() / customers;
     }
     return out;
   }

@@ -46,15 +46,28 @@ class BlendTest {
     Dataset<Row> lists =
         SparkTestSession.get().createDataFrame(rows, StructType.fromDDL(ddl.toString()));
 
-    double[] ndcg = Blend.evaluate(lists, List.of(only("f_buy_again"), only("f_global")), 10);
+    double[] ndcg = meanNdcg(lists, List.of(only("f_buy_again"), only("f_global")), 10);
 
     assertArrayEquals(
         new double[] {(ONE_AT_RANK_2 + 1 + 0 + ONE_AT_RANK_2) / 4, (1 + 1 + 0 + ONE_AT_RANK_2) / 4},
         ndcg,
         1e-12);
     // With k = 1 only the first candidate counts.
-    assertEquals(
-        (0 + 1 + 0 + 0) / 4.0, Blend.evaluate(lists, List.of(only("f_buy_again")), 1)[0], 1e-12);
+    assertEquals((0 + 1 + 0 + 0) / 4.0, meanNdcg(lists, List.of(only("f_buy_again")), 1)[0], 1e-12);
+  }
+
+  /** Mean NDCG@k of each vector over the four customers, all in one segment (no orders). */
+  private static double[] meanNdcg(Dataset<Row> lists, List<double[]> batch, int k) {
+    double[][] sums =
+        Blend.evaluate(
+            lists.withColumn("orders", org.apache.spark.sql.functions.lit(0L)),
+            batch,
+            batch.stream().map(w -> Blend.ALL).toList(),
+            k,
+            1);
+    return java.util.Arrays.stream(sums)
+        .mapToDouble(s -> java.util.Arrays.stream(s).sum() / 4)
+        .toArray();
   }
 
   /**
