@@ -1,5 +1,7 @@
 package com.customerpath.jobs.ingest;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.SourceSettings;
 import com.customerpath.common.config.ValidationSettings;
@@ -91,9 +93,19 @@ public final class IngestJob implements NightlyStep {
       LocalDate runDate,
       ValidationSettings validation,
       Optional<CustomerIdPseudonymiser> pseudonymiser) {
+    return validateWithReasons(raw, source, runDate, validation, pseudonymiser).rows();
+  }
+
+  /** As above, with the reasons the rows can carry. */
+  static InputValidation.Flagged validateWithReasons(
+      Dataset<Row> raw,
+      SourceSettings source,
+      LocalDate runDate,
+      ValidationSettings validation,
+      Optional<CustomerIdPseudonymiser> pseudonymiser) {
     SourceContract contract = Contract.of(source.name());
     Dataset<Row> mapped = ColumnMapper.map(raw, source, contract, pseudonymiser);
-    return InputValidation.flag(
+    return InputValidation.flagWithReasons(
         mapped,
         contract,
         runDate,
@@ -145,29 +157,21 @@ public final class IngestJob implements NightlyStep {
         }
         SourceSettings tonight = input.source();
         List<String> emptyPaths = SourceReader.emptyPaths(spark, tonight);
-        Dataset<Row> flagged =
+        InputValidation.Flagged validated =
             emptyPaths.isEmpty()
-                ? input.markAlreadyCurated(
-                    validate(
-                        SourceReader.read(spark, tonight),
-                        source,
-                        ctx.date(),
-                        validation,
-                        pseudonymiser))
-                : emptyFlagged(spark, name);
-        flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
-        // One pass gives read, accepted and the count per reason.
+                ? validateWithReasons(
+                    SourceReader.read(spark, tonight),
+                    source,
+                    ctx.date(),
+                    validation,
+                    pseudonymiser)
+                : new InputValidation.Flagged(emptyFlagged(spark, name), List.of());
+        Dataset<Row> flagged =
+            input.markAlreadyCurated(validated.rows()).persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> reasons = new TreeMap<>();
-        long read = 0;
-        long accepted = 0;
-        for (Row r : flagged.groupBy(InputValidation.REASON).count().collectAsList()) {
-          read += r.getLong(1);
-          if (r.isNullAt(0)) {
-            accepted = r.getLong(1);
-          } else {
-            reasons.put(r.getString(0), r.getLong(1));
-          }
-        }
+        long[] readAccepted = count(flagged, validated.reasons(), reasons);
+        long read = readAccepted[0];
+        long accepted = readAccepted[1];
         checked.add(new Checked(name, input, flagged, read, accepted, reasons));
         if (emptyPaths.isEmpty() && validation.countCheck()) {
           checkRecordCount(spark, tonight, read, result);
@@ -210,6 +214,55 @@ public final class IngestJob implements NightlyStep {
           });
     }
     return result;
+  }
+
+  /**
+   * Fills the cache of the flagged rows and counts, in the same pass, the rows read, the accepted
+   * ones and each reason's (an observation: no aggregation query after it). Returns read and
+   * accepted and fills reasons. Should a row carry a reason the list lacks, the reasons are counted
+   * again by a query, so the counts always reconcile.
+   */
+  static long[] count(Dataset<Row> flagged, List<String> known, Map<String, Long> reasons) {
+    List<org.apache.spark.sql.Column> counts = InputValidation.counts(known);
+    org.apache.spark.sql.Observation observation = new org.apache.spark.sql.Observation();
+    flagged
+        .observe(
+            observation,
+            counts.get(0),
+            counts.subList(1, counts.size()).toArray(org.apache.spark.sql.Column[]::new))
+        .write()
+        .format("noop")
+        .mode(org.apache.spark.sql.SaveMode.Overwrite)
+        .save();
+    Map<String, Object> m;
+    try {
+      m = observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while counting the validated rows", e);
+    }
+    long read = (Long) m.get("_read");
+    long accepted = (Long) m.get("_accepted");
+    long named = 0;
+    for (String r : known) {
+      long n = (Long) m.get(r);
+      if (n > 0) {
+        reasons.put(r, n);
+        named += n;
+      }
+    }
+    if (named != (Long) m.get("_quarantined")) {
+      reasons.clear();
+      for (Row r :
+          flagged
+              .where(col(InputValidation.REASON).isNotNull())
+              .groupBy(InputValidation.REASON)
+              .count()
+              .collectAsList()) {
+        reasons.put(r.getString(0), r.getLong(1));
+      }
+    }
+    return new long[] {read, accepted};
   }
 
   private static void publish(JobContext ctx, Checked c, StepResult result) {

@@ -119,6 +119,88 @@ class IngestJobTest {
   }
 
   @Test
+  void reasonsAreCountedInThePassThatCachesTheRows() throws IOException {
+    Path file =
+        csv(
+            "counted.csv",
+            HEADER
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+                + "o2,c1,2026-06-02 10:00:00,p1,two,9.5,store\n"
+                + "o3,,2026-06-02 10:00:00,p1,1,9.5,store\n"
+                + "o7,,2026-06-02 10:00:00,p1,1,9.5,store\n"
+                + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n");
+    PipelineSettings s = settings(file, SparkTestSession.tempDir("out"), Map.of());
+    SourceSettings source = s.input("transactions");
+    InputValidation.Flagged validated =
+        IngestJob.validateWithReasons(
+            SourceReader.read(SparkTestSession.get(), source),
+            source,
+            RUN,
+            s.validation(),
+            java.util.Optional.empty());
+    Dataset<Row> flagged = validated.rows().cache();
+    Map<String, Long> byGroupBy = new java.util.TreeMap<>();
+    flagged
+        .where("reason is not null")
+        .groupBy("reason")
+        .count()
+        .collectAsList()
+        .forEach(r -> byGroupBy.put(r.getString(0), r.getLong(1)));
+    assertEquals(
+        Map.of("exact_duplicate", 1L, "missing_customer_id", 2L, "unparseable_quantity", 1L),
+        byGroupBy);
+
+    Map<String, Long> observed = new java.util.TreeMap<>();
+    assertEquals(
+        List.of(5L, 1L),
+        java.util.Arrays.stream(IngestJob.count(flagged, validated.reasons(), observed))
+            .boxed()
+            .toList(),
+        "read, accepted");
+    assertEquals(byGroupBy, observed);
+    // A reason missing from the list is still counted (by a query), so the counts reconcile.
+    Map<String, Long> fallback = new java.util.TreeMap<>();
+    IngestJob.count(
+        flagged,
+        validated.reasons().stream().filter(r -> !r.equals("missing_customer_id")).toList(),
+        fallback);
+    assertEquals(byGroupBy, fallback);
+    flagged.unpersist();
+  }
+
+  @Test
+  void aKeyedSourceIsShuffledOnceForBothDuplicateChecks() throws IOException {
+    PipelineSettings s =
+        settings(
+            csv("keyed.csv", HEADER),
+            SparkTestSession.tempDir("out"),
+            Map.of(
+                "customerpath.inputs.customers.path",
+                SparkTestSession.projectRoot().resolve("sample-data/customers.csv").toString(),
+                "customerpath.inputs.customers.columns.customer_id",
+                "cust_id",
+                "customerpath.inputs.customers.columns.region_id",
+                "region_code"));
+    SourceSettings source = s.input("customers");
+    Dataset<Row> flagged =
+        IngestJob.validate(
+            SourceReader.read(SparkTestSession.get(), source), source, RUN, s.validation());
+    String plan = flagged.queryExecution().executedPlan().toString();
+    org.apache.spark.sql.execution.SparkPlan physical = flagged.queryExecution().executedPlan();
+    if (physical
+        instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec adaptive) {
+      physical = adaptive.initialPlan();
+    }
+    long exchanges =
+        physical.toString().lines().filter(l -> l.contains("Exchange hashpartitioning")).count();
+    assertEquals(
+        1, exchanges, "one shuffle for the duplicate-line and duplicate-key checks: " + plan);
+    assertTrue(
+        physical.toString().contains("Exchange hashpartitioning(customer_id"),
+        "partitioned by the key: " + physical);
+  }
+
+  @Test
   void runWritesCuratedAndQuarantineAndReconciles() throws IOException {
     Path file =
         csv(
