@@ -58,21 +58,6 @@ public final class InputValidation {
       String timestampFormat,
       String dateFormat,
       Map<String, Range> ranges) {
-    return flagWithReasons(mapped, contract, runDate, timestampFormat, dateFormat, ranges).rows();
-  }
-
-  /** Flagged rows and every reason their {@code reason} column can hold, in priority order. */
-  public record Flagged(Dataset<Row> rows, List<String> reasons) {}
-
-  /** As {@link #flag}, with the reasons the rows can carry (to count them in the same pass). */
-  public static Flagged flagWithReasons(
-      Dataset<Row> mapped,
-      SourceContract contract,
-      LocalDate runDate,
-      String timestampFormat,
-      String dateFormat,
-      Map<String, Range> ranges) {
-    java.util.Set<String> names = new java.util.LinkedHashSet<>();
     for (String f : ranges.keySet()) {
       if (contract.fields().stream().noneMatch(x -> x.name().equals(f) && isNumeric(x))) {
         throw new ConfigError(
@@ -116,7 +101,7 @@ public final class InputValidation {
             outside = outside.or(value.gt(lit(range.max())));
           }
           outside = value.isNotNull().and(outside);
-          reason = when(outside, reason(names, "out_of_range_" + label)).otherwise(reason);
+          reason = when(outside, lit("out_of_range_" + label)).otherwise(reason);
           detail =
               when(
                       outside,
@@ -129,7 +114,7 @@ public final class InputValidation {
                   .isNaN()
                   .or(value.equalTo(lit(Double.POSITIVE_INFINITY)))
                   .or(value.equalTo(lit(Double.NEGATIVE_INFINITY)));
-          reason = when(nonFinite, reason(names, "non_finite_" + label)).otherwise(reason);
+          reason = when(nonFinite, lit("non_finite_" + label)).otherwise(reason);
           detail =
               when(
                       nonFinite,
@@ -140,7 +125,7 @@ public final class InputValidation {
       }
       if (!field.type().equals(DataTypes.StringType)) {
         Column bad = text.isNotNull().and(value.isNull());
-        reason = when(bad, reason(names, "unparseable_" + label)).otherwise(reason);
+        reason = when(bad, lit("unparseable_" + label)).otherwise(reason);
         detail =
             when(
                     bad,
@@ -151,7 +136,7 @@ public final class InputValidation {
                 .otherwise(detail);
       }
       if (field.required()) {
-        reason = when(text.isNull(), reason(names, "missing_" + label)).otherwise(reason);
+        reason = when(text.isNull(), lit("missing_" + label)).otherwise(reason);
         detail = when(text.isNull(), lit(field.name() + " is missing")).otherwise(detail);
       }
       projection.add(reason.as("_reason_" + field.name()));
@@ -172,7 +157,7 @@ public final class InputValidation {
       // Before every field check: the fields of a row that does not match the header are guesses.
       Column malformed = col(SourceReader.CORRUPT_RECORD).isNotNull();
       projection.add(malformed.as("_malformed"));
-      reasons.add(0, when(col("_malformed"), reason(names, "malformed_row")));
+      reasons.add(0, when(col("_malformed"), lit("malformed_row")));
       details.add(
           0,
           when(
@@ -189,7 +174,7 @@ public final class InputValidation {
 
     if (contract.hasTimestamp()) {
       Column future = col("ts").geq(functions.to_timestamp(lit(runDate.plusDays(1).toString())));
-      reasons.add(when(future, reason(names, "timestamp_after_run_date")));
+      reasons.add(when(future, lit("timestamp_after_run_date")));
       details.add(
           when(
               future,
@@ -218,51 +203,25 @@ public final class InputValidation {
       sameLine = Window.partitionBy(col(wholeRow)).orderBy(inSourceOrder);
     }
     numbered = numbered.withColumn("_dup_line", functions.row_number().over(sameLine).gt(1));
-    reasons.add(when(col("_dup_line"), reason(names, "exact_duplicate")));
+    reasons.add(when(col("_dup_line"), lit("exact_duplicate")));
     details.add(when(col("_dup_line"), lit("the same line appears earlier in the source")));
     if (contract.uniqueKey().isPresent()) {
       String key = contract.uniqueKey().get();
-      reasons.add(when(col("_dup_key"), reason(names, "duplicate_key")));
+      reasons.add(when(col("_dup_key"), lit("duplicate_key")));
       details.add(
           when(
               col("_dup_key"),
               functions.concat(lit(key + " '"), col(key), lit("' appears earlier in the source"))));
     }
-    Dataset<Row> flagged =
-        numbered
-            .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
-            .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
-            .drop(
-                contract.fields().stream()
-                    .flatMap(
-                        f ->
-                            java.util.stream.Stream.of(
-                                "_reason_" + f.name(), "_detail_" + f.name()))
-                    .toArray(String[]::new))
-            .drop("_row_order", "_malformed", "_dup_line", "_dup_key", ColumnMapper.RAW_ROW);
-    return new Flagged(flagged, List.copyOf(names));
-  }
-
-  /** The literal of a reason, recorded in names. */
-  private static Column reason(java.util.Set<String> names, String reason) {
-    names.add(reason);
-    return lit(reason);
-  }
-
-  /**
-   * Aggregates that count, in one pass, the rows read ({@code _read}), the accepted ones ({@code
-   * _accepted}), the quarantined ones ({@code _quarantined}) and each reason's (named as the
-   * reason), for {@code Dataset.observe}.
-   */
-  public static List<Column> counts(List<String> reasons) {
-    List<Column> out = new ArrayList<>();
-    out.add(functions.count(lit(1)).as("_read"));
-    out.add(functions.count(when(col(REASON).isNull(), 1)).as("_accepted"));
-    out.add(functions.count(col(REASON)).as("_quarantined"));
-    for (String r : reasons) {
-      out.add(functions.count(when(col(REASON).equalTo(r), 1)).as(r));
-    }
-    return out;
+    return numbered
+        .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
+        .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
+        .drop(
+            contract.fields().stream()
+                .flatMap(
+                    f -> java.util.stream.Stream.of("_reason_" + f.name(), "_detail_" + f.name()))
+                .toArray(String[]::new))
+        .drop("_row_order", "_malformed", "_dup_line", "_dup_key", ColumnMapper.RAW_ROW);
   }
 
   /** Usable rows with the contract's typed fields only. */

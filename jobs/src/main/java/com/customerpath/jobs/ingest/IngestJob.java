@@ -21,16 +21,19 @@ import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,19 +96,9 @@ public final class IngestJob implements NightlyStep {
       LocalDate runDate,
       ValidationSettings validation,
       Optional<CustomerIdPseudonymiser> pseudonymiser) {
-    return validateWithReasons(raw, source, runDate, validation, pseudonymiser).rows();
-  }
-
-  /** As above, with the reasons the rows can carry. */
-  static InputValidation.Flagged validateWithReasons(
-      Dataset<Row> raw,
-      SourceSettings source,
-      LocalDate runDate,
-      ValidationSettings validation,
-      Optional<CustomerIdPseudonymiser> pseudonymiser) {
     SourceContract contract = Contract.of(source.name());
     Dataset<Row> mapped = ColumnMapper.map(raw, source, contract, pseudonymiser);
-    return InputValidation.flagWithReasons(
+    return InputValidation.flag(
         mapped,
         contract,
         runDate,
@@ -157,19 +150,19 @@ public final class IngestJob implements NightlyStep {
         }
         SourceSettings tonight = input.source();
         List<String> emptyPaths = SourceReader.emptyPaths(spark, tonight);
-        InputValidation.Flagged validated =
-            emptyPaths.isEmpty()
-                ? validateWithReasons(
-                    SourceReader.read(spark, tonight),
-                    source,
-                    ctx.date(),
-                    validation,
-                    pseudonymiser)
-                : new InputValidation.Flagged(emptyFlagged(spark, name), List.of());
         Dataset<Row> flagged =
-            input.markAlreadyCurated(validated.rows()).persist(StorageLevel.MEMORY_AND_DISK());
+            emptyPaths.isEmpty()
+                ? input.markAlreadyCurated(
+                    validate(
+                        SourceReader.read(spark, tonight),
+                        source,
+                        ctx.date(),
+                        validation,
+                        pseudonymiser))
+                : emptyFlagged(spark, name);
+        flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> reasons = new TreeMap<>();
-        long[] readAccepted = count(flagged, validated.reasons(), reasons);
+        long[] readAccepted = count(flagged, reasons);
         long read = readAccepted[0];
         long accepted = readAccepted[1];
         checked.add(new Checked(name, input, flagged, read, accepted, reasons));
@@ -218,52 +211,42 @@ public final class IngestJob implements NightlyStep {
 
   /**
    * Fills the cache of the flagged rows and counts, in the same pass, the rows read, the accepted
-   * ones and each reason's (an observation: no aggregation query after it). Returns read and
-   * accepted and fills reasons. Should a row carry a reason the list lacks, the reasons are counted
-   * again by a query, so the counts always reconcile.
+   * ones and each reason's: every task counts its rows by reason and hands the counts to an
+   * accumulator (updated once per task, as in any action), so no aggregation query follows. Returns
+   * read and accepted, and fills reasons.
    */
-  static long[] count(Dataset<Row> flagged, List<String> known, Map<String, Long> reasons) {
-    List<org.apache.spark.sql.Column> counts = InputValidation.counts(known);
-    org.apache.spark.sql.Observation observation = new org.apache.spark.sql.Observation();
+  static long[] count(Dataset<Row> flagged, Map<String, Long> reasons) {
+    CollectionAccumulator<Map<String, Long>> perTask =
+        flagged.sparkSession().sparkContext().collectionAccumulator("rows by reason");
     flagged
-        .observe(
-            observation,
-            counts.get(0),
-            counts.subList(1, counts.size()).toArray(org.apache.spark.sql.Column[]::new))
-        .write()
-        .format("noop")
-        .mode(org.apache.spark.sql.SaveMode.Overwrite)
-        .save();
-    Map<String, Object> m;
-    try {
-      m = observation.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while counting the validated rows", e);
-    }
-    long read = (Long) m.get("_read");
-    long accepted = (Long) m.get("_accepted");
-    long named = 0;
-    for (String r : known) {
-      long n = (Long) m.get(r);
-      if (n > 0) {
-        reasons.put(r, n);
-        named += n;
-      }
-    }
-    if (named != (Long) m.get("_quarantined")) {
-      reasons.clear();
-      for (Row r :
-          flagged
-              .where(col(InputValidation.REASON).isNotNull())
-              .groupBy(InputValidation.REASON)
-              .count()
-              .collectAsList()) {
-        reasons.put(r.getString(0), r.getLong(1));
+        .select(col(InputValidation.REASON))
+        .foreachPartition(
+            (ForeachPartitionFunction<Row>)
+                rows -> {
+                  Map<String, Long> counts = new HashMap<>();
+                  while (rows.hasNext()) {
+                    Row r = rows.next();
+                    counts.merge(r.isNullAt(0) ? ACCEPTED : r.getString(0), 1L, Long::sum);
+                  }
+                  perTask.add(counts);
+                });
+    long read = 0;
+    long accepted = 0;
+    for (Map<String, Long> counts : perTask.value()) {
+      for (Map.Entry<String, Long> e : counts.entrySet()) {
+        read += e.getValue();
+        if (e.getKey().equals(ACCEPTED)) {
+          accepted += e.getValue();
+        } else {
+          reasons.merge(e.getKey(), e.getValue(), Long::sum);
+        }
       }
     }
     return new long[] {read, accepted};
   }
+
+  /** The key of the accepted rows' count (no reason is empty). */
+  private static final String ACCEPTED = "";
 
   private static void publish(JobContext ctx, Checked c, StepResult result) {
     String name = c.name();
