@@ -219,6 +219,11 @@ class DuckDbBiIT {
               d ->
                   !d.startsWith(
                       root.resolve(com.customerpath.jobs.journey.PropensityModelStore.DIRECTORY)))
+          // The kept persona model is one properties file per night, not a table.
+          .filter(
+              d ->
+                  !d.startsWith(
+                      root.resolve(com.customerpath.common.personas.PersonaModelFile.DIRECTORY)))
           .filter(
               d -> {
                 try (Stream<Path> children = Files.list(d)) {
