@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,8 +88,8 @@ public final class PropensityModelStore {
       throw new UncheckedIOException("Cannot read " + new Path(dir, TRAINED), e);
     }
     LocalDate trainedOn = LocalDate.parse(trained.getProperty("trained_on"));
-    long age = ChronoUnit.DAYS.between(trainedOn, date);
-    if (age < 0 || age >= retrainDays || !fingerprint.equals(trained.getProperty("fingerprint"))) {
+    if (!com.customerpath.common.io.KeptModels.usable(
+        trainedOn, date, retrainDays, trained.getProperty("fingerprint"), fingerprint)) {
       return Optional.empty();
     }
     Map<String, Double> metrics = new TreeMap<>();

@@ -2,10 +2,10 @@ package com.customerpath.jobs.personas;
 
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.config.PipelineSettings.PersonaSettings;
+import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.PersonaModelFile;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -66,8 +66,8 @@ public final class PersonaModelStore {
     }
     Properties p = read.get().properties();
     LocalDate fittedOn = LocalDate.parse(p.getProperty("fitted_on"));
-    long age = ChronoUnit.DAYS.between(fittedOn, date);
-    if (age < 0 || age >= retrainDays || !fingerprint.equals(p.getProperty("fingerprint"))) {
+    if (!KeptModels.usable(
+        fittedOn, date, retrainDays, p.getProperty("fingerprint"), fingerprint)) {
       return Optional.empty();
     }
     return Optional.of(

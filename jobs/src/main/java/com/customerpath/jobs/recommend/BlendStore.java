@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import com.customerpath.common.config.PipelineSettings.BlendSettings;
 import com.customerpath.common.io.Tables;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,10 +87,12 @@ public final class BlendStore {
     }
     Row first = rows.get(0);
     LocalDate learnedOn = first.<java.sql.Date>getAs("learned_on").toLocalDate();
-    long age = ChronoUnit.DAYS.between(learnedOn, date);
-    if (age < 0
-        || age >= p.blend().relearnDays()
-        || !fingerprint(p).equals(first.getAs("settings_fingerprint"))) {
+    if (!com.customerpath.common.io.KeptModels.usable(
+        learnedOn,
+        date,
+        p.blend().relearnDays(),
+        first.getAs("settings_fingerprint"),
+        fingerprint(p))) {
       return Optional.empty();
     }
     Map<String, double[]> own = new java.util.LinkedHashMap<>();
