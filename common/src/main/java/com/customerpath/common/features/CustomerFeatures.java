@@ -9,9 +9,9 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerpath.common.config.PipelineSettings.DayPart;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
-import com.customerpath.common.config.PipelineSettings.FeatureSettings;
+import com.customerpath.common.config.ExternalDatasetSettings;
+import com.customerpath.common.config.FeatureSettings;
+import com.customerpath.common.config.FeatureSettings.DayPart;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package com.customerpath.common.features;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings.Level;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings.Pick;
+import com.customerpath.common.config.ExternalDatasetSettings;
+import com.customerpath.common.config.ExternalDatasetSettings.Level;
+import com.customerpath.common.config.ExternalDatasetSettings.Pick;
 import com.customerpath.common.io.InputError;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package com.customerpath.common.features;
 
+import com.customerpath.common.config.ExternalDatasetSettings;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.io.SourceReader;
 import java.util.ArrayList;

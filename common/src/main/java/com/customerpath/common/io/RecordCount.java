@@ -1,6 +1,6 @@
 package com.customerpath.common.io;
 
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.config.SourceSettings;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

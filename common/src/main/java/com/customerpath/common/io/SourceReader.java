@@ -1,7 +1,7 @@
 package com.customerpath.common.io;
 
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
-import com.customerpath.common.config.PipelineSettings.TableSettings;
+import com.customerpath.common.config.SourceSettings;
+import com.customerpath.common.config.TableSettings;
 import com.customerpath.common.schema.SchemaError;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;

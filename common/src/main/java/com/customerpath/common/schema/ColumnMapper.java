@@ -1,6 +1,6 @@
 package com.customerpath.common.schema;
 
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.config.SourceSettings;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.privacy.CustomerIdPseudonymiser;
 import com.customerpath.common.schema.Contract.Field;

@@ -1,6 +1,7 @@
 package com.customerpath.common.spark;
 
 import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.S3Settings;
 import com.customerpath.common.io.NioLocalFileSystem;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -161,7 +162,7 @@ public final class SparkSessions {
    * bound through spark-hadoop-cloud's commit protocol.
    */
   public static Map<String, String> s3Conf(PipelineSettings settings) {
-    PipelineSettings.S3Settings s3 = settings.s3();
+    S3Settings s3 = settings.s3();
     Map<String, String> conf = new LinkedHashMap<>();
     String p = "spark.hadoop.fs.s3a.";
     if (!s3.endpoint().isBlank()) {

@@ -29,7 +29,7 @@ class PipelineSettingsTest {
     assertEquals("csv", s.input("transactions").format());
     assertTrue(s.input("transactions").configured());
     assertTrue(!s.input("events").configured(), "optional sources are off unless given a path");
-    assertEquals(PipelineSettings.PersonaSettings.Algorithm.SOM_KMEANS, s.personas().algorithm());
+    assertEquals(PersonaSettings.Algorithm.SOM_KMEANS, s.personas().algorithm());
   }
 
   @Test
@@ -79,16 +79,15 @@ class PipelineSettingsTest {
     set.put("customerpath.journey.propensity.algorithm", "gbt");
     set.put("customerpath.recommendations.repeat-purchase", "when-due");
     PipelineSettings s = load(set);
-    assertEquals(PipelineSettings.PersonaSettings.Algorithm.KMEANS, s.personas().algorithm());
+    assertEquals(PersonaSettings.Algorithm.KMEANS, s.personas().algorithm());
     assertEquals(
         com.customerpath.common.personas.KSelection.Criterion.DAVIES_BOULDIN,
         s.personas().kSelection());
     assertEquals(
-        PipelineSettings.PropensitySettings.Algorithm.GBT, s.journey().propensity().algorithm());
-    assertEquals(PipelineSettings.RepeatPurchase.WHEN_DUE, s.recommendations().repeatPurchase());
+        JourneySettings.PropensitySettings.Algorithm.GBT, s.journey().propensity().algorithm());
     assertEquals(
-        "som-kmeans",
-        PipelineSettings.configName(PipelineSettings.PersonaSettings.Algorithm.SOM_KMEANS));
+        RecommendationSettings.RepeatPurchase.WHEN_DUE, s.recommendations().repeatPurchase());
+    assertEquals("som-kmeans", PipelineSettings.configName(PersonaSettings.Algorithm.SOM_KMEANS));
 
     set.put("customerpath.personas.algorithm", "dbscan");
     ConfigError e = assertThrows(ConfigError.class, () -> load(set));

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.customerpath.common.config.PipelineSettings.DayPart;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
-import com.customerpath.common.config.PipelineSettings.FeatureSettings;
+import com.customerpath.common.config.ExternalDatasetSettings;
+import com.customerpath.common.config.FeatureSettings;
+import com.customerpath.common.config.FeatureSettings.DayPart;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.testing.Fixtures;
 import java.time.LocalDate;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
+import com.customerpath.common.config.ExternalDatasetSettings;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.io.InputError;
 import com.customerpath.testing.SparkTestSession;

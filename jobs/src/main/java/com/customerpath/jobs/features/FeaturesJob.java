@@ -1,7 +1,7 @@
 package com.customerpath.jobs.features;
 
+import com.customerpath.common.config.ExternalDatasetSettings;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.ExternalDatasetSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.ExternalJoin;

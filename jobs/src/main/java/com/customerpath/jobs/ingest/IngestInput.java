@@ -4,8 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
-import com.customerpath.common.config.PipelineSettings.TableSettings;
+import com.customerpath.common.config.SourceSettings;
+import com.customerpath.common.config.TableSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.quality.InputValidation;

@@ -3,7 +3,7 @@ package com.customerpath.jobs.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.config.SourceSettings;
 import com.customerpath.common.config.ValidationSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.InputError;

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
+import com.customerpath.common.config.JourneySettings;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.FeatureContext;
 import com.customerpath.common.features.FeatureInputs;

@@ -5,7 +5,7 @@ import static com.customerpath.jobs.journey.JourneyStages.STAGES;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.customerpath.common.config.PipelineSettings.PropensitySettings;
+import com.customerpath.common.config.JourneySettings.PropensitySettings;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,8 +3,8 @@ package com.customerpath.jobs.journey;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.customerpath.common.config.PipelineSettings.JourneySettings;
-import com.customerpath.common.config.PipelineSettings.StageRule;
+import com.customerpath.common.config.JourneySettings;
+import com.customerpath.common.config.JourneySettings.StageRule;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

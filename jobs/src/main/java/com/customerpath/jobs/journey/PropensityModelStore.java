@@ -1,7 +1,7 @@
 package com.customerpath.jobs.journey;
 
-import com.customerpath.common.config.PipelineSettings.JourneySettings;
-import com.customerpath.common.config.PipelineSettings.PropensitySettings;
+import com.customerpath.common.config.JourneySettings;
+import com.customerpath.common.config.JourneySettings.PropensitySettings;
 import com.customerpath.common.io.Tables;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package com.customerpath.jobs.personas;
 
+import com.customerpath.common.config.PersonaSettings;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.PersonaSettings;
 import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.PersonaModelFile;

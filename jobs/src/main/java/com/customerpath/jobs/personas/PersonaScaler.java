@@ -2,8 +2,8 @@ package com.customerpath.jobs.personas;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.customerpath.common.config.PipelineSettings.FeatureGroupSettings;
-import com.customerpath.common.config.PipelineSettings.PersonaSettings;
+import com.customerpath.common.config.PersonaSettings;
+import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
 import com.customerpath.common.personas.PersonaModelFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

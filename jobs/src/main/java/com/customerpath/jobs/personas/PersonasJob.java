@@ -3,8 +3,8 @@ package com.customerpath.jobs.personas;
 import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
-import com.customerpath.common.config.PipelineSettings.NamingSettings;
-import com.customerpath.common.config.PipelineSettings.PersonaSettings;
+import com.customerpath.common.config.PersonaSettings;
+import com.customerpath.common.config.PersonaSettings.NamingSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;

@@ -2,7 +2,7 @@ package com.customerpath.jobs.recommend;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.customerpath.common.config.PipelineSettings.BlendSettings;
+import com.customerpath.common.config.RecommendationSettings.BlendSettings;
 import com.customerpath.common.io.Tables;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerpath.common.config.PipelineSettings.AlsSettings;
-import com.customerpath.common.config.PipelineSettings.CandidateSettings;
+import com.customerpath.common.config.RecommendationSettings.AlsSettings;
+import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -5,9 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerpath.common.config.PipelineSettings.ActionRule;
-import com.customerpath.common.config.PipelineSettings.ChannelRule;
-import com.customerpath.common.config.PipelineSettings.NextBestActionSettings;
+import com.customerpath.common.config.RecommendationSettings.ActionRule;
+import com.customerpath.common.config.RecommendationSettings.ChannelRule;
+import com.customerpath.common.config.RecommendationSettings.NextBestActionSettings;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;

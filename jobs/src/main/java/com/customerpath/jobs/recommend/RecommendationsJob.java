@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
+import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;

@@ -5,11 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerpath.common.config.PipelineSettings.AlsSettings;
-import com.customerpath.common.config.PipelineSettings.BlendSettings;
-import com.customerpath.common.config.PipelineSettings.CandidateSettings;
-import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
-import com.customerpath.common.config.PipelineSettings.RepeatPurchase;
+import com.customerpath.common.config.RecommendationSettings;
+import com.customerpath.common.config.RecommendationSettings.AlsSettings;
+import com.customerpath.common.config.RecommendationSettings.BlendSettings;
+import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
+import com.customerpath.common.config.RecommendationSettings.RepeatPurchase;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

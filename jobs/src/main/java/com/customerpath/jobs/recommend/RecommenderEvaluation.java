@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
-import com.customerpath.common.config.PipelineSettings.RecommendationSettings;
+import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.ingest.IngestJob;
@@ -320,7 +320,7 @@ public final class RecommenderEvaluation implements NightlyStep {
 
     // The hybrid learns its blend per view on the validation days before the cut-off.
     Recommender.Params pNew =
-        p.withRepeat(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER);
+        p.withRepeat(com.customerpath.common.config.RecommendationSettings.RepeatPurchase.NEVER);
     Map<String, Blend.Fit> blends = new LinkedHashMap<>();
     List<Blend.Fit> fits = Recommender.learnBlends(in, List.of(p, pNew), cutoff);
     blends.put("all", fits.get(0));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.SourceSettings;
+import com.customerpath.common.config.SourceSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.quality.InputValidation;

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ConfigLoader;
+import com.customerpath.common.config.JourneySettings;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.JourneySettings;
 import com.customerpath.testing.SparkTestSession;
 import java.time.LocalDate;
 import java.util.HashMap;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.customerpath.common.config.PipelineSettings.FeatureGroupSettings;
+import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.KSelection;
 import com.customerpath.testing.SparkTestSession;

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.customerpath.common.config.PipelineSettings.FeatureGroupSettings;
+import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
 import com.customerpath.testing.SparkTestSession;
 import java.util.ArrayList;
 import java.util.List;

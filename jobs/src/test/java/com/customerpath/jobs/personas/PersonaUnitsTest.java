@@ -154,11 +154,11 @@ class PersonaUnitsTest {
   void featuresFallIntoTheirGroups() {
     var groups =
         List.of(
-            new com.customerpath.common.config.PipelineSettings.FeatureGroupSettings(
+            new com.customerpath.common.config.PersonaSettings.FeatureGroupSettings(
                 "value", 2.0, true, List.of("monetary")),
-            new com.customerpath.common.config.PipelineSettings.FeatureGroupSettings(
+            new com.customerpath.common.config.PersonaSettings.FeatureGroupSettings(
                 "time", 1.0, true, List.of("weekend_share", "daypart_share_*")),
-            new com.customerpath.common.config.PipelineSettings.FeatureGroupSettings(
+            new com.customerpath.common.config.PersonaSettings.FeatureGroupSettings(
                 "external", 1.0, false, List.of("*")));
     assertEquals("value", PersonaScaler.groupOf(groups, "monetary").name());
     assertEquals("time", PersonaScaler.groupOf(groups, "daypart_share_night").name());

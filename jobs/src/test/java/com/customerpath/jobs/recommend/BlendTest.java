@@ -101,8 +101,8 @@ class BlendTest {
         SparkTestSession.get()
             .createDataFrame(
                 relevant, StructType.fromDDL("customer_id string, relevant array<string>"));
-    com.customerpath.common.config.PipelineSettings.BlendSettings settings =
-        new com.customerpath.common.config.PipelineSettings.BlendSettings(
+    com.customerpath.common.config.RecommendationSettings.BlendSettings settings =
+        new com.customerpath.common.config.RecommendationSettings.BlendSettings(
             true, 30, 10, 3000, 4, 0.03, 7, java.util.Map.of(), true, 4);
     double[] start = new double[Recommender.FEATURES.size()];
     java.util.Arrays.fill(start, 1.0);

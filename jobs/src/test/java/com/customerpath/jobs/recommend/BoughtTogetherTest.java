@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.customerpath.common.config.PipelineSettings.CandidateSettings;
+import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
 import com.customerpath.testing.Fixtures;
 import java.time.LocalDate;
 import java.util.ArrayList;

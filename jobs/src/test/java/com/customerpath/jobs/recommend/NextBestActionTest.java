@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
-import com.customerpath.common.config.PipelineSettings.ActionRule;
-import com.customerpath.common.config.PipelineSettings.NextBestActionSettings;
+import com.customerpath.common.config.RecommendationSettings.ActionRule;
+import com.customerpath.common.config.RecommendationSettings.ChannelRule;
+import com.customerpath.common.config.RecommendationSettings.NextBestActionSettings;
 import com.customerpath.testing.Fixtures;
 import java.util.HashMap;
 import java.util.List;
@@ -150,9 +151,7 @@ class NextBestActionTest {
     NextBestActionSettings s =
         new NextBestActionSettings(
             List.of(new ActionRule("nurture", "true", "k.actions[0].condition")),
-            List.of(
-                new PipelineSettings.ChannelRule(
-                    "automated", "push", "true", "k.channels[0].condition")),
+            List.of(new ChannelRule("automated", "push", "true", "k.channels[0].condition")),
             Map.of("nurture", "default {first_product}"),
             Map.of(
                 "book lovers",
@@ -178,7 +177,7 @@ class NextBestActionTest {
                     "nurture",
                     "no_such_column > 1",
                     "customerpath.recommendations.next-best-action.actions[0].condition")),
-            List.of(new PipelineSettings.ChannelRule("automated", "push", "true", "k")),
+            List.of(new ChannelRule("automated", "push", "true", "k")),
             Map.of(),
             Map.of(),
             "x");

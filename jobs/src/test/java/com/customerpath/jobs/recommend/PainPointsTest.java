@@ -2,7 +2,7 @@ package com.customerpath.jobs.recommend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.customerpath.common.config.PipelineSettings.PainPointSettings;
+import com.customerpath.common.config.RecommendationSettings.PainPointSettings;
 import com.customerpath.testing.Fixtures;
 import java.util.Map;
 import java.util.TreeMap;

@@ -228,12 +228,13 @@ class RecommenderTest {
     Recommender.Params p = params(Map.of());
     Recommender.Params q =
         p.withTopN(100)
-            .withRepeat(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER)
+            .withRepeat(com.customerpath.common.config.RecommendationSettings.RepeatPurchase.NEVER)
             .withDueHorizon(30)
             .withoutAls();
     assertEquals(100, q.topN());
     assertEquals(100, q.candidates(), "at least top-n candidates");
-    assertEquals(com.customerpath.common.config.PipelineSettings.RepeatPurchase.NEVER, q.repeat());
+    assertEquals(
+        com.customerpath.common.config.RecommendationSettings.RepeatPurchase.NEVER, q.repeat());
     assertEquals(30, q.dueHorizonDays());
     assertFalse(q.useAls());
     // Every other field is the original's.

@@ -1,0 +1,29 @@
+package com.customerpath.common.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A file or folder read with a format and reader options: a source's table, an external dataset.
+ */
+public record TableSettings(String path, String format, Map<String, String> options) {
+  static final List<String> FORMATS = List.of("csv", "parquet", "text", "json");
+
+  static TableSettings from(Settings c) {
+    return from(c, Map.of("header", "true"));
+  }
+
+  static TableSettings from(Settings c, Map<String, String> defaultOptions) {
+    String path = c.string("path");
+    if (path.isBlank()) {
+      throw new ConfigError("Missing config key '" + c.name("path") + "'");
+    }
+    String format = c.has("format") ? c.oneOf("format", FORMATS) : "csv";
+    Map<String, String> options = new LinkedHashMap<>(defaultOptions);
+    if (c.has("options")) {
+      options.putAll(c.stringMap("options"));
+    }
+    return new TableSettings(path, format, Map.copyOf(options));
+  }
+}
