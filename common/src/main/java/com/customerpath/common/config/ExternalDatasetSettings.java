@@ -7,7 +7,7 @@ import java.util.Map;
 public record ExternalDatasetSettings(
     String name,
     String path,
-    String format,
+    TableSettings.Format format,
     Map<String, String> options,
     String joinOn,
     String key,
@@ -41,7 +41,7 @@ public record ExternalDatasetSettings(
   public ExternalDatasetSettings(
       String name,
       String path,
-      String format,
+      TableSettings.Format format,
       Map<String, String> options,
       String joinOn,
       String key,

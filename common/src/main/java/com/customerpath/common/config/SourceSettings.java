@@ -7,7 +7,7 @@ import java.util.Map;
 public record SourceSettings(
     String name,
     String path,
-    String format,
+    TableSettings.Format format,
     Map<String, String> options,
     Map<String, TableSettings> tables,
     String query,
@@ -34,7 +34,7 @@ public record SourceSettings(
     return new SourceSettings(
         name,
         c.string("path"),
-        c.oneOf("format", TableSettings.FORMATS),
+        c.choice("format", TableSettings.Format.class),
         c.stringMap("options"),
         Map.copyOf(tables),
         query,

@@ -1,14 +1,20 @@
 package com.customerpath.common.config;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A file or folder read with a format and reader options: a source's table, an external dataset.
  */
-public record TableSettings(String path, String format, Map<String, String> options) {
-  static final List<String> FORMATS = List.of("csv", "parquet", "text", "json");
+public record TableSettings(String path, Format format, Map<String, String> options) {
+
+  /** How the files are read (config spelling csv, parquet, text, json). */
+  public enum Format {
+    CSV,
+    PARQUET,
+    TEXT,
+    JSON
+  }
 
   static TableSettings from(Settings c) {
     return from(c, Map.of("header", "true"));
@@ -19,7 +25,7 @@ public record TableSettings(String path, String format, Map<String, String> opti
     if (path.isBlank()) {
       throw new ConfigError("Missing config key '" + c.name("path") + "'");
     }
-    String format = c.has("format") ? c.oneOf("format", FORMATS) : "csv";
+    Format format = c.has("format") ? c.choice("format", Format.class) : Format.CSV;
     Map<String, String> options = new LinkedHashMap<>(defaultOptions);
     if (c.has("options")) {
       options.putAll(c.stringMap("options"));

@@ -38,8 +38,8 @@ public final class RecordCount {
     }
     try {
       return switch (source.format()) {
-        case "csv" -> csv(spark, source.path(), SourceReader.strictCsvOptions(source.options()));
-        case "parquet" -> parquet(spark, source.path());
+        case CSV -> csv(spark, source.path(), SourceReader.strictCsvOptions(source.options()));
+        case PARQUET -> parquet(spark, source.path());
         default -> Optional.empty();
       };
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package com.customerpath.common.io;
 
 import com.customerpath.common.config.SourceSettings;
 import com.customerpath.common.config.TableSettings;
+import com.customerpath.common.config.TableSettings.Format;
 import com.customerpath.common.schema.SchemaError;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -72,7 +73,7 @@ public final class SourceReader {
   }
 
   public static Dataset<Row> readTable(
-      SparkSession spark, String name, String path, String format, Map<String, String> options) {
+      SparkSession spark, String name, String path, Format format, Map<String, String> options) {
     return readTable(spark, name, path, format, options, false);
   }
 
@@ -81,26 +82,19 @@ public final class SourceReader {
       SparkSession spark,
       String name,
       String path,
-      String format,
+      Format format,
       Map<String, String> options,
       boolean strict) {
     try {
       Dataset<Row> df =
           switch (format) {
-            case "csv" ->
+            case CSV ->
                 strict
                     ? readCsvStrict(spark, options, path)
                     : spark.read().option("inferSchema", "false").options(options).csv(path);
-            case "parquet" -> spark.read().options(options).parquet(path);
-            case "json" -> spark.read().options(options).json(path);
-            case "text" -> spark.read().options(options).text(path);
-            default ->
-                throw new SchemaError(
-                    "Cannot read source '"
-                        + name
-                        + "': unknown format '"
-                        + format
-                        + "', expected csv, parquet, json or text");
+            case PARQUET -> spark.read().options(options).parquet(path);
+            case JSON -> spark.read().options(options).json(path);
+            case TEXT -> spark.read().options(options).text(path);
           };
       return df;
     } catch (SchemaError e) {

@@ -26,7 +26,7 @@ class PipelineSettingsTest {
     PipelineSettings s = load(minimal());
     assertEquals(365, s.run().lookbackDays());
     assertEquals("output", s.outputRoot());
-    assertEquals("csv", s.input("transactions").format());
+    assertEquals(TableSettings.Format.CSV, s.input("transactions").format());
     assertTrue(s.input("transactions").configured());
     assertTrue(!s.input("events").configured(), "optional sources are off unless given a path");
     assertEquals(PersonaSettings.Algorithm.SOM_KMEANS, s.personas().algorithm());

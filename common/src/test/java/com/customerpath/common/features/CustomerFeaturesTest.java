@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.customerpath.common.config.ExternalDatasetSettings;
 import com.customerpath.common.config.FeatureSettings;
 import com.customerpath.common.config.FeatureSettings.DayPart;
+import com.customerpath.common.config.TableSettings;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.testing.Fixtures;
 import java.time.LocalDate;
@@ -162,7 +163,7 @@ class CustomerFeaturesTest {
             new ExternalDatasetSettings(
                 "region_demographics",
                 "-",
-                "csv",
+                TableSettings.Format.CSV,
                 Map.of(),
                 "region_id",
                 "region_code",
@@ -178,7 +179,7 @@ class CustomerFeaturesTest {
             new ExternalDatasetSettings(
                 "holidays",
                 "-",
-                "csv",
+                TableSettings.Format.CSV,
                 Map.of(),
                 "date",
                 "date",

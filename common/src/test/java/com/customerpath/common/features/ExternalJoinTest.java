@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.ExternalDatasetSettings;
+import com.customerpath.common.config.TableSettings;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
 import com.customerpath.common.io.InputError;
 import com.customerpath.testing.SparkTestSession;
@@ -36,7 +37,7 @@ class ExternalJoinTest {
         new ExternalDatasetSettings(
             "population",
             FILE.toString(),
-            "csv",
+            TableSettings.Format.CSV,
             Map.of(),
             "region_id",
             "country_code",
