@@ -12,18 +12,35 @@ public record S3Settings(
     String endpoint,
     boolean pathStyleAccess,
     String region,
-    String committer,
-    String conflictMode,
+    Committer committer,
+    ConflictMode conflictMode,
     Map<String, String> extra) {
-  static final List<String> COMMITTERS = List.of("partitioned", "directory", "magic", "file");
+
+  /**
+   * The S3A committer (fs.s3a.committer.name, spelt as in config): the staging committers
+   * partitioned and directory, magic, or file (the classic rename committer).
+   */
+  public enum Committer {
+    PARTITIONED,
+    DIRECTORY,
+    MAGIC,
+    FILE
+  }
+
+  /** What a staging committer does with files already in a partition it writes. */
+  public enum ConflictMode {
+    REPLACE,
+    APPEND,
+    FAIL
+  }
 
   static S3Settings from(Settings c) {
     return new S3Settings(
         c.string("s3.endpoint"),
         Boolean.parseBoolean(c.oneOf("s3.path-style-access", List.of("true", "false"))),
         c.string("s3.region"),
-        c.oneOf("s3.committer", COMMITTERS),
-        c.oneOf("s3.conflict-mode", List.of("replace", "append", "fail")),
+        c.choice("s3.committer", Committer.class),
+        c.choice("s3.conflict-mode", ConflictMode.class),
         c.stringMap("s3.extra"));
   }
 }

@@ -1,5 +1,8 @@
 package com.customerpath.common.io;
 
+import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.S3Settings.Committer;
+import com.customerpath.common.config.S3Settings.ConflictMode;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -263,9 +266,11 @@ public final class Tables {
       return WriteMode.STAGED_RENAME; // classic rename committer ("file"): slow but correct
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    // Spelt in the Hadoop configuration as in customerpath.s3 (SparkSessions.s3Conf sets them).
     boolean replace =
-        "partitioned".equals(conf.get("fs.s3a.committer.name"))
-            && "replace".equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
+        PipelineSettings.configName(Committer.PARTITIONED).equals(conf.get("fs.s3a.committer.name"))
+            && PipelineSettings.configName(ConflictMode.REPLACE)
+                .equals(conf.get("fs.s3a.committer.staging.conflict-mode"));
     return replace ? WriteMode.COMMITTER_REPLACE : WriteMode.PARTITION_PATH;
   }
 

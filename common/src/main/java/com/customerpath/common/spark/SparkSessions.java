@@ -173,13 +173,13 @@ public final class SparkSessions {
       conf.put(p + "endpoint.region", s3.region());
     }
     conf.put(p + "aws.credentials.provider", AWS_DEFAULT_CHAIN);
-    conf.put(p + "committer.name", s3.committer());
-    conf.put(p + "committer.staging.conflict-mode", s3.conflictMode());
+    conf.put(p + "committer.name", PipelineSettings.configName(s3.committer()));
+    conf.put(p + "committer.staging.conflict-mode", PipelineSettings.configName(s3.conflictMode()));
     conf.put(
         "spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
         "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
     s3.extra().forEach((k, v) -> conf.put(p + k, v));
-    if (isS3a(settings.outputRoot()) && !"file".equals(s3.committer())) {
+    if (isS3a(settings.outputRoot()) && s3.committer() != S3Settings.Committer.FILE) {
       conf.put("spark.sql.sources.commitProtocolClass", CLOUD_COMMIT_PROTOCOL);
       conf.put("spark.sql.parquet.output.committer.class", CLOUD_PARQUET_COMMITTER);
     }
