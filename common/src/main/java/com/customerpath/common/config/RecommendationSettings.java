@@ -13,7 +13,7 @@ public record RecommendationSettings(
     double dueThreshold,
     double contextBoost,
     List<String> repeatableCategories,
-    String preference,
+    Preference preference,
     AlsSettings als,
     EvaluationSettings evaluation,
     PainPointSettings painPoints,
@@ -39,7 +39,7 @@ public record RecommendationSettings(
     CandidateSettings sources =
         new CandidateSettings(
             src.at("buy-again").doubleIn("half-life-days", 1, 36500),
-            bt.oneOf("measure", List.of("cosine", "lift")),
+            bt.choice("measure", CandidateSettings.Measure.class),
             bt.intAtLeast("neighbours", 1),
             bt.intAtLeast("max-items-per-customer", 1),
             bt.intAtLeast("min-co-buyers", 1));
@@ -128,7 +128,7 @@ public record RecommendationSettings(
         c.doubleIn("due-threshold", 0, 100),
         c.doubleIn("context-boost", 0, 1),
         c.strings("repeatable-categories"),
-        c.oneOf("preference", List.of("quantity", "purchases")),
+        c.choice("preference", Preference.class),
         als,
         eval,
         pain,
@@ -156,16 +156,44 @@ public record RecommendationSettings(
     }
   }
 
+  /** What the ALS interactions count: the quantity bought, or the number of purchases. */
+  public enum Preference {
+    QUANTITY,
+    PURCHASES;
+
+    /** The config spelling, also in the fingerprint of a kept blend (as before the enum). */
+    @Override
+    public String toString() {
+      return PipelineSettings.configName(this);
+    }
+  }
+
   /**
    * Candidate sources: buy again (recency half-life) and bought together (item-to-item
    * co-occurrence).
    */
   public record CandidateSettings(
       double halfLifeDays,
-      String togetherMeasure,
+      Measure togetherMeasure,
       int neighbours,
       int maxItemsPerCustomer,
-      int minCoBuyers) {}
+      int minCoBuyers) {
+
+    /** How bought-together similarity is measured: cosine, or lift. */
+    public enum Measure {
+      COSINE,
+      LIFT;
+
+      /**
+       * The config spelling, also in the fingerprint of a kept blend (which prints these settings
+       * as before the enum).
+       */
+      @Override
+      public String toString() {
+        return PipelineSettings.configName(this);
+      }
+    }
+  }
 
   /**
    * The blend of the sources' scores: weights per source, learned on a validation split (the last

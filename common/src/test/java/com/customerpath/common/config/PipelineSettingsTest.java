@@ -97,6 +97,42 @@ class PipelineSettingsTest {
         e.getMessage());
   }
 
+  /** Input format, S3 committer and recommendation choices: constants, config spellings kept. */
+  @Test
+  void formatsCommittersAndRecommendationChoicesAreConstants() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.inputs.transactions.format", "parquet");
+    set.put("customerpath.s3.committer", "magic");
+    set.put("customerpath.s3.conflict-mode", "append");
+    set.put("customerpath.recommendations.sources.bought-together.measure", "lift");
+    set.put("customerpath.recommendations.preference", "quantity");
+    PipelineSettings s = load(set);
+    assertEquals(TableSettings.Format.PARQUET, s.input("transactions").format());
+    assertEquals(S3Settings.Committer.MAGIC, s.s3().committer());
+    assertEquals(S3Settings.ConflictMode.APPEND, s.s3().conflictMode());
+    assertEquals(
+        RecommendationSettings.CandidateSettings.Measure.LIFT,
+        s.recommendations().sources().togetherMeasure());
+    assertEquals(RecommendationSettings.Preference.QUANTITY, s.recommendations().preference());
+
+    Map<String, String> lists =
+        Map.of(
+            "customerpath.inputs.transactions.format", "[csv, parquet, text, json]",
+            "customerpath.s3.committer", "[partitioned, directory, magic, file]",
+            "customerpath.s3.conflict-mode", "[replace, append, fail]",
+            "customerpath.recommendations.sources.bought-together.measure", "[cosine, lift]",
+            "customerpath.recommendations.preference", "[quantity, purchases]");
+    lists.forEach(
+        (key, spellings) -> {
+          Map<String, String> wrong = minimal();
+          wrong.put(key, "nope");
+          ConfigError e = assertThrows(ConfigError.class, () -> load(wrong));
+          assertEquals(
+              "Wrong value for config key '" + key + "': got 'nope', expected one of " + spellings,
+              e.getMessage());
+        });
+  }
+
   @Test
   void confFileThenCommandLineOverrides() throws Exception {
     Path file = Files.createTempFile("app", ".conf");

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.customerpath.common.config.RecommendationSettings.AlsSettings;
 import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
+import com.customerpath.common.config.RecommendationSettings.Preference;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ public final class CandidateSources {
    * interval, null when nobody bought it twice), f_buy_again, f_due.
    */
   public static Dataset<Row> interactions(
-      Dataset<Row> purchases, LocalDate asOf, String preference, CandidateSettings s) {
+      Dataset<Row> purchases, LocalDate asOf, Preference preference, CandidateSettings s) {
     Column asOfDay = lit(java.sql.Date.valueOf(asOf));
     Column weight =
         functions.pow(lit(0.5), functions.datediff(asOfDay, col("day")).divide(s.halfLifeDays()));
@@ -122,7 +123,8 @@ public final class CandidateSources {
             .agg(functions.percentile_approx(col("gap"), lit(0.5), lit(1000)).as("interval_days"));
     Column since = functions.datediff(asOfDay, col("last_day")).cast("double");
     Column ratio = since.divide(col("interval_days"));
-    Column pref = "quantity".equals(preference) ? col("quantity") : col("purchases").cast("double");
+    Column pref =
+        preference == Preference.QUANTITY ? col("quantity") : col("purchases").cast("double");
     return cp.join(orders, "customer_id")
         .join(functions.broadcast(intervals), new String[] {"product_id"}, "left")
         .select(
@@ -445,7 +447,7 @@ public final class CandidateSources {
             .join(functions.broadcast(products.select(col("ix").as("i"), col("n").as("n_i"))), "i")
             .join(functions.broadcast(products.select(col("ix").as("j"), col("n").as("n_j"))), "j");
     Column sim;
-    if ("lift".equals(s.togetherMeasure())) {
+    if (s.togetherMeasure() == CandidateSettings.Measure.LIFT) {
       // Lift = co x N / (n_i x n_j); the constant N cancels in the per-item scaling to [0, 1].
       Column lift = col("co").divide(col("n_i").multiply(col("n_j")));
       sim = lift.divide(functions.max(lift).over(Window.partitionBy("i")));

@@ -9,6 +9,7 @@ import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.common.config.RecommendationSettings.AlsSettings;
 import com.customerpath.common.config.RecommendationSettings.BlendSettings;
 import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
+import com.customerpath.common.config.RecommendationSettings.Preference;
 import com.customerpath.common.config.RecommendationSettings.RepeatPurchase;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class Recommender {
       double dueThreshold,
       int dueHorizonDays,
       double contextBoost,
-      String preference,
+      Preference preference,
       CandidateSettings sources,
       AlsSettings als,
       BlendSettings blend,

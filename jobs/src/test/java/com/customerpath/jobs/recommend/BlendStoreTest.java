@@ -75,5 +75,9 @@ class BlendStoreTest {
   void theFingerprintIsTheSameForEqualSettings() {
     assertEquals(
         BlendStore.fingerprint(params(Map.of())), BlendStore.fingerprint(params(Map.of())));
+    // Choices are spelt as in config, as before they were enums: blends kept earlier still match.
+    String fingerprint = BlendStore.fingerprint(params(Map.of()));
+    assertTrue(fingerprint.contains("preference=purchases"), fingerprint);
+    assertTrue(fingerprint.contains("togetherMeasure=cosine"), fingerprint);
   }
 }

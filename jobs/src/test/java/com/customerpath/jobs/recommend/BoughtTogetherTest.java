@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * with caps small enough to bind (4 items per customer, 3 neighbours per item).
  */
 class BoughtTogetherTest {
-  private static final CandidateSettings SETTINGS = new CandidateSettings(30, "cosine", 3, 4, 1);
+  private static final CandidateSettings SETTINGS =
+      new CandidateSettings(30, CandidateSettings.Measure.COSINE, 3, 4, 1);
   private static Dataset<Row> interactions;
   private static Map<String, Map<String, Double>> expected;
   private static Map<String, Double> similarity;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.testing.Fixtures;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -228,13 +229,12 @@ class RecommenderTest {
     Recommender.Params p = params(Map.of());
     Recommender.Params q =
         p.withTopN(100)
-            .withRepeat(com.customerpath.common.config.RecommendationSettings.RepeatPurchase.NEVER)
+            .withRepeat(RecommendationSettings.RepeatPurchase.NEVER)
             .withDueHorizon(30)
             .withoutAls();
     assertEquals(100, q.topN());
     assertEquals(100, q.candidates(), "at least top-n candidates");
-    assertEquals(
-        com.customerpath.common.config.RecommendationSettings.RepeatPurchase.NEVER, q.repeat());
+    assertEquals(RecommendationSettings.RepeatPurchase.NEVER, q.repeat());
     assertEquals(30, q.dueHorizonDays());
     assertFalse(q.useAls());
     // Every other field is the original's.
@@ -262,7 +262,10 @@ class RecommenderTest {
     Recommender.Params p = params(Map.of());
     Map<String, Row> byKey = new HashMap<>();
     CandidateSources.interactions(
-            CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources())
+            CandidateSources.purchases(in.transactions()),
+            AS_OF,
+            RecommendationSettings.Preference.PURCHASES,
+            p.sources())
         .collectAsList()
         .forEach(r -> byKey.put(r.getAs("customer_id") + "/" + r.getAs("product_id"), r));
     Row milkA = byKey.get("A/P1");
@@ -286,7 +289,10 @@ class RecommenderTest {
     Recommender.Params p = params(Map.of());
     Dataset<Row> inter =
         CandidateSources.interactions(
-            CandidateSources.purchases(in.transactions()), AS_OF, "purchases", p.sources());
+            CandidateSources.purchases(in.transactions()),
+            AS_OF,
+            RecommendationSettings.Preference.PURCHASES,
+            p.sources());
     List<Row> g =
         CandidateSources.boughtTogether(inter, p.sources())
             .filter("customer_id = 'G'")

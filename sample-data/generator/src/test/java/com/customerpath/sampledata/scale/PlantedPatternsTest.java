@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.ConfigLoader;
 import com.customerpath.common.config.PipelineSettings;
+import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.jobs.recommend.CandidateSources;
 import com.customerpath.jobs.recommend.Recommender;
 import com.customerpath.testing.SparkTestSession;
@@ -118,7 +119,7 @@ class PlantedPatternsTest {
         CandidateSources.interactions(
             CandidateSources.purchases(transactions),
             AS_OF,
-            "orders",
+            RecommendationSettings.Preference.PURCHASES,
             s.recommendations().sources());
     Map<String, Double> interval = new HashMap<>();
     inter
