@@ -64,11 +64,12 @@ public final class ConfigLoader {
     if (unknown.isEmpty()) {
       return;
     }
+    // Read from the merged config: the typed settings are read after this check.
     String mode =
         merged.hasPath("customerpath.validation.unknown-keys")
             ? merged.getString("customerpath.validation.unknown-keys")
-            : "error";
-    if (mode.equals("warn")) {
+            : PipelineSettings.configName(ValidationSettings.UnknownKey.ERROR);
+    if (mode.equals(PipelineSettings.configName(ValidationSettings.UnknownKey.WARN))) {
       unknown.forEach(u -> LOG.warn(u.message()));
       return;
     }

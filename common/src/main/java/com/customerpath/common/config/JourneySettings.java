@@ -12,8 +12,6 @@ public record JourneySettings(
   /** The 5A stages, lowest first. */
   public static final List<String> STAGES = List.of("aware", "appeal", "ask", "act", "advocate");
 
-  public static final List<String> RULE_SOURCES = List.of("events", "transactions");
-
   static JourneySettings from(Settings c) {
     List<StageRule> rules = new ArrayList<>();
     for (String name : c.keys("rules")) {
@@ -49,21 +47,37 @@ public record JourneySettings(
       String name,
       String key,
       String stage,
-      String source,
+      Source source,
       List<String> eventTypes,
       String condition) {
+
+    /** The rows a rule looks at: events, or purchase orders (transactions). */
+    public enum Source {
+      EVENTS,
+      TRANSACTIONS;
+
+      /**
+       * The config spelling: in messages, and in the kept propensity model's fingerprint (which
+       * prints the rules) as before the enum.
+       */
+      @Override
+      public String toString() {
+        return PipelineSettings.configName(this);
+      }
+    }
+
     static StageRule from(Settings r, String name, boolean withStage) {
       String stage = withStage ? r.oneOf("stage", JourneySettings.STAGES) : "";
-      String source = r.has("source") ? r.oneOf("source", JourneySettings.RULE_SOURCES) : "events";
+      Source source = r.has("source") ? r.choice("source", Source.class) : Source.EVENTS;
       List<String> types = r.has("event-types") ? r.strings("event-types") : List.of();
-      if (withStage && source.equals("events") && types.isEmpty()) {
+      if (withStage && source == Source.EVENTS && types.isEmpty()) {
         throw new ConfigError(
             "Missing config key '"
                 + r.name("event-types")
                 + "': an events rule names the event "
                 + "types it counts (or set source = transactions)");
       }
-      if (source.equals("transactions") && !types.isEmpty()) {
+      if (source == Source.TRANSACTIONS && !types.isEmpty()) {
         throw new ConfigError(
             "Wrong value for config key '"
                 + r.name("event-types")
@@ -97,7 +111,7 @@ public record JourneySettings(
     }
 
     public boolean active() {
-      return source.equals("transactions") || !eventTypes.isEmpty();
+      return source == Source.TRANSACTIONS || !eventTypes.isEmpty();
     }
   }
 

@@ -111,12 +111,25 @@ public record PersonaSettings(
   }
 
   /** The self-organizing map in front of the codebook k-means. */
-  public record SomSettings(int rows, int cols, String topology, int epochs) {
+  public record SomSettings(int rows, int cols, Topology topology, int epochs) {
+
+    /** The shape of the map's grid of units: rectangular or hexagonal. */
+    public enum Topology {
+      RECTANGULAR,
+      HEXAGONAL;
+
+      /** The config spelling, also in the kept persona model's fingerprint (as before the enum). */
+      @Override
+      public String toString() {
+        return PipelineSettings.configName(this);
+      }
+    }
+
     static SomSettings from(Settings c) {
       return new SomSettings(
           c.intAtLeast("rows", 1),
           c.intAtLeast("cols", 1),
-          c.oneOf("topology", List.of("rectangular", "hexagonal")),
+          c.choice("topology", Topology.class),
           c.intAtLeast("epochs", 1));
     }
   }

@@ -1,7 +1,6 @@
 package com.customerpath.common.config;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,12 +11,24 @@ import java.util.Map;
 public record ValidationSettings(
     Map<String, Map<String, Range>> ranges,
     Map<String, Double> maxQuarantineShare,
-    String emptyInput,
+    EmptyInput emptyInput,
     boolean countCheck,
-    String unknownKeys) {
+    UnknownKey unknownKeys) {
 
-  public static final List<String> EMPTY_INPUT = List.of("fail", "warn");
-  public static final List<String> UNKNOWN_KEYS = List.of("error", "warn");
+  /** What a source without data rows does: fail the run, or warn and publish an empty night. */
+  public enum EmptyInput {
+    FAIL,
+    WARN
+  }
+
+  /**
+   * What a config key reference.conf does not know does: fail at start-up, or warn (checked by
+   * ConfigLoader when the config is loaded).
+   */
+  public enum UnknownKey {
+    ERROR,
+    WARN
+  }
 
   /** Inclusive bounds of a numeric field; null = unbounded on that side. */
   public record Range(Double min, Double max) {
@@ -99,8 +110,8 @@ public record ValidationSettings(
     return new ValidationSettings(
         Map.copyOf(ranges),
         Map.copyOf(shares),
-        c.oneOf("empty-input", EMPTY_INPUT),
+        c.choice("empty-input", EmptyInput.class),
         c.read("count-check", c.config()::getBoolean),
-        c.oneOf("unknown-keys", UNKNOWN_KEYS));
+        c.choice("unknown-keys", UnknownKey.class));
   }
 }

@@ -133,6 +133,54 @@ class PipelineSettingsTest {
         });
   }
 
+  /** Journey rule source, SOM topology and validation choices: constants, spellings kept. */
+  @Test
+  void ruleSourceTopologyAndValidationChoicesAreConstants() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.personas.som.topology", "rectangular");
+    set.put("customerpath.validation.empty-input", "warn");
+    set.put("customerpath.validation.unknown-keys", "warn");
+    PipelineSettings s = load(set);
+    assertEquals(
+        JourneySettings.StageRule.Source.TRANSACTIONS,
+        s.journey().rules().stream()
+            .filter(r -> r.name().equals("act-transaction"))
+            .findFirst()
+            .orElseThrow()
+            .source());
+    assertEquals(
+        JourneySettings.StageRule.Source.EVENTS,
+        s.journey().rules().stream()
+            .filter(r -> r.name().equals("aware-touch"))
+            .findFirst()
+            .orElseThrow()
+            .source());
+    assertEquals("transactions", JourneySettings.StageRule.Source.TRANSACTIONS.toString());
+    assertEquals(PersonaSettings.SomSettings.Topology.RECTANGULAR, s.personas().som().topology());
+    // Kept models' fingerprints print these settings: in config spelling, as before the enums.
+    assertTrue(
+        s.personas().som().toString().contains("topology=rectangular"),
+        s.personas().som().toString());
+    assertEquals(ValidationSettings.EmptyInput.WARN, s.validation().emptyInput());
+    assertEquals(ValidationSettings.UnknownKey.WARN, s.validation().unknownKeys());
+
+    Map<String, String> lists =
+        Map.of(
+            "customerpath.journey.rules.act-transaction.source", "[events, transactions]",
+            "customerpath.personas.som.topology", "[rectangular, hexagonal]",
+            "customerpath.validation.empty-input", "[fail, warn]",
+            "customerpath.validation.unknown-keys", "[error, warn]");
+    lists.forEach(
+        (key, spellings) -> {
+          Map<String, String> wrong = minimal();
+          wrong.put(key, "nope");
+          ConfigError e = assertThrows(ConfigError.class, () -> load(wrong));
+          assertEquals(
+              "Wrong value for config key '" + key + "': got 'nope', expected one of " + spellings,
+              e.getMessage());
+        });
+  }
+
   @Test
   void confFileThenCommandLineOverrides() throws Exception {
     Path file = Files.createTempFile("app", ".conf");

@@ -174,7 +174,7 @@ public final class IngestJob implements NightlyStep {
               emptyPaths.isEmpty()
                   ? "has no data row (an empty or header-only file)"
                   : "holds no data file (" + emptyPaths + " is an empty folder)";
-          if (validation.emptyInput().equals("fail")) {
+          if (validation.emptyInput() == ValidationSettings.EmptyInput.FAIL) {
             throw new InputError(
                 "Cannot ingest source '"
                     + name

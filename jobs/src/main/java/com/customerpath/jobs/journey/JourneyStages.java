@@ -37,7 +37,7 @@ public final class JourneyStages {
   /** The rules that can fire given the sources present (events rules need an events source). */
   public static List<StageRule> applicable(List<StageRule> rules, boolean eventsConfigured) {
     return rules.stream()
-        .filter(r -> r.source().equals("transactions") || eventsConfigured)
+        .filter(r -> r.source() == StageRule.Source.TRANSACTIONS || eventsConfigured)
         .toList();
   }
 
@@ -83,7 +83,7 @@ public final class JourneyStages {
     Dataset<Row> out = null;
     for (StageRule rule : applicable(rules, events.isPresent())) {
       Dataset<Row> rows =
-          rule.source().equals("transactions") ? orders : events.get().filter(beforeEnd);
+          rule.source() == StageRule.Source.TRANSACTIONS ? orders : events.get().filter(beforeEnd);
       if (!rule.eventTypes().isEmpty()) {
         rows = rows.filter(col("event_type").isin(rule.eventTypes().toArray()));
       }

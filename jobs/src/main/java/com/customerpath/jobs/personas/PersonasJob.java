@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.PersonaSettings;
 import com.customerpath.common.config.PersonaSettings.NamingSettings;
+import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -50,7 +51,7 @@ public final class PersonasJob implements NightlyStep {
               new SomKMeansClustering.Config(
                   s.som().rows(),
                   s.som().cols(),
-                  s.som().topology(),
+                  PipelineSettings.configName(s.som().topology()),
                   s.som().epochs(),
                   s.kMin(),
                   s.kMax(),

@@ -2,6 +2,7 @@ package com.customerpath.jobs.report;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.customerpath.common.config.PersonaSettings;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.PersonaModelFile;
 import com.customerpath.common.som.SelfOrganizingMapModel;
@@ -304,7 +305,7 @@ final class RunReport {
         new SomGrid(
             Math.max(somSettings.rows(), maxRow + 1),
             Math.max(somSettings.cols(), maxCol + 1),
-            "hexagonal".equals(somSettings.topology()));
+            somSettings.topology() == PersonaSettings.SomSettings.Topology.HEXAGONAL);
     int units = grid.numUnits();
     long[] hits = new long[units];
     long[] best = new long[units];
