@@ -22,10 +22,38 @@ public record PersonaSettings(
     double matchMaxDistance,
     double minShare,
     List<FeatureGroupSettings> groups,
-    Map<String, String> transforms,
+    Map<String, Transform> transforms,
     int stabilityResamples,
     int retrainDays) {
-  public static final List<String> TRANSFORMS = List.of("none", "log1p", "quantile");
+  /**
+   * How a feature is transformed before scaling: not at all, log1p (heavy tails), or the customer's
+   * percentile (quantile).
+   */
+  public enum Transform {
+    NONE,
+    LOG1P,
+    QUANTILE;
+
+    /**
+     * The config spelling: also how the kept persona model stores it and its fingerprint prints it,
+     * as before the enum.
+     */
+    @Override
+    public String toString() {
+      return PipelineSettings.configName(this);
+    }
+
+    /** The constant of a config spelling (as stored in a kept persona model). */
+    public static Transform fromConfigName(String name) {
+      for (Transform t : values()) {
+        if (t.toString().equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(
+          "Unknown persona feature transform '" + name + "' (expected none, log1p or quantile)");
+    }
+  }
 
   /** How customers are clustered: k-means on them, or a SOM then k-means on its codebook. */
   public enum Algorithm {
@@ -63,21 +91,8 @@ public record PersonaSettings(
         c.intAtLeast("personas.retrain-days", 1));
   }
 
-  private static Map<String, String> transforms(Settings c) {
-    Map<String, String> out = c.stringMap("personas.transforms");
-    out.forEach(
-        (feature, t) -> {
-          if (!TRANSFORMS.contains(t)) {
-            throw new ConfigError(
-                "Wrong value for config key 'customerpath.personas.transforms."
-                    + feature
-                    + "': got '"
-                    + t
-                    + "', expected one of "
-                    + TRANSFORMS);
-          }
-        });
-    return Map.copyOf(out);
+  private static Map<String, Transform> transforms(Settings c) {
+    return Map.copyOf(c.choices("personas.transforms", Transform.class));
   }
 
   /**

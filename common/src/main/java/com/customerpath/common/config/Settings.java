@@ -97,7 +97,17 @@ final class Settings {
    * choice is checked here once and compared as a constant in the code that uses it.
    */
   <E extends Enum<E>> E choice(String key, Class<E> type) {
-    String v = string(key);
+    return constant(key, string(key), type);
+  }
+
+  /** An object's entries that are each a choice (a feature -> its transform), checked alike. */
+  <E extends Enum<E>> Map<String, E> choices(String key, Class<E> type) {
+    Map<String, E> out = new LinkedHashMap<>();
+    stringMap(key).forEach((entry, v) -> out.put(entry, constant(key + "." + entry, v, type)));
+    return out;
+  }
+
+  private <E extends Enum<E>> E constant(String key, String v, Class<E> type) {
     List<String> allowed = new java.util.ArrayList<>();
     for (E constant : type.getEnumConstants()) {
       if (PipelineSettings.configName(constant).equals(v)) {

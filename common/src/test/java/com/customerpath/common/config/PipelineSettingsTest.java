@@ -163,13 +163,20 @@ class PipelineSettingsTest {
         s.personas().som().toString());
     assertEquals(ValidationSettings.EmptyInput.WARN, s.validation().emptyInput());
     assertEquals(ValidationSettings.UnknownKey.WARN, s.validation().unknownKeys());
+    set.put("customerpath.personas.transforms.monetary", "quantile");
+    assertEquals(
+        PersonaSettings.Transform.QUANTILE, load(set).personas().transforms().get("monetary"));
+    String printed = new java.util.TreeMap<>(load(set).personas().transforms()).toString();
+    assertTrue(
+        printed.contains("frequency=log1p") && printed.contains("monetary=quantile"), printed);
 
     Map<String, String> lists =
         Map.of(
             "customerpath.journey.rules.act-transaction.source", "[events, transactions]",
             "customerpath.personas.som.topology", "[rectangular, hexagonal]",
             "customerpath.validation.empty-input", "[fail, warn]",
-            "customerpath.validation.unknown-keys", "[error, warn]");
+            "customerpath.validation.unknown-keys", "[error, warn]",
+            "customerpath.personas.transforms.monetary", "[none, log1p, quantile]");
     lists.forEach(
         (key, spellings) -> {
           Map<String, String> wrong = minimal();

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import com.customerpath.common.config.PersonaSettings;
 import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
+import com.customerpath.common.config.PersonaSettings.Transform;
+import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.personas.PersonaModelFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +55,7 @@ public final class PersonaScaler {
   }
 
   /** One feature column: its group, whether it is a clustering input, and its transform. */
-  public record Feature(String name, String group, boolean input, String transform) {}
+  public record Feature(String name, String group, boolean input, Transform transform) {}
 
   private final List<Feature> features;
   private final PipelineModel model;
@@ -92,7 +94,7 @@ public final class PersonaScaler {
       }
       boolean input =
           s.features().isEmpty() ? group.cluster() && group.weight() > 0 : s.features().contains(c);
-      out.add(new Feature(c, group.name(), input, s.transforms().getOrDefault(c, "none")));
+      out.add(new Feature(c, group.name(), input, s.transforms().getOrDefault(c, Transform.NONE)));
     }
     return out;
   }
@@ -261,7 +263,7 @@ public final class PersonaScaler {
       p.setProperty(k + "name", f.name());
       p.setProperty(k + "group", f.group());
       p.setProperty(k + "input", String.valueOf(f.input()));
-      p.setProperty(k + "transform", f.transform());
+      p.setProperty(k + "transform", PipelineSettings.configName(f.transform()));
       p.setProperty(k + "quantiles", PersonaModelFile.doubles(quantiles.get(f.name())));
     }
     p.setProperty(prefix + "mean", PersonaModelFile.doubles(mean));
@@ -281,7 +283,7 @@ public final class PersonaScaler {
               p.getProperty(k + "name"),
               p.getProperty(k + "group"),
               Boolean.parseBoolean(p.getProperty(k + "input")),
-              p.getProperty(k + "transform"));
+              Transform.fromConfigName(p.getProperty(k + "transform")));
       kept.add(f);
       quantiles.put(f.name(), PersonaModelFile.doubles(p.getProperty(k + "quantiles")));
     }
@@ -302,18 +304,18 @@ public final class PersonaScaler {
               + "["
               + f.group()
               + (f.input() ? String.format(Locale.ROOT, " x%.3f", scale[j]) : " descriptive")
-              + (f.transform().equals("none") ? "" : " " + f.transform())
+              + (f.transform() == Transform.NONE ? "" : " " + f.transform())
               + "]");
     }
     return String.join(", ", parts);
   }
 
   /** The SQL of a transform of expression x. */
-  static String expression(String transform, String x, double[] quantiles) {
+  static String expression(Transform transform, String x, double[] quantiles) {
     return switch (transform) {
-      case "none" -> x;
-      case "log1p" -> "signum(" + x + ") * log1p(abs(" + x + "))";
-      case "quantile" -> {
+      case NONE -> x;
+      case LOG1P -> "signum(" + x + ") * log1p(abs(" + x + "))";
+      case QUANTILE -> {
         // Piecewise-linear between the approximate quantiles: the customer's percentile in [0, 1].
         StringBuilder sb =
             new StringBuilder("CASE WHEN ")
@@ -339,21 +341,16 @@ public final class PersonaScaler {
         }
         yield sb.append(" ELSE 1.0D END").toString();
       }
-      default ->
-          throw new IllegalArgumentException(
-              "Unknown persona feature transform '"
-                  + transform
-                  + "' (expected none, log1p or quantile)");
     };
   }
 
   /** The same transform on the driver, for a value such as a previous persona's mean. */
   double transformLocal(int j, double x) {
-    String t = features.get(j).transform();
-    if (t.equals("log1p")) {
+    Transform t = features.get(j).transform();
+    if (t == Transform.LOG1P) {
       return Math.signum(x) * Math.log1p(Math.abs(x));
     }
-    if (t.equals("quantile")) {
+    if (t == Transform.QUANTILE) {
       double[] q = quantiles.get(features.get(j).name());
       if (x <= q[0]) {
         return 0;

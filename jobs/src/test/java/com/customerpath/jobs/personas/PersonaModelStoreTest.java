@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
+import com.customerpath.common.config.PersonaSettings.Transform;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.KSelection;
 import com.customerpath.testing.SparkTestSession;
@@ -55,8 +56,8 @@ class PersonaModelStoreTest {
     return PersonaScaler.fit(
         customers,
         List.of(
-            new PersonaScaler.Feature("spend", "value", true, "log1p"),
-            new PersonaScaler.Feature("weekend_share", "time", true, "quantile")),
+            new PersonaScaler.Feature("spend", "value", true, Transform.LOG1P),
+            new PersonaScaler.Feature("weekend_share", "time", true, Transform.QUANTILE)),
         List.of(
             new FeatureGroupSettings("value", 1.0, true, List.of("spend")),
             new FeatureGroupSettings("time", 1.0, true, List.of("weekend_share"))));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
+import com.customerpath.common.config.PersonaSettings.Transform;
 import com.customerpath.testing.SparkTestSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,12 +62,13 @@ class PersonaScalerTest {
             new FeatureGroupSettings("demographics", 1.0, false, List.of("age")));
     List<PersonaScaler.Feature> features =
         List.of(
-            new PersonaScaler.Feature("monetary", "value", true, "log1p"),
-            new PersonaScaler.Feature("weekend_share", "time", true, "none"),
-            new PersonaScaler.Feature("weekday_share", "time", true, "none"),
-            new PersonaScaler.Feature("daypart_share_evening", "time", true, "none"),
-            new PersonaScaler.Feature("channel_share_store", "channel-payment", true, "none"),
-            new PersonaScaler.Feature("age", "demographics", false, "none"));
+            new PersonaScaler.Feature("monetary", "value", true, Transform.LOG1P),
+            new PersonaScaler.Feature("weekend_share", "time", true, Transform.NONE),
+            new PersonaScaler.Feature("weekday_share", "time", true, Transform.NONE),
+            new PersonaScaler.Feature("daypart_share_evening", "time", true, Transform.NONE),
+            new PersonaScaler.Feature(
+                "channel_share_store", "channel-payment", true, Transform.NONE),
+            new PersonaScaler.Feature("age", "demographics", false, Transform.NONE));
     PersonaScaler scaler = PersonaScaler.fit(customers(), features, groups);
     double[] scale = scaler.scale();
     assertEquals(Math.sqrt(2.0), scale[0], 1e-12, "value: one column carries the group's weight 2");
@@ -95,7 +97,7 @@ class PersonaScalerTest {
     PersonaScaler scaler =
         PersonaScaler.fit(
             customers(),
-            List.of(new PersonaScaler.Feature("monetary", "value", true, "quantile")),
+            List.of(new PersonaScaler.Feature("monetary", "value", true, Transform.QUANTILE)),
             groups);
     Dataset<Row> out = scaler.transform(customers());
     Row range =

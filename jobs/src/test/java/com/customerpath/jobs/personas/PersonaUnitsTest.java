@@ -3,6 +3,7 @@ package com.customerpath.jobs.personas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.customerpath.common.config.PersonaSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,8 +168,10 @@ class PersonaUnitsTest {
 
   @Test
   void transformsAsSql() {
-    assertEquals("signum(x) * log1p(abs(x))", PersonaScaler.expression("log1p", "x", null));
-    assertEquals("x", PersonaScaler.expression("none", "x", null));
+    assertEquals(
+        "signum(x) * log1p(abs(x))",
+        PersonaScaler.expression(PersonaSettings.Transform.LOG1P, "x", null));
+    assertEquals("x", PersonaScaler.expression(PersonaSettings.Transform.NONE, "x", null));
   }
 
   @Test
