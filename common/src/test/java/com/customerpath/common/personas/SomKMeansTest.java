@@ -305,6 +305,41 @@ class SomKMeansTest {
             .getMessage());
   }
 
+  /** The keys the personas step wrote before the estimator (PersonaModelStore files) restore. */
+  @Test
+  void aModelFileWrittenBeforeTheEstimatorRestores() throws Exception {
+    String file =
+        String.join(
+            "\n",
+            "clustering.centroids=2",
+            "clustering.centroids.0=10.0,0.0",
+            "clustering.centroids.1=0.0,0.0",
+            "clustering.cluster_of_unit=1,0",
+            "clustering.method=som-kmeans",
+            "clustering.metric.personas_k_selected=2.0",
+            "clustering.som.codebook=2",
+            "clustering.som.codebook.0=0.0,0.0",
+            "clustering.som.codebook.1=10.0,0.0",
+            "clustering.som.cols=2",
+            "clustering.som.rows=1",
+            "clustering.som.topology=rectangular");
+    Properties p = new Properties();
+    p.load(new java.io.StringReader(file));
+    SomKMeansModel kept = SomKMeansModel.restore(p, "clustering.");
+    assertEquals(2, kept.k());
+    assertEquals(java.util.Map.of("personas_k_selected", 2.0), kept.quality());
+    for (Row r : assigned(kept)) {
+      int blob = r.getInt(1);
+      // Blob 0 (0, 0) and blob 2 (0, 10) map to unit 0, blob 1 (10, 0) to unit 1.
+      assertEquals(blob == 1 ? 0 : 1, r.getInt(2), "cluster of a point of blob " + blob);
+      assertEquals(0, r.getInt(3));
+      assertEquals(blob == 1 ? 1 : 0, r.getInt(4));
+    }
+    Properties again = new Properties();
+    kept.store(again, "clustering.");
+    assertEquals(p, again, "stored again with the same keys and values");
+  }
+
   @Test
   void estimatorAndModelSurviveMllibSaveAndLoad() throws Exception {
     String dir = SparkTestSession.tempDir("som-kmeans").toString();
