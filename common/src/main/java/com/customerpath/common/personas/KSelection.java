@@ -23,6 +23,21 @@ public final class KSelection {
       return com.customerpath.common.config.PipelineSettings.configName(this);
     }
 
+    /** The criterion config spells so (silhouette, davies-bouldin). */
+    public static Criterion of(String key) {
+      for (Criterion c : values()) {
+        if (c.key().equals(key)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException(
+          "Cannot choose k: unknown index (got '"
+              + key
+              + "', expected one of "
+              + java.util.Arrays.stream(values()).map(Criterion::key).toList()
+              + ")");
+    }
+
     boolean better(double candidate, double best) {
       if (Double.isNaN(candidate)) {
         return false;

@@ -141,6 +141,23 @@ public final class PersonaModelFile {
     }
   }
 
+  /** Quality figures of a fit as properties {@code <prefix>metric.<name>}. */
+  public static void putMetrics(Properties p, String prefix, Map<String, Double> metrics) {
+    metrics.forEach((k, v) -> p.setProperty(prefix + "metric." + k, Double.toString(v)));
+  }
+
+  /** The quality figures {@link #putMetrics} wrote, by name. */
+  public static Map<String, Double> metrics(Properties p, String prefix) {
+    Map<String, Double> metrics = new TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith(prefix + "metric.")) {
+        metrics.put(
+            key.substring((prefix + "metric.").length()), Double.parseDouble(p.getProperty(key)));
+      }
+    }
+    return metrics;
+  }
+
   public static double[][] rows(Properties p, String key) {
     double[][] rows = new double[Integer.parseInt(p.getProperty(key))][];
     for (int i = 0; i < rows.length; i++) {

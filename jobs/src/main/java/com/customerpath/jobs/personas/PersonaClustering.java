@@ -1,5 +1,7 @@
 package com.customerpath.jobs.personas;
 
+import com.customerpath.common.personas.PersonaModelFile;
+import com.customerpath.common.personas.SomKMeansModel;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.sql.Dataset;
@@ -34,7 +36,7 @@ public interface PersonaClustering {
   static Fitted restore(Properties p, String prefix) {
     String method = p.getProperty(prefix + "method");
     return switch (method) {
-      case SomKMeansClustering.METHOD -> SomKMeansClustering.Model.restore(p, prefix);
+      case SomKMeansModel.METHOD -> SomKMeansClustering.Model.restore(p, prefix);
       case KMeansClustering.METHOD -> KMeansClustering.Model.restore(p, prefix);
       default ->
           throw new IllegalStateException("Unknown stored persona clustering '" + method + "'");
@@ -43,17 +45,10 @@ public interface PersonaClustering {
 
   /** Quality figures of the fit as properties (metric.<name>). */
   static void storeQuality(Properties p, String prefix, Map<String, Double> quality) {
-    quality.forEach((k, v) -> p.setProperty(prefix + "metric." + k, Double.toString(v)));
+    PersonaModelFile.putMetrics(p, prefix, quality);
   }
 
   static Map<String, Double> restoreQuality(Properties p, String prefix) {
-    Map<String, Double> quality = new java.util.TreeMap<>();
-    for (String key : p.stringPropertyNames()) {
-      if (key.startsWith(prefix + "metric.")) {
-        quality.put(
-            key.substring((prefix + "metric.").length()), Double.parseDouble(p.getProperty(key)));
-      }
-    }
-    return quality;
+    return PersonaModelFile.metrics(p, prefix);
   }
 }

@@ -7,6 +7,7 @@ import com.customerpath.common.config.PersonaSettings;
 import com.customerpath.common.config.PersonaSettings.NamingSettings;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.features.CustomerFeatures;
+import com.customerpath.common.personas.SomKMeans;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -48,18 +49,18 @@ public final class PersonasJob implements NightlyStep {
               s.kMin(), s.kMax(), s.kSelection(), s.maxIter(), s.seed(), s.minShare());
       case SOM_KMEANS ->
           new SomKMeansClustering(
-              new SomKMeansClustering.Config(
-                  s.som().rows(),
-                  s.som().cols(),
-                  PipelineSettings.configName(s.som().topology()),
-                  s.som().epochs(),
-                  s.kMin(),
-                  s.kMax(),
-                  s.kSelection(),
-                  s.maxIter(),
-                  s.seed(),
-                  s.minShare(),
-                  s.stabilityResamples()));
+              new SomKMeans()
+                  .setGridRows(s.som().rows())
+                  .setGridCols(s.som().cols())
+                  .setTopology(PipelineSettings.configName(s.som().topology()))
+                  .setMaxIter(s.som().epochs())
+                  .setKMin(s.kMin())
+                  .setKMax(s.kMax())
+                  .setKSelection(s.kSelection())
+                  .setKmeansMaxIter(s.maxIter())
+                  .setSeed(s.seed())
+                  .setMinShare(s.minShare())
+                  .setStabilityResamples(s.stabilityResamples()));
     };
   }
 

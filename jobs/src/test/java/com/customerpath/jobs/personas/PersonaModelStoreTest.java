@@ -8,6 +8,7 @@ import com.customerpath.common.config.PersonaSettings.FeatureGroupSettings;
 import com.customerpath.common.config.PersonaSettings.Transform;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.personas.KSelection;
+import com.customerpath.common.personas.SomKMeans;
 import com.customerpath.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,8 +112,18 @@ class PersonaModelStoreTest {
   void aRestoredSomKMeansModelAssignsEveryCustomerAsTheFittedOne() throws Exception {
     assertRestoredAssignsAsFitted(
         new SomKMeansClustering(
-            new SomKMeansClustering.Config(
-                4, 4, "hexagonal", 5, 2, 4, KSelection.Criterion.SILHOUETTE, 20, 7L, 0.0, 2)),
+            new SomKMeans()
+                .setGridRows(4)
+                .setGridCols(4)
+                .setTopology("hexagonal")
+                .setMaxIter(5)
+                .setKMin(2)
+                .setKMax(4)
+                .setKSelection(KSelection.Criterion.SILHOUETTE)
+                .setKmeansMaxIter(20)
+                .setSeed(7L)
+                .setMinShare(0.0)
+                .setStabilityResamples(2)),
         "som-kmeans");
   }
 
