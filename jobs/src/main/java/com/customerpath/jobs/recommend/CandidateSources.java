@@ -536,28 +536,135 @@ public final class CandidateSources {
     return als(fit, count, null);
   }
 
-  /** As above for the targets' customers only (customer_id; null = every customer). */
+  /**
+   * As above for the targets' customers only (customer_id; null = every customer).
+   *
+   * <p>Each customer's best `count` products by predicted preference, scored against every
+   * product's factors in one pass over the customer factors: the product factors (products x rank
+   * floats) are collected and broadcast. MLlib's recommendForAllUsers crosses blocks of customers
+   * with blocks of products (100 tasks with the default 10 x 10 blocks) and then merges every
+   * block's top list per customer in a shuffle: at 1M lines that stage and its merge were the
+   * largest of the step. The scores are MLlib's own: the same float dot products through the same
+   * BLAS (sgemv of MLlib's Java BLAS); ties go to the smaller product index (MLlib leaves them
+   * undefined).
+   */
   public static Dataset<Row> als(AlsFit fit, int count, Dataset<Row> targets) {
+    ALSModel model = fit.model();
+    Dataset<Row> users = model.userFactors();
+    if (targets != null) {
+      users =
+          users.join(
+              fit.customers()
+                  .join(targets.select("customer_id"), "customer_id")
+                  .select(col("user_ix").as("id")),
+              new String[] {"id"},
+              "left_semi");
+    }
+    ProductFactors products = ProductFactors.of(model.itemFactors(), model.rank());
+    Broadcast<ProductFactors> shared =
+        JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext()).broadcast(products);
     Dataset<Row> recs =
-        (targets == null
-                ? fit.model().recommendForAllUsers(count)
-                : fit.model()
-                    .recommendForUserSubset(
-                        fit.customers()
-                            .join(targets.select("customer_id"), "customer_id")
-                            .select(col("user_ix").as(fit.model().getUserCol())),
-                        count))
-            .select(col("user_ix"), functions.explode(col("recommendations")).as("rec"))
-            .select(
-                col("user_ix"),
-                col("rec.item_ix").as("item_ix"),
-                col("rec.rating").cast("double").as("rating"));
+        users
+            .select("id", "features")
+            .mapPartitions(
+                (MapPartitionsFunction<Row, Row>) rows -> shared.value().top(rows, count),
+                Encoders.row(ALS_RECS));
     return recs.join(fit.customers(), "user_ix")
         .join(functions.broadcast(fit.products()), "item_ix")
         .select(
             col("customer_id"),
             col("product_id"),
             functions.greatest(lit(0.0), functions.least(lit(1.0), col("rating"))).as("f_als"));
+  }
+
+  private static final StructType ALS_RECS =
+      StructType.fromDDL("user_ix int, item_ix int, rating double");
+
+  /** Every product's ALS factors in one column-major array, and the top-N of a customer. */
+  static final class ProductFactors implements Serializable {
+    private final int rank;
+    private final int[] ids;
+    private final float[] factors;
+
+    private ProductFactors(int rank, int[] ids, float[] factors) {
+      this.rank = rank;
+      this.ids = ids;
+      this.factors = factors;
+    }
+
+    /** From ALSModel.itemFactors (id, features): one row per product, in id order. */
+    static ProductFactors of(Dataset<Row> itemFactors, int rank) {
+      List<Row> rows = itemFactors.select("id", "features").orderBy("id").collectAsList();
+      int[] ids = new int[rows.size()];
+      float[] factors = new float[rows.size() * rank];
+      for (int j = 0; j < rows.size(); j++) {
+        ids[j] = rows.get(j).getInt(0);
+        List<Float> f = rows.get(j).getList(1);
+        for (int k = 0; k < rank; k++) {
+          factors[j * rank + k] = f.get(k);
+        }
+      }
+      return new ProductFactors(rank, ids, factors);
+    }
+
+    /** (user_ix, item_ix, rating) of each customer's best n, best first, lazily per customer. */
+    Iterator<Row> top(Iterator<Row> users, int n) {
+      float[] user = new float[rank];
+      float[] scores = new float[ids.length];
+      dev.ludovic.netlib.blas.BLAS blas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+      return perRow(
+          users,
+          u -> {
+            List<Float> f = u.getList(1);
+            for (int k = 0; k < rank; k++) {
+              user[k] = f.get(k);
+            }
+            // scores = factors^T x user, as MLlib's recommendForAll computes them.
+            blas.sgemv(
+                "T", rank, ids.length, 1.0f, factors, 0, rank, user, 0, 1, 0.0f, scores, 0, 1);
+            int[] best = best(scores, n);
+            List<Row> out = new ArrayList<>(best.length);
+            for (int j : best) {
+              out.add(RowFactory.create(u.getInt(0), ids[j], (double) scores[j]));
+            }
+            return out;
+          });
+    }
+
+    /**
+     * The indexes of the n highest scores, highest first (ties: the smaller index first), with a
+     * bounded heap whose root is the worst kept.
+     */
+    static int[] best(float[] scores, int n) {
+      int k = Math.min(n, scores.length);
+      if (k <= 0) {
+        return new int[0];
+      }
+      java.util.PriorityQueue<Integer> heap =
+          new java.util.PriorityQueue<>(
+              k + 1,
+              (a, b) -> {
+                int c = Float.compare(scores[a], scores[b]);
+                return c != 0 ? c : Integer.compare(b, a); // worse = lower score, then larger index
+              });
+      for (int j = 0; j < scores.length; j++) {
+        if (heap.size() < k) {
+          heap.add(j);
+        } else {
+          int worst = heap.peek();
+          int c = Float.compare(scores[j], scores[worst]);
+          if (c > 0 || (c == 0 && j < worst)) {
+            heap.poll();
+            heap.add(j);
+          }
+        }
+      }
+      int[] out = new int[heap.size()];
+      for (int i = out.length - 1; i >= 0; i--) {
+        out[i] = heap.poll();
+      }
+      return out;
+    }
   }
 
   /** Releases the cached indexes of an ALS fit. */

@@ -372,6 +372,57 @@ class RecommenderTest {
   }
 
   @Test
+  void alsCandidatesAreMllibsOwnTopNWithTheSameScores() {
+    Dataset<Row> inter = cachedInteractions();
+    CandidateSources.AlsFit fit = fitAls(inter, 3);
+    // MLlib's answer (recommendForAllUsers), mapped back to ids as the source did before.
+    Dataset<Row> mllib =
+        fit.model()
+            .recommendForAllUsers(3)
+            .select(
+                org.apache.spark.sql.functions.col("user_ix"),
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .explode(org.apache.spark.sql.functions.col("recommendations"))
+                    .as("rec"))
+            .selectExpr("user_ix", "rec.item_ix as item_ix", "cast(rec.rating as double) as rating")
+            .join(fit.customers(), "user_ix")
+            .join(fit.products(), "item_ix")
+            .selectExpr("customer_id", "product_id", "greatest(0.0, least(1.0, rating)) as f_als");
+    List<String> expected = exact(mllib);
+    assertEquals(15, expected.size(), "3 products for each of the 5 buyers");
+    assertEquals(expected, exact(CandidateSources.als(fit, 3)), "same products, same scores");
+    CandidateSources.release(fit);
+    inter.unpersist();
+  }
+
+  @Test
+  void alsTopNKeepsTheHighestScoresAndBreaksTiesBySmallerIndex() {
+    float[] scores = {1f, 3f, 3f, 2f, -1f};
+    assertEquals(
+        List.of(1, 2), toList(CandidateSources.ProductFactors.best(scores, 2)), "best two");
+    assertEquals(
+        List.of(1, 2, 3, 0, 4),
+        toList(CandidateSources.ProductFactors.best(scores, 10)),
+        "all of them, best first");
+    assertEquals(List.of(), toList(CandidateSources.ProductFactors.best(scores, 0)));
+  }
+
+  private static List<Integer> toList(int[] a) {
+    return java.util.Arrays.stream(a).boxed().toList();
+  }
+
+  /** customer|product|f_als with every digit, sorted. */
+  private static List<String> exact(Dataset<Row> d) {
+    return d.select("customer_id", "product_id", "f_als").collectAsList().stream()
+        .map(r -> r.getString(0) + "|" + r.getString(1) + "|" + r.getDouble(2))
+        .sorted()
+        .toList();
+  }
+
+  @Test
   void alsCandidatesAreCappedAndMappedBackToIds() {
     Dataset<Row> inter = cachedInteractions();
     CandidateSources.AlsFit fit = fitAls(inter, 3);
