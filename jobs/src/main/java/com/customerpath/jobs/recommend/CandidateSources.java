@@ -187,7 +187,7 @@ public final class CandidateSources {
                                 col("product_id"))));
     Column isItem = col("r").leq(s.maxItemsPerCustomer());
     NeighbourIndex index =
-        NeighbourIndex.of(neighbours(ranked.filter(isItem).select("customer_id", "product_id"), s));
+        neighbourIndex(ranked.filter(isItem).select("customer_id", "product_id"), s);
     // One row per customer: their items and everything they bought (never recommended).
     Dataset<Row> perCustomer =
         ranked
@@ -238,7 +238,11 @@ public final class CandidateSources {
 
     /** From neighbours(): item, product_id, similarity (collected: products x neighbours rows). */
     static NeighbourIndex of(Dataset<Row> neighbours) {
-      List<Row> rows = neighbours.orderBy("item", "product_id").collectAsList();
+      return of(neighbours.orderBy("item", "product_id").collectAsList());
+    }
+
+    /** From (item, product_id, similarity) rows ordered by item, then product_id. */
+    static NeighbourIndex of(List<Row> rows) {
       Map<String, Integer> number = new HashMap<>();
       List<String> products = new ArrayList<>();
       for (Row r : rows) {
@@ -273,6 +277,17 @@ public final class CandidateSources {
      * smaller product id); bought products are left out; the best `keep` by score then product id.
      * Lazily, one customer at a time.
      */
+    /** "item>product=similarity" of every neighbour, in index order (for tests). */
+    List<String> describe() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < products.length; i++) {
+        for (int k = start[i]; k < start[i + 1]; k++) {
+          out.add(products[i] + ">" + products[neighbour[k]] + "=" + similarity[k]);
+        }
+      }
+      return out;
+    }
+
     Iterator<Row> score(Iterator<Row> customers, int keep) {
       Scorer scorer = new Scorer();
       return perRow(customers, c -> scorer.score(c, keep));
@@ -373,15 +388,135 @@ public final class CandidateSources {
    * the products each customer bought).
    */
   public static Dataset<Row> neighbours(Dataset<Row> items, CandidateSettings s) {
+    return neighbours(items, s, buyerCounts(items));
+  }
+
+  /** product_id, n (its buyers among the items), in product id order: one row per product. */
+  private static List<Row> buyerCounts(Dataset<Row> items) {
+    return items
+        .groupBy("product_id")
+        .agg(functions.count(lit(1)).as("n"))
+        .orderBy("product_id")
+        .collectAsList();
+  }
+
+  /**
+   * Catalogues of at most this many products count their co-buyers in a dense triangle of ints per
+   * task (P (P - 1) / 2: 18 MB at 3,000 products), summed on the driver, instead of a shuffle of
+   * every customer's pairs: at 1M lines, 19M pairs made 13M shuffled rows and two stages of 40 s.
+   * Larger catalogues count their pairs in Spark ({@link #neighbours}).
+   */
+  static final int DENSE_MAX_PRODUCTS = 3000;
+
+  /**
+   * Each item's best neighbours as the index the customers are scored with: the same rows as {@link
+   * #neighbours} (same similarities, same ties), counted densely when the catalogue is small
+   * enough.
+   */
+  static NeighbourIndex neighbourIndex(Dataset<Row> items, CandidateSettings s) {
+    List<Row> buyers = buyerCounts(items);
+    if (buyers.size() > DENSE_MAX_PRODUCTS) {
+      return NeighbourIndex.of(neighbours(items, s, buyers));
+    }
+    int p = buyers.size();
+    String[] ids = new String[p];
+    long[] n = new long[p];
+    Map<String, Integer> number = new HashMap<>();
+    for (int i = 0; i < p; i++) {
+      ids[i] = buyers.get(i).getString(0);
+      n[i] = buyers.get(i).getLong(1);
+      number.put(ids[i], i);
+    }
+    int[] co = coBuyers(items, number);
+    // Per item, the pairs with enough co-buyers and their similarity, as the SQL path computes
+    // them (cosine: co / sqrt(n_i n_j); lift: co / (n_i n_j) over the item's largest lift).
+    List<Row> rows = new ArrayList<>();
+    double[] sim = new double[p];
+    Integer[] order = new Integer[p];
+    for (int i = 0; i < p; i++) {
+      int m = 0;
+      double maxLift = 0;
+      for (int j = 0; j < p; j++) {
+        long c = j == i ? 0 : co[triangle(Math.min(i, j), Math.max(i, j), p)];
+        if (j == i || c < s.minCoBuyers() || c == 0) {
+          continue;
+        }
+        if (s.togetherMeasure() == CandidateSettings.Measure.LIFT) {
+          sim[j] = (double) c / (double) (n[i] * n[j]);
+          maxLift = Math.max(maxLift, sim[j]);
+        } else {
+          sim[j] = (double) c / Math.sqrt((double) (n[i] * n[j]));
+        }
+        order[m++] = j;
+      }
+      if (s.togetherMeasure() == CandidateSettings.Measure.LIFT) {
+        for (int k = 0; k < m; k++) {
+          sim[order[k]] = sim[order[k]] / maxLift;
+        }
+      }
+      // Best `neighbours` by similarity, then product number (= product id order).
+      Integer[] kept = Arrays.copyOf(order, m);
+      Arrays.sort(kept, Comparator.<Integer>comparingDouble(j -> -sim[j]).thenComparingInt(j -> j));
+      Integer[] best = Arrays.copyOf(kept, Math.min(m, s.neighbours()));
+      Arrays.sort(best); // the index lists an item's neighbours in product id order
+      for (int j : best) {
+        rows.add(RowFactory.create(ids[i], ids[j], sim[j]));
+      }
+    }
+    return NeighbourIndex.of(rows);
+  }
+
+  /** Position of the pair (a, b), a < b, in the upper triangle of a p x p matrix. */
+  private static int triangle(int a, int b, int p) {
+    return (int) ((long) a * (2L * p - a - 1) / 2 + (b - a - 1));
+  }
+
+  /**
+   * Co-buyers of every pair of products (a, b), a < b, at {@link #triangle}: each task counts its
+   * customers' pairs into one array, and the arrays are summed as the tasks finish.
+   */
+  private static int[] coBuyers(Dataset<Row> items, Map<String, Integer> number) {
+    int p = number.size();
+    int cells = (int) ((long) p * (p - 1) / 2);
+    SparkSession spark = items.sparkSession();
+    Broadcast<Map<String, Integer>> shared =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(number);
+    return items
+        .groupBy("customer_id")
+        .agg(functions.collect_set("product_id").as("items"))
+        .select("items")
+        .javaRDD()
+        .mapPartitions(
+            rows -> {
+              Map<String, Integer> ix = shared.value();
+              int[] counts = new int[cells];
+              while (rows.hasNext()) {
+                List<String> own = rows.next().getList(0);
+                int[] ranks = own.stream().mapToInt(ix::get).sorted().toArray();
+                for (int x = 0; x < ranks.length; x++) {
+                  for (int y = x + 1; y < ranks.length; y++) {
+                    counts[triangle(ranks[x], ranks[y], p)]++;
+                  }
+                }
+              }
+              return java.util.Collections.singletonList(counts).iterator();
+            })
+        .fold(
+            new int[cells],
+            (x, y) -> {
+              for (int k = 0; k < cells; k++) {
+                x[k] += y[k];
+              }
+              return x;
+            });
+  }
+
+  /** {@link #neighbours} with the buyer counts already collected. */
+  private static Dataset<Row> neighbours(
+      Dataset<Row> items, CandidateSettings s, List<Row> buyers) {
     // Products numbered in id order (a per-product table, small), so that the pairs are counted
     // on one long key and ordering by number is ordering by id: counting (item, product) string
     // pairs from a self-join spent its time comparing and hashing strings.
-    List<Row> buyers =
-        items
-            .groupBy("product_id")
-            .agg(functions.count(lit(1)).as("n"))
-            .orderBy("product_id")
-            .collectAsList();
     long size = buyers.size();
     Map<String, Integer> number = new HashMap<>();
     List<Row> numbered = new ArrayList<>();

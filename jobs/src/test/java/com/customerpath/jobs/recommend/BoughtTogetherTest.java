@@ -142,6 +142,23 @@ class BoughtTogetherTest {
   }
 
   @Test
+  void denseCoBuyerCountsGiveTheSameNeighboursAsTheSparkPairs() {
+    // Small integer counts: many ties in similarity, decided by product id in both.
+    Dataset<Row> items = interactions.select("customer_id", "product_id");
+    for (CandidateSettings s :
+        List.of(
+            SETTINGS,
+            new CandidateSettings(30, CandidateSettings.Measure.LIFT, 3, 4, 1),
+            new CandidateSettings(30, CandidateSettings.Measure.COSINE, 5, 7, 2),
+            new CandidateSettings(30, CandidateSettings.Measure.LIFT, 50, 7, 3))) {
+      List<String> spark =
+          CandidateSources.NeighbourIndex.of(CandidateSources.neighbours(items, s)).describe();
+      assertTrue(spark.size() > 20, s + ": " + spark.size() + " neighbours");
+      assertEquals(spark, CandidateSources.neighbourIndex(items, s).describe(), s.toString());
+    }
+  }
+
+  @Test
   void keepsEachTargetCustomersBestByScoreThenProduct() {
     Dataset<Row> targets =
         Fixtures.rows(
