@@ -19,6 +19,14 @@ public final class NightlyPipeline {
     return steps(PipelineCatalog.stepNames());
   }
 
+  /**
+   * One step by its catalog name: tools that run an upstream step (the evaluations run ingest,
+   * features and personas when their outputs are missing) get it here, so no step imports another.
+   */
+  public static NightlyStep step(String name) {
+    return steps(List.of(name)).get(0);
+  }
+
   /** The named steps (catalog names), in the catalog's order. */
   public static List<NightlyStep> steps(List<String> names) {
     names.forEach(PipelineCatalog::step); // an unknown name fails naming the known ones

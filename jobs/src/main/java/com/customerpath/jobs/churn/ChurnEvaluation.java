@@ -19,7 +19,7 @@ import com.customerpath.common.churn.PurchaseModel;
 import com.customerpath.common.churn.RfmSummary;
 import com.customerpath.common.config.ChurnSettings;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.ingest.IngestJob;
+import com.customerpath.jobs.NightlyPipeline;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -237,7 +237,7 @@ public final class ChurnEvaluation implements NightlyStep {
   public StepResult run(JobContext ctx) {
     ChurnSettings s = ctx.settings().churn();
     if (!CuratedTables.exists(ctx.tables(), "transactions", ctx.date())) {
-      JobRunner.runStep(ctx, new IngestJob());
+      JobRunner.runStep(ctx, NightlyPipeline.step("ingest"));
     }
     LocalDate cutoff = s.cutoff(ctx.date());
     int holdoutDays =

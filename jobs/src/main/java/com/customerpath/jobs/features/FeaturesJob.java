@@ -52,17 +52,7 @@ public final class FeaturesJob implements NightlyStep {
         ctx.settings(),
         ctx.date(),
         source -> CuratedTables.read(ctx.tables(), source, ctx.date()),
-        externalsKept(ctx));
-  }
-
-  /**
-   * Keeps each external dataset's checked rows for the rest of the run (under a key that is not a
-   * table: nothing writes it), so the features and journey steps read and check it once.
-   */
-  public static java.util.function.BiFunction<
-          String, java.util.function.Supplier<Dataset<Row>>, Dataset<Row>>
-      externalsKept(JobContext ctx) {
-    return (name, read) -> ctx.tables().kept("external/" + name, ctx.date().toString(), read);
+        ctx.keptExternals());
   }
 
   @Override

@@ -242,7 +242,7 @@ public final class JourneyJob implements NightlyStep {
                 source.equals("transactions")
                     ? transactions
                     : CuratedTables.read(ctx.tables(), source, ctx.date()),
-            com.customerpath.jobs.features.FeaturesJob.externalsKept(ctx));
+            ctx.keptExternals());
     // The features as of every snapshot date in one pass over the transactions, cached while
     // training.
     List<CustomerFeatures.View> views =

@@ -7,9 +7,7 @@ import static org.apache.spark.sql.functions.when;
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.RecommendationSettings;
 import com.customerpath.common.io.CuratedTables;
-import com.customerpath.jobs.features.FeaturesJob;
-import com.customerpath.jobs.ingest.IngestJob;
-import com.customerpath.jobs.personas.PersonasJob;
+import com.customerpath.jobs.NightlyPipeline;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -246,7 +244,7 @@ public final class RecommenderEvaluation implements NightlyStep {
               + ")");
     }
     if (!CuratedTables.exists(ctx.tables(), "transactions", ctx.date())) {
-      JobRunner.runStep(ctx, new IngestJob());
+      JobRunner.runStep(ctx, NightlyPipeline.step("ingest"));
     }
     JobContext atCutoff = new JobContext(cutoff, ctx.settings(), ctx.spark(), ctx.tables());
     if (!ctx.tables().exists(TableNames.CUSTOMER_PERSONAS, cutoff)) {
@@ -258,7 +256,7 @@ public final class RecommenderEvaluation implements NightlyStep {
           ctx.tables().write(table, cutoff, ctx.tables().read(table, ctx.date()));
         }
       }
-      for (NightlyStep step : List.of(new FeaturesJob(), new PersonasJob())) {
+      for (NightlyStep step : NightlyPipeline.steps(List.of("features", "personas"))) {
         JobRunner.runStep(atCutoff, step);
       }
     }

@@ -24,6 +24,18 @@ public record JobContext(
     this(date, settings, spark, tables, System::getenv);
   }
 
+  /**
+   * Keeps each external dataset's checked rows for the rest of the run (under a key that is not a
+   * table: nothing writes it), so the features and journey steps read and check it once.
+   */
+  public java.util.function.BiFunction<
+          String,
+          java.util.function.Supplier<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>>,
+          org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>>
+      keptExternals() {
+    return (name, read) -> tables.kept("external/" + name, date.toString(), read);
+  }
+
   /** The same context with another environment (tests set a key without touching the process). */
   public JobContext withEnvironment(Function<String, String> environment) {
     return new JobContext(date, settings, spark, tables, environment);
