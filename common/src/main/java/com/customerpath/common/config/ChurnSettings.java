@@ -41,19 +41,7 @@ public record ChurnSettings(
     }
     IdleRule idle = new IdleRule(i.doubleIn("multiple", 0, 1000), cap);
     Settings e = c.at("evaluation");
-    String cutoff = e.string("cutoff-date");
-    if (!cutoff.isBlank()) {
-      try {
-        LocalDate.parse(cutoff);
-      } catch (java.time.format.DateTimeParseException ex) {
-        throw new ConfigError(
-            "Wrong value for config key '"
-                + e.name("cutoff-date")
-                + "': got '"
-                + cutoff
-                + "', expected YYYY-MM-DD or \"\"");
-      }
-    }
+    String cutoff = e.dateOrBlank("cutoff-date");
     return new ChurnSettings(
         model,
         c.intAtLeast("horizon-days", 1),

@@ -76,19 +76,7 @@ public record RecommendationSettings(
             a.doubleIn("alpha", 0, 1e6),
             a.getLong("seed"));
     Settings e = c.at("evaluation");
-    String cutoff = e.string("cutoff-date");
-    if (!cutoff.isBlank()) {
-      try {
-        java.time.LocalDate.parse(cutoff);
-      } catch (java.time.format.DateTimeParseException ex) {
-        throw new ConfigError(
-            "Wrong value for config key '"
-                + e.name("cutoff-date")
-                + "': got '"
-                + cutoff
-                + "', expected YYYY-MM-DD or \"\"");
-      }
-    }
+    String cutoff = e.dateOrBlank("cutoff-date");
     List<Integer> ks = e.read("k", e.config()::getIntList);
     if (ks.isEmpty() || ks.stream().anyMatch(k -> k < 1)) {
       throw new ConfigError(

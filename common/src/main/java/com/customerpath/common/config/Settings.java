@@ -84,6 +84,24 @@ final class Settings {
     return v;
   }
 
+  /** A date written YYYY-MM-DD, or "" for none (returned as it is, checked). */
+  String dateOrBlank(String key) {
+    String v = string(key);
+    if (!v.isBlank()) {
+      try {
+        java.time.LocalDate.parse(v);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new ConfigError(
+            "Wrong value for config key '"
+                + name(key)
+                + "': got '"
+                + v
+                + "', expected YYYY-MM-DD or \"\"");
+      }
+    }
+    return v;
+  }
+
   String oneOf(String key, List<String> allowed) {
     String v = string(key);
     if (!allowed.contains(v)) {

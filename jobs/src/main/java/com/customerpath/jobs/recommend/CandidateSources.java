@@ -408,6 +408,9 @@ public final class CandidateSources {
    */
   static final int DENSE_MAX_PRODUCTS = 3000;
 
+  /** Bytes of co-buyer arrays the tasks may send to the driver together (see {@link #coBuyers}). */
+  private static final long COUNTS_TO_DRIVER_BYTES = 128L << 20;
+
   /**
    * Each item's best neighbours as the index the customers are scored with: the same rows as {@link
    * #neighbours} (same similarities, same ties), counted densely when the catalogue is small
@@ -438,7 +441,7 @@ public final class CandidateSources {
       double maxLift = 0;
       for (int j = 0; j < p; j++) {
         long c = j == i ? 0 : co[triangle(Math.min(i, j), Math.max(i, j), p)];
-        if (j == i || c < s.minCoBuyers() || c == 0) {
+        if (j == i || c < Math.max(1, s.minCoBuyers())) {
           continue;
         }
         if (s.togetherMeasure() == CandidateSettings.Measure.LIFT) {
@@ -481,11 +484,20 @@ public final class CandidateSources {
     SparkSession spark = items.sparkSession();
     Broadcast<Map<String, Integer>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(number);
-    return items
-        .groupBy("customer_id")
-        .agg(functions.collect_set("product_id").as("items"))
-        .select("items")
-        .javaRDD()
+    JavaRDD<Row> lists =
+        items
+            .groupBy("customer_id")
+            .agg(functions.collect_set("product_id").as("items"))
+            .select("items")
+            .javaRDD();
+    // Every task sends one array to the driver: at most COUNTS_TO_DRIVER_BYTES in all (a cluster's
+    // 200 shuffle partitions x 18 MB would pass spark.driver.maxResultSize); counting is cheap.
+    int tasks =
+        (int)
+            Math.max(
+                1, Math.min(lists.getNumPartitions(), COUNTS_TO_DRIVER_BYTES / (4L * cells + 1)));
+    return lists
+        .coalesce(tasks)
         .mapPartitions(
             rows -> {
               Map<String, Integer> ix = shared.value();

@@ -3,7 +3,11 @@ package com.customerpath.jobs.runtime;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.io.Tables;
 import java.time.LocalDate;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -28,11 +32,7 @@ public record JobContext(
    * Keeps each external dataset's checked rows for the rest of the run (under a key that is not a
    * table: nothing writes it), so the features and journey steps read and check it once.
    */
-  public java.util.function.BiFunction<
-          String,
-          java.util.function.Supplier<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>>,
-          org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>>
-      keptExternals() {
+  public BiFunction<String, Supplier<Dataset<Row>>, Dataset<Row>> keptExternals() {
     return (name, read) -> tables.kept("external/" + name, date.toString(), read);
   }
 
