@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,30 @@ class PipelineSettingsTest {
     assertEquals(
         "Wrong value for config key 'customerpath.personas.k-min': got 1, expected >= 2",
         e.getMessage());
+  }
+
+  @Test
+  void aCutOffDateIsADateOrBlank() {
+    for (String key :
+        List.of(
+            "customerpath.churn.evaluation.cutoff-date",
+            "customerpath.recommendations.evaluation.cutoff-date")) {
+      Map<String, String> set = minimal();
+      set.put(key, "2026-13-01");
+      ConfigError e = assertThrows(ConfigError.class, () -> load(set), key);
+      assertEquals(
+          "Wrong value for config key '" + key + "': got '2026-13-01', expected YYYY-MM-DD or \"\"",
+          e.getMessage());
+      set.put(key, "2026-06-01");
+      load(set); // a date is taken
+    }
+    assertEquals("2026-06-01", load(withCutoff()).churn().cutoffDate());
+  }
+
+  private static Map<String, String> withCutoff() {
+    Map<String, String> set = minimal();
+    set.put("customerpath.churn.evaluation.cutoff-date", "2026-06-01");
+    return set;
   }
 
   @Test
