@@ -11,6 +11,14 @@ public record FeatureSettings(
     int topCategories,
     List<DayPart> dayParts) {
 
+  /**
+   * The same settings without category shares: for a caller that reads no category_share_ column,
+   * so that no query ranks the categories and no share is aggregated.
+   */
+  public FeatureSettings withoutCategoryShares() {
+    return new FeatureSettings(channels, paymentMethods, List.of(), 0, dayParts);
+  }
+
   static FeatureSettings from(Settings c) {
     List<DayPart> parts = new ArrayList<>();
     for (Settings p : c.list("features.day-parts")) {

@@ -161,6 +161,18 @@ public final class CustomerFeatures {
       return all;
     }
 
+    /**
+     * Only these feature columns (and customer_id): a caller that reads a few columns caches only
+     * those, and Spark drops the aggregations and joins that feed no kept column.
+     */
+    public ViewFeatures select(List<String> columns) {
+      List<Column> keep = new ArrayList<>(List.of(col(VIEW), col("customer_id")));
+      columns.stream()
+          .filter(c -> !c.equals("customer_id"))
+          .forEach(c -> keep.add(col(ExternalJoin.quote(c))));
+      return new ViewFeatures(all.select(keep.toArray(Column[]::new)), views, categories);
+    }
+
     public ViewFeatures persist() {
       return new ViewFeatures(
           all.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()), views, categories);

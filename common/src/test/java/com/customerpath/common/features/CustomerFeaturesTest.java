@@ -433,6 +433,45 @@ class CustomerFeaturesTest {
     }
   }
 
+  /**
+   * A caller that reads a few columns (the journey's propensity model) gets the same values for
+   * them from a narrower query: without category shares and with only those columns kept, the
+   * category ranking, the share and distinct-product aggregations and their joins are gone.
+   */
+  @Test
+  void aFewColumnsGiveTheSameValuesFromANarrowerQuery() {
+    List<CustomerFeatures.View> views =
+        List.of(
+            new CustomerFeatures.View(RUN, FeatureContext.ALL),
+            new CustomerFeatures.View(LocalDate.parse("2026-06-28"), FeatureContext.ALL));
+    List<String> columns = List.of("frequency", "monetary", "recency_days", "tenure_days", "age");
+    CustomerFeatures.ViewFeatures full =
+        CustomerFeatures.computeViews(inputs(), settings(), 365, views);
+    CustomerFeatures.ViewFeatures narrow =
+        CustomerFeatures.computeViews(inputs(), settings().withoutCategoryShares(), 365, views)
+            .select(columns);
+    List<String> expected = new java.util.ArrayList<>(List.of("customer_id"));
+    expected.addAll(columns);
+    for (int i = 0; i < views.size(); i++) {
+      Dataset<Row> mine = narrow.rows(i);
+      assertEquals(expected, List.of(mine.columns()), "columns of " + views.get(i));
+      assertEquals(
+          sortedText(full.rows(i).selectExpr(expected.toArray(String[]::new))),
+          sortedText(mine),
+          "rows of " + views.get(i));
+    }
+    assertTrue(
+        exchanges(narrow.all()) < exchanges(full.all()),
+        "fewer shuffles: " + exchanges(narrow.all()) + " against " + exchanges(full.all()));
+    assertFalse(
+        narrow.all().queryExecution().optimizedPlan().toString().contains("category"),
+        "no category column is computed");
+  }
+
+  private static long exchanges(Dataset<Row> rows) {
+    return shuffles(rows).size();
+  }
+
   /** The inputs with the facts partitioned by customer, as a run keeps them. */
   static CustomerFeatures.Inputs partitioned(CustomerFeatures.Inputs in) {
     return new CustomerFeatures.Inputs(
@@ -465,33 +504,38 @@ class CustomerFeaturesTest {
 
   /** Exchanges that hash-partition by the customer, besides the one that partitions the facts. */
   private static long shufflesByCustomer(Dataset<Row> rows) {
-    org.apache.spark.sql.execution.SparkPlan plan = rows.queryExecution().executedPlan();
-    if (plan instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec adaptive) {
-      plan = adaptive.initialPlan();
-    }
-    return scala.jdk.javaapi.CollectionConverters.asJava(
-            plan.collect(
-                new scala.runtime.AbstractPartialFunction<
-                    org.apache.spark.sql.execution.SparkPlan,
-                    org.apache.spark.sql.execution.exchange.ShuffleExchangeExec>() {
-                  @Override
-                  public boolean isDefinedAt(org.apache.spark.sql.execution.SparkPlan p) {
-                    return p instanceof org.apache.spark.sql.execution.exchange.ShuffleExchangeExec;
-                  }
-
-                  @Override
-                  public org.apache.spark.sql.execution.exchange.ShuffleExchangeExec apply(
-                      org.apache.spark.sql.execution.SparkPlan p) {
-                    return (org.apache.spark.sql.execution.exchange.ShuffleExchangeExec) p;
-                  }
-                }))
-        .stream()
+    return shuffles(rows).stream()
         .filter(
             e ->
                 e.shuffleOrigin()
                         == org.apache.spark.sql.execution.exchange.ENSURE_REQUIREMENTS$.MODULE$
                     && e.outputPartitioning().toString().contains("customer_id"))
         .count();
+  }
+
+  /** The shuffles of the query's plan (before adaptive execution changes it). */
+  private static List<org.apache.spark.sql.execution.exchange.ShuffleExchangeExec> shuffles(
+      Dataset<Row> rows) {
+    org.apache.spark.sql.execution.SparkPlan plan = rows.queryExecution().executedPlan();
+    if (plan instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec adaptive) {
+      plan = adaptive.initialPlan();
+    }
+    return scala.jdk.javaapi.CollectionConverters.asJava(
+        plan.collect(
+            new scala.runtime.AbstractPartialFunction<
+                org.apache.spark.sql.execution.SparkPlan,
+                org.apache.spark.sql.execution.exchange.ShuffleExchangeExec>() {
+              @Override
+              public boolean isDefinedAt(org.apache.spark.sql.execution.SparkPlan p) {
+                return p instanceof org.apache.spark.sql.execution.exchange.ShuffleExchangeExec;
+              }
+
+              @Override
+              public org.apache.spark.sql.execution.exchange.ShuffleExchangeExec apply(
+                  org.apache.spark.sql.execution.SparkPlan p) {
+                return (org.apache.spark.sql.execution.exchange.ShuffleExchangeExec) p;
+              }
+            }));
   }
 
   private static List<String> sortedText(Dataset<Row> rows) {

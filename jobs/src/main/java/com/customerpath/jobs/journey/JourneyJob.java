@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
+import com.customerpath.common.config.FeatureSettings;
 import com.customerpath.common.config.JourneySettings;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.features.CustomerFeatures;
@@ -249,9 +250,15 @@ public final class JourneyJob implements NightlyStep {
         JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()
             .map(d -> new CustomerFeatures.View(d, FeatureContext.ALL))
             .toList();
+    // Only the model's columns are computed and cached: the category shares (a ranking query and
+    // an aggregation of their own) only when the model reads one.
+    FeatureSettings features =
+        columns.stream().anyMatch(c -> c.startsWith("category_share_"))
+            ? settings.features()
+            : settings.features().withoutCategoryShares();
     CustomerFeatures.ViewFeatures snapshotFeatures =
-        CustomerFeatures.computeViews(
-                inputs, settings.features(), settings.run().lookbackDays(), views)
+        CustomerFeatures.computeViews(inputs, features, settings.run().lookbackDays(), views)
+            .select(columns)
             .persist();
     try {
       return JourneyPropensity.train(
