@@ -35,6 +35,7 @@ public final class SparkTestSession {
               .config(
                   com.customerpath.common.spark.SparkSessions.PARALLEL_LISTING_THRESHOLD,
                   com.customerpath.common.spark.SparkSessions.EMBEDDED_LISTING_THRESHOLD)
+              .config(com.customerpath.common.spark.SparkSessions.ADAPTIVE, "false") // as embedded
               .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }

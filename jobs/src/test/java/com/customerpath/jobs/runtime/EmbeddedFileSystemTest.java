@@ -76,6 +76,48 @@ class EmbeddedFileSystemTest {
     }
   }
 
+  /**
+   * An embedded run turns adaptive execution off (a cluster keeps Spark's default): a query with a
+   * shuffle is then one Spark job, where adaptive execution submits its shuffle stage as a job of
+   * its own.
+   */
+  @Test
+  void anEmbeddedRunPlansEachQueryOnceWithoutAdaptiveExecution() throws Exception {
+    PipelineSettings local =
+        SampleRun.settings("conf/local.conf", SparkTestSession.tempDir("embedded-fs"), Map.of());
+    assertEquals("false", SparkSessions.sessionConf(local).get(SparkSessions.ADAPTIVE));
+    PipelineSettings cluster =
+        SampleRun.settings(
+            "conf/local.conf",
+            SparkTestSession.tempDir("embedded-fs"),
+            Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
+    assertNull(SparkSessions.sessionConf(cluster).get(SparkSessions.ADAPTIVE), "Spark's default");
+    PipelineSettings chosen =
+        SampleRun.settings(
+            "conf/local.conf",
+            SparkTestSession.tempDir("embedded-fs"),
+            Map.of("customerpath.spark.conf.\"spark.sql.adaptive.enabled\"", "true"));
+    assertEquals(
+        "true", SparkSessions.sessionConf(chosen).get(SparkSessions.ADAPTIVE), "spark.conf wins");
+
+    SparkSession spark = SparkTestSession.get();
+    String before = spark.conf().get(SparkSessions.ADAPTIVE);
+    try {
+      spark.conf().set(SparkSessions.ADAPTIVE, "false");
+      assertEquals(1, jobsToGroup(spark), "one job: the whole plan at once");
+      spark.conf().set(SparkSessions.ADAPTIVE, "true");
+      assertTrue(jobsToGroup(spark) >= 2, "adaptive: the shuffle stage is a job of its own");
+    } finally {
+      spark.conf().set(SparkSessions.ADAPTIVE, before);
+    }
+  }
+
+  private static int jobsToGroup(SparkSession spark) throws Exception {
+    SparkJobCounter counter = SparkJobCounter.start(spark);
+    spark.range(1000).groupBy(functions.col("id").mod(7)).count().collectAsList();
+    return counter.stop();
+  }
+
   private static int jobsToOpen(SparkSession spark, String table) throws Exception {
     SparkJobCounter counter = SparkJobCounter.start(spark);
     spark.read().schema("id long, event_date date").parquet(table);
