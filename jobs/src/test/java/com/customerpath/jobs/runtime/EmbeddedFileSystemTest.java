@@ -24,31 +24,23 @@ import org.junit.jupiter.api.Test;
 class EmbeddedFileSystemTest {
   @Test
   void theRunLocksConfigurationUsesTheSameLocalFileSystemAsTheSession() {
-    PipelineSettings local =
-        SampleRun.settings("conf/local.conf", SparkTestSession.tempDir("embedded-fs"), Map.of());
+    PipelineSettings local = settings(Map.of());
     assertEquals(
         NioLocalFileSystem.class.getName(), JobRunner.hadoopConf(local).get("fs.file.impl"));
 
     PipelineSettings cluster =
-        SampleRun.settings(
-            "conf/local.conf",
-            SparkTestSession.tempDir("embedded-fs"),
-            Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
+        settings(Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
     assertNull(JobRunner.hadoopConf(cluster).get("fs.file.impl"), "Hadoop's default class");
   }
 
   @Test
   void anEmbeddedRunListsPartitionFoldersOnTheDriver() throws Exception {
-    PipelineSettings local =
-        SampleRun.settings("conf/local.conf", SparkTestSession.tempDir("embedded-fs"), Map.of());
+    PipelineSettings local = settings(Map.of());
     assertEquals(
         SparkSessions.EMBEDDED_LISTING_THRESHOLD,
         SparkSessions.embeddedConf(local).get(SparkSessions.PARALLEL_LISTING_THRESHOLD));
     PipelineSettings cluster =
-        SampleRun.settings(
-            "conf/local.conf",
-            SparkTestSession.tempDir("embedded-fs"),
-            Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
+        settings(Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
     assertNull(
         SparkSessions.embeddedConf(cluster).get(SparkSessions.PARALLEL_LISTING_THRESHOLD),
         "Spark's default on a cluster");
@@ -83,20 +75,13 @@ class EmbeddedFileSystemTest {
    */
   @Test
   void anEmbeddedRunPlansEachQueryOnceWithoutAdaptiveExecution() throws Exception {
-    PipelineSettings local =
-        SampleRun.settings("conf/local.conf", SparkTestSession.tempDir("embedded-fs"), Map.of());
+    PipelineSettings local = settings(Map.of());
     assertEquals("false", SparkSessions.sessionConf(local).get(SparkSessions.ADAPTIVE));
     PipelineSettings cluster =
-        SampleRun.settings(
-            "conf/local.conf",
-            SparkTestSession.tempDir("embedded-fs"),
-            Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
+        settings(Map.of("customerpath.spark.master", "spark://127.0.0.1:7077"));
     assertNull(SparkSessions.sessionConf(cluster).get(SparkSessions.ADAPTIVE), "Spark's default");
     PipelineSettings chosen =
-        SampleRun.settings(
-            "conf/local.conf",
-            SparkTestSession.tempDir("embedded-fs"),
-            Map.of("customerpath.spark.conf.\"spark.sql.adaptive.enabled\"", "true"));
+        settings(Map.of("customerpath.spark.conf.\"spark.sql.adaptive.enabled\"", "true"));
     assertEquals(
         "true", SparkSessions.sessionConf(chosen).get(SparkSessions.ADAPTIVE), "spark.conf wins");
 
@@ -110,6 +95,12 @@ class EmbeddedFileSystemTest {
     } finally {
       spark.conf().set(SparkSessions.ADAPTIVE, before);
     }
+  }
+
+  /** The sample's settings with these overrides. */
+  private static PipelineSettings settings(Map<String, String> overrides) {
+    return SampleRun.settings(
+        "conf/local.conf", SparkTestSession.tempDir("embedded-fs"), overrides);
   }
 
   private static int jobsToGroup(SparkSession spark) throws Exception {
