@@ -186,19 +186,22 @@ public final class CustomerFeatures {
       return views;
     }
 
-    /** The rows of view i, with the columns a computation of that view alone has. */
+    /**
+     * The rows of view i, with the columns a computation of that view alone has (of those {@link
+     * #select} kept).
+     */
     public Dataset<Row> rows(int i) {
       // The share columns sit together: put this view's own there, in its own order.
+      List<String> present = List.of(all.columns());
       List<Column> cols = new ArrayList<>();
       boolean sharesPlaced = false;
       for (String c : all.columns()) {
         if (c.startsWith("category_share_")) {
           if (!sharesPlaced) {
-            categories
-                .get(i)
-                .forEach(
-                    category ->
-                        cols.add(col(ExternalJoin.quote("category_share_" + slug(category)))));
+            categories.get(i).stream()
+                .map(category -> "category_share_" + slug(category))
+                .filter(present::contains)
+                .forEach(share -> cols.add(col(ExternalJoin.quote(share))));
             sharesPlaced = true;
           }
         } else if (!c.equals(VIEW)) {

@@ -466,6 +466,17 @@ class CustomerFeaturesTest {
     assertFalse(
         narrow.all().queryExecution().optimizedPlan().toString().contains("category"),
         "no category column is computed");
+
+    // One share among the columns: each view gives that share alone, as the full computation.
+    List<String> withShare = List.of("frequency", "category_share_a");
+    CustomerFeatures.ViewFeatures oneShare =
+        CustomerFeatures.computeViews(inputs(), settings(), 365, views).select(withShare);
+    for (int i = 0; i < views.size(); i++) {
+      assertEquals(
+          sortedText(full.rows(i).selectExpr("customer_id", "frequency", "category_share_a")),
+          sortedText(oneShare.rows(i)),
+          "rows of " + views.get(i));
+    }
   }
 
   private static long exchanges(Dataset<Row> rows) {
