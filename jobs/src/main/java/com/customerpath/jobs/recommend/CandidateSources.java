@@ -80,7 +80,9 @@ public final class CandidateSources {
   /**
    * One row per (customer, product) bought before or on asOf: purchases (orders), quantity,
    * preference (ALS), last_day, days_since_last, interval_days (the product's typical repurchase
-   * interval, null when nobody bought it twice), f_buy_again, f_due.
+   * interval, null when nobody bought it twice), orders (the customer's), lines and weekend_lines
+   * (its purchase lines, and those on a Saturday or Sunday: the popularity and context of {@link
+   * Recommender} count from them, not from the lines again), f_buy_again, f_due.
    */
   public static Dataset<Row> interactions(
       Dataset<Row> purchases, LocalDate asOf, Preference preference, CandidateSettings s) {
@@ -88,10 +90,15 @@ public final class CandidateSources {
     Column weight =
         functions.pow(lit(0.5), functions.datediff(asOfDay, col("day")).divide(s.halfLifeDays()));
     // One row per (customer, product, order) first, so an order's weight counts once.
+    Column weekendLine = when(functions.dayofweek(col("ts")).isin(1, 7), 1L).otherwise(0L);
     Dataset<Row> perOrder =
         purchases
             .groupBy("customer_id", "product_id", "order_id")
-            .agg(functions.max("day").as("day"), functions.sum("quantity").as("quantity"))
+            .agg(
+                functions.max("day").as("day"),
+                functions.sum("quantity").as("quantity"),
+                functions.count(lit(1)).as("lines"),
+                functions.sum(weekendLine).as("weekend_lines"))
             .withColumn("w", weight);
     Dataset<Row> orders =
         purchases
@@ -109,7 +116,9 @@ public final class CandidateSources {
                 functions.sum("w").as("w"),
                 functions.min("day").as("first_day"),
                 functions.max("day").as("last_day"),
-                functions.countDistinct("day").as("days"));
+                functions.countDistinct("day").as("days"),
+                functions.sum("lines").as("lines"),
+                functions.sum("weekend_lines").as("weekend_lines"));
     // Typical repurchase interval of a product: median over its repeat buyers of their mean gap.
     Dataset<Row> intervals =
         cp.filter(col("days").geq(2))
@@ -137,6 +146,8 @@ public final class CandidateSources {
             since.as("days_since_last"),
             col("interval_days").cast("double").as("interval_days"),
             col("orders"),
+            col("lines"),
+            col("weekend_lines"),
             col("w").divide(col("w_total")).as("f_buy_again"),
             // 1 when exactly due; falls off both sooner (just bought) and later (lapsed).
             when(
@@ -170,6 +181,20 @@ public final class CandidateSources {
    */
   public static Dataset<Row> boughtTogether(
       Dataset<Row> interactions, CandidateSettings s, Dataset<Row> targets, int keep) {
+    return boughtTogether(interactions, s, targets, keep, new ArrayList<>());
+  }
+
+  /**
+   * As above; the per-customer lists (one row per customer) are cached and added to `cached`, for
+   * the caller to release once the result is used: the neighbours' buyer counts, their co-buyers
+   * and the scoring all read them, and each would otherwise rank the interactions again.
+   */
+  static Dataset<Row> boughtTogether(
+      Dataset<Row> interactions,
+      CandidateSettings s,
+      Dataset<Row> targets,
+      int keep,
+      List<Dataset<Row>> cached) {
     // A heavy buyer's pairs grow quadratically: use at most max-items-per-customer of their
     // products.
     Dataset<Row> ranked =
@@ -186,15 +211,16 @@ public final class CandidateSources {
                                 col("last_day").desc(),
                                 col("product_id"))));
     Column isItem = col("r").leq(s.maxItemsPerCustomer());
-    NeighbourIndex index =
-        neighbourIndex(ranked.filter(isItem).select("customer_id", "product_id"), s);
     // One row per customer: their items and everything they bought (never recommended).
     Dataset<Row> perCustomer =
         ranked
             .groupBy("customer_id")
             .agg(
                 functions.collect_list(when(isItem, col("product_id"))).as("items"),
-                functions.collect_list(col("product_id")).as("bought"));
+                functions.collect_list(col("product_id")).as("bought"))
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    cached.add(perCustomer);
+    NeighbourIndex index = neighbourIndexOfLists(perCustomer.select("items"), s);
     if (targets != null) {
       perCustomer =
           perCustomer.join(
@@ -388,12 +414,22 @@ public final class CandidateSources {
    * the products each customer bought).
    */
   public static Dataset<Row> neighbours(Dataset<Row> items, CandidateSettings s) {
-    return neighbours(items, s, buyerCounts(items));
+    Dataset<Row> lists = itemLists(items);
+    return neighbours(lists, s, buyerCounts(lists));
   }
 
-  /** product_id, n (its buyers among the items), in product id order: one row per product. */
-  private static List<Row> buyerCounts(Dataset<Row> items) {
+  /** items (array of product ids, no repeats): one row per customer of the items. */
+  private static Dataset<Row> itemLists(Dataset<Row> items) {
     return items
+        .groupBy("customer_id")
+        .agg(functions.collect_set("product_id").as("items"))
+        .select("items");
+  }
+
+  /** product_id, n (its buyers among the item lists), in product id order: one row per product. */
+  private static List<Row> buyerCounts(Dataset<Row> lists) {
+    return lists
+        .select(functions.explode(col("items")).as("product_id"))
         .groupBy("product_id")
         .agg(functions.count(lit(1)).as("n"))
         .orderBy("product_id")
@@ -417,9 +453,14 @@ public final class CandidateSources {
    * enough.
    */
   static NeighbourIndex neighbourIndex(Dataset<Row> items, CandidateSettings s) {
-    List<Row> buyers = buyerCounts(items);
+    return neighbourIndexOfLists(itemLists(items), s);
+  }
+
+  /** As above, from the item lists (items: each customer's product ids, no repeats). */
+  private static NeighbourIndex neighbourIndexOfLists(Dataset<Row> lists, CandidateSettings s) {
+    List<Row> buyers = buyerCounts(lists);
     if (buyers.size() > DENSE_MAX_PRODUCTS) {
-      return NeighbourIndex.of(neighbours(items, s, buyers));
+      return NeighbourIndex.of(neighbours(lists, s, buyers));
     }
     int p = buyers.size();
     String[] ids = new String[p];
@@ -430,7 +471,7 @@ public final class CandidateSources {
       n[i] = buyers.get(i).getLong(1);
       number.put(ids[i], i);
     }
-    int[] co = coBuyers(items, number);
+    int[] co = coBuyers(lists, number);
     // Per item, the pairs with enough co-buyers and their similarity, as the SQL path computes
     // them (cosine: co / sqrt(n_i n_j); lift: co / (n_i n_j) over the item's largest lift).
     List<Row> rows = new ArrayList<>();
@@ -478,18 +519,13 @@ public final class CandidateSources {
    * Co-buyers of every pair of products (a, b), a < b, at {@link #triangle}: each task counts its
    * customers' pairs into one array, and the arrays are summed as the tasks finish.
    */
-  private static int[] coBuyers(Dataset<Row> items, Map<String, Integer> number) {
+  private static int[] coBuyers(Dataset<Row> itemLists, Map<String, Integer> number) {
     int p = number.size();
     int cells = (int) ((long) p * (p - 1) / 2);
-    SparkSession spark = items.sparkSession();
+    SparkSession spark = itemLists.sparkSession();
     Broadcast<Map<String, Integer>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(number);
-    JavaRDD<Row> lists =
-        items
-            .groupBy("customer_id")
-            .agg(functions.collect_set("product_id").as("items"))
-            .select("items")
-            .javaRDD();
+    JavaRDD<Row> lists = itemLists.select("items").javaRDD();
     // Every task sends one array to the driver: at most COUNTS_TO_DRIVER_BYTES in all (a cluster's
     // 200 shuffle partitions x 18 MB would pass spark.driver.maxResultSize); counting is cheap.
     int tasks =
@@ -523,9 +559,9 @@ public final class CandidateSources {
             });
   }
 
-  /** {@link #neighbours} with the buyer counts already collected. */
+  /** {@link #neighbours} from the item lists, with the buyer counts already collected. */
   private static Dataset<Row> neighbours(
-      Dataset<Row> items, CandidateSettings s, List<Row> buyers) {
+      Dataset<Row> lists, CandidateSettings s, List<Row> buyers) {
     // Products numbered in id order (a per-product table, small), so that the pairs are counted
     // on one long key and ordering by number is ordering by id: counting (item, product) string
     // pairs from a self-join spent its time comparing and hashing strings.
@@ -536,16 +572,14 @@ public final class CandidateSources {
       numbered.add(RowFactory.create(number.size(), b.getString(0), b.getLong(1)));
       number.put(b.getString(0), number.size());
     }
-    SparkSession spark = items.sparkSession();
+    SparkSession spark = lists.sparkSession();
     Dataset<Row> products =
         spark.createDataFrame(numbered, StructType.fromDDL("ix int, product_id string, n bigint"));
     Broadcast<Map<String, Integer>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(number);
     // Every ordered pair of a customer's products, as item x size + product.
     Dataset<Long> pairKeys =
-        items
-            .groupBy("customer_id")
-            .agg(functions.collect_set("product_id").as("items"))
+        lists
             .select("items")
             .mapPartitions(
                 (MapPartitionsFunction<Row, Long>)
@@ -618,13 +652,14 @@ public final class CandidateSources {
   }
 
   /**
-   * Distinct buyers per product and group of the lines (customer_id, product_id), in the shape of
-   * {@link CandidateAssembly#BUYERS}: popularity is the given name, group_key the group.
+   * Buyers per product and group of the pairs (customer_id, product_id: one row per customer and
+   * product, as the interactions are), in the shape of {@link CandidateAssembly#BUYERS}: popularity
+   * is the given name, group_key the group.
    */
-  static Dataset<Row> buyers(Dataset<Row> lines, String popularity, Column group) {
-    return lines
+  static Dataset<Row> buyers(Dataset<Row> pairs, String popularity, Column group) {
+    return pairs
         .groupBy(group.as("group_key"), col("product_id"))
-        .agg(functions.countDistinct("customer_id").as("buyers"))
+        .agg(functions.count(lit(1)).as("buyers"))
         .select(
             lit(popularity).as("popularity"), col("group_key"), col("product_id"), col("buyers"));
   }
@@ -635,11 +670,17 @@ public final class CandidateSources {
   /**
    * Dense integer ids for ALS without collecting the ids to the driver: zipWithIndex over the
    * distinct ids (one small job to count the partitions). Returns id, ix.
+   *
+   * <p>The same ids get the same numbers every run: which ids a partition of the distinct ids holds
+   * is fixed by their hash, but the order in which a task reads its shuffle blocks is not, and ALS
+   * factors (and so the learned blend and the recommendations) depend on the numbering. Sorting
+   * each partition fixes it without another job.
    */
   static Dataset<Row> index(Dataset<Row> ids, String idCol, String ixCol) {
     JavaRDD<Row> rows =
         ids.select(idCol)
             .distinct()
+            .sortWithinPartitions(idCol)
             .javaRDD()
             .zipWithIndex()
             .map(t -> RowFactory.create(t._1().getString(0), (int) t._2().longValue()));

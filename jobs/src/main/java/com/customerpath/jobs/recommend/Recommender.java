@@ -181,8 +181,12 @@ public final class Recommender {
    */
   public record Result(Dataset<Row> recommendations, Blend.Fit blend) {}
 
-  /** customer_id, persona_id (group; EVERYONE when unknown), ctx_persona_id, context. */
-  static Dataset<Row> customerGroups(Inputs in, Params p) {
+  /**
+   * customer_id, persona_id (group; EVERYONE when unknown), ctx_persona_id, context (weekend when
+   * at least half of the customer's purchase lines fall on a Saturday or Sunday, from the
+   * interactions' line counts).
+   */
+  static Dataset<Row> customerGroups(Inputs in, Dataset<Row> interactions, Params p) {
     Dataset<Row> audience =
         in.audience()
             .select(
@@ -192,13 +196,9 @@ public final class Recommender {
                         : lit(null).cast("int"))
                     .as("audience_persona_id"));
     Dataset<Row> buyers =
-        in.transactions()
-            .filter(col("quantity").gt(0).and(col("customer_id").isNotNull()))
+        interactions
             .groupBy("customer_id")
-            .agg(
-                functions
-                    .avg(when(functions.dayofweek(col("ts")).isin(1, 7), 1.0).otherwise(0.0))
-                    .as("weekend_share"))
+            .agg(functions.sum("weekend_lines").divide(functions.sum("lines")).as("weekend_share"))
             .withColumn(
                 "context",
                 when(col("weekend_share").geq(0.5), lit(WEEKEND)).otherwise(lit(WEEKDAY)))
@@ -235,6 +235,37 @@ public final class Recommender {
                 .as("persona_id"),
             col("ctx_persona_id"),
             col("context"));
+  }
+
+  /**
+   * Popularity ({@link CandidateAssembly#BUYERS}): buyers per product, of everyone, per persona and
+   * per (context, context persona), in one query over the interactions (one row per customer and
+   * product, so a count is a count of distinct buyers, and the lines are not read again); the
+   * lookups divide each by its group's best seller. A context group counts the buyers who bought
+   * the product in their own context (a weekend shopper's weekend lines). groups: {@link
+   * #customerGroups}.
+   */
+  static Dataset<Row> popularityBuyers(Dataset<Row> inter, Dataset<Row> groups) {
+    Dataset<Row> withGroup =
+        inter
+            .select("customer_id", "product_id", "lines", "weekend_lines")
+            .join(
+                groups.select("customer_id", "persona_id", "ctx_persona_id", "context"),
+                "customer_id");
+    Column boughtInContext =
+        when(col("context").equalTo(WEEKEND), col("weekend_lines").gt(0))
+            .otherwise(col("lines").gt(col("weekend_lines")));
+    return CandidateSources.buyers(inter, CandidateAssembly.GLOBAL, lit(null).cast("string"))
+        .unionByName(
+            CandidateSources.buyers(
+                withGroup.filter(col("persona_id").notEqual(EVERYONE)),
+                CandidateAssembly.PERSONA,
+                col("persona_id").cast("string")))
+        .unionByName(
+            CandidateSources.buyers(
+                withGroup.filter(col("ctx_persona_id").isNotNull().and(boughtInContext)),
+                CandidateAssembly.CONTEXT,
+                CandidateAssembly.contextGroup()));
   }
 
   /** Scored candidates plus what they depend on; release() unpersists what was cached. */
@@ -282,37 +313,11 @@ public final class Recommender {
         CandidateSources.interactions(purchases, asOf, p.preference(), p.sources())
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(inter);
-    Dataset<Row> groups = customerGroups(in, p).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> groups = customerGroups(in, inter, p).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(groups);
     int n = p.candidates();
 
-    // Popularity: distinct buyers per product, of everyone, per persona and per (context, context
-    // persona), in one query; the lookups divide each by its group's best seller.
-    Dataset<Row> lines =
-        purchases.select(
-            col("customer_id"),
-            col("product_id"),
-            when(functions.dayofweek(col("ts")).isin(1, 7), lit(WEEKEND))
-                .otherwise(lit(WEEKDAY))
-                .as("line_context"));
-    Dataset<Row> withGroup =
-        lines.join(
-            groups.select("customer_id", "persona_id", "ctx_persona_id", "context"), "customer_id");
-    Dataset<Row> buyers =
-        CandidateSources.buyers(purchases, CandidateAssembly.GLOBAL, lit(null).cast("string"))
-            .unionByName(
-                CandidateSources.buyers(
-                    withGroup.filter(col("persona_id").notEqual(EVERYONE)),
-                    CandidateAssembly.PERSONA,
-                    col("persona_id").cast("string")))
-            .unionByName(
-                CandidateSources.buyers(
-                    withGroup.filter(
-                        col("ctx_persona_id")
-                            .isNotNull()
-                            .and(col("line_context").equalTo(col("context")))),
-                    CandidateAssembly.CONTEXT,
-                    CandidateAssembly.contextGroup()));
+    Dataset<Row> buyers = popularityBuyers(inter, groups);
 
     // Each target customer's candidates: the sources' best n, scored in one pass per customer.
     Dataset<Row> targetGroups =
@@ -324,7 +329,7 @@ public final class Recommender {
     Dataset<Row> together = null;
     if (withTogether) {
       // Each customer's n best: a candidate of another source outside them scores f_together 0.
-      together = CandidateSources.boughtTogether(inter, p.sources(), targets, n);
+      together = CandidateSources.boughtTogether(inter, p.sources(), targets, n, cached);
     }
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;

@@ -1,5 +1,6 @@
 package com.customerpath.jobs.recommend;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -184,6 +186,121 @@ class RecommenderTest {
             })
         .sorted()
         .toList();
+  }
+
+  /**
+   * Popularity and each customer's context come from the interactions' line counts; the oracle is
+   * their definition over the lines: distinct buyers per product, per persona, and per context
+   * group among the lines in the customer's own context (weekend when at least half of their lines
+   * fall on a Saturday or Sunday). Random lines of 40 customers over 6 products and 4 weeks.
+   */
+  @Test
+  void popularityFromTheInteractionsCountsWhatTheLinesDefine() {
+    java.util.Random random = new java.util.Random(5);
+    List<Object[]> lines = new ArrayList<>();
+    List<Object[]> personas = new ArrayList<>();
+    for (int c = 0; c < 40; c++) {
+      String customer = String.format("K%02d", c);
+      int n = 1 + random.nextInt(6);
+      for (int i = 0; i < n; i++) {
+        String day = LocalDate.of(2026, 6, 1).plusDays(random.nextInt(28)).toString();
+        Object[] line = line("k" + c + "-" + i, customer, day, "P" + random.nextInt(6));
+        lines.add(line);
+        if (random.nextInt(4) == 0) {
+          lines.add(line.clone()); // the same product twice in one order
+        }
+      }
+      if (c % 5 != 0) { // every fifth customer has no persona
+        personas.add(new Object[] {customer, c % 3, "all"});
+        personas.add(new Object[] {customer, 10 + c % 2, "weekday"});
+        personas.add(new Object[] {customer, 20 + c % 2, "weekend"});
+      }
+    }
+    Dataset<Row> tx =
+        Fixtures.rows(
+            "transaction_id string, customer_id string, ts timestamp, product_id string,"
+                + " quantity double",
+            lines.toArray(new Object[0][]));
+    Dataset<Row> cp =
+        Fixtures.rows(
+            "customer_id string, persona_id int, context string",
+            personas.toArray(new Object[0][]));
+    Dataset<Row> audience = Fixtures.rows("customer_id string", new Object[] {"K00"});
+    Recommender.Inputs fixture = new Recommender.Inputs(tx, null, cp, null, audience);
+    Recommender.Params p = params(Map.of());
+    Dataset<Row> inter =
+        CandidateSources.interactions(
+            CandidateSources.purchases(tx), AS_OF, p.preference(), p.sources());
+    Dataset<Row> groups = Recommender.customerGroups(fixture, inter, p);
+
+    Dataset<Row> lineContext =
+        tx.withColumn(
+            "line_context",
+            functions
+                .when(functions.dayofweek(col("ts")).isin(1, 7), "weekend")
+                .otherwise("weekday"));
+    Dataset<Row> expectedContext =
+        lineContext
+            .groupBy("customer_id")
+            .agg(
+                functions
+                    .sum(functions.when(col("line_context").equalTo("weekend"), 1).otherwise(0))
+                    .as("weekend_lines"),
+                functions.count(functions.lit(1)).as("lines"))
+            .select(
+                col("customer_id"),
+                functions
+                    .when(col("weekend_lines").multiply(2).geq(col("lines")), "weekend")
+                    .otherwise("weekday")
+                    .as("context"));
+    assertEquals(
+        strings(expectedContext.select("customer_id", "context")),
+        strings(groups.filter(col("context").isNotNull()).select("customer_id", "context")));
+
+    Dataset<Row> withGroup = lineContext.join(groups, "customer_id");
+    Dataset<Row> expected =
+        lineContext
+            .groupBy("product_id")
+            .agg(functions.countDistinct("customer_id").as("n"))
+            .select(functions.lit("global:").as("k"), col("product_id"), col("n"))
+            .unionByName(
+                withGroup
+                    .filter(col("persona_id").notEqual(Recommender.EVERYONE))
+                    .groupBy(
+                        functions.concat(functions.lit("persona:"), col("persona_id")).as("k"),
+                        col("product_id"))
+                    .agg(functions.countDistinct("customer_id").as("n")))
+            .unionByName(
+                withGroup
+                    .filter(
+                        col("ctx_persona_id")
+                            .isNotNull()
+                            .and(col("line_context").equalTo(col("context"))))
+                    .groupBy(
+                        functions
+                            .concat(functions.lit("context:"), CandidateAssembly.contextGroup())
+                            .as("k"),
+                        col("product_id"))
+                    .agg(functions.countDistinct("customer_id").as("n")));
+    Dataset<Row> actual =
+        Recommender.popularityBuyers(inter, groups)
+            .select(
+                functions
+                    .concat(
+                        col("popularity"),
+                        functions.lit(":"),
+                        functions.coalesce(col("group_key"), functions.lit("")))
+                    .as("k"),
+                col("product_id"),
+                col("buyers").as("n"));
+    List<String> want = strings(expected);
+    assertTrue(want.stream().anyMatch(r -> r.startsWith("[context:weekend")), want.toString());
+    assertEquals(want, strings(actual));
+  }
+
+  /** The rows as sorted strings. */
+  private static List<String> strings(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   @Test
