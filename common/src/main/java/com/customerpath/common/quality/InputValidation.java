@@ -84,6 +84,9 @@ public final class InputValidation {
       boolean isText = mapped.schema().apply(field.name()).dataType() instanceof StringType;
       Column text = functions.trim(raw.cast(DataTypes.StringType));
       text = when(text.equalTo(""), lit(null)).otherwise(text);
+      // A typed column (Parquet, JSON numbers) is present when not null: its text (formatting a
+      // timestamp for every row is costly) is only made for the detail of a quarantined value.
+      Column present = isText ? text.isNotNull() : raw.isNotNull();
       Column value = typedValue(raw, text, isText, field, timestampFormat, dateFormat);
       projection.add(value.as(field.name()));
       String label = label(field);
@@ -124,7 +127,7 @@ public final class InputValidation {
         }
       }
       if (!field.type().equals(DataTypes.StringType)) {
-        Column bad = text.isNotNull().and(value.isNull());
+        Column bad = present.and(value.isNull());
         reason = when(bad, lit("unparseable_" + label)).otherwise(reason);
         detail =
             when(
@@ -136,8 +139,8 @@ public final class InputValidation {
                 .otherwise(detail);
       }
       if (field.required()) {
-        reason = when(text.isNull(), lit("missing_" + label)).otherwise(reason);
-        detail = when(text.isNull(), lit(field.name() + " is missing")).otherwise(detail);
+        reason = when(functions.not(present), lit("missing_" + label)).otherwise(reason);
+        detail = when(functions.not(present), lit(field.name() + " is missing")).otherwise(detail);
       }
       projection.add(reason.as("_reason_" + field.name()));
       projection.add(detail.as("_detail_" + field.name()));
@@ -145,14 +148,23 @@ public final class InputValidation {
       details.add(col("_detail_" + field.name()));
     }
     projection.add(col(ColumnMapper.SOURCE_ROW));
-    // Duplicates compare whole raw rows, also where source_row leaves columns out.
+    // Duplicates compare whole raw rows, also where source_row leaves columns out; a malformed
+    // row also by its text.
     boolean hasRawRow = List.of(mapped.columns()).contains(ColumnMapper.RAW_ROW);
-    String wholeRow = hasRawRow ? ColumnMapper.RAW_ROW : ColumnMapper.SOURCE_ROW;
+    boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
+    List<Column> wholeRow = new ArrayList<>();
+    wholeRow.add(col(hasRawRow ? ColumnMapper.RAW_ROW : ColumnMapper.SOURCE_ROW));
     if (hasRawRow) {
       projection.add(col(ColumnMapper.RAW_ROW));
     }
     projection.add(col(SourceReader.SOURCE_FILE));
-    boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
+    if (hasCorrupt) {
+      projection.add(col(SourceReader.CORRUPT_RECORD));
+      wholeRow.add(col(SourceReader.CORRUPT_RECORD));
+    }
+    // The row's hash first: the window sorts on a long (a radix sort prefix) and compares the
+    // structs themselves only where hashes tie.
+    wholeRow.add(0, functions.xxhash64(wholeRow.toArray(Column[]::new)));
     if (hasCorrupt) {
       // Before every field check: the fields of a row that does not match the header are guesses.
       Column malformed = col(SourceReader.CORRUPT_RECORD).isNotNull();
@@ -198,9 +210,11 @@ public final class InputValidation {
                           .row_number()
                           .over(Window.partitionBy(col(key)).orderBy(inSourceOrder))
                           .gt(1)));
-      sameLine = Window.partitionBy(col(key), col(wholeRow)).orderBy(inSourceOrder);
+      List<Column> keyAndRow = new ArrayList<>(wholeRow);
+      keyAndRow.add(0, col(key));
+      sameLine = Window.partitionBy(keyAndRow.toArray(Column[]::new)).orderBy(inSourceOrder);
     } else {
-      sameLine = Window.partitionBy(col(wholeRow)).orderBy(inSourceOrder);
+      sameLine = Window.partitionBy(wholeRow.toArray(Column[]::new)).orderBy(inSourceOrder);
     }
     numbered = numbered.withColumn("_dup_line", functions.row_number().over(sameLine).gt(1));
     reasons.add(when(col("_dup_line"), lit("exact_duplicate")));
@@ -213,9 +227,20 @@ public final class InputValidation {
               col("_dup_key"),
               functions.concat(lit(key + " '"), col(key), lit("' appears earlier in the source"))));
     }
+    Column reason = col(REASON);
     return numbered
         .withColumn(REASON, functions.coalesce(reasons.toArray(Column[]::new)))
         .withColumn(DETAIL, functions.concat_ws("; ", details.toArray(Column[]::new)))
+        // Text for the quarantined rows only; accepted rows carry no copy of their source row.
+        .withColumn(
+            ColumnMapper.SOURCE_ROW,
+            functions.when(
+                reason.isNotNull(),
+                ColumnMapper.sourceRowText(
+                    col(ColumnMapper.SOURCE_ROW),
+                    hasCorrupt ? col(SourceReader.CORRUPT_RECORD) : null,
+                    !hasRawRow)))
+        .drop(SourceReader.CORRUPT_RECORD)
         .drop(
             contract.fields().stream()
                 .flatMap(

@@ -23,8 +23,9 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Maps a source's columns to the contract's logical fields. A mapping value is a source column name
  * or a Spark SQL expression over the source's columns; an unmapped field is taken from a column of
- * the same name. The result holds each logical field (still untyped), the source row as JSON text
- * (kept for quarantine) and the file it came from.
+ * the same name. The result holds each logical field (still untyped), the source row as a struct
+ * (rendered as JSON text for quarantined rows only: see {@link #sourceRowText}) and the file it
+ * came from.
  *
  * <p>The source row holds only the columns the mapping uses: a column no field reads (a name, an
  * e-mail, a phone number) never reaches an output table. With a pseudonymiser, customer_id is
@@ -35,6 +36,20 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class ColumnMapper {
   public static final String SOURCE_ROW = "_source_row";
   public static final String RAW_ROW = "_raw_row";
+
+  /**
+   * The quarantine's source_row text of a mapped row: the source row struct as JSON; a malformed
+   * row (the reader's corrupt-record text, when the source has that column) as it was written,
+   * unless its text may carry what the source row leaves out (complete false: unmapped or
+   * pseudonymised columns), then the columns Spark could split off.
+   */
+  public static Column sourceRowText(Column sourceRow, Column corrupt, boolean complete) {
+    Column json = functions.to_json(sourceRow);
+    return corrupt != null && complete
+        ? functions.when(corrupt.isNotNull(), corrupt).otherwise(json)
+        : json;
+  }
+
   private static final String CUSTOMER_ID = "customer_id";
 
   private ColumnMapper() {}
@@ -108,31 +123,15 @@ public final class ColumnMapper {
       rowColumns.add(customerId.as(CUSTOMER_ID));
     }
     boolean complete = customerId == null && used.size() == rawColumns.size();
-    Column json = functions.to_json(functions.struct(rowColumns.toArray(Column[]::new)));
+    // Structs, not JSON: a row becomes text only if it is quarantined (a few rows), and duplicates
+    // are found by comparing the structs.
+    out.add(functions.struct(rowColumns.toArray(Column[]::new)).as(SOURCE_ROW));
     if (hasCorrupt) {
-      // A malformed row is kept as it was written, unless its text may carry what the source row
-      // leaves out; then the source row holds the columns Spark could split off.
-      Column corrupt = raw.col(SourceReader.CORRUPT_RECORD);
-      out.add(
-          complete
-              ? functions.when(corrupt.isNotNull(), corrupt).otherwise(json).as(SOURCE_ROW)
-              : json.as(SOURCE_ROW));
-      out.add(corrupt);
-    } else {
-      out.add(json.as(SOURCE_ROW));
+      out.add(raw.col(SourceReader.CORRUPT_RECORD));
     }
     if (!complete) {
       Column[] all = rawColumns.stream().map(c -> raw.col(quote(c))).toArray(Column[]::new);
-      Column whole = functions.to_json(functions.struct(all));
-      out.add(
-          (hasCorrupt
-                  ? functions
-                      .when(
-                          raw.col(SourceReader.CORRUPT_RECORD).isNotNull(),
-                          raw.col(SourceReader.CORRUPT_RECORD))
-                      .otherwise(whole)
-                  : whole)
-              .as(RAW_ROW));
+      out.add(functions.struct(all).as(RAW_ROW));
     }
     out.add(raw.col(SourceReader.SOURCE_FILE));
     return raw.select(out.toArray(Column[]::new));

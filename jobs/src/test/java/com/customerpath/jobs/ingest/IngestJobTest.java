@@ -496,6 +496,54 @@ class IngestJobTest {
         !Files.exists(out.resolve("curated/transactions/dt=2026-06-30")), "nothing published");
   }
 
+  /**
+   * Typed columns (Parquet timestamps and doubles) are checked without their text: a null is
+   * missing, NaN and out-of-range values name their value, a repeated row is an exact duplicate,
+   * and only quarantined rows carry their source row (as JSON).
+   */
+  @Test
+  void typedParquetColumnsAreCheckedAndOnlyQuarantinedRowsKeepTheirSourceRow() throws IOException {
+    Path dir = SparkTestSession.tempDir("pq").resolve("typed");
+    SparkTestSession.get()
+        .sql(
+            "select * from values"
+                + " ('o1', 'c1', timestamp'2026-06-01 10:00:00', 'p1', 2.0d, 9.5d),"
+                + " ('o2', 'c1', cast(null as timestamp), 'p1', 1.0d, 9.5d),"
+                + " ('o3', cast(null as string), timestamp'2026-06-02 10:00:00', 'p1', 1.0d, 9.5d),"
+                + " ('o4', 'c2', timestamp'2026-06-03 10:00:00', 'p1', double('NaN'), 9.5d),"
+                + " ('o5', 'c2', timestamp'2026-06-03 10:00:00', 'p1', 1.0d, -3.5d),"
+                + " ('o1', 'c1', timestamp'2026-06-01 10:00:00', 'p1', 2.0d, 9.5d),"
+                + " ('o6', 'c3', timestamp'2026-06-04 10:00:00', 'p2', 1.0d, 4.0d)"
+                + " as t(order_id, cust_id, order_ts, sku, qty, unit_price)")
+        .coalesce(1)
+        .write()
+        .parquet(dir.toString());
+    Dataset<Row> flagged =
+        flag(
+            settings(
+                dir,
+                SparkTestSession.tempDir("out"),
+                Map.of("customerpath.inputs.transactions.format", "parquet")));
+    Map<String, String> reasons = reasonsByOrder(flagged);
+    assertEquals(
+        Map.of(
+            "o1", "exact_duplicate | the same line appears earlier in the source",
+            "o2", "missing_timestamp | ts is missing",
+            "o3", "missing_customer_id | customer_id is missing",
+            "o4", "non_finite_quantity | quantity: NaN is not a finite number",
+            "o5", "out_of_range_unit_price | unit_price: -3.5 is outside [0.0, +inf]"),
+        reasons);
+    List<Row> quarantined =
+        InputValidation.quarantined(flagged, "transactions")
+            .filter("reason = 'missing_timestamp'")
+            .collectAsList();
+    assertEquals(
+        "{\"order_id\":\"o2\",\"cust_id\":\"c1\",\"sku\":\"p1\",\"qty\":1.0,\"unit_price\":9.5}",
+        quarantined.get(0).getAs("source_row"));
+    assertEquals(
+        2, flagged.filter("reason is null and _source_row is null").count(), "accepted: no copy");
+  }
+
   @Test
   void parquetRowsAreCheckedAgainstTheFooters() throws IOException {
     Path dir = SparkTestSession.tempDir("pq").resolve("tx");
