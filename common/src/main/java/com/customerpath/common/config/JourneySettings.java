@@ -126,7 +126,8 @@ public record JourneySettings(
       double regParam,
       double tol,
       long seed,
-      int retrainDays) {
+      int retrainDays,
+      int maxTrainingCustomers) {
     /** The next-stage model: MLlib logistic regression or gradient-boosted trees. */
     public enum Algorithm {
       LOGISTIC,
@@ -144,7 +145,8 @@ public record JourneySettings(
           c.doubleIn("reg-param", 0, 100),
           c.doubleIn("tol", 0, 1),
           c.getLong("seed"),
-          c.intAtLeast("retrain-days", 1));
+          c.intAtLeast("retrain-days", 1),
+          c.intAtLeast("max-training-customers", 1));
     }
   }
 }

@@ -198,7 +198,19 @@ public final class JourneyJob implements NightlyStep {
       kept.get().metrics().forEach(result::metric);
       LOG.info("  journey: propensity model trained on {} reused", kept.get().trainedOn());
     } else {
-      JourneyPropensity.Result trained = train(ctx, evidence, personas, transactions, columns);
+      // About max-training-customers of tonight's customers, the same ones every night.
+      double share =
+          Math.min(
+              1.0,
+              s.propensity().maxTrainingCustomers()
+                  / (double) Math.max(1L, tonightFeatures.count()));
+      result.metric("journey_propensity_training_share", share);
+      Column sampled = JourneyPropensity.inSample(share);
+      JourneyPropensity.Result trained =
+          share >= 1.0
+              ? train(ctx, evidence, personas, transactions, columns)
+              : train(
+                  ctx, evidence.filter(sampled), personas, transactions.filter(sampled), columns);
       trained.metrics().forEach(result::metric);
       model = trained.model();
       model.ifPresent(

@@ -295,6 +295,17 @@ public final class JourneyPropensity {
     }
   }
 
+  /**
+   * Whether a row's customer is in the training sample of the given share (0..1]: a hash of the
+   * customer id, so the sample is the same every night and a customer's rows are all in or all out.
+   */
+  public static Column inSample(double share) {
+    long buckets = 1_000_000L;
+    return functions
+        .pmod(functions.xxhash64(col("customer_id")), lit(buckets))
+        .lt(lit(Math.round(share * buckets)));
+  }
+
   /** customer_id, next_stage_propensity for the feature rows (customers below advocate). */
   public static Dataset<Row> score(PipelineModel model, Dataset<Row> rows) {
     return model

@@ -57,6 +57,7 @@ public final class PropensityModelStore {
         "reg=" + p.regParam(),
         "tol=" + p.tol(),
         "seed=" + p.seed(),
+        "max-training-customers=" + p.maxTrainingCustomers(),
         "window=" + s.windowDays(),
         "rules=" + s.rules(),
         "observable=" + observable,

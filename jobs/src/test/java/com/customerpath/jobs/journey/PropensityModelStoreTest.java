@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.customerpath.common.io.Tables;
 import com.customerpath.jobs.SampleRun;
 import com.customerpath.testing.SparkTestSession;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -136,18 +137,7 @@ class PropensityModelStoreTest {
   @Test
   void aNightThatKeepsTheModelScoresEveryCustomerAsTheNightThatTrainedIt() throws Exception {
     SampleRun run = SampleRun.get();
-    Path original = Path.of(run.context.tables().root());
-    Path copy = SparkTestSession.tempDir("propensity-rerun");
-    try (var files = Files.walk(original)) {
-      for (Path f : files.toList()) {
-        Path target = copy.resolve(original.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    Path copy = copyOfTheSampleNight("propensity-rerun");
     var ctx = SampleRun.context(copy, Map.of());
     Map<String, Double> figures =
         com.customerpath.jobs.runtime.JobRunner.runStep(ctx, new JourneyJob()).metrics();
@@ -169,5 +159,63 @@ class PropensityModelStoreTest {
     assertTrue(before.filter("next_stage_propensity IS NOT NULL").count() > 1000, "scored");
     assertEquals(before.count(), after.count());
     assertEquals(0, before.exceptAll(after).count(), "same stage and propensity per customer");
+  }
+
+  /**
+   * max-training-customers below tonight's customers trains on a hash sample of about that many
+   * (the setting is in the fingerprint, so the sample night's kept model is not reused): fewer
+   * training rows, a model that still ranks the held-out snapshot better than chance, and every
+   * customer below advocate still scored.
+   */
+  @Test
+  void aCappedTrainingSampleStillScoresEveryCustomer() throws Exception {
+    SampleRun run = SampleRun.get();
+    Path copy = copyOfTheSampleNight("propensity-sample");
+    var ctx =
+        SampleRun.context(
+            copy, Map.of("customerpath.journey.propensity.max-training-customers", "1000"));
+    Map<String, Double> figures =
+        com.customerpath.jobs.runtime.JobRunner.runStep(ctx, new JourneyJob()).metrics();
+    Map<String, Double> full = run.stepFigures.get("journey");
+    assertEquals(0.0, figures.get("journey_propensity_model_reused"), "trained again");
+    assertEquals(1.0, full.get("journey_propensity_training_share"), "the sample night: everyone");
+    double share = figures.get("journey_propensity_training_share");
+    long customers = run.context.tables().read("customer_features", SampleRun.DATE).count();
+    assertEquals(1000.0 / customers, share, 1e-9);
+    double trainRows = figures.get("journey_propensity_train_rows");
+    double fullRows = full.get("journey_propensity_train_rows");
+    assertTrue(
+        trainRows > 0.5 * share * fullRows && trainRows < 1.5 * share * fullRows,
+        "about the share of the training rows: " + trainRows + " of " + fullRows);
+    assertTrue(figures.get("journey_propensity_auc") > 0.6, figures.toString());
+    long scored =
+        ctx.tables()
+            .read(JourneyJob.STAGES_TABLE, SampleRun.DATE)
+            .filter("next_stage_propensity IS NOT NULL")
+            .count();
+    long scoredBefore =
+        run.context
+            .tables()
+            .read(JourneyJob.STAGES_TABLE, SampleRun.DATE)
+            .filter("next_stage_propensity IS NOT NULL")
+            .count();
+    assertEquals(scoredBefore, scored, "every customer below advocate is scored");
+  }
+
+  /** A copy of the shared sample night's output, for a step to run on without touching it. */
+  private static Path copyOfTheSampleNight(String name) throws IOException {
+    Path original = Path.of(SampleRun.get().context.tables().root());
+    Path copy = SparkTestSession.tempDir(name);
+    try (var files = Files.walk(original)) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(original.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return copy;
   }
 }
