@@ -76,6 +76,25 @@ final class CandidateAssembly {
       Dataset<Row> categories,
       double contextBoost,
       int n) {
+    return assemble(groups, inter, together, als, buyers, categories, contextBoost, n, null);
+  }
+
+  /**
+   * As above; with a ranking (not null) only each customer's best ranking.n() allowed candidates
+   * leave the pass, ranked (schema {@link #SCORED} + score, rank): what {@link #topPerCustomer}
+   * gives on the allowed rows, without a row for every other candidate (7.5M rows at 1M lines, of
+   * which 0.5M are kept).
+   */
+  static Dataset<Row> assemble(
+      Dataset<Row> groups,
+      Dataset<Row> inter,
+      Dataset<Row> together,
+      Dataset<Row> als,
+      Dataset<Row> buyers,
+      Dataset<Row> categories,
+      double contextBoost,
+      int n,
+      Ranking ranking) {
     Lookups lookups = Lookups.collect(buyers, categories, contextBoost, n);
     Dataset<Row> own =
         inter.select(
@@ -106,8 +125,112 @@ final class CandidateAssembly {
             .join(perCustomer, new String[] {"customer_id"}, "left");
     Broadcast<Lookups> shared =
         JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext()).broadcast(lookups);
+    if (ranking != null) {
+      return base.mapPartitions(
+          (MapPartitionsFunction<Row, Row>)
+              rows -> CandidateSources.perRow(rows, c -> ranking.top(shared.value().score(c))),
+          Encoders.row(RANKED));
+    }
     return base.mapPartitions(
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
+  }
+
+  /** {@link #SCORED} + score, rank: a customer's ranked candidates. */
+  static final StructType RANKED = SCORED.add("score", "double", true).add("rank", "int", false);
+
+  /**
+   * The repeat-purchase policy and the blend, applied to one customer's candidates in plain Java:
+   * the same decisions as {@link Recommender#allowed} and the same sums, in the same order, as
+   * {@link Blend.Fit#score()}, so the ranking equals {@link #topPerCustomer} over the allowed rows
+   * (RecommenderTest compares them for every policy and with segment weights).
+   */
+  static final class Ranking implements Serializable {
+    private final int n;
+    private final com.customerpath.common.config.RecommendationSettings.RepeatPurchase repeat;
+    private final Set<String> repeatable;
+    private final double dueThreshold;
+    private final int dueHorizonDays;
+    private final double[] weights;
+    private final Map<String, double[]> bySegment;
+    private final int heavyMinOrders;
+
+    Ranking(Recommender.Params p, Blend.Fit fit) {
+      this.n = p.topN();
+      this.repeat = p.repeat();
+      this.repeatable = new java.util.HashSet<>(p.repeatableCategories());
+      this.dueThreshold = p.dueThreshold();
+      this.dueHorizonDays = p.dueHorizonDays();
+      this.weights = fit.weights().clone();
+      this.bySegment = new HashMap<>(fit.bySegment());
+      this.heavyMinOrders = fit.heavyMinOrders();
+    }
+
+    int n() {
+      return n;
+    }
+
+    /** The best n allowed candidates (rows of {@link #SCORED}) with score and rank. */
+    List<Row> top(List<Row> candidates) {
+      List<Row> allowed = new ArrayList<>(candidates.size());
+      java.util.IdentityHashMap<Row, Double> score = new java.util.IdentityHashMap<>();
+      for (Row r : candidates) {
+        if (allowed(r)) {
+          allowed.add(r);
+          score.put(r, score(r));
+        }
+      }
+      allowed.sort(
+          Comparator.<Row>comparingDouble(r -> -score.get(r)).thenComparing(r -> r.getString(1)));
+      List<Row> out = new ArrayList<>(Math.min(n, allowed.size()));
+      for (int k = 0; k < Math.min(n, allowed.size()); k++) {
+        Row r = allowed.get(k);
+        Object[] values = new Object[r.size() + 2];
+        for (int c = 0; c < r.size(); c++) {
+          values[c] = r.get(c);
+        }
+        values[r.size()] = score.get(r);
+        values[r.size() + 1] = k + 1;
+        out.add(RowFactory.create(values));
+      }
+      return out;
+    }
+
+    /** Recommender.allowed: not bought, or bought and let through by the policy. */
+    private boolean allowed(Row r) {
+      boolean bought = r.getBoolean(3);
+      if (!bought) {
+        return true;
+      }
+      return switch (repeat) {
+        case NEVER -> false;
+        case ALWAYS -> true;
+        case BY_CATEGORY -> !r.isNullAt(6) && repeatable.contains(r.getString(6));
+        case WHEN_DUE -> {
+          if (r.isNullAt(4) || r.isNullAt(5) || r.getDouble(5) == 0) {
+            yield false; // SQL: null (unknown ratio or interval) is not due
+          }
+          yield r.getDouble(4) + dueHorizonDays / r.getDouble(5) >= dueThreshold;
+        }
+      };
+    }
+
+    /** Blend.Fit.score: 0 + f_1 w_1 + ... in FEATURES order, the customer's segment's weights. */
+    private double score(Row r) {
+      long orders = r.isNullAt(14) ? 0L : r.getLong(14);
+      double[] w = weights;
+      if (!bySegment.isEmpty()) {
+        String segment =
+            orders <= 0 ? Blend.COLD_START : orders >= heavyMinOrders ? Blend.HEAVY : Blend.LIGHT;
+        w = bySegment.getOrDefault(segment, weights);
+      }
+      double s = 0.0;
+      for (int i = 0; i < w.length; i++) {
+        if (w[i] != 0 || !bySegment.isEmpty()) {
+          s += r.getDouble(8 + i) * w[i];
+        }
+      }
+      return s;
+    }
   }
 
   /**

@@ -307,6 +307,21 @@ public final class Recommender {
    */
   static Candidates candidates(
       Inputs in, Params p, LocalDate asOf, Dataset<Row> targets, boolean withTogether) {
+    return candidates(in, p, asOf, targets, withTogether, null);
+  }
+
+  /**
+   * As above; with a ranking, scored() holds each customer's ranked best candidates only (see
+   * {@link CandidateAssembly#assemble(Dataset, Dataset, Dataset, Dataset, Dataset, Dataset, double,
+   * int, CandidateAssembly.Ranking)}).
+   */
+  static Candidates candidates(
+      Inputs in,
+      Params p,
+      LocalDate asOf,
+      Dataset<Row> targets,
+      boolean withTogether,
+      CandidateAssembly.Ranking ranking) {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
@@ -350,7 +365,8 @@ public final class Recommender {
             buyers,
             categories,
             p.usePersonas() ? p.contextBoost() : 0.0,
-            n);
+            n,
+            ranking);
     return new Candidates(scored, inter, cached, alsFit);
   }
 
@@ -472,10 +488,12 @@ public final class Recommender {
     // factorisation is not fitted for nothing.
     Params tonight = fit.uses("f_als") ? p : p.withoutAls();
     // Likewise bought together: no weight, no neighbours.
-    Candidates c = candidates(in, tonight, asOf, null, fit.uses("f_together"));
-    // The assembled candidates arrive grouped by customer: ranked in the same pass, no window.
-    Dataset<Row> top =
-        CandidateAssembly.topPerCustomer(c.scored().filter(allowed(p)), fit.score(), p.topN());
+    // The policy and the blend rank each customer's candidates inside the assembly: only the top
+    // N leave it.
+    Candidates c =
+        candidates(
+            in, tonight, asOf, null, fit.uses("f_together"), new CandidateAssembly.Ranking(p, fit));
+    Dataset<Row> top = c.scored();
     Dataset<Row> recs = explain(top, fit, in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released
     c.release();

@@ -298,6 +298,40 @@ class RecommenderTest {
     assertEquals(want, strings(actual));
   }
 
+  /**
+   * Tonight's build ranks each customer's candidates inside the assembly; the oracle is the ranking
+   * of every candidate in SQL (Recommender.allowed, Blend.Fit.score, best n by score then product),
+   * for every repeat policy, with one weight vector or with segment weights (heavy and cold-start
+   * customers weighted their own way).
+   */
+  @Test
+  void rankingInsideTheAssemblyEqualsRankingEveryCandidate() {
+    double[] w = {0.3, 0.1, 0.2, 0.2, 0.1, 0.1};
+    double[] heavy = {0.6, 0.2, 0.0, 0.1, 0.1, 0.0};
+    double[] cold = {0.0, 0.0, 0.0, 0.7, 0.3, 0.0};
+    List<Blend.Fit> fits =
+        List.of(
+            Blend.Fit.fixed(w),
+            new Blend.Fit(w, 0.1, 5, true, Map.of(Blend.HEAVY, heavy, Blend.COLD_START, cold), 3));
+    // Each policy once, with one weight vector or segment weights in turn (a build each).
+    List<String> policies = List.of("never", "always", "by-category", "when-due");
+    for (int k = 0; k < policies.size(); k++) {
+      Blend.Fit fit = fits.get(k % 2);
+      Recommender.Params p =
+          params(Map.of("customerpath.recommendations.repeat-purchase", policies.get(k)));
+      List<String> expected =
+          strings(
+              CandidateAssembly.topPerCustomer(
+                  scored.filter(Recommender.allowed(p)), fit.score(), p.topN()));
+      Recommender.Candidates c =
+          Recommender.candidates(in, p, AS_OF, null, true, new CandidateAssembly.Ranking(p, fit));
+      List<String> actual = strings(c.scored());
+      c.release();
+      assertTrue(expected.size() > 5, expected.toString());
+      assertEquals(expected, actual, policies.get(k) + " " + fit.bySegment().keySet());
+    }
+  }
+
   /** The rows as sorted strings. */
   private static List<String> strings(Dataset<Row> rows) {
     return rows.collectAsList().stream().map(Row::toString).sorted().toList();
