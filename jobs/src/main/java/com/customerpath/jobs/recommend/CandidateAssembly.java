@@ -135,6 +135,16 @@ final class CandidateAssembly {
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
   }
 
+  /** The row's values followed by the extra ones (a rank, a score). */
+  private static Row appended(Row r, Object... extra) {
+    Object[] values = new Object[r.size() + extra.length];
+    for (int c = 0; c < r.size(); c++) {
+      values[c] = r.get(c);
+    }
+    System.arraycopy(extra, 0, values, r.size(), extra.length);
+    return RowFactory.create(values);
+  }
+
   /** {@link #SCORED} + score, rank: a customer's ranked candidates. */
   static final StructType RANKED = SCORED.add("score", "double", true).add("rank", "int", false);
 
@@ -184,13 +194,7 @@ final class CandidateAssembly {
       List<Row> out = new ArrayList<>(Math.min(n, allowed.size()));
       for (int k = 0; k < Math.min(n, allowed.size()); k++) {
         Row r = allowed.get(k);
-        Object[] values = new Object[r.size() + 2];
-        for (int c = 0; c < r.size(); c++) {
-          values[c] = r.get(c);
-        }
-        values[r.size()] = score.get(r);
-        values[r.size() + 1] = k + 1;
-        out.add(RowFactory.create(values));
+        out.add(appended(r, score.get(r), k + 1));
       }
       return out;
     }
@@ -325,13 +329,7 @@ final class CandidateAssembly {
                 .thenComparing(r -> r.getString(productColumn)));
         List<Row> best = new ArrayList<>(Math.min(n, customer.size()));
         for (int k = 0; k < Math.min(n, customer.size()); k++) {
-          Row r = customer.get(k);
-          Object[] values = new Object[r.size() + 1];
-          for (int c = 0; c < r.size(); c++) {
-            values[c] = r.get(c);
-          }
-          values[r.size()] = k + 1;
-          best.add(RowFactory.create(values));
+          best.add(appended(customer.get(k), k + 1));
         }
         ready = best.iterator();
       }
