@@ -239,7 +239,8 @@ public final class InputValidation {
                 ColumnMapper.sourceRowText(
                     col(ColumnMapper.SOURCE_ROW),
                     hasCorrupt ? col(SourceReader.CORRUPT_RECORD) : null,
-                    !hasRawRow)))
+                    !hasRawRow))) // ColumnMapper adds the raw row only when the source row is
+        // partial
         .drop(SourceReader.CORRUPT_RECORD)
         .drop(
             contract.fields().stream()

@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -80,10 +79,10 @@ final class CandidateAssembly {
   }
 
   /**
-   * As above; with a ranking (not null) only each customer's best ranking.n() allowed candidates
-   * leave the pass, ranked (schema {@link #SCORED} + score, rank): what {@link #topPerCustomer}
-   * gives on the allowed rows, without a row for every other candidate (7.5M rows at 1M lines, of
-   * which 0.5M are kept).
+   * As above; with a ranking (not null) only each customer's best top-N allowed candidates leave
+   * the pass, ranked (schema {@link #RANKED}): what {@link Recommender#rank} gives on the allowed
+   * rows, without a row for every other candidate (7.5M rows at 1M lines, of which 0.5M are kept)
+   * and without a window that shuffles and sorts them.
    */
   static Dataset<Row> assemble(
       Dataset<Row> groups,
@@ -151,7 +150,7 @@ final class CandidateAssembly {
   /**
    * The repeat-purchase policy and the blend, applied to one customer's candidates in plain Java:
    * the same decisions as {@link Recommender#allowed} and the same sums, in the same order, as
-   * {@link Blend.Fit#score()}, so the ranking equals {@link #topPerCustomer} over the allowed rows
+   * {@link Blend.Fit#score()}, so the ranking equals {@link Recommender#rank} over the allowed rows
    * (RecommenderTest compares them for every policy and with segment weights).
    */
   static final class Ranking implements Serializable {
@@ -173,10 +172,6 @@ final class CandidateAssembly {
       this.weights = fit.weights().clone();
       this.bySegment = new HashMap<>(fit.bySegment());
       this.heavyMinOrders = fit.heavyMinOrders();
-    }
-
-    int n() {
-      return n;
     }
 
     /** The best n allowed candidates (rows of {@link #SCORED}) with score and rank. */
@@ -223,8 +218,7 @@ final class CandidateAssembly {
       long orders = r.isNullAt(14) ? 0L : r.getLong(14);
       double[] w = weights;
       if (!bySegment.isEmpty()) {
-        String segment =
-            orders <= 0 ? Blend.COLD_START : orders >= heavyMinOrders ? Blend.HEAVY : Blend.LIGHT;
+        String segment = Blend.SEGMENTS.get(Blend.segmentIndex(orders, heavyMinOrders));
         w = bySegment.getOrDefault(segment, weights);
       }
       double s = 0.0;
@@ -263,86 +257,6 @@ final class CandidateAssembly {
         none.as("d"),
         because.as("because"),
         lit(null).cast("long").as("orders"));
-  }
-
-  /**
-   * The n best rows per customer by score desc, then product_id (columns of rows + score, rank),
-   * for rows that arrive grouped by customer within their partition: the assembly's output, or it
-   * filtered and extended row by row. Ranking them in the same pass saves the shuffle and sort of
-   * every candidate (7.5M rows at 1M lines) that a window over the customer needs; a customer seen
-   * again after others in one partition means the rows were not grouped, and fails.
-   */
-  static Dataset<Row> topPerCustomer(Dataset<Row> grouped, Column score, int n) {
-    Dataset<Row> scored = grouped.withColumn("score", score);
-    StructType out = scored.schema().add("rank", "int", false);
-    int idColumn = scored.schema().fieldIndex("customer_id");
-    int scoreColumn = scored.schema().fieldIndex("score");
-    int productColumn = scored.schema().fieldIndex("product_id");
-    return scored.mapPartitions(
-        (MapPartitionsFunction<Row, Row>)
-            rows -> new TopPerCustomer(rows, idColumn, scoreColumn, productColumn, n),
-        Encoders.row(out));
-  }
-
-  /** Buffers one customer's rows at a time and returns their best n with their rank. */
-  private static final class TopPerCustomer implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final int idColumn;
-    private final int scoreColumn;
-    private final int productColumn;
-    private final int n;
-    private final Set<String> done = new java.util.HashSet<>();
-    private final List<Row> customer = new ArrayList<>();
-    private Iterator<Row> ready = java.util.Collections.emptyIterator();
-    private Row pending;
-
-    TopPerCustomer(Iterator<Row> rows, int idColumn, int scoreColumn, int productColumn, int n) {
-      this.rows = rows;
-      this.idColumn = idColumn;
-      this.scoreColumn = scoreColumn;
-      this.productColumn = productColumn;
-      this.n = n;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (!ready.hasNext() && (pending != null || rows.hasNext())) {
-        customer.clear();
-        Row first = pending != null ? pending : rows.next();
-        pending = null;
-        String id = first.getString(idColumn);
-        if (!done.add(id)) {
-          throw new IllegalStateException(
-              "Candidates of customer " + id + " are not grouped in their partition");
-        }
-        customer.add(first);
-        while (rows.hasNext()) {
-          Row r = rows.next();
-          if (!id.equals(r.getString(idColumn))) {
-            pending = r;
-            break;
-          }
-          customer.add(r);
-        }
-        customer.sort(
-            Comparator.<Row>comparingDouble(r -> -r.getDouble(scoreColumn))
-                .thenComparing(r -> r.getString(productColumn)));
-        List<Row> best = new ArrayList<>(Math.min(n, customer.size()));
-        for (int k = 0; k < Math.min(n, customer.size()); k++) {
-          best.add(appended(customer.get(k), k + 1));
-        }
-        ready = best.iterator();
-      }
-      return ready.hasNext();
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return ready.next();
-    }
   }
 
   /** The small tables as maps, and the scoring of one customer's candidates. */

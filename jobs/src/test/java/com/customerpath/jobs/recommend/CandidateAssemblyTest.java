@@ -300,37 +300,4 @@ class CandidateAssemblyTest {
         perCustomer.values().stream().allMatch(k -> k >= N && k <= 3 * N),
         "between n and 3n candidates: " + perCustomer);
   }
-
-  @Test
-  void theBestPerCustomerInOnePassAreTheWindowsRanking() {
-    Dataset<Row> assembled =
-        CandidateAssembly.assemble(groups, inter, together, als, buyers, categories, BOOST, N);
-    // Few distinct scores: ties broken by product id.
-    Column score = col("f_global").plus(col("f_persona").multiply(0.5));
-    String[] columns = (SCHEMA + ", score, rank").split(",\\s*");
-    List<String> expected =
-        asText(
-            Recommender.rank(assembled.filter(col("f_als").lt(1.0)), score, 2).selectExpr(columns));
-    List<String> actual =
-        asText(
-            CandidateAssembly.topPerCustomer(assembled.filter(col("f_als").lt(1.0)), score, 2)
-                .selectExpr(columns));
-    assertTrue(expected.size() >= 60, "two per customer: " + expected.size());
-    assertEquals(expected, actual);
-  }
-
-  @Test
-  void rowsNotGroupedByCustomerFail() {
-    Dataset<Row> mixed =
-        Fixtures.rows(
-                "customer_id string, product_id string, f double",
-                new Object[][] {{"A", "P1", 1.0}, {"B", "P1", 1.0}, {"A", "P2", 0.5}})
-            .coalesce(1);
-    Exception e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            Exception.class,
-            () -> CandidateAssembly.topPerCustomer(mixed, col("f"), 1).collectAsList());
-    assertTrue(
-        String.valueOf(e.getMessage()).contains("customer A are not grouped"), e.getMessage());
-  }
 }

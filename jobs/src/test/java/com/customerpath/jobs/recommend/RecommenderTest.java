@@ -300,7 +300,7 @@ class RecommenderTest {
 
   /**
    * Tonight's build ranks each customer's candidates inside the assembly; the oracle is the ranking
-   * of every candidate in SQL (Recommender.allowed, Blend.Fit.score, best n by score then product),
+   * of every candidate in SQL (Recommender.allowed, Blend.Fit.score, Recommender.rank's window),
    * for every repeat policy, with one weight vector or with segment weights (heavy and cold-start
    * customers weighted their own way).
    */
@@ -320,9 +320,7 @@ class RecommenderTest {
       Recommender.Params p =
           params(Map.of("customerpath.recommendations.repeat-purchase", policies.get(k)));
       List<String> expected =
-          strings(
-              CandidateAssembly.topPerCustomer(
-                  scored.filter(Recommender.allowed(p)), fit.score(), p.topN()));
+          strings(Recommender.rank(scored.filter(Recommender.allowed(p)), fit.score(), p.topN()));
       Recommender.Candidates c =
           Recommender.candidates(in, p, AS_OF, null, true, new CandidateAssembly.Ranking(p, fit));
       List<String> actual = strings(c.scored());
