@@ -76,6 +76,26 @@ public final class SampleRun {
     return PipelineSettings.from(ConfigLoader.load(root.resolve(confFile).toString(), set));
   }
 
+  /**
+   * A copy of the shared night's output root under a new temporary folder: a test that runs a step
+   * again (a kept model's reuse branch) writes there, not into the shared run.
+   */
+  public static Path copyOfTheNight(String name) throws java.io.IOException {
+    Path original = Path.of(get().context.tables().root());
+    Path copy = SparkTestSession.tempDir(name);
+    try (var files = Files.walk(original)) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(original.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return copy;
+  }
+
   /** Rows of a CSV file of the sample data's truth/ folder, without the header. */
   public static List<String[]> truth(String file) {
     try {

@@ -109,12 +109,14 @@ public final class PipelineCatalog {
                   TableNames.PERSONAS,
                   TableNames.JOURNEY_STAGES,
                   TableNames.CHURN_RISK,
-                  TableNames.RECOMMENDATION_BLEND),
+                  TableNames.RECOMMENDATION_BLEND,
+                  TableNames.RECOMMENDATION_ALS),
               List.of(
                   TableNames.RECOMMENDATIONS,
                   TableNames.PAIN_POINTS,
                   TableNames.NEXT_BEST_ACTION,
-                  TableNames.RECOMMENDATION_BLEND),
+                  TableNames.RECOMMENDATION_BLEND,
+                  TableNames.RECOMMENDATION_ALS),
               "top-N products, pain points, next-best action with its channel"),
           new StepSpec(
               "report",
@@ -265,6 +267,9 @@ public final class PipelineCatalog {
     /** Internal: the learned recommendation blend, kept for the next nights. */
     public static final String RECOMMENDATION_BLEND = "_recommendation_blend";
 
+    /** Internal: the fitted ALS factors (MLlib's format) and id indexes, for the next nights. */
+    public static final String RECOMMENDATION_ALS = "_recommendation_als";
+
     /** Internal: the next-stage propensity model (MLlib's format), kept for the next nights. */
     public static final String JOURNEY_PROPENSITY_MODEL = "_journey_propensity_model";
 
@@ -316,6 +321,9 @@ public final class PipelineCatalog {
             Map.entry(
                 RECOMMENDATION_BLEND,
                 "internal: the learned blend per source, used again until relearn-days old"),
+            Map.entry(
+                RECOMMENDATION_ALS,
+                "internal: the fitted ALS factors, used again until refit-days old"),
             Map.entry(CHURN_RISK, "P(alive), churn probability, expected purchases and value"),
             Map.entry(RECOMMENDATIONS, "top-N products per customer with score and reason"),
             Map.entry(PAIN_POINTS, "valuable customers with low satisfaction, with the reason"),

@@ -74,7 +74,8 @@ public record RecommendationSettings(
             a.intAtLeast("max-iter", 1),
             a.doubleIn("reg-param", 0, 1e6),
             a.doubleIn("alpha", 0, 1e6),
-            a.getLong("seed"));
+            a.getLong("seed"),
+            a.intAtLeast("refit-days", 1));
     Settings e = c.at("evaluation");
     String cutoff = e.dateOrBlank("cutoff-date");
     List<Integer> ks = e.read("k", e.config()::getIntList);
@@ -208,7 +209,29 @@ public record RecommendationSettings(
             "als");
   }
 
-  public record AlsSettings(int rank, int maxIter, double regParam, double alpha, long seed) {}
+  /**
+   * ALS's fitting settings; refitDays: the nights a fitted model scores before it is fitted again.
+   */
+  public record AlsSettings(
+      int rank, int maxIter, double regParam, double alpha, long seed, int refitDays) {
+    /**
+     * What the factors depend on, as text: the fitting settings only (not refitDays), spelt as this
+     * record was before refitDays, so fingerprints kept earlier still match.
+     */
+    public String fitSettings() {
+      return "AlsSettings[rank="
+          + rank
+          + ", maxIter="
+          + maxIter
+          + ", regParam="
+          + regParam
+          + ", alpha="
+          + alpha
+          + ", seed="
+          + seed
+          + "]";
+    }
+  }
 
   /** cutoffDate "" = run date minus cutoffDays. */
   public record EvaluationSettings(

@@ -56,7 +56,7 @@ public final class BlendStore {
         "context-boost=" + p.contextBoost(),
         "preference=" + p.preference(),
         "sources=" + p.sources(),
-        "als=" + p.als(),
+        "als=" + p.als().fitSettings(),
         "use-als=" + p.useAls(),
         "use-personas=" + p.usePersonas());
   }

@@ -251,8 +251,31 @@ public final class RecommendationsJob implements NightlyStep {
         s.blend().learn() && !ctx.settings().run().fullRefresh()
             ? BlendStore.reusable(ctx.tables(), date, params)
             : java.util.Optional.empty();
+    // ALS factors kept from an earlier night, else fitted tonight and kept for the nights after.
+    String alsFingerprint = AlsModelStore.fingerprint(params, settings.run().lookbackDays());
+    java.util.Optional<AlsModelStore.Stored> keptAls =
+        ctx.settings().run().fullRefresh()
+            ? java.util.Optional.empty()
+            : AlsModelStore.reusable(ctx.tables(), date, alsFingerprint, s.als().refitDays());
+    java.util.function.Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors =
+        inter -> {
+          if (keptAls.isPresent()) {
+            result.metric("recommendations_als_reused", 1);
+            result.metric(
+                "recommendations_als_age_days",
+                java.time.temporal.ChronoUnit.DAYS.between(keptAls.get().fittedOn(), date));
+            return keptAls.get().fit();
+          }
+          CandidateSources.AlsFit fitted = CandidateSources.fitAls(inter, s.als());
+          AlsModelStore.save(
+              ctx.tables(), date, new AlsModelStore.Stored(fitted, date), alsFingerprint);
+          result.metric("recommendations_als_reused", 0);
+          result.metric("recommendations_als_age_days", 0);
+          return fitted;
+        };
     Recommender.Result rec =
-        Recommender.recommend(in, params, date, kept.map(BlendStore.Stored::fit).orElse(null));
+        Recommender.recommend(
+            in, params, date, kept.map(BlendStore.Stored::fit).orElse(null), alsFactors);
     LocalDate learnedOn = kept.map(BlendStore.Stored::learnedOn).orElse(date);
     BlendStore.save(ctx.tables(), date, new BlendStore.Stored(rec.blend(), learnedOn), params);
     result.metric("recommendations_blend_reused", kept.isPresent() ? 1 : 0);

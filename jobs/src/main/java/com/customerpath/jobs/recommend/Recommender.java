@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -322,6 +323,26 @@ public final class Recommender {
       Dataset<Row> targets,
       boolean withTogether,
       CandidateAssembly.Ranking ranking) {
+    return candidates(in, p, asOf, targets, withTogether, ranking, fitAls(p));
+  }
+
+  /** Fits ALS on the interactions every time it is asked (validation and evaluation builds). */
+  static Function<Dataset<Row>, CandidateSources.AlsFit> fitAls(Params p) {
+    return inter -> CandidateSources.fitAls(inter, p.als());
+  }
+
+  /**
+   * As above; alsFactors gives the ALS factors for the cached interactions (fitted on them, or kept
+   * from an earlier night: {@link AlsModelStore}).
+   */
+  static Candidates candidates(
+      Inputs in,
+      Params p,
+      LocalDate asOf,
+      Dataset<Row> targets,
+      boolean withTogether,
+      CandidateAssembly.Ranking ranking,
+      Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
@@ -349,7 +370,7 @@ public final class Recommender {
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
     if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
-      alsFit = CandidateSources.fitAls(inter, p.als());
+      alsFit = alsFactors.apply(inter);
       als = CandidateSources.als(alsFit, n, targets);
     }
     Dataset<Row> categories =
@@ -483,6 +504,19 @@ public final class Recommender {
    * (null: learn it tonight, when learning is on).
    */
   public static Result recommend(Inputs in, Params p, LocalDate asOf, Blend.Fit reused) {
+    return recommend(in, p, asOf, reused, fitAls(p));
+  }
+
+  /**
+   * As above, with the ALS factors from alsFactors (given tonight's cached interactions): the
+   * nightly step scores with factors kept from an earlier night while they are young enough.
+   */
+  public static Result recommend(
+      Inputs in,
+      Params p,
+      LocalDate asOf,
+      Blend.Fit reused,
+      Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
     Blend.Fit fit = reused != null ? reused : learnBlend(in, p, asOf);
     // A blend that gives ALS no weight leaves its candidates to the other sources' scores: the
     // factorisation is not fitted for nothing.
@@ -492,7 +526,13 @@ public final class Recommender {
     // N leave it.
     Candidates c =
         candidates(
-            in, tonight, asOf, null, fit.uses("f_together"), new CandidateAssembly.Ranking(p, fit));
+            in,
+            tonight,
+            asOf,
+            null,
+            fit.uses("f_together"),
+            new CandidateAssembly.Ranking(p, fit),
+            alsFactors);
     Dataset<Row> top = c.scored();
     Dataset<Row> recs = explain(top, fit, in).persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.customerpath.common.io.Tables;
 import com.customerpath.jobs.SampleRun;
 import com.customerpath.testing.SparkTestSession;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -137,7 +136,7 @@ class PropensityModelStoreTest {
   @Test
   void aNightThatKeepsTheModelScoresEveryCustomerAsTheNightThatTrainedIt() throws Exception {
     SampleRun run = SampleRun.get();
-    Path copy = copyOfTheSampleNight("propensity-rerun");
+    Path copy = SampleRun.copyOfTheNight("propensity-rerun");
     var ctx = SampleRun.context(copy, Map.of());
     Map<String, Double> figures =
         com.customerpath.jobs.runtime.JobRunner.runStep(ctx, new JourneyJob()).metrics();
@@ -170,7 +169,7 @@ class PropensityModelStoreTest {
   @Test
   void aCappedTrainingSampleStillScoresEveryCustomer() throws Exception {
     SampleRun run = SampleRun.get();
-    Path copy = copyOfTheSampleNight("propensity-sample");
+    Path copy = SampleRun.copyOfTheNight("propensity-sample");
     var ctx =
         SampleRun.context(
             copy, Map.of("customerpath.journey.propensity.max-training-customers", "1000"));
@@ -200,22 +199,5 @@ class PropensityModelStoreTest {
             .filter("next_stage_propensity IS NOT NULL")
             .count();
     assertEquals(scoredBefore, scored, "every customer below advocate is scored");
-  }
-
-  /** A copy of the shared sample night's output, for a step to run on without touching it. */
-  private static Path copyOfTheSampleNight(String name) throws IOException {
-    Path original = Path.of(SampleRun.get().context.tables().root());
-    Path copy = SparkTestSession.tempDir(name);
-    try (var files = Files.walk(original)) {
-      for (Path f : files.toList()) {
-        Path target = copy.resolve(original.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    return copy;
   }
 }
