@@ -121,17 +121,9 @@ public final class CustomerFeatures {
     Dataset<Row> orders = orders(lines, transactionExternal);
     Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
     List<List<String>> categories = categories(lines, settings, views.size());
-    Dataset<Row> shares = categoryShares(lines, categories);
-    Dataset<Row> products =
-        lines
-            .filter(col("quantity").gt(0))
-            .groupBy(VIEW, "customer_id")
-            .agg(functions.countDistinct("product_id").as("distinct_products"));
+    Dataset<Row> products = productsAndShares(lines, categories);
 
-    Dataset<Row> features =
-        behaviour
-            .join(products, new String[] {VIEW, "customer_id"}, "left")
-            .join(shares, new String[] {VIEW, "customer_id"}, "left");
+    Dataset<Row> features = behaviour.join(products, new String[] {VIEW, "customer_id"}, "left");
     features = withCustomerAttributes(features, in, views, asOfDates);
     for (ExternalTable ext : in.external()) {
       if (ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER) {
@@ -373,28 +365,30 @@ public final class CustomerFeatures {
     return lines.filter(col("quantity").gt(0).and(col("category").isNotNull()));
   }
 
-  /** Share of gross spend per category, for every category some view lists. */
-  private static Dataset<Row> categoryShares(
+  /**
+   * distinct_products and the share of gross spend per category (every category some view lists),
+   * in one aggregation of the bought lines: a customer whose bought lines have no category gets
+   * shares of 0, as one with no bought line does after {@link ViewFeatures#rows}' fill.
+   */
+  private static Dataset<Row> productsAndShares(
       Dataset<Row> lines, List<List<String>> categoriesByView) {
-    Dataset<Row> bought = bought(lines);
     java.util.Set<String> categories = new java.util.LinkedHashSet<>();
     categoriesByView.forEach(categories::addAll);
     List<Column> aggs = new ArrayList<>();
-    Column total = sum("value");
+    aggs.add(functions.countDistinct("product_id").as("distinct_products"));
+    Column total = sum(when(col("category").isNotNull(), col("value")));
     for (String category : categories) {
       aggs.add(
           when(
                   total.gt(0),
                   coalesce(sum(when(col("category").equalTo(category), col("value"))), lit(0.0))
                       .divide(total))
-              // Only free items bought (value 0): no share of spend in any category.
+              // No category bought, or only free items (value 0): no share of spend anywhere.
               .otherwise(lit(0.0))
               .as("category_share_" + slug(category)));
     }
-    if (aggs.isEmpty()) {
-      return bought.select(VIEW, "customer_id").distinct();
-    }
-    return bought
+    return lines
+        .filter(col("quantity").gt(0))
         .groupBy(VIEW, "customer_id")
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
   }
@@ -422,29 +416,31 @@ public final class CustomerFeatures {
               functions.explode(
                   functions.array_compact(functions.array(member.toArray(Column[]::new)))));
     }
-    Dataset<Row> firstEver =
+    // The first purchase and the region a customer buys in most often (ties: the smallest id; for
+    // data without a customers table) from one aggregation of the history by (customer, region)
+    // and a window over its few rows per customer.
+    Dataset<Row> byRegion =
         history
-            .groupBy(AS_OF_INDEX, "customer_id")
-            .agg(functions.to_date(min("ts")).as("first_purchase_date"));
-    // The region a customer buys in most often (ties: the smallest id), for data without a
-    // customers table.
-    Dataset<Row> regionCounts =
-        history
-            .filter(col("region_id").isNotNull())
             .groupBy(AS_OF_INDEX, "customer_id", "region_id")
-            .agg(count(lit(1)).as("n"));
-    Dataset<Row> usualRegion =
-        regionCounts
+            .agg(min("ts").as("_first_ts"), count(lit(1)).as("n"));
+    org.apache.spark.sql.expressions.WindowSpec customer =
+        org.apache.spark.sql.expressions.Window.partitionBy(AS_OF_INDEX, "customer_id");
+    Dataset<Row> firstAndRegion =
+        byRegion
             .withColumn(
                 "rk",
                 functions
                     .row_number()
                     .over(
-                        org.apache.spark.sql.expressions.Window.partitionBy(
-                                AS_OF_INDEX, "customer_id")
-                            .orderBy(col("n").desc(), col("region_id"))))
+                        customer.orderBy(
+                            col("region_id").isNull(), col("n").desc(), col("region_id"))))
+            .withColumn("_first_ts", min("_first_ts").over(customer))
             .filter(col("rk").equalTo(1))
-            .select(col(AS_OF_INDEX), col("customer_id"), col("region_id").as("_tx_region"));
+            .select(
+                col(AS_OF_INDEX),
+                col("customer_id"),
+                functions.to_date(col("_first_ts")).as("first_purchase_date"),
+                col("region_id").as("_tx_region"));
     Column[] indexOfView =
         views.stream().map(v -> lit(asOfDates.indexOf(v.asOf()))).toArray(Column[]::new);
     Dataset<Row> out =
@@ -454,8 +450,7 @@ public final class CustomerFeatures {
                 asOfDates.size() == 1
                     ? lit(0)
                     : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
-            .join(firstEver, new String[] {AS_OF_INDEX, "customer_id"}, "left")
-            .join(usualRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
+            .join(firstAndRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
     if (in.customers().isPresent()) {
       Dataset<Row> customers =
           in.customers()
