@@ -179,6 +179,8 @@ public final class Benchmark {
     Measured incremental = null;
     Measured refresh = null;
     Measured append = null;
+    Map<String, Map<String, Double>> incrementalSteps = Map.of();
+    Map<String, Map<String, Double>> refreshSteps = Map.of();
     if (full.pipeline().ok() && incrementalSupported()) {
       LocalDate next = o.date().plusDays(1);
       append =
@@ -204,6 +206,8 @@ public final class Benchmark {
         // delivery, a full refresh every folder (without the template both read everything).
         String[] dated = datedInputs(full.data());
         incremental = pipeline("incremental-night", full.data(), full.output(), next, dated);
+        // Read before the refresh replaces the night's _run_steps partition.
+        incrementalSteps = runSteps(full.output(), next);
         refresh =
             pipeline(
                 "full-refresh",
@@ -211,6 +215,7 @@ public final class Benchmark {
                 full.output(),
                 next,
                 concat(dated, new String[] {"--full-refresh"}));
+        refreshSteps = runSteps(full.output(), next);
       }
     }
 
@@ -234,6 +239,8 @@ public final class Benchmark {
         append,
         incremental,
         refresh,
+        incrementalSteps,
+        refreshSteps,
         som,
         somFigures);
   }
@@ -418,7 +425,12 @@ public final class Benchmark {
    * step -> figure -> value, from the run's _run_steps table (dt = the run date), in step order.
    */
   private Map<String, Map<String, Double>> runSteps(SizeRun size) {
-    Path table = size.output().resolve("_run_steps").resolve("dt=" + o.date());
+    return runSteps(size.output(), o.date());
+  }
+
+  /** As above, for the night of the given date under an output root. */
+  private Map<String, Map<String, Double>> runSteps(Path output, LocalDate date) {
+    Path table = output.resolve("_run_steps").resolve("dt=" + date);
     Map<String, Map<String, Double>> steps = new LinkedHashMap<>();
     if (!Files.isDirectory(table)) {
       return steps;
@@ -461,6 +473,8 @@ public final class Benchmark {
       Measured append,
       Measured incremental,
       Measured refresh,
+      Map<String, Map<String, Double>> incrementalSteps,
+      Map<String, Map<String, Double>> refreshSteps,
       Measured som,
       Map<String, Double> somFigures) {
     StringBuilder md = new StringBuilder();
@@ -636,6 +650,9 @@ public final class Benchmark {
               incremental.exit(),
               refresh.exit()));
     }
+    if (!incrementalSteps.isEmpty() && !refreshSteps.isEmpty()) {
+      md.append(nightAgainstRefresh(incrementalSteps, refreshSteps));
+    }
     if (somFigures.containsKey("ratio")) {
       md.append(
           String.format(
@@ -662,6 +679,38 @@ public final class Benchmark {
             fmt(maxFigure(fullSteps, "peak_heap_mb_")),
             full.pipeline().peakRssMb()));
     return md.toString();
+  }
+
+  /**
+   * The incremental night and the full refresh of the same date step by step: where a normal night
+   * still pays for the whole history.
+   */
+  static String nightAgainstRefresh(
+      Map<String, Map<String, Double>> night, Map<String, Map<String, Double>> refresh) {
+    StringBuilder md =
+        new StringBuilder(
+            "\n  | step | incremental s | jobs | full refresh s | jobs | incremental / refresh |\n"
+                + "  |---|---:|---:|---:|---:|---:|\n");
+    for (String step : refresh.keySet()) {
+      Map<String, Double> n = night.getOrDefault(step, Map.of());
+      Map<String, Double> r = refresh.get(step);
+      Double ns = n.get("seconds_" + step);
+      Double rs = r.get("seconds_" + step);
+      md.append("  | ")
+          .append(step)
+          .append(" | ")
+          .append(fmt(ns))
+          .append(" | ")
+          .append(fmt(n.get("jobs_" + step)))
+          .append(" | ")
+          .append(fmt(rs))
+          .append(" | ")
+          .append(fmt(r.get("jobs_" + step)))
+          .append(" | ")
+          .append(fmt(ns == null || rs == null || rs == 0 ? null : ns / rs))
+          .append(" |\n");
+    }
+    return md.append('\n').toString();
   }
 
   private static String status(Measured full, Measured half) {
