@@ -1,12 +1,24 @@
 package com.customerpath.common.io;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The rule every model kept between nights follows (the persona model, the propensity model, the
- * recommendation blend): a night may use one fitted on that night or fewer than maxAgeDays nights
- * before, whose fingerprint (the settings and columns it depends on) is tonight's.
+ * recommendation blend, ALS's factors): a night may use one fitted on that night or fewer than
+ * maxAgeDays nights before, whose fingerprint (the settings and columns it depends on) is
+ * tonight's. A model saved as files under {@code <root>/<directory>/dt=<night>/} is valid once its
+ * properties file (night, fingerprint, figures) is there: {@link #newest} reads it, {@link
+ * #markSaved} writes it after the model, {@link #markUnsaved} removes it before.
  */
 public final class KeptModels {
   private KeptModels() {}
@@ -19,5 +31,59 @@ public final class KeptModels {
       String fingerprint) {
     long age = ChronoUnit.DAYS.between(fittedOn, night);
     return age >= 0 && age < maxAgeDays && fingerprint.equals(storedFingerprint);
+  }
+
+  /** The folder of a kept model and its properties file. */
+  public record Saved(Path dir, Properties properties) {}
+
+  /**
+   * The newest kept model on or before date under directory, with its properties file; empty when
+   * there is none or its properties file is missing (a save cut short).
+   */
+  public static Optional<Saved> newest(
+      Tables tables, String directory, LocalDate date, String propertiesFile) {
+    Optional<LocalDate> night = tables.latestOnOrBefore(directory, date);
+    if (night.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = new Path(tables.partitionPath(directory, night.get()));
+    Path file = new Path(dir, propertiesFile);
+    try {
+      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        return Optional.empty();
+      }
+      Properties properties = new Properties();
+      try (InputStream in = fs.open(file)) {
+        properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+      }
+      return Optional.of(new Saved(dir, properties));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+
+  /** Removes the properties file before a model is (re)written: it is invalid until complete. */
+  public static void markUnsaved(Tables tables, Path dir, String propertiesFile) {
+    try {
+      dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration())
+          .delete(new Path(dir, propertiesFile), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove " + new Path(dir, propertiesFile), e);
+    }
+  }
+
+  /** Writes the properties file, last: the model in dir is complete. */
+  public static void markSaved(
+      Tables tables, Path dir, String propertiesFile, Properties properties, String comment) {
+    Path file = new Path(dir, propertiesFile);
+    try (OutputStream out =
+        dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration()).create(file, true)) {
+      java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+      properties.store(w, comment);
+      w.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
   }
 }

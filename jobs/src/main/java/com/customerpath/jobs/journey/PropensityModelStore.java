@@ -2,19 +2,16 @@ package com.customerpath.jobs.journey;
 
 import com.customerpath.common.config.JourneySettings;
 import com.customerpath.common.config.JourneySettings.PropensitySettings;
+import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 
@@ -70,26 +67,13 @@ public final class PropensityModelStore {
    */
   public static Optional<Stored> reusable(
       Tables tables, LocalDate date, String fingerprint, int retrainDays) {
-    Optional<LocalDate> night = tables.latestOnOrBefore(DIRECTORY, date);
-    if (night.isEmpty()) {
+    Optional<KeptModels.Saved> saved = KeptModels.newest(tables, DIRECTORY, date, TRAINED);
+    if (saved.isEmpty()) {
       return Optional.empty();
     }
-    Path dir = new Path(tables.partitionPath(DIRECTORY, night.get()));
-    Properties trained = new Properties();
-    try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      Path file = new Path(dir, TRAINED);
-      if (!fs.exists(file)) {
-        return Optional.empty(); // a save cut short
-      }
-      try (InputStream in = fs.open(file)) {
-        trained.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + new Path(dir, TRAINED), e);
-    }
+    Properties trained = saved.get().properties();
     LocalDate trainedOn = LocalDate.parse(trained.getProperty("trained_on"));
-    if (!com.customerpath.common.io.KeptModels.usable(
+    if (!KeptModels.usable(
         trainedOn, date, retrainDays, trained.getProperty("fingerprint"), fingerprint)) {
       return Optional.empty();
     }
@@ -99,28 +83,23 @@ public final class PropensityModelStore {
         metrics.put(key.substring(METRIC.length()), Double.parseDouble(trained.getProperty(key)));
       }
     }
-    PipelineModel model = PipelineModel.load(new Path(dir, MODEL).toString());
+    PipelineModel model = PipelineModel.load(new Path(saved.get().dir(), MODEL).toString());
     return Optional.of(new Stored(model, trainedOn, metrics));
   }
 
   /** Keeps tonight's trained model for the nights after (replacing one saved tonight before). */
   public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
+    KeptModels.markUnsaved(tables, dir, TRAINED);
     try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      fs.delete(new Path(dir, TRAINED), false); // invalid until the model below is complete
       stored.model().write().overwrite().save(new Path(dir, MODEL).toString());
-      Properties trained = new Properties();
-      trained.setProperty("trained_on", stored.trainedOn().toString());
-      trained.setProperty("fingerprint", fingerprint);
-      stored.metrics().forEach((k, v) -> trained.setProperty(METRIC + k, Double.toString(v)));
-      try (OutputStream out = fs.create(new Path(dir, TRAINED), true)) {
-        java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
-        trained.store(w, "journey next-stage propensity model");
-        w.flush();
-      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot save the propensity model under " + dir, e);
     }
+    Properties trained = new Properties();
+    trained.setProperty("trained_on", stored.trainedOn().toString());
+    trained.setProperty("fingerprint", fingerprint);
+    stored.metrics().forEach((k, v) -> trained.setProperty(METRIC + k, Double.toString(v)));
+    KeptModels.markSaved(tables, dir, TRAINED, trained, "journey next-stage propensity model");
   }
 }

@@ -2,15 +2,9 @@ package com.customerpath.jobs.recommend;
 
 import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
@@ -58,29 +52,17 @@ public final class AlsModelStore {
    */
   public static Optional<Stored> reusable(
       Tables tables, LocalDate date, String fingerprint, int refitDays) {
-    Optional<LocalDate> night = tables.latestOnOrBefore(DIRECTORY, date);
-    if (night.isEmpty()) {
+    Optional<KeptModels.Saved> saved = KeptModels.newest(tables, DIRECTORY, date, FITTED);
+    if (saved.isEmpty()) {
       return Optional.empty();
     }
-    Path dir = new Path(tables.partitionPath(DIRECTORY, night.get()));
-    Properties fitted = new Properties();
-    try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      Path file = new Path(dir, FITTED);
-      if (!fs.exists(file)) {
-        return Optional.empty(); // a save cut short
-      }
-      try (InputStream in = fs.open(file)) {
-        fitted.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + new Path(dir, FITTED), e);
-    }
+    Properties fitted = saved.get().properties();
     LocalDate fittedOn = LocalDate.parse(fitted.getProperty("fitted_on"));
     if (!KeptModels.usable(
         fittedOn, date, refitDays, fitted.getProperty("fingerprint"), fingerprint)) {
       return Optional.empty();
     }
+    Path dir = saved.get().dir();
     ALSModel model = ALSModel.load(new Path(dir, MODEL).toString());
     Dataset<Row> customers = tables.spark().read().parquet(new Path(dir, CUSTOMERS).toString());
     Dataset<Row> products = tables.spark().read().parquet(new Path(dir, PRODUCTS).toString());
@@ -91,23 +73,18 @@ public final class AlsModelStore {
   /** Keeps tonight's factors for the nights after (replacing those saved tonight before). */
   public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
+    KeptModels.markUnsaved(tables, dir, FITTED);
+    CandidateSources.AlsFit fit = stored.fit();
     try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      fs.delete(new Path(dir, FITTED), false); // invalid until the factors below are complete
-      CandidateSources.AlsFit fit = stored.fit();
       fit.model().write().overwrite().save(new Path(dir, MODEL).toString());
-      fit.customers().write().mode(SaveMode.Overwrite).parquet(new Path(dir, CUSTOMERS).toString());
-      fit.products().write().mode(SaveMode.Overwrite).parquet(new Path(dir, PRODUCTS).toString());
-      Properties fitted = new Properties();
-      fitted.setProperty("fitted_on", stored.fittedOn().toString());
-      fitted.setProperty("fingerprint", fingerprint);
-      try (OutputStream out = fs.create(new Path(dir, FITTED), true)) {
-        java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
-        fitted.store(w, "recommendations: ALS factors");
-        w.flush();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot save the ALS factors under " + dir, e);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot save the ALS factors under " + dir, e);
     }
+    fit.customers().write().mode(SaveMode.Overwrite).parquet(new Path(dir, CUSTOMERS).toString());
+    fit.products().write().mode(SaveMode.Overwrite).parquet(new Path(dir, PRODUCTS).toString());
+    Properties fitted = new Properties();
+    fitted.setProperty("fitted_on", stored.fittedOn().toString());
+    fitted.setProperty("fingerprint", fingerprint);
+    KeptModels.markSaved(tables, dir, FITTED, fitted, "recommendations: ALS factors");
   }
 }
