@@ -16,10 +16,10 @@ import org.apache.spark.sql.SaveMode;
  * /dt=<night fitted>/}: the MLlib model ({@code model/}: customer and product factors by dense
  * index), the indexes of the ids ({@code customers/}: customer_id, user_ix; {@code products/}:
  * product_id, item_ix) and a properties file ({@value #FITTED}) with the night and a fingerprint of
- * what the factors depend on. Fitting is about a fifth of a night's recommendations, and a day of
- * new purchases moves the factors little: a night scores with factors fitted on an earlier night
- * while they are younger than refit-days and the fingerprint matches; a full refresh fits again.
- * The properties file is written last, so factors whose save was cut short are never read.
+ * what the factors depend on. Fitting is about a third of a normal night's recommendations, and a
+ * day of new purchases moves the factors little: a night scores with factors fitted on an earlier
+ * night while they are younger than refit-days and the fingerprint matches; a full refresh fits
+ * again. The properties file is written last, so factors whose save was cut short are never read.
  */
 public final class AlsModelStore {
   public static final String DIRECTORY =
