@@ -121,9 +121,10 @@ public final class CustomerFeatures {
     Dataset<Row> orders = orders(lines, transactionExternal);
     Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
     List<List<String>> categories = categories(lines, settings, views.size());
-    Dataset<Row> products = productsAndShares(lines, categories);
+    Dataset<Row> productsAndShares = productsAndShares(lines, categories);
 
-    Dataset<Row> features = behaviour.join(products, new String[] {VIEW, "customer_id"}, "left");
+    Dataset<Row> features =
+        behaviour.join(productsAndShares, new String[] {VIEW, "customer_id"}, "left");
     features = withCustomerAttributes(features, in, views, asOfDates);
     for (ExternalTable ext : in.external()) {
       if (ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER) {

@@ -33,8 +33,8 @@ public final class KeptModels {
     return age >= 0 && age < maxAgeDays && fingerprint.equals(storedFingerprint);
   }
 
-  /** The folder of a kept model and its properties file. */
-  public record Saved(Path dir, Properties properties) {}
+  /** The night a kept model was saved on, its folder and its properties file. */
+  public record Saved(LocalDate night, Path dir, Properties properties) {}
 
   /**
    * The newest kept model on or before date under directory, with its properties file; empty when
@@ -57,7 +57,7 @@ public final class KeptModels {
       try (InputStream in = fs.open(file)) {
         properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
       }
-      return Optional.of(new Saved(dir, properties));
+      return Optional.of(new Saved(night.get(), dir, properties));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
     }

@@ -3,7 +3,6 @@ package com.customerpath.common.personas;
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.io.Tables;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,24 +43,8 @@ public final class PersonaModelFile {
 
   /** The newest model file on or before date (empty: none, or a save cut short). */
   public static Optional<Read> latest(Tables tables, LocalDate date) {
-    Optional<LocalDate> night = tables.latestOnOrBefore(DIRECTORY, date);
-    if (night.isEmpty()) {
-      return Optional.empty();
-    }
-    Path file = new Path(tables.partitionPath(DIRECTORY, night.get()), FILE);
-    Properties p = new Properties();
-    try {
-      FileSystem fs = file.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      if (!fs.exists(file)) {
-        return Optional.empty();
-      }
-      try (InputStream in = fs.open(file)) {
-        p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the persona model " + file, e);
-    }
-    return Optional.of(new Read(night.get(), p));
+    return com.customerpath.common.io.KeptModels.newest(tables, DIRECTORY, date, FILE)
+        .map(saved -> new Read(saved.night(), saved.properties()));
   }
 
   /**

@@ -259,19 +259,19 @@ public final class RecommendationsJob implements NightlyStep {
             : AlsModelStore.reusable(ctx.tables(), date, alsFingerprint, s.als().refitDays());
     java.util.function.Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors =
         inter -> {
-          if (keptAls.isPresent()) {
-            result.metric("recommendations_als_reused", 1);
-            result.metric(
-                "recommendations_als_age_days",
-                java.time.temporal.ChronoUnit.DAYS.between(keptAls.get().fittedOn(), date));
-            return keptAls.get().fit();
-          }
-          CandidateSources.AlsFit fitted = CandidateSources.fitAls(inter, s.als());
-          AlsModelStore.save(
-              ctx.tables(), date, new AlsModelStore.Stored(fitted, date), alsFingerprint);
-          result.metric("recommendations_als_reused", 0);
-          result.metric("recommendations_als_age_days", 0);
-          return fitted;
+          AlsModelStore.Stored used =
+              keptAls.orElseGet(
+                  () -> {
+                    AlsModelStore.Stored fitted =
+                        new AlsModelStore.Stored(CandidateSources.fitAls(inter, s.als()), date);
+                    AlsModelStore.save(ctx.tables(), date, fitted, alsFingerprint);
+                    return fitted;
+                  });
+          result.metric("recommendations_als_reused", keptAls.isPresent() ? 1 : 0);
+          result.metric(
+              "recommendations_als_age_days",
+              java.time.temporal.ChronoUnit.DAYS.between(used.fittedOn(), date));
+          return used.fit();
         };
     Recommender.Result rec =
         Recommender.recommend(

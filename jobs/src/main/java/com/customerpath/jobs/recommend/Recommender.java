@@ -308,22 +308,7 @@ public final class Recommender {
    */
   static Candidates candidates(
       Inputs in, Params p, LocalDate asOf, Dataset<Row> targets, boolean withTogether) {
-    return candidates(in, p, asOf, targets, withTogether, null);
-  }
-
-  /**
-   * As above; with a ranking, scored() holds each customer's ranked best candidates only (see
-   * {@link CandidateAssembly#assemble(Dataset, Dataset, Dataset, Dataset, Dataset, Dataset, double,
-   * int, CandidateAssembly.Ranking)}).
-   */
-  static Candidates candidates(
-      Inputs in,
-      Params p,
-      LocalDate asOf,
-      Dataset<Row> targets,
-      boolean withTogether,
-      CandidateAssembly.Ranking ranking) {
-    return candidates(in, p, asOf, targets, withTogether, ranking, fitAls(p));
+    return candidates(in, p, asOf, targets, withTogether, null, fitAls(p));
   }
 
   /** Fits ALS on the interactions every time it is asked (validation and evaluation builds). */
@@ -332,8 +317,10 @@ public final class Recommender {
   }
 
   /**
-   * As above; alsFactors gives the ALS factors for the cached interactions (fitted on them, or kept
-   * from an earlier night: {@link AlsModelStore}).
+   * As above; with a ranking, scored() holds each customer's ranked best candidates only (see
+   * {@link CandidateAssembly#assemble(Dataset, Dataset, Dataset, Dataset, Dataset, Dataset, double,
+   * int, CandidateAssembly.Ranking)}); alsFactors gives the ALS factors for the cached interactions
+   * (fitted on them, or kept from an earlier night: {@link AlsModelStore}).
    */
   static Candidates candidates(
       Inputs in,

@@ -322,7 +322,14 @@ class RecommenderTest {
       List<String> expected =
           strings(Recommender.rank(scored.filter(Recommender.allowed(p)), fit.score(), p.topN()));
       Recommender.Candidates c =
-          Recommender.candidates(in, p, AS_OF, null, true, new CandidateAssembly.Ranking(p, fit));
+          Recommender.candidates(
+              in,
+              p,
+              AS_OF,
+              null,
+              true,
+              new CandidateAssembly.Ranking(p, fit),
+              Recommender.fitAls(p));
       List<String> actual = strings(c.scored());
       c.release();
       assertTrue(expected.size() > 5, expected.toString());
