@@ -118,7 +118,7 @@ public final class CustomerFeatures {
             functions.explode(
                 functions.array_compact(functions.array(member.toArray(Column[]::new)))));
 
-    Dataset<Row> orders = orders(lines, transactionExternal);
+    Dataset<Row> orders = orders(lines, settings, transactionExternal);
     Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
     List<List<String>> categories = categories(lines, settings, views.size());
     Dataset<Row> productsAndShares = productsAndShares(lines, categories);
@@ -235,25 +235,42 @@ public final class CustomerFeatures {
     return functions.element_at(functions.array(dates), col(VIEW).plus(1));
   }
 
-  /** Transaction-level rows: one per (view, customer, transaction). */
-  private static Dataset<Row> orders(Dataset<Row> lines, List<String> externalColumns) {
+  /**
+   * Transaction-level rows: one per (view, customer, transaction). Channel and payment method are
+   * kept as their 1-based position in the configured lists (0: another value; null: none) and the
+   * external values as doubles, so every aggregate buffer has a fixed width and Spark aggregates by
+   * hashing instead of sorting every line (a string in {@code first} forces a sort aggregation).
+   */
+  private static Dataset<Row> orders(
+      Dataset<Row> lines, FeatureSettings settings, List<String> externalColumns) {
     List<Column> aggs =
         new ArrayList<>(
             List.of(
                 min("ts").as("ts"),
-                functions.first("channel", true).as("channel"),
-                functions.first("payment_method", true).as("payment_method"),
+                functions.first(position(col("channel"), settings.channels()), true).as("channel"),
+                functions
+                    .first(position(col("payment_method"), settings.paymentMethods()), true)
+                    .as("payment_method"),
                 coalesce(sum(when(col("quantity").gt(0), col("value"))), lit(0.0)).as("gross"),
                 coalesce(sum(when(col("quantity").lt(0), functions.negate(col("value")))), lit(0.0))
                     .as("returned"),
                 coalesce(sum(when(col("quantity").gt(0), col("quantity"))), lit(0.0)).as("items"),
                 max(col("quantity").gt(0)).as("is_purchase")));
     for (String c : externalColumns) {
-      aggs.add(functions.first(col(c), true).as(c));
+      aggs.add(functions.first(col(ExternalJoin.quote(c)).cast("double"), true).as(c));
     }
     return lines
         .groupBy(VIEW, "customer_id", "transaction_id")
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+  }
+
+  /** The 1-based position of the value in the list, 0 when it is not there, null for null. */
+  private static Column position(Column value, List<String> values) {
+    Column p = lit(0);
+    for (int i = values.size() - 1; i >= 0; i--) {
+      p = when(value.equalTo(values.get(i)), lit(i + 1)).otherwise(p);
+    }
+    return when(value.isNotNull(), p);
   }
 
   private static Dataset<Row> behaviour(
@@ -267,32 +284,22 @@ public final class CustomerFeatures {
     aggs.add(sum("gross").as("gross_spend"));
     aggs.add(sum("returned").as("returned_value"));
     aggs.add(sum("items").as("_items"));
-    for (String channel : settings.channels()) {
+    List<String> channels = settings.channels();
+    for (int i = 0; i < channels.size(); i++) {
       aggs.add(
-          share(purchase.and(col("channel").equalTo(channel)), purchases)
-              .as("channel_share_" + slug(channel)));
+          share(purchase.and(col("channel").equalTo(i + 1)), purchases)
+              .as("channel_share_" + slug(channels.get(i))));
     }
-    aggs.add(
-        share(
-                purchase.and(
-                    functions.not(
-                        coalesce(col("channel").isin(settings.channels().toArray()), lit(false)))),
-                purchases)
-            .as("channel_share_other"));
-    for (String method : settings.paymentMethods()) {
+    Column otherChannel = coalesce(col("channel"), lit(0)).equalTo(0);
+    aggs.add(share(purchase.and(otherChannel), purchases).as("channel_share_other"));
+    List<String> methods = settings.paymentMethods();
+    for (int i = 0; i < methods.size(); i++) {
       aggs.add(
-          share(purchase.and(col("payment_method").equalTo(method)), purchases)
-              .as("payment_share_" + slug(method)));
+          share(purchase.and(col("payment_method").equalTo(i + 1)), purchases)
+              .as("payment_share_" + slug(methods.get(i))));
     }
-    aggs.add(
-        share(
-                purchase.and(
-                    functions.not(
-                        coalesce(
-                            col("payment_method").isin(settings.paymentMethods().toArray()),
-                            lit(false)))),
-                purchases)
-            .as("payment_share_other"));
+    Column otherMethod = coalesce(col("payment_method"), lit(0)).equalTo(0);
+    aggs.add(share(purchase.and(otherMethod), purchases).as("payment_share_other"));
     Column weekend = functions.dayofweek(col("ts")).isin(1, 7);
     aggs.add(share(purchase.and(weekend), purchases).as("weekend_share"));
     Column hour = functions.hour(col("ts"));
@@ -302,7 +309,7 @@ public final class CustomerFeatures {
               .as("daypart_share_" + slug(part.name())));
     }
     for (String c : externalColumns) {
-      aggs.add(functions.avg(when(purchase, col(c).cast("double"))).as(c + "_avg"));
+      aggs.add(functions.avg(when(purchase, col(ExternalJoin.quote(c)))).as(c + "_avg"));
     }
     Dataset<Row> agg =
         orders
