@@ -52,8 +52,12 @@ public final class PipelineCatalog {
               List.of(
                   TableNames.CURATED_TRANSACTIONS,
                   TableNames.CURATED_CUSTOMERS,
-                  TableNames.CURATED_PRODUCTS),
-              List.of(TableNames.CUSTOMER_FEATURES, TableNames.CUSTOMER_CONTEXT_FEATURES),
+                  TableNames.CURATED_PRODUCTS,
+                  TableNames.CUSTOMER_FEATURES_STATE),
+              List.of(
+                  TableNames.CUSTOMER_FEATURES,
+                  TableNames.CUSTOMER_CONTEXT_FEATURES,
+                  TableNames.CUSTOMER_FEATURES_STATE),
               "one row of behaviour features per customer, and per context (weekday/weekend)"),
           new StepSpec(
               "personas",
@@ -267,6 +271,12 @@ public final class PipelineCatalog {
     /** Internal: the learned recommendation blend, kept for the next nights. */
     public static final String RECOMMENDATION_BLEND = "_recommendation_blend";
 
+    /**
+     * Internal: the features' per-customer aggregates of a night, carried over by the next night
+     * for the customers whose lines did not change.
+     */
+    public static final String CUSTOMER_FEATURES_STATE = "_customer_features_state";
+
     /** Internal: the fitted ALS factors (MLlib's format) and id indexes, for the next nights. */
     public static final String RECOMMENDATION_ALS = "_recommendation_als";
 
@@ -324,6 +334,9 @@ public final class PipelineCatalog {
             Map.entry(
                 RECOMMENDATION_ALS,
                 "internal: the fitted ALS factors, used again until refit-days old"),
+            Map.entry(
+                CUSTOMER_FEATURES_STATE,
+                "internal: per-customer aggregates, carried over by the next night"),
             Map.entry(CHURN_RISK, "P(alive), churn probability, expected purchases and value"),
             Map.entry(RECOMMENDATIONS, "top-N products per customer with score and reason"),
             Map.entry(PAIN_POINTS, "valuable customers with low satisfaction, with the reason"),

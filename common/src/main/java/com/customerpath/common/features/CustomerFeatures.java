@@ -73,65 +73,178 @@ public final class CustomerFeatures {
    */
   public static ViewFeatures computeViews(
       Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
+    Window window = window(in, settings, lookbackDays, views);
+    return window.finish(window.rows());
+  }
+
+  /**
+   * A feature run's window before the customer attributes are joined: its views, the category share
+   * columns each view gets (ranked over every line of the window), and the per-customer rows
+   * aggregated from the lines ({@link #rows()}), or carried over from an earlier night for the
+   * customers whose lines did not change ({@link #rowsUpdating}). {@link #finish} joins the
+   * customers table and the customer-level external datasets: those are read whole every night.
+   */
+  public static Window window(
+      Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
     if (views.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot compute customer features: no view (date and context) given");
     }
-    List<LocalDate> asOfDates = views.stream().map(View::asOf).distinct().sorted().toList();
-    LocalDate last = asOfDates.get(asOfDates.size() - 1);
-    LocalDate first = asOfDates.get(0);
-    Dataset<Row> lines =
-        in.transactions()
-            .filter(
-                col("ts")
-                    .geq(dayStart(first.minusDays(lookbackDays - 1L)))
-                    .and(col("ts").lt(dayStart(last.plusDays(1)))))
-            .withColumn("value", col("quantity").multiply(col("unit_price")))
-            .withColumn("date", functions.date_format(col("ts"), "yyyy-MM-dd"));
-    if (in.products().isPresent()) {
-      lines =
-          lines.join(in.products().get().select("product_id", "category"), "product_id", "left");
-    } else {
-      lines = lines.withColumn("category", lit(null).cast("string"));
-    }
-    List<String> transactionExternal = new ArrayList<>();
-    for (ExternalTable ext : in.external()) {
-      if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
-        lines = ExternalJoin.join(lines, ext.settings().joinOn(), ext);
-        transactionExternal.addAll(ext.outputColumns());
+    Window w = new Window(in, settings, lookbackDays, views, null);
+    return new Window(
+        in, settings, lookbackDays, views, categories(w.lines(in.transactions()), settings, views));
+  }
+
+  public static final class Window {
+    private final Inputs in;
+    private final FeatureSettings settings;
+    private final int lookbackDays;
+    private final List<View> views;
+    private final List<LocalDate> asOfDates;
+    private final List<List<String>> categories;
+    private final List<String> transactionExternal = new ArrayList<>();
+
+    private Window(
+        Inputs in,
+        FeatureSettings settings,
+        int lookbackDays,
+        List<View> views,
+        List<List<String>> categories) {
+      this.in = in;
+      this.settings = settings;
+      this.lookbackDays = lookbackDays;
+      this.views = List.copyOf(views);
+      this.asOfDates = views.stream().map(View::asOf).distinct().sorted().toList();
+      this.categories = categories;
+      for (ExternalTable ext : in.external()) {
+        if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
+          transactionExternal.addAll(ext.outputColumns());
+        }
       }
     }
-    // A line counts for every view whose window (asOf - lookback, asOf] and context contain it.
-    List<Column> member = new ArrayList<>();
-    for (int i = 0; i < views.size(); i++) {
-      View v = views.get(i);
-      Column inView =
-          col("ts")
-              .geq(dayStart(v.asOf().minusDays(lookbackDays - 1L)))
-              .and(col("ts").lt(dayStart(v.asOf().plusDays(1))))
-              .and(v.context().filter(col("ts")));
-      member.add(when(inView, lit(i)));
+
+    /** The category share columns of each view, in view order. */
+    public List<List<String>> categories() {
+      return categories;
     }
-    lines =
-        lines.withColumn(
-            VIEW,
-            functions.explode(
-                functions.array_compact(functions.array(member.toArray(Column[]::new)))));
 
-    Dataset<Row> orders = orders(lines, settings, transactionExternal);
-    Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
-    List<List<String>> categories = categories(lines, settings, views.size());
-    Dataset<Row> productsAndShares = productsAndShares(lines, categories);
+    /** The rows of every customer, aggregated from the lines of the window and the history. */
+    public Dataset<Row> rows() {
+      return aggregated(in.transactions());
+    }
 
-    Dataset<Row> features =
-        behaviour.join(productsAndShares, new String[] {VIEW, "customer_id"}, "left");
-    features = withCustomerAttributes(features, in, views, asOfDates);
-    for (ExternalTable ext : in.external()) {
-      if (ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER) {
-        features = ExternalJoin.join(features, ext.settings().joinOn(), ext);
+    /**
+     * The rows of an earlier night (keptAsOf; {@link #rows()} of a window with the same views one
+     * or more days back) brought to tonight: a customer with a line on a day after keptAsOf, or on
+     * a day that left the window since, is aggregated again from the lines; every other customer's
+     * row is the kept one with its recency counted to tonight. Equal to {@link #rows()} when the
+     * kept rows were computed from the same lines up to keptAsOf, with the same settings and
+     * categories (the caller checks that).
+     */
+    public Dataset<Row> rowsUpdating(Dataset<Row> kept, LocalDate keptAsOf) {
+      LocalDate asOf = singleAsOf();
+      if (!keptAsOf.isBefore(asOf)) {
+        throw new IllegalArgumentException(
+            "Cannot update customer features of " + keptAsOf + " to " + asOf + ": not earlier");
       }
+      Dataset<Row> changed = changedCustomers(keptAsOf);
+      Dataset<Row> recomputed =
+          aggregated(
+              in.transactions().join(changed.hint("shuffle_hash"), "customer_id", "left_semi"));
+      Dataset<Row> carried =
+          kept.join(changed.hint("shuffle_hash"), "customer_id", "left_anti")
+              .withColumn(
+                  "recency_days",
+                  functions.datediff(
+                      functions.to_date(lit(asOf.toString())), col("last_purchase_date")));
+      return recomputed.unionByName(carried);
     }
-    return new ViewFeatures(features, views, categories);
+
+    /**
+     * The customers whose rows tonight differ from those of keptAsOf: a line on a day after it, or
+     * on a day that was in its window and is not in tonight's.
+     */
+    public Dataset<Row> changedCustomers(LocalDate keptAsOf) {
+      LocalDate asOf = singleAsOf();
+      Column day = functions.to_date(col("ts"));
+      Column left =
+          day.geq(lit(java.sql.Date.valueOf(keptAsOf.minusDays(lookbackDays - 1L))))
+              .and(day.leq(lit(java.sql.Date.valueOf(asOf.minusDays(lookbackDays)))));
+      return in.transactions()
+          .filter(day.gt(lit(java.sql.Date.valueOf(keptAsOf))).or(left))
+          .select("customer_id")
+          .distinct();
+    }
+
+    private LocalDate singleAsOf() {
+      if (asOfDates.size() != 1) {
+        throw new IllegalArgumentException(
+            "Cannot carry customer features over: the views have several dates " + asOfDates);
+      }
+      return asOfDates.get(0);
+    }
+
+    /** The window's lines of these transactions, each tagged with every view that contains it. */
+    private Dataset<Row> lines(Dataset<Row> transactions) {
+      LocalDate last = asOfDates.get(asOfDates.size() - 1);
+      LocalDate first = asOfDates.get(0);
+      Dataset<Row> lines =
+          transactions
+              .filter(
+                  col("ts")
+                      .geq(dayStart(first.minusDays(lookbackDays - 1L)))
+                      .and(col("ts").lt(dayStart(last.plusDays(1)))))
+              .withColumn("value", col("quantity").multiply(col("unit_price")))
+              .withColumn("date", functions.date_format(col("ts"), "yyyy-MM-dd"));
+      if (in.products().isPresent()) {
+        lines =
+            lines.join(in.products().get().select("product_id", "category"), "product_id", "left");
+      } else {
+        lines = lines.withColumn("category", lit(null).cast("string"));
+      }
+      for (ExternalTable ext : in.external()) {
+        if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
+          lines = ExternalJoin.join(lines, ext.settings().joinOn(), ext);
+        }
+      }
+      // A line counts for every view whose window (asOf - lookback, asOf] and context contain it.
+      List<Column> member = new ArrayList<>();
+      for (int i = 0; i < views.size(); i++) {
+        View v = views.get(i);
+        Column inView =
+            col("ts")
+                .geq(dayStart(v.asOf().minusDays(lookbackDays - 1L)))
+                .and(col("ts").lt(dayStart(v.asOf().plusDays(1))))
+                .and(v.context().filter(col("ts")));
+        member.add(when(inView, lit(i)));
+      }
+      return lines.withColumn(
+          VIEW,
+          functions.explode(
+              functions.array_compact(functions.array(member.toArray(Column[]::new)))));
+    }
+
+    /** Behaviour, products and shares, first purchase and usual region, per view and customer. */
+    private Dataset<Row> aggregated(Dataset<Row> transactions) {
+      Dataset<Row> lines = lines(transactions);
+      Dataset<Row> orders = orders(lines, settings, transactionExternal);
+      Dataset<Row> behaviour = behaviour(orders, settings, asOfOfView(views), transactionExternal);
+      Dataset<Row> features =
+          behaviour.join(
+              productsAndShares(lines, categories), new String[] {VIEW, "customer_id"}, "left");
+      return withFirstPurchaseAndRegion(features, transactions, views, asOfDates);
+    }
+
+    /** The features of these rows: customer attributes and customer-level external datasets. */
+    public ViewFeatures finish(Dataset<Row> rows) {
+      Dataset<Row> features = withCustomerAttributes(rows, in, views);
+      for (ExternalTable ext : in.external()) {
+        if (ext.settings().level() == ExternalDatasetSettings.Level.CUSTOMER) {
+          features = ExternalJoin.join(features, ext.settings().joinOn(), ext);
+        }
+      }
+      return new ViewFeatures(features, views, categories);
+    }
   }
 
   /**
@@ -336,7 +449,8 @@ public final class CustomerFeatures {
    * spend (ties by name), from one aggregation of (view, category) totals.
    */
   private static List<List<String>> categories(
-      Dataset<Row> lines, FeatureSettings settings, int views) {
+      Dataset<Row> lines, FeatureSettings settings, List<View> viewList) {
+    int views = viewList.size();
     List<List<String>> out = new ArrayList<>();
     if (!settings.categories().isEmpty() || settings.topCategories() <= 0) {
       for (int i = 0; i < views; i++) {
@@ -402,15 +516,17 @@ public final class CustomerFeatures {
   }
 
   /**
-   * Tenure, age, household and region from the customers table, or from transactions alone; the
-   * purchase history behind the first purchase and the usual region ends at each view's date.
+   * The first purchase and the usual region of each row's customer, from the purchase history up to
+   * each view's date (not only its window).
    */
-  private static Dataset<Row> withCustomerAttributes(
-      Dataset<Row> features, Inputs in, List<View> views, List<LocalDate> asOfDates) {
+  private static Dataset<Row> withFirstPurchaseAndRegion(
+      Dataset<Row> features,
+      Dataset<Row> transactions,
+      List<View> views,
+      List<LocalDate> asOfDates) {
     LocalDate last = asOfDates.get(asOfDates.size() - 1);
     Dataset<Row> history =
-        in.transactions()
-            .filter(col("ts").lt(dayStart(last.plusDays(1))).and(col("quantity").gt(0)));
+        transactions.filter(col("ts").lt(dayStart(last.plusDays(1))).and(col("quantity").gt(0)));
     if (asOfDates.size() == 1) {
       history = history.withColumn(AS_OF_INDEX, lit(0));
     } else { // a purchase belongs to the history of every date from its day on
@@ -451,14 +567,21 @@ public final class CustomerFeatures {
                 col("region_id").as("_tx_region"));
     Column[] indexOfView =
         views.stream().map(v -> lit(asOfDates.indexOf(v.asOf()))).toArray(Column[]::new);
-    Dataset<Row> out =
-        features
-            .withColumn(
-                AS_OF_INDEX,
-                asOfDates.size() == 1
-                    ? lit(0)
-                    : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
-            .join(firstAndRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
+    return features
+        .withColumn(
+            AS_OF_INDEX,
+            asOfDates.size() == 1
+                ? lit(0)
+                : functions.element_at(functions.array(indexOfView), col(VIEW).plus(1)))
+        .join(firstAndRegion, new String[] {AS_OF_INDEX, "customer_id"}, "left");
+  }
+
+  /**
+   * Tenure, age, household and region from the customers table, or from transactions alone (the
+   * rows' first purchase and usual region).
+   */
+  private static Dataset<Row> withCustomerAttributes(
+      Dataset<Row> out, Inputs in, List<View> views) {
     if (in.customers().isPresent()) {
       Dataset<Row> customers =
           in.customers()

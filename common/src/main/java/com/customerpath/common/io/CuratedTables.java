@@ -112,6 +112,56 @@ public final class CuratedTables {
         .withColumn(EVENT_DATE, functions.date_format(functions.col(EVENT_DATE), "yyyy-MM-dd"));
   }
 
+  /**
+   * Per event date up to a date, a signature of the files that hold a fact source's rows (their
+   * names and sizes): a date whose rows were written again since (late or corrected data, a re-run
+   * of its night) gets another signature, as file names are unique per write. One listing of the
+   * table; no Spark job.
+   */
+  public static java.util.Map<String, String> eventDateSignatures(
+      Tables tables, String source, LocalDate to) {
+    java.util.Map<String, java.util.TreeMap<String, Long>> files = new java.util.TreeMap<>();
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(tables.path(table(source)));
+    try {
+      org.apache.hadoop.fs.FileSystem fs =
+          root.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        return java.util.Map.of();
+      }
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+          fs.listFiles(root, true);
+      String prefix = EVENT_DATE + "=";
+      while (it.hasNext()) {
+        org.apache.hadoop.fs.LocatedFileStatus f = it.next();
+        String name = f.getPath().getName();
+        String dir = f.getPath().getParent().getName();
+        if (name.startsWith("_") || name.startsWith(".") || !dir.startsWith(prefix)) {
+          continue;
+        }
+        String date = dir.substring(prefix.length());
+        if (date.compareTo(to.toString()) <= 0) {
+          files.computeIfAbsent(date, d -> new java.util.TreeMap<>()).put(name, f.getLen());
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list " + root, e);
+    }
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    files.forEach((date, byName) -> out.put(date, byName.size() + ":" + digest(byName.toString())));
+    return out;
+  }
+
+  private static String digest(String text) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The curated rows as of a date, or null when the source was never ingested. */
   public static Dataset<Row> readOrNull(Tables tables, String source, LocalDate date) {
     return exists(tables, source, date) ? read(tables, source, date) : null;

@@ -13,19 +13,23 @@ import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Features: one row per customer as of the run date (customer_features) and the same features
  * computed on weekday-only and weekend-only activity (customer_context_features), with the external
- * datasets joined in.
+ * datasets joined in. A night after another carries the per-customer aggregates of every customer
+ * whose lines did not change over ({@link FeatureStateStore}).
  */
 public final class FeaturesJob implements NightlyStep {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
@@ -60,16 +64,40 @@ public final class FeaturesJob implements NightlyStep {
     PipelineSettings s = ctx.settings();
     CustomerFeatures.Inputs in = inputs(ctx);
     StepResult result = new StepResult(name());
-    // The three contexts in one pass over the transactions, cached for the two writes and the key
-    // check.
+    // The three contexts in one pass over the transactions. The per-customer aggregates are kept
+    // for the next night and cached for the two writes and the key check; when last night's may be
+    // carried over, only the customers whose lines changed are aggregated again.
     List<View> views =
         List.of(
             new View(ctx.date(), FeatureContext.ALL),
             new View(ctx.date(), FeatureContext.WEEKDAY),
             new View(ctx.date(), FeatureContext.WEEKEND));
-    CustomerFeatures.ViewFeatures features =
-        CustomerFeatures.computeViews(in, s.features(), s.run().lookbackDays(), views).persist();
+    int lookbackDays = s.run().lookbackDays();
+    CustomerFeatures.Window window = CustomerFeatures.window(in, s.features(), lookbackDays, views);
+    FeatureStateStore.Summary summary =
+        FeatureStateStore.summarize(
+            ctx.tables(), ctx.date(), in, window, s.features(), lookbackDays, views);
+    FeatureStateStore.Decision kept =
+        FeatureStateStore.previous(ctx.tables(), ctx.date(), summary, s.run().fullRefresh());
+    Dataset<Row> rows;
+    if (kept.carriesOver()) {
+      LocalDate night = kept.keptNight().get();
+      rows = window.rowsUpdating(kept.keptRows(), night);
+      LOG.info(
+          "  per-customer aggregates {}: only customers with new lines or lines leaving the window"
+              + " aggregated again",
+          kept.reason());
+      result.metric("features_state_age_days", ChronoUnit.DAYS.between(night, ctx.date()));
+    } else {
+      rows = window.rows();
+      LOG.info("  every customer aggregated from the lines: {}", kept.reason());
+    }
+    result.metric("features_carried_over", kept.carriesOver() ? 1 : 0);
+    rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    CustomerFeatures.ViewFeatures features = null;
     try {
+      FeatureStateStore.save(ctx.tables(), ctx.date(), rows, summary);
+      features = window.finish(rows).persist();
       Dataset<Row> all = features.rows(0);
       result.written(TABLE, ctx.tables().write(TABLE, ctx.date(), all));
       Dataset<Row> byContext = null;
@@ -81,7 +109,10 @@ public final class FeaturesJob implements NightlyStep {
       result.written(CONTEXT_TABLE, ctx.tables().write(CONTEXT_TABLE, ctx.date(), byContext));
       recordUnmatchedKeys(in, all, result);
     } finally {
-      features.unpersist();
+      if (features != null) {
+        features.unpersist();
+      }
+      rows.unpersist();
     }
     return result;
   }

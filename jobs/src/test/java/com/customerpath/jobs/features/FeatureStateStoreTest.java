@@ -1,0 +1,161 @@
+package com.customerpath.jobs.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.customerpath.common.features.CustomerFeatures;
+import com.customerpath.common.features.CustomerFeatures.View;
+import com.customerpath.common.features.FeatureContext;
+import com.customerpath.common.io.CuratedTables;
+import com.customerpath.jobs.SampleRun;
+import com.customerpath.jobs.runtime.JobContext;
+import com.customerpath.jobs.runtime.JobRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.io.FileUtils;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A night that carries the previous night's per-customer aggregates over writes the features a
+ * night that aggregates every customer writes; it does not carry them over when a day it read has
+ * other lines now, or when what the aggregates depend on changed.
+ */
+class FeatureStateStoreTest {
+  private static final LocalDate NIGHT = SampleRun.DATE;
+  private static final LocalDate EVE = NIGHT.minusDays(1);
+
+  @Test
+  void carriedOverFeaturesAreThoseOfAFullAggregation() throws Exception {
+    Path copy = SampleRun.copyOfTheNight("feature-state");
+    FileUtils.deleteDirectory(copy.resolve(FeatureStateStore.DIRECTORY).toFile());
+    // The eve reads the same product and customer snapshots as the night.
+    for (String snapshot : List.of("products", "customers")) {
+      Path dir = copy.resolve("curated").resolve(snapshot);
+      assertTrue(Files.isDirectory(dir.resolve("dt=" + NIGHT)), dir + " has the night's snapshot");
+      FileUtils.copyDirectory(
+          dir.resolve("dt=" + NIGHT).toFile(), dir.resolve("dt=" + EVE).toFile());
+    }
+    JobContext night = SampleRun.context(copy, Map.of());
+    JobContext eve = new JobContext(EVE, night.settings(), night.spark(), night.tables());
+
+    Map<String, Double> first = JobRunner.runStep(eve, new FeaturesJob()).metrics();
+    assertEquals(0.0, first.get("features_carried_over"), "nothing kept before the eve");
+    Map<String, Double> carried = JobRunner.runStep(night, new FeaturesJob()).metrics();
+    assertEquals(1.0, carried.get("features_carried_over"));
+    assertEquals(1.0, carried.get("features_state_age_days"));
+    Map<String, List<Object>> carriedFeatures = rows(night, FeaturesJob.TABLE);
+    Map<String, List<Object>> carriedContexts = rows(night, FeaturesJob.CONTEXT_TABLE);
+
+    // The sample's last day has buyers, so some customers were aggregated again, most carried.
+    CustomerFeatures.Window window =
+        CustomerFeatures.window(
+            FeaturesJob.inputs(night),
+            night.settings().features(),
+            night.settings().run().lookbackDays(),
+            List.of(new View(NIGHT, FeatureContext.ALL)));
+    long changed = window.changedCustomers(EVE).count();
+    assertTrue(
+        changed > 0 && changed < carriedFeatures.size() / 2,
+        changed + " of " + carriedFeatures.size() + " customers aggregated again");
+
+    JobContext refresh = SampleRun.context(copy, Map.of("customerpath.run.full-refresh", "true"));
+    Map<String, Double> full = JobRunner.runStep(refresh, new FeaturesJob()).metrics();
+    assertEquals(0.0, full.get("features_carried_over"), "a full refresh aggregates everyone");
+    assertSameRows(rows(refresh, FeaturesJob.TABLE), carriedFeatures);
+    assertSameRows(rows(refresh, FeaturesJob.CONTEXT_TABLE), carriedContexts);
+
+    // The same settings and data as the eve's aggregates: carried over.
+    FeatureStateStore.Summary tonight = summary(night, night.settings().features());
+    assertTrue(FeatureStateStore.previous(night.tables(), NIGHT, tonight, false).carriesOver());
+    // Other category columns: aggregated again.
+    FeatureStateStore.Summary otherCategories =
+        summary(night, night.settings().features().withoutCategoryShares());
+    FeatureStateStore.Decision decision =
+        FeatureStateStore.previous(night.tables(), NIGHT, otherCategories, false);
+    assertFalse(decision.carriesOver());
+    assertTrue(decision.reason().contains("settings"), decision.reason());
+
+    // A day the eve read is written again (late lines): aggregated again, and the reason says so.
+    Path day =
+        copy.resolve(CuratedTables.table("transactions"))
+            .resolve(CuratedTables.EVENT_DATE + "=" + EVE.minusDays(3));
+    Path file;
+    try (var files = Files.list(day)) {
+      file = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().get();
+    }
+    Files.move(file, day.resolve("part-late-" + file.getFileName()));
+    decision =
+        FeatureStateStore.previous(
+            night.tables(), NIGHT, summary(night, night.settings().features()), false);
+    assertFalse(decision.carriesOver());
+    assertTrue(decision.reason().contains(EVE.minusDays(3).toString()), decision.reason());
+  }
+
+  private static FeatureStateStore.Summary summary(
+      JobContext ctx, com.customerpath.common.config.FeatureSettings settings) {
+    CustomerFeatures.Inputs in = FeaturesJob.inputs(ctx);
+    List<View> views =
+        List.of(
+            new View(NIGHT, FeatureContext.ALL),
+            new View(NIGHT, FeatureContext.WEEKDAY),
+            new View(NIGHT, FeatureContext.WEEKEND));
+    int lookback = ctx.settings().run().lookbackDays();
+    return FeatureStateStore.summarize(
+        ctx.tables(),
+        NIGHT,
+        in,
+        CustomerFeatures.window(in, settings, lookback, views),
+        settings,
+        lookback,
+        views);
+  }
+
+  /** A table's rows of the night by customer (and context), each as its list of values. */
+  private static Map<String, List<Object>> rows(JobContext ctx, String table) {
+    Dataset<Row> df = ctx.tables().read(table, NIGHT);
+    boolean byContext = List.of(df.columns()).contains("context");
+    Map<String, List<Object>> out = new TreeMap<>();
+    for (Row r : df.collectAsList()) {
+      String key = r.getAs("customer_id") + (byContext ? "|" + r.getAs("context") : "");
+      List<Object> values = new ArrayList<>();
+      for (String c : df.columns()) {
+        values.add(c + "=" + r.getAs(c));
+      }
+      out.put(key, values);
+    }
+    return out;
+  }
+
+  /**
+   * The same keys and values; doubles equal to 1e-9 of their size (sums of the same lines in
+   * another order differ in the last digits).
+   */
+  private static void assertSameRows(
+      Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
+    assertEquals(expected.keySet(), actual.keySet(), "the same customers");
+    for (String key : expected.keySet()) {
+      List<Object> e = expected.get(key);
+      List<Object> a = actual.get(key);
+      assertEquals(e.size(), a.size(), key);
+      for (int i = 0; i < e.size(); i++) {
+        String ev = (String) e.get(i);
+        String av = (String) a.get(i);
+        if (ev.equals(av)) {
+          continue;
+        }
+        String name = ev.substring(0, ev.indexOf('='));
+        double x = Double.parseDouble(ev.substring(name.length() + 1));
+        double y = Double.parseDouble(av.substring(av.indexOf('=') + 1));
+        assertEquals(x, y, 1e-9 * Math.max(1.0, Math.abs(x)), key + " " + name);
+      }
+    }
+  }
+}
