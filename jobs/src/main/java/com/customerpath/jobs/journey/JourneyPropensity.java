@@ -90,18 +90,23 @@ public final class JourneyPropensity {
       Function<LocalDate, Dataset<Row>> featuresAt,
       List<String> featureColumns,
       Dataset<Row> personas) {
-    Column asOf = col(SNAPSHOT);
+    // One date (tonight's scoring) is a constant: its window bounds fold to literals, and no row
+    // joins a table of dates.
+    boolean oneDate = dates.size() == 1;
+    Column asOf = oneDate ? lit(java.sql.Date.valueOf(dates.get(0))) : col(SNAPSHOT);
     Column ts = col("ts");
     Column end = ts.lt(dayStart(functions.date_add(asOf, 1)));
     // Each evidence row joins the (few) dates whose look-back or label window holds it.
     int lookback = Math.max(windowDays, 90);
+    Column inDateWindow =
+        ts.geq(dayStart(functions.date_sub(asOf, lookback - 1)))
+            .and(ts.lt(dayStart(functions.date_add(asOf, horizonDays + 1))));
+    Dataset<Row> evidenceRows = evidence.select("customer_id", "ts", "stage_rank");
     Dataset<Row> byDate =
-        evidence
-            .select("customer_id", "ts", "stage_rank")
-            .join(
-                functions.broadcast(dateRows(evidence.sparkSession(), dates)),
-                ts.geq(dayStart(functions.date_sub(asOf, lookback - 1)))
-                    .and(ts.lt(dayStart(functions.date_add(asOf, horizonDays + 1)))));
+        oneDate
+            ? evidenceRows.filter(inDateWindow).withColumn(SNAPSHOT, asOf)
+            : evidenceRows.join(
+                functions.broadcast(dateRows(evidence.sparkSession(), dates)), inDateWindow);
     List<Column> aggregates =
         new ArrayList<>(
             JourneyStages.reached(
@@ -120,7 +125,7 @@ public final class JourneyPropensity {
         functions
             .max(functions.when(ts.geq(dayStart(functions.date_add(asOf, 1))), col("stage_rank")))
             .as("later_rank"));
-    List<Column> stageRows = new ArrayList<>(List.of(asOf, col("customer_id")));
+    List<Column> stageRows = new ArrayList<>(List.of(col(SNAPSHOT), col("customer_id")));
     stageRows.addAll(JourneyStages.stageColumns(asOf));
     for (int days : new int[] {30, 90}) {
       STAGES.forEach(stage -> stageRows.add(col("n" + days + "_" + stage)));
