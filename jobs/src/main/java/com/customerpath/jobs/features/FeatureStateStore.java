@@ -169,7 +169,29 @@ public final class FeatureStateStore {
     state.setProperty("fingerprint", summary.fingerprint());
     summary.dayChecksums().forEach((day, sum) -> state.setProperty(DAY + day, sum));
     KeptModels.markSaved(tables, dir, STATE, state, "features: per-customer aggregates");
+    dropOlder(tables, date);
     return written;
+  }
+
+  /**
+   * Removes the aggregates kept by nights before the newest one before tonight: a night reads only
+   * the newest before it, and a re-run of tonight that one, so a state per night (the size of
+   * customer_features) does not pile up. Later nights' are left alone (a backfill of an old night).
+   */
+  static void dropOlder(Tables tables, LocalDate date) {
+    List<String> before =
+        tables.partitionValues(DIRECTORY, "dt").stream()
+            .filter(d -> d.compareTo(date.toString()) < 0)
+            .sorted()
+            .toList();
+    for (String night : before.subList(0, Math.max(0, before.size() - 1))) {
+      Path old = new Path(tables.path(DIRECTORY), "dt=" + night);
+      try {
+        old.getFileSystem(tables.spark().sparkContext().hadoopConfiguration()).delete(old, true);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot remove " + old, e);
+      }
+    }
   }
 
   private static Decision none(String reason) {

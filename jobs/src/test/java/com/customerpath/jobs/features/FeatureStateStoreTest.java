@@ -48,9 +48,16 @@ class FeatureStateStoreTest {
 
     Map<String, Double> first = JobRunner.runStep(eve, new FeaturesJob()).metrics();
     assertEquals(0.0, first.get("features_carried_over"), "nothing kept before the eve");
+    // An older night's aggregates (only the newest before tonight is read) are removed.
+    Files.createDirectories(
+        copy.resolve(FeatureStateStore.DIRECTORY).resolve("dt=" + EVE.minusDays(5)));
     Map<String, Double> carried = JobRunner.runStep(night, new FeaturesJob()).metrics();
     assertEquals(1.0, carried.get("features_carried_over"));
     assertEquals(1.0, carried.get("features_state_age_days"));
+    assertEquals(
+        List.of(EVE.toString(), NIGHT.toString()),
+        night.tables().partitionValues(FeatureStateStore.DIRECTORY, "dt"),
+        "tonight's aggregates and the eve's are kept, older ones removed");
     Map<String, List<Object>> carriedFeatures = rows(night, FeaturesJob.TABLE);
     Map<String, List<Object>> carriedContexts = rows(night, FeaturesJob.CONTEXT_TABLE);
 
