@@ -73,7 +73,7 @@ public final class CustomerFeatures {
    */
   public static ViewFeatures computeViews(
       Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
-    Window window = window(in, settings, lookbackDays, views);
+    FeatureWindow window = window(in, settings, lookbackDays, views);
     return window.finish(window.rows());
   }
 
@@ -84,18 +84,18 @@ public final class CustomerFeatures {
    * customers whose lines did not change ({@link #rowsUpdating}). {@link #finish} joins the
    * customers table and the customer-level external datasets: those are read whole every night.
    */
-  public static Window window(
+  public static FeatureWindow window(
       Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
     if (views.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot compute customer features: no view (date and context) given");
     }
-    Window w = new Window(in, settings, lookbackDays, views, null);
-    return new Window(
+    FeatureWindow w = new FeatureWindow(in, settings, lookbackDays, views, null);
+    return new FeatureWindow(
         in, settings, lookbackDays, views, categories(w.lines(in.transactions()), settings, views));
   }
 
-  public static final class Window {
+  public static final class FeatureWindow {
     private final Inputs in;
     private final FeatureSettings settings;
     private final int lookbackDays;
@@ -104,7 +104,7 @@ public final class CustomerFeatures {
     private final List<List<String>> categories;
     private final List<String> transactionExternal = new ArrayList<>();
 
-    private Window(
+    private FeatureWindow(
         Inputs in,
         FeatureSettings settings,
         int lookbackDays,

@@ -28,18 +28,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * The features step's per-customer aggregates of a night ({@link CustomerFeatures.Window#rows()}:
- * per view and customer, before the customers table is joined), kept for the next night under
- * {@code <root>/}{@value #DIRECTORY}{@code /dt=<night>/} with a properties file ({@value #STATE})
- * written last: the night, a fingerprint of what the rows depend on besides the lines (feature
- * settings, look-back, views, each view's category columns, the products' categories, the
- * transaction-level external data) and a signature of every day's curated transaction files up to
- * that night ({@link CuratedTables#eventDateSignatures}).
+ * The features step's per-customer aggregates of a night ({@link
+ * CustomerFeatures.FeatureWindow#rows()}: per view and customer, before the customers table is
+ * joined), kept for the next night under {@code <root>/}{@value #DIRECTORY}{@code /dt=<night>/}
+ * with a properties file ({@value #STATE}) written last: the night, a fingerprint of what the rows
+ * depend on besides the lines (feature settings, look-back, views, each view's category columns,
+ * the products' categories, the transaction-level external data) and a signature of every day's
+ * curated transaction files up to that night ({@link CuratedTables#eventDateSignatures}).
  *
  * <p>A night carries the kept rows over, aggregating again only the customers with a line on a day
  * after the kept night or on a day that has left the window since ({@link
- * CustomerFeatures.Window#rowsUpdating}), when the fingerprint is tonight's and no day up to the
- * kept night has other lines than it had then (late or corrected data, a re-run of an earlier
+ * CustomerFeatures.FeatureWindow#rowsUpdating}), when the fingerprint is tonight's and no day up to
+ * the kept night has other lines than it had then (late or corrected data, a re-run of an earlier
  * night); otherwise, and on a full refresh, it aggregates every customer and says why.
  */
 public final class FeatureStateStore {
@@ -70,7 +70,7 @@ public final class FeatureStateStore {
       Tables tables,
       LocalDate date,
       CustomerFeatures.Inputs in,
-      CustomerFeatures.Window window,
+      CustomerFeatures.FeatureWindow window,
       FeatureSettings settings,
       int lookbackDays,
       List<View> views) {

@@ -73,7 +73,8 @@ public final class FeaturesJob implements NightlyStep {
             new View(ctx.date(), FeatureContext.WEEKDAY),
             new View(ctx.date(), FeatureContext.WEEKEND));
     int lookbackDays = s.run().lookbackDays();
-    CustomerFeatures.Window window = CustomerFeatures.window(in, s.features(), lookbackDays, views);
+    CustomerFeatures.FeatureWindow window =
+        CustomerFeatures.window(in, s.features(), lookbackDays, views);
     FeatureStateStore.Summary summary =
         FeatureStateStore.summarize(
             ctx.tables(), ctx.date(), in, window, s.features(), lookbackDays, views);

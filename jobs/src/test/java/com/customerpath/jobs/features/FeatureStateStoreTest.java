@@ -62,7 +62,7 @@ class FeatureStateStoreTest {
     Map<String, List<Object>> carriedContexts = rows(night, FeaturesJob.CONTEXT_TABLE);
 
     // The sample's last day has buyers, so some customers were aggregated again, most carried.
-    CustomerFeatures.Window window =
+    CustomerFeatures.FeatureWindow window =
         CustomerFeatures.window(
             FeaturesJob.inputs(night),
             night.settings().features(),
