@@ -126,8 +126,8 @@ class FeatureStateStoreTest {
   }
 
   /** A table's rows of the night by customer (and context), each as its list of values. */
-  private static Map<String, List<Object>> rows(JobContext ctx, String table) {
-    Dataset<Row> df = ctx.tables().read(table, NIGHT);
+  static Map<String, List<Object>> rows(JobContext ctx, String table) {
+    Dataset<Row> df = ctx.tables().read(table, ctx.date());
     boolean byContext = List.of(df.columns()).contains("context");
     Map<String, List<Object>> out = new TreeMap<>();
     for (Row r : df.collectAsList()) {
@@ -145,8 +145,7 @@ class FeatureStateStoreTest {
    * The same keys and values; doubles equal to 1e-9 of their size (sums of the same lines in
    * another order differ in the last digits).
    */
-  private static void assertSameRows(
-      Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
+  static void assertSameRows(Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
     assertEquals(expected.keySet(), actual.keySet(), "the same customers");
     for (String key : expected.keySet()) {
       List<Object> e = expected.get(key);
