@@ -32,9 +32,10 @@ import org.apache.spark.sql.functions;
  * CustomerFeatures.FeatureWindow#rows()}: per view and customer, before the customers table is
  * joined), kept for the next night under {@code <root>/}{@value #DIRECTORY}{@code /dt=<night>/}
  * with a properties file ({@value #STATE}) written last: the night, a fingerprint of what the rows
- * depend on besides the lines (feature settings, look-back, views, each view's category columns,
- * the products' categories, the transaction-level external data) and a signature of every day's
- * curated transaction files up to that night ({@link CuratedTables#eventDateSignatures}).
+ * depend on besides the lines (the aggregation's version and columns, the session time zone,
+ * feature settings, look-back, views, each view's category columns, the products' categories, the
+ * transaction-level external data) and a signature of every day's curated transaction files up to
+ * that night ({@link CuratedTables#eventDateSignatures}).
  *
  * <p>A night carries the kept rows over, aggregating again only the customers with a line on a day
  * after the kept night or on a day that has left the window since ({@link
@@ -46,6 +47,9 @@ public final class FeatureStateStore {
   public static final String DIRECTORY = TableNames.CUSTOMER_FEATURES_STATE;
   static final String STATE = "_state.properties";
   private static final String DAY = "day.";
+
+  /** Raise when the per-customer aggregation changes what a column means. */
+  static final int VERSION = 1;
 
   private FeatureStateStore() {}
 
@@ -75,6 +79,13 @@ public final class FeatureStateStore {
       int lookbackDays,
       List<View> views) {
     List<String> parts = new ArrayList<>();
+    // The version of the aggregation and its columns: rows kept by another release are not mixed
+    // with tonight's (a new column, a changed formula).
+    parts.add("version=" + VERSION);
+    parts.add("columns=" + List.of(window.rows().columns()));
+    // Days, weekends and hours are those of the session time zone.
+    parts.add(
+        "timezone=" + in.transactions().sparkSession().conf().get("spark.sql.session.timeZone"));
     parts.add("settings=" + settings);
     parts.add("lookback=" + lookbackDays);
     parts.add("views=" + views.stream().map(v -> v.context().label()).toList());
