@@ -90,9 +90,7 @@ public final class CustomerFeatures {
       throw new IllegalArgumentException(
           "Cannot compute customer features: no view (date and context) given");
     }
-    FeatureWindow w = new FeatureWindow(in, settings, lookbackDays, views, null);
-    return new FeatureWindow(
-        in, settings, lookbackDays, views, categories(w.lines(in.transactions()), settings, views));
+    return new FeatureWindow(in, settings, lookbackDays, views);
   }
 
   public static final class FeatureWindow {
@@ -104,23 +102,19 @@ public final class CustomerFeatures {
     private final List<List<String>> categories;
     private final List<String> transactionExternal = new ArrayList<>();
 
-    private FeatureWindow(
-        Inputs in,
-        FeatureSettings settings,
-        int lookbackDays,
-        List<View> views,
-        List<List<String>> categories) {
+    /** Ranks the categories (one small query unless they are configured). */
+    private FeatureWindow(Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
       this.in = in;
       this.settings = settings;
       this.lookbackDays = lookbackDays;
       this.views = List.copyOf(views);
       this.asOfDates = views.stream().map(View::asOf).distinct().sorted().toList();
-      this.categories = categories;
       for (ExternalTable ext : in.external()) {
         if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
           transactionExternal.addAll(ext.outputColumns());
         }
       }
+      this.categories = CustomerFeatures.categories(lines(in.transactions()), settings, views);
     }
 
     /** The category share columns of each view, in view order. */

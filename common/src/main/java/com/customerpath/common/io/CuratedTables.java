@@ -128,6 +128,7 @@ public final class CuratedTables {
       if (!fs.exists(root)) {
         return java.util.Map.of();
       }
+      org.apache.hadoop.fs.Path table = fs.makeQualified(root);
       org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
           fs.listFiles(root, true);
       String prefix = EVENT_DATE + "=";
@@ -135,7 +136,10 @@ public final class CuratedTables {
         org.apache.hadoop.fs.LocatedFileStatus f = it.next();
         String name = f.getPath().getName();
         String dir = f.getPath().getParent().getName();
-        if (name.startsWith("_") || name.startsWith(".") || !dir.startsWith(prefix)) {
+        // Only the table's own partitions (not a _staging/event_date=... of an unfinished write).
+        boolean partitionFile =
+            dir.startsWith(prefix) && table.equals(f.getPath().getParent().getParent());
+        if (name.startsWith("_") || name.startsWith(".") || !partitionFile) {
           continue;
         }
         String date = dir.substring(prefix.length());

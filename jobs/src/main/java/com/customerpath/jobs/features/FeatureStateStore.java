@@ -15,7 +15,6 @@ import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +46,7 @@ public final class FeatureStateStore {
   public static final String DIRECTORY = TableNames.CUSTOMER_FEATURES_STATE;
   static final String STATE = "_state.properties";
   private static final String DAY = "day.";
+  private static final String FINGERPRINT = "fingerprint.";
 
   /** Raise when the per-customer aggregation changes what a column means. */
   static final int VERSION = 1;
@@ -57,7 +57,7 @@ public final class FeatureStateStore {
    * What tonight's rows depend on: the fingerprint of everything but the lines, and the signature
    * of every day's curated lines.
    */
-  public record Summary(String fingerprint, Map<String, String> dayChecksums) {}
+  public record Summary(Map<String, String> fingerprint, Map<String, String> daySignatures) {}
 
   /** Kept rows tonight may carry over, or why it may not. */
   public record Decision(Optional<LocalDate> keptNight, Dataset<Row> keptRows, String reason) {
@@ -78,24 +78,24 @@ public final class FeatureStateStore {
       FeatureSettings settings,
       int lookbackDays,
       List<View> views) {
-    List<String> parts = new ArrayList<>();
+    Map<String, String> parts = new java.util.LinkedHashMap<>();
     // The version of the aggregation and its columns: rows kept by another release are not mixed
     // with tonight's (a new column, a changed formula).
-    parts.add("version=" + VERSION);
-    parts.add("columns=" + List.of(window.rows().columns()));
+    parts.put("version", String.valueOf(VERSION));
+    parts.put("columns", List.of(window.rows().columns()).toString());
     // Days, weekends and hours are those of the session time zone.
-    parts.add(
-        "timezone=" + in.transactions().sparkSession().conf().get("spark.sql.session.timeZone"));
-    parts.add("settings=" + settings);
-    parts.add("lookback=" + lookbackDays);
-    parts.add("views=" + views.stream().map(v -> v.context().label()).toList());
-    parts.add("categories=" + window.categories());
+    parts.put(
+        "timezone", in.transactions().sparkSession().conf().get("spark.sql.session.timeZone"));
+    parts.put("settings", settings.toString());
+    parts.put("lookback", String.valueOf(lookbackDays));
+    parts.put("contexts", views.stream().map(v -> v.context().label()).toList().toString());
+    parts.put("categories", window.categories().toString());
     // The small tables' checksums in one query.
     Map<String, Dataset<Row>> small = new java.util.LinkedHashMap<>();
     in.products().ifPresent(p -> small.put("products", p.select("product_id", "category")));
     for (ExternalTable ext : in.external()) {
       if (ext.settings().level() == ExternalDatasetSettings.Level.TRANSACTION) {
-        parts.add("external." + ext.name() + "=" + ext.settings());
+        parts.put("external." + ext.name(), ext.settings().toString());
         small.put("external." + ext.name(), ext.byKey());
       }
     }
@@ -107,15 +107,12 @@ public final class FeatureStateStore {
               .select(lit(e.getKey()).as("table"), col("n"), col("sum"));
       sums = sums == null ? one : sums.unionByName(one);
     }
-    Map<String, String> checksums = new TreeMap<>();
     if (sums != null) {
       for (Row r : sums.collectAsList()) {
-        checksums.put(r.getString(0), r.getLong(1) + ":" + r.get(2));
+        parts.put("checksum." + r.getString(0), r.getLong(1) + ":" + r.get(2));
       }
     }
-    parts.add("checksums=" + checksums);
-    return new Summary(
-        String.join("|", parts), CuratedTables.eventDateSignatures(tables, "transactions", date));
+    return new Summary(parts, CuratedTables.eventDateSignatures(tables, "transactions", date));
   }
 
   /**
@@ -135,14 +132,11 @@ public final class FeatureStateStore {
     }
     LocalDate night = saved.get().night();
     Properties kept = saved.get().properties();
-    if (!tonight.fingerprint().equals(kept.getProperty("fingerprint"))) {
-      return none(
-          "the settings, category columns, products' categories or transaction-level external"
-              + " data differ from "
-              + night
-              + "'s");
+    List<String> differ = differingParts(kept, tonight.fingerprint());
+    if (!differ.isEmpty()) {
+      return none("what the aggregates depend on differs from " + night + "'s: " + differ);
     }
-    List<String> changed = changedDays(kept, night, tonight.dayChecksums());
+    List<String> changed = changedDays(kept, night, tonight.daySignatures());
     if (!changed.isEmpty()) {
       return none(
           changed.size()
@@ -153,6 +147,20 @@ public final class FeatureStateStore {
     }
     return new Decision(
         Optional.of(night), tables.read(DIRECTORY, night), "carried over from " + night);
+  }
+
+  /**
+   * The fingerprint's parts (settings, columns, time zone, checksums...) whose kept value is not
+   * tonight's.
+   */
+  static List<String> differingParts(Properties kept, Map<String, String> tonight) {
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>(tonight.keySet());
+    kept.stringPropertyNames().stream()
+        .filter(k -> k.startsWith(FINGERPRINT))
+        .forEach(k -> keys.add(k.substring(FINGERPRINT.length())));
+    return keys.stream()
+        .filter(k -> !java.util.Objects.equals(kept.getProperty(FINGERPRINT + k), tonight.get(k)))
+        .toList();
   }
 
   /** The days up to the kept night whose files differ (or that came or went). */
@@ -177,8 +185,8 @@ public final class FeatureStateStore {
     long written = tables.write(DIRECTORY, date, rows);
     Properties state = new Properties();
     state.setProperty("night", date.toString());
-    state.setProperty("fingerprint", summary.fingerprint());
-    summary.dayChecksums().forEach((day, sum) -> state.setProperty(DAY + day, sum));
+    summary.fingerprint().forEach((part, value) -> state.setProperty(FINGERPRINT + part, value));
+    summary.daySignatures().forEach((day, sum) -> state.setProperty(DAY + day, sum));
     KeptModels.markSaved(tables, dir, STATE, state, "features: per-customer aggregates");
     dropOlder(tables, date);
     return written;
