@@ -127,21 +127,11 @@ final class CandidateAssembly {
     if (ranking != null) {
       return base.mapPartitions(
           (MapPartitionsFunction<Row, Row>)
-              rows -> CandidateSources.perRow(rows, c -> ranking.top(shared.value().score(c))),
+              rows -> CandidateSources.perRow(rows, c -> shared.value().rank(c, ranking)),
           Encoders.row(RANKED));
     }
     return base.mapPartitions(
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
-  }
-
-  /** The row's values followed by the extra ones (a rank, a score). */
-  private static Row appended(Row r, Object... extra) {
-    Object[] values = new Object[r.size() + extra.length];
-    for (int c = 0; c < r.size(); c++) {
-      values[c] = r.get(c);
-    }
-    System.arraycopy(extra, 0, values, r.size(), extra.length);
-    return RowFactory.create(values);
   }
 
   /** {@link #SCORED} + score, rank: a customer's ranked candidates. */
@@ -174,48 +164,32 @@ final class CandidateAssembly {
       this.heavyMinOrders = fit.heavyMinOrders();
     }
 
-    /** The best n allowed candidates (rows of {@link #SCORED}) with score and rank. */
-    List<Row> top(List<Row> candidates) {
-      List<Row> allowed = new ArrayList<>(candidates.size());
-      java.util.IdentityHashMap<Row, Double> score = new java.util.IdentityHashMap<>();
-      for (Row r : candidates) {
-        if (allowed(r)) {
-          allowed.add(r);
-          score.put(r, score(r));
-        }
-      }
-      allowed.sort(
-          Comparator.<Row>comparingDouble(r -> -score.get(r)).thenComparing(r -> r.getString(1)));
-      List<Row> out = new ArrayList<>(Math.min(n, allowed.size()));
-      for (int k = 0; k < Math.min(n, allowed.size()); k++) {
-        Row r = allowed.get(k);
-        out.add(appended(r, score.get(r), k + 1));
-      }
-      return out;
-    }
-
-    /** Recommender.allowed: not bought, or bought and let through by the policy. */
-    private boolean allowed(Row r) {
-      boolean bought = r.getBoolean(3);
-      if (!bought) {
+    /**
+     * Recommender.allowed: not bought (b null), or bought and let through by the policy; b is the
+     * customer's own row of the product (a, b, c = due_ratio, d = interval_days).
+     */
+    private boolean allowed(Row b, String product, Map<String, String> category) {
+      if (b == null) {
         return true;
       }
       return switch (repeat) {
         case NEVER -> false;
         case ALWAYS -> true;
-        case BY_CATEGORY -> !r.isNullAt(6) && repeatable.contains(r.getString(6));
+        case BY_CATEGORY -> {
+          String c = category.get(product);
+          yield c != null && repeatable.contains(c);
+        }
         case WHEN_DUE -> {
-          if (r.isNullAt(4) || r.isNullAt(5) || r.getDouble(5) == 0) {
+          if (b.isNullAt(4) || b.isNullAt(5) || b.getDouble(5) == 0) {
             yield false; // SQL: null (unknown ratio or interval) is not due
           }
-          yield r.getDouble(4) + dueHorizonDays / r.getDouble(5) >= dueThreshold;
+          yield b.getDouble(4) + dueHorizonDays / b.getDouble(5) >= dueThreshold;
         }
       };
     }
 
     /** Blend.Fit.score: 0 + f_1 w_1 + ... in FEATURES order, the customer's segment's weights. */
-    private double score(Row r) {
-      long orders = r.isNullAt(14) ? 0L : r.getLong(14);
+    private double score(long orders, double[] f) {
       double[] w = weights;
       if (!bySegment.isEmpty()) {
         String segment = Blend.SEGMENTS.get(Blend.segmentIndex(orders, heavyMinOrders));
@@ -224,7 +198,7 @@ final class CandidateAssembly {
       double s = 0.0;
       for (int i = 0; i < w.length; i++) {
         if (w[i] != 0 || !bySegment.isEmpty()) {
-          s += r.getDouble(8 + i) * w[i];
+          s += f[i] * w[i];
         }
       }
       return s;
@@ -362,6 +336,53 @@ final class CandidateAssembly {
      * candidates.
      */
     List<Row> score(Row customer) {
+      Slate slate = slate(customer);
+      List<Row> out = new ArrayList<>(slate.size);
+      for (int i = 0; i < slate.size; i++) {
+        out.add(RowFactory.create(slate.values(i, category, 0)));
+      }
+      return out;
+    }
+
+    /**
+     * One customer's best allowed candidates ({@link #RANKED}): the policy and the blend applied to
+     * each candidate's values in place, and a row made for the top N only.
+     */
+    List<Row> rank(Row customer, Ranking ranking) {
+      Slate slate = slate(customer);
+      double[] score = new double[slate.size];
+      int[] allowed = new int[slate.size];
+      double[] f = new double[Recommender.FEATURES.size()];
+      int m = 0;
+      for (int i = 0; i < slate.size; i++) {
+        if (ranking.allowed(slate.bought[i], slate.product[i], category)) {
+          slate.features(i, f);
+          score[i] = ranking.score(slate.orders, f);
+          allowed[m++] = i;
+        }
+      }
+      String[] product = slate.product;
+      int[] top =
+          TopIndexes.first(
+              m,
+              ranking.n,
+              (a, b) -> {
+                int c = Double.compare(-score[allowed[a]], -score[allowed[b]]);
+                return c < 0 || (c == 0 && product[allowed[a]].compareTo(product[allowed[b]]) < 0);
+              });
+      List<Row> out = new ArrayList<>(top.length);
+      for (int k = 0; k < top.length; k++) {
+        int i = allowed[top[k]];
+        Object[] values = slate.values(i, category, 2);
+        values[values.length - 2] = score[i];
+        values[values.length - 1] = k + 1;
+        out.add(RowFactory.create(values));
+      }
+      return out;
+    }
+
+    /** The candidates of one customer, in the order the sources name them. */
+    private Slate slate(Row customer) {
       String id = customer.getString(0);
       Integer persona = customer.isNullAt(1) ? null : customer.getInt(1);
       Integer ctxPersona = customer.isNullAt(2) ? null : customer.getInt(2);
@@ -400,39 +421,90 @@ final class CandidateAssembly {
               ? Map.of()
               : ctxPop.getOrDefault(contextGroup(context, ctxPersona), new HashMap<>());
       boolean boosted = ctxPersona != null && contextBoost > 0;
-      List<Row> out = new ArrayList<>(candidates.size());
+      Slate slate = new Slate(id, persona, orders, candidates.size());
       for (String product : candidates) {
-        Row b = bought.get(product);
-        Row t = together.get(product);
+        int i = slate.size++;
+        slate.product[i] = product;
+        slate.bought[i] = bought.get(product);
+        slate.together[i] = together.get(product);
         double popularity = orZero(personaPopularity.get(product));
-        double fPersona =
+        slate.persona[i] =
             boosted
                 ? popularity * (1 - contextBoost)
                     + orZero(contextPopularity.get(product)) * contextBoost
                 : popularity;
-        out.add(
-            RowFactory.create(
-                id,
-                product,
-                persona,
-                b != null,
-                b == null || b.isNullAt(4) ? null : b.getDouble(4),
-                b == null || b.isNullAt(5) ? null : b.getDouble(5),
-                category.get(product),
-                t == null || t.isNullAt(6) ? null : t.getString(6),
-                b == null || b.isNullAt(2) ? 0.0 : b.getDouble(2),
-                b == null || b.isNullAt(3) ? 0.0 : b.getDouble(3),
-                t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2),
-                fPersona,
-                orZero(global.get(product)),
-                orZero(als.get(product)),
-                orders));
+        slate.global[i] = orZero(global.get(product));
+        slate.als[i] = orZero(als.get(product));
       }
-      return out;
+      return slate;
     }
 
     private static double orZero(Double d) {
       return d == null ? 0.0 : d;
+    }
+  }
+
+  /**
+   * One customer's candidates as parallel arrays, one slot per candidate: the customer's own row
+   * (null: not bought), the bought-together row (null: none) and the popularity and ALS scores.
+   */
+  private static final class Slate {
+    private final String id;
+    private final Integer personaId;
+    private final long orders;
+    private final String[] product;
+    private final Row[] bought;
+    private final Row[] together;
+    private final double[] persona;
+    private final double[] global;
+    private final double[] als;
+    private int size;
+
+    private Slate(String id, Integer personaId, long orders, int capacity) {
+      this.id = id;
+      this.personaId = personaId;
+      this.orders = orders;
+      this.product = new String[capacity];
+      this.bought = new Row[capacity];
+      this.together = new Row[capacity];
+      this.persona = new double[capacity];
+      this.global = new double[capacity];
+      this.als = new double[capacity];
+    }
+
+    /** Candidate i's six scores in {@link Recommender#FEATURES} order, into f. */
+    private void features(int i, double[] f) {
+      Row b = bought[i];
+      Row t = together[i];
+      f[0] = b == null || b.isNullAt(2) ? 0.0 : b.getDouble(2);
+      f[1] = b == null || b.isNullAt(3) ? 0.0 : b.getDouble(3);
+      f[2] = t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2);
+      f[3] = persona[i];
+      f[4] = global[i];
+      f[5] = als[i];
+    }
+
+    /** Candidate i's values in {@link #SCORED} order, with `extra` empty slots after them. */
+    private Object[] values(int i, Map<String, String> category, int extra) {
+      Row b = bought[i];
+      Row t = together[i];
+      Object[] v = new Object[15 + extra];
+      v[0] = id;
+      v[1] = product[i];
+      v[2] = personaId;
+      v[3] = b != null;
+      v[4] = b == null || b.isNullAt(4) ? null : b.getDouble(4);
+      v[5] = b == null || b.isNullAt(5) ? null : b.getDouble(5);
+      v[6] = category.get(product[i]);
+      v[7] = t == null || t.isNullAt(6) ? null : t.getString(6);
+      v[8] = b == null || b.isNullAt(2) ? 0.0 : b.getDouble(2);
+      v[9] = b == null || b.isNullAt(3) ? 0.0 : b.getDouble(3);
+      v[10] = t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2);
+      v[11] = persona[i];
+      v[12] = global[i];
+      v[13] = als[i];
+      v[14] = orders;
+      return v;
     }
   }
 }

@@ -14,12 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -326,6 +324,7 @@ public final class CandidateSources {
       private final int[] because = new int[products.length];
       private final boolean[] seen = new boolean[products.length];
       private final int[] touched = new int[products.length];
+      private final boolean[] isBought = new boolean[products.length];
 
       List<Row> score(Row customer, int keep) {
         List<String> items = customer.getList(1);
@@ -356,25 +355,40 @@ public final class CandidateSources {
             sum[p] += sim;
           }
         }
-        Set<Integer> bought = new HashSet<>();
-        for (String b : customer.<String>getList(2)) {
+        List<String> boughtIds = customer.getList(2);
+        int[] bought = new int[boughtIds.size()];
+        int nb = 0;
+        for (String b : boughtIds) {
           Integer p = number.get(b);
-          if (p != null) {
-            bought.add(p);
+          if (p != null && !isBought[p]) {
+            isBought[p] = true;
+            bought[nb++] = p;
           }
         }
-        List<Integer> scored = new ArrayList<>();
+        int[] scored = new int[m];
+        int ns = 0;
         for (int j = 0; j < m; j++) {
-          if (!bought.contains(touched[j])) {
-            scored.add(touched[j]);
+          if (!isBought[touched[j]]) {
+            scored[ns++] = touched[j];
           }
         }
-        scored.sort(
-            Comparator.<Integer>comparingDouble(p -> -sum[p]).thenComparing(p -> products[p]));
-        List<Row> out = new ArrayList<>(Math.min(keep, scored.size()));
+        int[] keptAt =
+            TopIndexes.first(
+                ns,
+                keep,
+                (a, b) -> {
+                  int c = Double.compare(-sum[scored[a]], -sum[scored[b]]);
+                  return c < 0
+                      || (c == 0 && products[scored[a]].compareTo(products[scored[b]]) < 0);
+                });
+        List<Row> out = new ArrayList<>(keptAt.length);
         String id = customer.getString(0);
-        for (int p : scored.subList(0, Math.min(keep, scored.size()))) {
+        for (int at : keptAt) {
+          int p = scored[at];
           out.add(RowFactory.create(id, products[p], sum[p] / items.size(), products[because[p]]));
+        }
+        for (int j = 0; j < nb; j++) {
+          isBought[bought[j]] = false;
         }
         for (int j = 0; j < m; j++) {
           int p = touched[j];
@@ -819,39 +833,15 @@ public final class CandidateSources {
           });
     }
 
-    /**
-     * The indexes of the n highest scores, highest first (ties: the smaller index first), with a
-     * bounded heap whose root is the worst kept.
-     */
+    /** The indexes of the n highest scores, highest first (ties: the smaller index first). */
     static int[] best(float[] scores, int n) {
-      int k = Math.min(n, scores.length);
-      if (k <= 0) {
-        return new int[0];
-      }
-      java.util.PriorityQueue<Integer> heap =
-          new java.util.PriorityQueue<>(
-              k + 1,
-              (a, b) -> {
-                int c = Float.compare(scores[a], scores[b]);
-                return c != 0 ? c : Integer.compare(b, a); // worse = lower score, then larger index
-              });
-      for (int j = 0; j < scores.length; j++) {
-        if (heap.size() < k) {
-          heap.add(j);
-        } else {
-          int worst = heap.peek();
-          int c = Float.compare(scores[j], scores[worst]);
-          if (c > 0 || (c == 0 && j < worst)) {
-            heap.poll();
-            heap.add(j);
-          }
-        }
-      }
-      int[] out = new int[heap.size()];
-      for (int i = out.length - 1; i >= 0; i--) {
-        out[i] = heap.poll();
-      }
-      return out;
+      return TopIndexes.first(
+          scores.length,
+          n,
+          (a, b) -> {
+            int c = Float.compare(scores[a], scores[b]);
+            return c > 0 || (c == 0 && a < b);
+          });
     }
   }
 
