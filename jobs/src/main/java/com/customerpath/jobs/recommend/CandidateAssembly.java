@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -38,9 +40,29 @@ final class CandidateAssembly {
               + " f_due double, f_together double, f_persona double, f_global double, f_als double,"
               + " orders long");
 
-  private static final int BOUGHT = 0;
-  private static final int TOGETHER = 1;
-  private static final int ALS = 2;
+  static final int BOUGHT = 0;
+  static final int TOGETHER = 1;
+  static final int ALS = 2;
+
+  /**
+   * One candidate of a customer from one source (src: BOUGHT, TOGETHER or ALS): bought rows carry a
+   * = f_buy_again, b = f_due, c = due_ratio, d = interval_days; the others a = their score.
+   */
+  static final StructType CANDIDATE =
+      StructType.fromDDL(
+          "src int, product_id string, a double, b double, c double, d double, because string");
+
+  /** One row per customer: their candidates from a source, and orders (bought rows only). */
+  static final StructType LISTS =
+      new StructType()
+          .add("customer_id", "string")
+          .add("rows", DataTypes.createArrayType(CANDIDATE))
+          .add("orders", "long");
+
+  /** A candidate of source src with score a (and because, for bought together). */
+  static Row candidate(int src, String product, double a, String because) {
+    return RowFactory.create(src, product, a, null, null, null, because);
+  }
 
   /**
    * Distinct buyers per product: of every customer (popularity "global", no group key), of a
@@ -75,14 +97,25 @@ final class CandidateAssembly {
       Dataset<Row> categories,
       double contextBoost,
       int n) {
-    return assemble(groups, inter, together, als, buyers, categories, contextBoost, n, null);
+    return assemble(
+        groups,
+        inter,
+        together == null ? null : asLists(together, TOGETHER, "f_together", col("because")),
+        als == null ? null : asLists(als, ALS, "f_als", lit(null).cast("string")),
+        buyers,
+        categories,
+        contextBoost,
+        n,
+        null);
   }
 
   /**
-   * As above; with a ranking (not null) only each customer's best top-N allowed candidates leave
-   * the pass, ranked (schema {@link #RANKED}): what {@link Recommender#rank} gives on the allowed
-   * rows, without a row for every other candidate (7.5M rows at 1M lines, of which 0.5M are kept)
-   * and without a window that shuffles and sorts them.
+   * As above, with the bought-together and ALS candidates as lists per customer ({@link #LISTS}),
+   * as {@link CandidateSources#boughtTogetherLists} and {@link CandidateSources#alsLists} give
+   * them; with a ranking (not null) only each customer's best top-N allowed candidates leave the
+   * pass, ranked (schema {@link #RANKED}): what {@link Recommender#rank} gives on the allowed rows,
+   * without a row for every other candidate (7.5M rows at 1M lines, of which 0.5M are kept) and
+   * without a window that shuffles and sorts them.
    */
   static Dataset<Row> assemble(
       Dataset<Row> groups,
@@ -95,29 +128,34 @@ final class CandidateAssembly {
       int n,
       Ranking ranking) {
     Lookups lookups = Lookups.collect(buyers, categories, contextBoost, n);
-    Dataset<Row> own =
-        inter.select(
-            col("customer_id"),
+    Column row =
+        functions.struct(
             lit(BOUGHT).as("src"),
             col("product_id"),
             col("f_buy_again").as("a"),
             col("f_due").as("b"),
             col("due_ratio").as("c"),
             col("interval_days").as("d"),
-            lit(null).cast("string").as("because"),
-            col("orders").cast("long").as("orders"));
-    if (together != null) {
-      own = own.unionByName(scoreRows(together, TOGETHER, "f_together", col("because")));
+            lit(null).cast("string").as("because"));
+    // Each source's candidates as one list per customer, merged in one small aggregation (a few
+    // rows per customer): bought together and ALS give theirs as lists already.
+    Dataset<Row> lists =
+        inter
+            .groupBy("customer_id")
+            .agg(
+                functions.collect_list(row).as("rows"),
+                functions.max(col("orders").cast("long")).as("orders"));
+    for (Dataset<Row> source : Arrays.asList(together, als)) {
+      if (source != null) {
+        lists = lists.unionByName(source.select("customer_id", "rows", "orders"));
+      }
     }
-    if (als != null) {
-      own = own.unionByName(scoreRows(als, ALS, "f_als", lit(null).cast("string")));
-    }
-    Column row =
-        functions.struct(
-            col("src"), col("product_id"), col("a"), col("b"), col("c"), col("d"), col("because"));
     Dataset<Row> perCustomer =
-        own.groupBy("customer_id")
-            .agg(functions.collect_list(row).as("rows"), functions.max("orders").as("orders"));
+        lists
+            .groupBy("customer_id")
+            .agg(
+                functions.flatten(functions.collect_list("rows")).as("rows"),
+                functions.max("orders").as("orders"));
     Dataset<Row> base =
         groups
             .select("customer_id", "persona_id", "ctx_persona_id", "context")
@@ -217,20 +255,24 @@ final class CandidateAssembly {
     return context + ":" + ctxPersona;
   }
 
-  /** A source's (customer, product, score) rows in the shape of the customer's own rows. */
-  private static Dataset<Row> scoreRows(
-      Dataset<Row> source, int src, String score, Column because) {
+  /** A source's (customer, product, score) rows as lists per customer ({@link #LISTS}). */
+  private static Dataset<Row> asLists(Dataset<Row> source, int src, String score, Column because) {
     Column none = lit(null).cast("double");
-    return source.select(
-        col("customer_id"),
-        lit(src).as("src"),
-        col("product_id"),
-        col(score).as("a"),
-        none.as("b"),
-        none.as("c"),
-        none.as("d"),
-        because.as("because"),
-        lit(null).cast("long").as("orders"));
+    return source
+        .groupBy("customer_id")
+        .agg(
+            functions
+                .collect_list(
+                    functions.struct(
+                        lit(src).as("src"),
+                        col("product_id"),
+                        col(score).as("a"),
+                        none.as("b"),
+                        none.as("c"),
+                        none.as("d"),
+                        because.as("because")))
+                .as("rows"))
+        .withColumn("orders", lit(null).cast("long"));
   }
 
   /** The small tables as maps, and the scoring of one customer's candidates. */

@@ -32,6 +32,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -193,6 +194,26 @@ public final class CandidateSources {
       Dataset<Row> targets,
       int keep,
       List<Dataset<Row>> cached) {
+    return boughtTogetherLists(interactions, s, targets, keep, cached)
+        .select(col("customer_id"), functions.explode(col("rows")).as("c"))
+        .select(
+            col("customer_id"),
+            col("c.product_id").as("product_id"),
+            col("c.a").as("f_together"),
+            col("c.because").as("because"));
+  }
+
+  /**
+   * As above, as one row per customer with candidates ({@link CandidateAssembly#LISTS}, source
+   * bought together, a = f_together): the assembly takes each source's candidates as a list per
+   * customer, so that they are not one row each through its shuffle.
+   */
+  static Dataset<Row> boughtTogetherLists(
+      Dataset<Row> interactions,
+      CandidateSettings s,
+      Dataset<Row> targets,
+      int keep,
+      List<Dataset<Row>> cached) {
     // A heavy buyer's pairs grow quadratically: use at most max-items-per-customer of their
     // products.
     Dataset<Row> ranked =
@@ -228,13 +249,9 @@ public final class CandidateSources {
         JavaSparkContext.fromSparkContext(interactions.sparkSession().sparkContext())
             .broadcast(index);
     return perCustomer.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows, keep),
-        Encoders.row(TOGETHER_SCHEMA));
+        (MapPartitionsFunction<Row, Row>) rows -> shared.value().lists(rows, keep),
+        Encoders.row(CandidateAssembly.LISTS));
   }
-
-  private static final StructType TOGETHER_SCHEMA =
-      StructType.fromDDL(
-          "customer_id string, product_id string, f_together double, because string");
 
   /**
    * Each item's best neighbours as arrays indexed by a dense product number (compressed rows: the
@@ -312,7 +329,8 @@ public final class CandidateSources {
       return out;
     }
 
-    Iterator<Row> score(Iterator<Row> customers, int keep) {
+    /** One row per customer with candidates ({@link CandidateAssembly#LISTS}), lazily. */
+    Iterator<Row> lists(Iterator<Row> customers, int keep) {
       Scorer scorer = new Scorer();
       return perRow(customers, c -> scorer.score(c, keep));
     }
@@ -326,6 +344,7 @@ public final class CandidateSources {
       private final int[] touched = new int[products.length];
       private final boolean[] isBought = new boolean[products.length];
 
+      /** The customer's list (customer_id, rows, orders null); none without a candidate. */
       List<Row> score(Row customer, int keep) {
         List<String> items = customer.getList(1);
         // Items in number order (fixed by the index), so that the sums do not depend on
@@ -381,11 +400,15 @@ public final class CandidateSources {
                   return c < 0
                       || (c == 0 && products[scored[a]].compareTo(products[scored[b]]) < 0);
                 });
-        List<Row> out = new ArrayList<>(keptAt.length);
-        String id = customer.getString(0);
-        for (int at : keptAt) {
-          int p = scored[at];
-          out.add(RowFactory.create(id, products[p], sum[p] / items.size(), products[because[p]]));
+        Row[] candidates = new Row[keptAt.length];
+        for (int k = 0; k < keptAt.length; k++) {
+          int p = scored[keptAt[k]];
+          candidates[k] =
+              CandidateAssembly.candidate(
+                  CandidateAssembly.TOGETHER,
+                  products[p],
+                  sum[p] / items.size(),
+                  products[because[p]]);
         }
         for (int j = 0; j < nb; j++) {
           isBought[bought[j]] = false;
@@ -395,7 +418,9 @@ public final class CandidateSources {
           seen[p] = false;
           sum[p] = 0;
         }
-        return out;
+        return candidates.length == 0
+            ? List.of()
+            : List.of(RowFactory.create(customer.getString(0), candidates, null));
       }
     }
   }
@@ -751,6 +776,17 @@ public final class CandidateSources {
    * undefined).
    */
   public static Dataset<Row> als(AlsFit fit, int count, Dataset<Row> targets) {
+    return alsLists(fit, count, targets)
+        .select(col("customer_id"), functions.explode(col("rows")).as("c"))
+        .select(col("customer_id"), col("c.product_id").as("product_id"), col("c.a").as("f_als"));
+  }
+
+  /**
+   * As above, as one row per customer ({@link CandidateAssembly#LISTS}, source ALS, a = f_als: the
+   * predicted preference clipped to [0, 1]); the product ids are named inside the pass, and only
+   * one row per customer is joined to the customer ids.
+   */
+  static Dataset<Row> alsLists(AlsFit fit, int count, Dataset<Row> targets) {
     ALSModel model = fit.model();
     Dataset<Row> users = model.userFactors();
     if (targets != null) {
@@ -762,40 +798,48 @@ public final class CandidateSources {
               new String[] {"id"},
               "left_semi");
     }
-    ProductFactors products = ProductFactors.of(model.itemFactors(), model.rank());
+    Map<Integer, String> productIds = new HashMap<>();
+    for (Row r : fit.products().select("item_ix", "product_id").collectAsList()) {
+      productIds.put(r.getInt(0), r.getString(1));
+    }
+    ProductFactors products = ProductFactors.of(model.itemFactors(), model.rank(), productIds);
     Broadcast<ProductFactors> shared =
         JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext()).broadcast(products);
-    Dataset<Row> recs =
+    Dataset<Row> lists =
         users
             .select("id", "features")
             .mapPartitions(
                 (MapPartitionsFunction<Row, Row>) rows -> shared.value().top(rows, count),
-                Encoders.row(ALS_RECS));
-    return recs.join(fit.customers(), "user_ix")
-        .join(functions.broadcast(fit.products()), "item_ix")
-        .select(
-            col("customer_id"),
-            col("product_id"),
-            functions.greatest(lit(0.0), functions.least(lit(1.0), col("rating"))).as("f_als"));
+                Encoders.row(ALS_LISTS));
+    return lists
+        .join(fit.customers(), "user_ix")
+        .select(col("customer_id"), col("rows"), lit(null).cast("long").as("orders"));
   }
 
-  private static final StructType ALS_RECS =
-      StructType.fromDDL("user_ix int, item_ix int, rating double");
+  private static final StructType ALS_LISTS =
+      new StructType()
+          .add("user_ix", "int", false)
+          .add("rows", DataTypes.createArrayType(CandidateAssembly.CANDIDATE), false);
 
   /** Every product's ALS factors in one column-major array, and the top-N of a customer. */
   static final class ProductFactors implements Serializable {
     private final int rank;
     private final int[] ids;
+    private final String[] productIds;
     private final float[] factors;
 
-    private ProductFactors(int rank, int[] ids, float[] factors) {
+    private ProductFactors(int rank, int[] ids, String[] productIds, float[] factors) {
       this.rank = rank;
       this.ids = ids;
+      this.productIds = productIds;
       this.factors = factors;
     }
 
-    /** From ALSModel.itemFactors (id, features): one row per product, in id order. */
-    static ProductFactors of(Dataset<Row> itemFactors, int rank) {
+    /**
+     * From ALSModel.itemFactors (id, features): one row per product, in id order; productIds names
+     * each item index.
+     */
+    static ProductFactors of(Dataset<Row> itemFactors, int rank, Map<Integer, String> productIds) {
       List<Row> rows = itemFactors.select("id", "features").orderBy("id").collectAsList();
       int[] ids = new int[rows.size()];
       float[] factors = new float[rows.size() * rank];
@@ -806,10 +850,17 @@ public final class CandidateSources {
           factors[j * rank + k] = f.get(k);
         }
       }
-      return new ProductFactors(rank, ids, factors);
+      String[] named = new String[ids.length];
+      for (int j = 0; j < ids.length; j++) {
+        named[j] = productIds.get(ids[j]);
+      }
+      return new ProductFactors(rank, ids, named, factors);
     }
 
-    /** (user_ix, item_ix, rating) of each customer's best n, best first, lazily per customer. */
+    /**
+     * (user_ix, rows): each customer's best n as candidates (product id, f_als = the rating as
+     * float dot product, clipped to [0, 1]), best first, lazily per customer.
+     */
     Iterator<Row> top(Iterator<Row> users, int n) {
       float[] user = new float[rank];
       float[] scores = new float[ids.length];
@@ -824,13 +875,22 @@ public final class CandidateSources {
             // scores = factors^T x user, as MLlib's recommendForAll computes them.
             blas.sgemv(
                 "T", rank, ids.length, 1.0f, factors, 0, rank, user, 0, 1, 0.0f, scores, 0, 1);
-            int[] best = best(scores, n);
-            List<Row> out = new ArrayList<>(best.length);
-            for (int j : best) {
-              out.add(RowFactory.create(u.getInt(0), ids[j], (double) scores[j]));
+            List<Row> candidates = new ArrayList<>(n);
+            for (int j : best(scores, n)) {
+              if (productIds[j] != null) {
+                candidates.add(
+                    CandidateAssembly.candidate(
+                        CandidateAssembly.ALS, productIds[j], clipped(scores[j]), null));
+              }
             }
-            return out;
+            return List.of(RowFactory.create(u.getInt(0), candidates.toArray(new Row[0])));
           });
+    }
+
+    /** greatest(0, least(1, rating)) as Spark computes it (NaN sorts above every number). */
+    static double clipped(float rating) {
+      double r = rating;
+      return Double.isNaN(r) ? 1.0 : Math.max(0.0, Math.min(1.0, r));
     }
 
     /** The indexes of the n highest scores, highest first (ties: the smaller index first). */

@@ -352,13 +352,13 @@ public final class Recommender {
     Dataset<Row> together = null;
     if (withTogether) {
       // Each customer's n best: a candidate of another source outside them scores f_together 0.
-      together = CandidateSources.boughtTogether(inter, p.sources(), targets, n, cached);
+      together = CandidateSources.boughtTogetherLists(inter, p.sources(), targets, n, cached);
     }
     CandidateSources.AlsFit alsFit = null;
     Dataset<Row> als = null;
     if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
       alsFit = alsFactors.apply(inter);
-      als = CandidateSources.als(alsFit, n, targets);
+      als = CandidateSources.alsLists(alsFit, n, targets);
     }
     Dataset<Row> categories =
         in.products() == null || !hasColumn(in.products(), "category")

@@ -23,8 +23,7 @@ class TopIndexesTest {
       int[] expected =
           IntStream.range(0, m)
               .boxed()
-              .sorted(
-                  Comparator.<Integer>comparingDouble(j -> -scores[j]).thenComparingInt(j -> j))
+              .sorted(Comparator.<Integer>comparingDouble(j -> -scores[j]).thenComparingInt(j -> j))
               .limit(k)
               .mapToInt(Integer::intValue)
               .toArray();
