@@ -128,48 +128,154 @@ final class CandidateAssembly {
       int n,
       Ranking ranking) {
     Lookups lookups = Lookups.collect(buyers, categories, contextBoost, n);
-    Column row =
-        functions.struct(
-            lit(BOUGHT).as("src"),
-            col("product_id"),
-            col("f_buy_again").as("a"),
-            col("f_due").as("b"),
-            col("due_ratio").as("c"),
-            col("interval_days").as("d"),
-            lit(null).cast("string").as("because"));
-    // Each source's candidates as one list per customer, merged in one small aggregation (a few
-    // rows per customer): bought together and ALS give theirs as lists already.
-    Dataset<Row> lists =
-        inter
-            .groupBy("customer_id")
-            .agg(
-                functions.collect_list(row).as("rows"),
-                functions.max(col("orders").cast("long")).as("orders"));
+    // Every customer's group row, own rows and the sources' lists, hashed by customer and sorted
+    // within each partition: the pass below reads one customer's run of rows at a time. An
+    // aggregation that collected the candidates per customer spent most of its time building and
+    // serialising its buffers (collect_list falls back to sorting above 128 keys per task).
+    Column noText = lit(null).cast("string");
+    Column noNumber = lit(null).cast("double");
+    Column noRows = lit(null).cast(DataTypes.createArrayType(CANDIDATE));
+    Dataset<Row> entries =
+        groups.select(
+            col("customer_id"),
+            lit(GROUP_ENTRY).as("kind"),
+            col("persona_id").cast("int").as("persona_id"),
+            col("ctx_persona_id").cast("int").as("ctx_persona_id"),
+            col("context").cast("string").as("context"),
+            noText.as("product_id"),
+            noNumber.as("a"),
+            noNumber.as("b"),
+            noNumber.as("c"),
+            noNumber.as("d"),
+            lit(null).cast("long").as("orders"),
+            noRows.as("rows"));
+    entries =
+        entries.unionByName(
+            inter.select(
+                col("customer_id"),
+                lit(OWN_ENTRY).as("kind"),
+                lit(null).cast("int").as("persona_id"),
+                lit(null).cast("int").as("ctx_persona_id"),
+                noText.as("context"),
+                col("product_id"),
+                col("f_buy_again").cast("double").as("a"),
+                col("f_due").cast("double").as("b"),
+                col("due_ratio").cast("double").as("c"),
+                col("interval_days").cast("double").as("d"),
+                col("orders").cast("long").as("orders"),
+                noRows.as("rows")));
     for (Dataset<Row> source : Arrays.asList(together, als)) {
       if (source != null) {
-        lists = lists.unionByName(source.select("customer_id", "rows", "orders"));
+        entries =
+            entries.unionByName(
+                source.select(
+                    col("customer_id"),
+                    lit(LIST_ENTRY).as("kind"),
+                    lit(null).cast("int").as("persona_id"),
+                    lit(null).cast("int").as("ctx_persona_id"),
+                    noText.as("context"),
+                    noText.as("product_id"),
+                    noNumber.as("a"),
+                    noNumber.as("b"),
+                    noNumber.as("c"),
+                    noNumber.as("d"),
+                    lit(null).cast("long").as("orders"),
+                    col("rows")));
       }
     }
-    Dataset<Row> perCustomer =
-        lists
-            .groupBy("customer_id")
-            .agg(
-                functions.flatten(functions.collect_list("rows")).as("rows"),
-                functions.max("orders").as("orders"));
-    Dataset<Row> base =
-        groups
-            .select("customer_id", "persona_id", "ctx_persona_id", "context")
-            .join(perCustomer, new String[] {"customer_id"}, "left");
+    Dataset<Row> runs =
+        entries.repartition(col("customer_id")).sortWithinPartitions(col("customer_id"));
     Broadcast<Lookups> shared =
         JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext()).broadcast(lookups);
     if (ranking != null) {
-      return base.mapPartitions(
+      return runs.mapPartitions(
           (MapPartitionsFunction<Row, Row>)
-              rows -> CandidateSources.perRow(rows, c -> shared.value().rank(c, ranking)),
+              rows -> perCustomer(rows, c -> shared.value().rank(c, ranking)),
           Encoders.row(RANKED));
     }
-    return base.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) rows -> shared.value().score(rows), Encoders.row(SCORED));
+    return runs.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) rows -> perCustomer(rows, c -> shared.value().score(c)),
+        Encoders.row(SCORED));
+  }
+
+  /** Kinds of the rows the assembly sorts by customer: the group row, an own row, a list. */
+  private static final int GROUP_ENTRY = 0;
+
+  private static final int OWN_ENTRY = 1;
+  private static final int LIST_ENTRY = 2;
+
+  /** A customer as the pass sees them: group, candidates of every source, orders. */
+  record Customer(
+      String id,
+      Integer persona,
+      Integer ctxPersona,
+      String context,
+      List<Row> rows,
+      long orders) {}
+
+  /**
+   * The rows made of each customer's run of consecutive entries (customer_id, kind, persona_id,
+   * ctx_persona_id, context, product_id, a, b, c, d, orders, rows), lazily; a customer without a
+   * group row is not one of the build's customers and gives none.
+   */
+  static Iterator<Row> perCustomer(
+      Iterator<Row> sorted, java.util.function.Function<Customer, List<Row>> rows) {
+    return new Iterator<>() {
+      private Row next = sorted.hasNext() ? sorted.next() : null;
+      private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && next != null) {
+          String id = next.getString(0);
+          Row group = null;
+          List<Row> candidates = new ArrayList<>();
+          long orders = 0L;
+          while (next != null && java.util.Objects.equals(id, next.getString(0))) {
+            switch (next.getInt(1)) {
+              case GROUP_ENTRY -> group = next;
+              case OWN_ENTRY -> {
+                candidates.add(
+                    RowFactory.create(
+                        BOUGHT,
+                        next.getString(5),
+                        next.get(6),
+                        next.get(7),
+                        next.get(8),
+                        next.get(9),
+                        null));
+                if (!next.isNullAt(10)) {
+                  orders = Math.max(orders, next.getLong(10));
+                }
+              }
+              default -> candidates.addAll(next.getList(11));
+            }
+            next = sorted.hasNext() ? sorted.next() : null;
+          }
+          if (group != null) {
+            current =
+                rows.apply(
+                        new Customer(
+                            id,
+                            group.isNullAt(2) ? null : group.getInt(2),
+                            group.isNullAt(3) ? null : group.getInt(3),
+                            group.isNullAt(4) ? null : group.getString(4),
+                            candidates,
+                            orders))
+                    .iterator();
+          }
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
   }
 
   /** {@link #SCORED} + score, rank: a customer's ranked candidates. */
@@ -369,15 +475,8 @@ final class CandidateAssembly {
       return new ArrayList<>(ids.subList(0, Math.min(n, ids.size())));
     }
 
-    Iterator<Row> score(Iterator<Row> customers) {
-      return CandidateSources.perRow(customers, this::score);
-    }
-
-    /**
-     * One customer (customer_id, persona_id, ctx_persona_id, context, rows, orders): their
-     * candidates.
-     */
-    List<Row> score(Row customer) {
+    /** One customer's candidates ({@link #SCORED}). */
+    List<Row> score(Customer customer) {
       Slate slate = slate(customer);
       List<Row> out = new ArrayList<>(slate.size);
       for (int i = 0; i < slate.size; i++) {
@@ -390,7 +489,7 @@ final class CandidateAssembly {
      * One customer's best allowed candidates ({@link #RANKED}): the policy and the blend applied to
      * each candidate's values in place, and a row made for the top N only.
      */
-    List<Row> rank(Row customer, Ranking ranking) {
+    List<Row> rank(Customer customer, Ranking ranking) {
       Slate slate = slate(customer);
       double[] score = new double[slate.size];
       int[] allowed = new int[slate.size];
@@ -424,13 +523,13 @@ final class CandidateAssembly {
     }
 
     /** The candidates of one customer, in the order the sources name them. */
-    private Slate slate(Row customer) {
-      String id = customer.getString(0);
-      Integer persona = customer.isNullAt(1) ? null : customer.getInt(1);
-      Integer ctxPersona = customer.isNullAt(2) ? null : customer.getInt(2);
-      String context = customer.isNullAt(3) ? null : customer.getString(3);
-      List<Row> rows = customer.isNullAt(4) ? List.of() : customer.getList(4);
-      long orders = customer.isNullAt(5) ? 0L : customer.getLong(5);
+    private Slate slate(Customer customer) {
+      String id = customer.id();
+      Integer persona = customer.persona();
+      Integer ctxPersona = customer.ctxPersona();
+      String context = customer.context();
+      List<Row> rows = customer.rows();
+      long orders = customer.orders();
       Map<String, Row> bought = new HashMap<>();
       Map<String, Row> together = new HashMap<>();
       Map<String, Double> als = new HashMap<>();
