@@ -300,4 +300,72 @@ class CandidateAssemblyTest {
         perCustomer.values().stream().allMatch(k -> k >= N && k <= 3 * N),
         "between n and 3n candidates: " + perCustomer);
   }
+
+  /**
+   * The pass reads each customer's run of sorted rows as one customer: the group row gives the
+   * persona and context, own rows become bought candidates (orders: their largest), a source's list
+   * is added as it is; a run without a group row (a customer outside the build) gives nothing, and
+   * a group row alone is a customer without candidates.
+   */
+  @Test
+  void eachRunOfRowsIsOneCustomer() {
+    Row together = CandidateAssembly.candidate(CandidateAssembly.TOGETHER, "P2", 0.4, "P1");
+    Row als = CandidateAssembly.candidate(CandidateAssembly.ALS, "P9", 0.7, null);
+    List<Row> entries =
+        List.of(
+            entry("A", 1, null, null, null, "P1", 0.5, 5L, null),
+            entry("A", 0, 2, 1, "weekend", null, null, null, null),
+            entry("A", 2, null, null, null, null, null, null, List.of(together)),
+            entry("A", 1, null, null, null, "P3", 0.1, 3L, null),
+            entry("B", 2, null, null, null, null, null, null, List.of(als)),
+            entry("C", 0, null, null, null, null, null, null, null));
+    List<CandidateAssembly.Customer> seen = new ArrayList<>();
+    List<Row> out = new ArrayList<>();
+    CandidateAssembly.perCustomer(
+            entries.iterator(),
+            c -> {
+              seen.add(c);
+              return List.of(org.apache.spark.sql.RowFactory.create(c.id()));
+            })
+        .forEachRemaining(out::add);
+    assertEquals(List.of("A", "C"), seen.stream().map(CandidateAssembly.Customer::id).toList());
+    CandidateAssembly.Customer a = seen.get(0);
+    assertEquals(List.of(2, 1), java.util.Arrays.asList(a.persona(), a.ctxPersona()));
+    assertEquals("weekend", a.context());
+    assertEquals(5L, a.orders());
+    assertEquals(
+        List.of("0 P1 0.5", "1 P2 0.4", "0 P3 0.1"),
+        a.rows().stream().map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.get(2)).toList());
+    CandidateAssembly.Customer c = seen.get(1);
+    assertEquals(List.of(), c.rows());
+    assertEquals(0L, c.orders());
+    assertEquals(null, c.persona());
+    assertEquals(2, out.size());
+  }
+
+  /** An entry row as the assembly sorts them (b, c, d left null). */
+  private static Row entry(
+      String id,
+      int kind,
+      Integer persona,
+      Integer ctxPersona,
+      String context,
+      String product,
+      Double a,
+      Long orders,
+      List<Row> rows) {
+    return org.apache.spark.sql.RowFactory.create(
+        id,
+        kind,
+        persona,
+        ctxPersona,
+        context,
+        product,
+        a,
+        null,
+        null,
+        null,
+        orders,
+        rows == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(rows).toSeq());
+  }
 }
