@@ -52,12 +52,11 @@ final class CandidateAssembly {
       StructType.fromDDL(
           "src int, product_id string, a double, b double, c double, d double, because string");
 
-  /** One row per customer: their candidates from a source, and orders (bought rows only). */
+  /** One row per customer: their candidates from one source. */
   static final StructType LISTS =
       new StructType()
           .add("customer_id", "string")
-          .add("rows", DataTypes.createArrayType(CANDIDATE))
-          .add("orders", "long");
+          .add("rows", DataTypes.createArrayType(CANDIDATE));
 
   /** A candidate of source src with score a (and because, for bought together). */
   static Row candidate(int src, String product, double a, String because) {
@@ -377,8 +376,7 @@ final class CandidateAssembly {
                         none.as("c"),
                         none.as("d"),
                         because.as("because")))
-                .as("rows"))
-        .withColumn("orders", lit(null).cast("long"));
+                .as("rows"));
   }
 
   /** The small tables as maps, and the scoring of one customer's candidates. */

@@ -344,7 +344,7 @@ public final class CandidateSources {
       private final int[] touched = new int[products.length];
       private final boolean[] isBought = new boolean[products.length];
 
-      /** The customer's list (customer_id, rows, orders null); none without a candidate. */
+      /** The customer's list (customer_id, rows); none without a candidate. */
       List<Row> score(Row customer, int keep) {
         List<String> items = customer.getList(1);
         // Items in number order (fixed by the index), so that the sums do not depend on
@@ -420,7 +420,7 @@ public final class CandidateSources {
         }
         return candidates.length == 0
             ? List.of()
-            : List.of(RowFactory.create(customer.getString(0), candidates, null));
+            : List.of(RowFactory.create(customer.getString(0), candidates));
       }
     }
   }
@@ -811,9 +811,7 @@ public final class CandidateSources {
             .mapPartitions(
                 (MapPartitionsFunction<Row, Row>) rows -> shared.value().top(rows, count),
                 Encoders.row(ALS_LISTS));
-    return lists
-        .join(fit.customers(), "user_ix")
-        .select(col("customer_id"), col("rows"), lit(null).cast("long").as("orders"));
+    return lists.join(fit.customers(), "user_ix").select(col("customer_id"), col("rows"));
   }
 
   private static final StructType ALS_LISTS =
