@@ -131,55 +131,36 @@ final class CandidateAssembly {
     // within each partition: the pass below reads one customer's run of rows at a time. An
     // aggregation that collected the candidates per customer spent most of its time building and
     // serialising its buffers (collect_list falls back to sorting above 128 keys per task).
-    Column noText = lit(null).cast("string");
-    Column noNumber = lit(null).cast("double");
-    Column noRows = lit(null).cast(DataTypes.createArrayType(CANDIDATE));
     Dataset<Row> entries =
-        groups.select(
-            col("customer_id"),
-            lit(GROUP_ENTRY).as("kind"),
-            col("persona_id").cast("int").as("persona_id"),
-            col("ctx_persona_id").cast("int").as("ctx_persona_id"),
-            col("context").cast("string").as("context"),
-            noText.as("product_id"),
-            noNumber.as("a"),
-            noNumber.as("b"),
-            noNumber.as("c"),
-            noNumber.as("d"),
-            lit(null).cast("long").as("orders"),
-            noRows.as("rows"));
+        entries(
+            groups,
+            GROUP_ENTRY,
+            Map.of(
+                "customer_id", col("customer_id"),
+                "persona_id", col("persona_id"),
+                "ctx_persona_id", col("ctx_persona_id"),
+                "context", col("context")));
     entries =
         entries.unionByName(
-            inter.select(
-                col("customer_id"),
-                lit(OWN_ENTRY).as("kind"),
-                lit(null).cast("int").as("persona_id"),
-                lit(null).cast("int").as("ctx_persona_id"),
-                noText.as("context"),
-                col("product_id"),
-                col("f_buy_again").cast("double").as("a"),
-                col("f_due").cast("double").as("b"),
-                col("due_ratio").cast("double").as("c"),
-                col("interval_days").cast("double").as("d"),
-                col("orders").cast("long").as("orders"),
-                noRows.as("rows")));
+            entries(
+                inter,
+                OWN_ENTRY,
+                Map.of(
+                    "customer_id", col("customer_id"),
+                    "product_id", col("product_id"),
+                    "a", col("f_buy_again"),
+                    "b", col("f_due"),
+                    "c", col("due_ratio"),
+                    "d", col("interval_days"),
+                    "orders", col("orders"))));
     for (Dataset<Row> source : Arrays.asList(together, als)) {
       if (source != null) {
         entries =
             entries.unionByName(
-                source.select(
-                    col("customer_id"),
-                    lit(LIST_ENTRY).as("kind"),
-                    lit(null).cast("int").as("persona_id"),
-                    lit(null).cast("int").as("ctx_persona_id"),
-                    noText.as("context"),
-                    noText.as("product_id"),
-                    noNumber.as("a"),
-                    noNumber.as("b"),
-                    noNumber.as("c"),
-                    noNumber.as("d"),
-                    lit(null).cast("long").as("orders"),
-                    col("rows")));
+                entries(
+                    source,
+                    LIST_ENTRY,
+                    Map.of("customer_id", col("customer_id"), "rows", col("rows"))));
       }
     }
     Dataset<Row> runs =
@@ -195,6 +176,23 @@ final class CandidateAssembly {
     return runs.mapPartitions(
         (MapPartitionsFunction<Row, Row>) rows -> perCustomer(rows, c -> shared.value().score(c)),
         Encoders.row(SCORED));
+  }
+
+  /** The rows the assembly sorts by customer: each kind fills its own columns, the rest null. */
+  private static final StructType ENTRY =
+      StructType.fromDDL(
+              "customer_id string, kind int, persona_id int, ctx_persona_id int, context string,"
+                  + " product_id string, a double, b double, c double, d double, orders long")
+          .add("rows", DataTypes.createArrayType(CANDIDATE));
+
+  /** rows as {@link #ENTRY} rows of a kind: the given columns (by name), every other one null. */
+  private static Dataset<Row> entries(Dataset<Row> rows, int kind, Map<String, Column> given) {
+    List<Column> columns = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : ENTRY.fields()) {
+      Column c = f.name().equals("kind") ? lit(kind) : given.getOrDefault(f.name(), lit(null));
+      columns.add(c.cast(f.dataType()).as(f.name()));
+    }
+    return rows.select(columns.toArray(new Column[0]));
   }
 
   /** Kinds of the rows the assembly sorts by customer: the group row, an own row, a list. */
@@ -219,13 +217,18 @@ final class CandidateAssembly {
    */
   static Iterator<Row> perCustomer(
       Iterator<Row> sorted, java.util.function.Function<Customer, List<Row>> rows) {
+    return CandidateSources.perRow(customers(sorted), rows);
+  }
+
+  /** The customers of the sorted entries, one per run of rows with a group row, lazily. */
+  private static Iterator<Customer> customers(Iterator<Row> sorted) {
     return new Iterator<>() {
       private Row next = sorted.hasNext() ? sorted.next() : null;
-      private Iterator<Row> current = java.util.Collections.emptyIterator();
+      private Customer customer = advance();
 
-      @Override
-      public boolean hasNext() {
-        while (!current.hasNext() && next != null) {
+      /** The next run's customer (runs without a group row skipped); null after the last. */
+      private Customer advance() {
+        while (next != null) {
           String id = next.getString(0);
           Row group = null;
           List<Row> candidates = new ArrayList<>();
@@ -252,27 +255,31 @@ final class CandidateAssembly {
             next = sorted.hasNext() ? sorted.next() : null;
           }
           if (group != null) {
-            current =
-                rows.apply(
-                        new Customer(
-                            id,
-                            group.isNullAt(2) ? null : group.getInt(2),
-                            group.isNullAt(3) ? null : group.getInt(3),
-                            group.isNullAt(4) ? null : group.getString(4),
-                            candidates,
-                            orders))
-                    .iterator();
+            return new Customer(
+                id,
+                group.isNullAt(2) ? null : group.getInt(2),
+                group.isNullAt(3) ? null : group.getInt(3),
+                group.isNullAt(4) ? null : group.getString(4),
+                candidates,
+                orders);
           }
         }
-        return current.hasNext();
+        return null;
       }
 
       @Override
-      public Row next() {
-        if (!hasNext()) {
+      public boolean hasNext() {
+        return customer != null;
+      }
+
+      @Override
+      public Customer next() {
+        if (customer == null) {
           throw new java.util.NoSuchElementException();
         }
-        return current.next();
+        Customer current = customer;
+        customer = advance();
+        return current;
       }
     };
   }

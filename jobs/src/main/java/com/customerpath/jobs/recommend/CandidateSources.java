@@ -426,7 +426,7 @@ public final class CandidateSources {
   }
 
   /** Lazily, the rows made of each input row in turn (one customer's rows at a time). */
-  static Iterator<Row> perRow(Iterator<Row> in, java.util.function.Function<Row, List<Row>> rows) {
+  static <T> Iterator<Row> perRow(Iterator<T> in, java.util.function.Function<T, List<Row>> rows) {
     return new Iterator<>() {
       private Iterator<Row> current = java.util.Collections.emptyIterator();
 
