@@ -643,12 +643,11 @@ final class CandidateAssembly {
       v[5] = b == null || b.isNullAt(5) ? null : b.getDouble(5);
       v[6] = category.get(product[i]);
       v[7] = t == null || t.isNullAt(6) ? null : t.getString(6);
-      v[8] = b == null || b.isNullAt(2) ? 0.0 : b.getDouble(2);
-      v[9] = b == null || b.isNullAt(3) ? 0.0 : b.getDouble(3);
-      v[10] = t == null || t.isNullAt(2) ? 0.0 : t.getDouble(2);
-      v[11] = persona[i];
-      v[12] = global[i];
-      v[13] = als[i];
+      double[] f = new double[Recommender.FEATURES.size()];
+      features(i, f);
+      for (int k = 0; k < f.length; k++) {
+        v[8 + k] = f[k];
+      }
       v[14] = orders;
       return v;
     }
