@@ -31,13 +31,14 @@ public final class JourneyMetrics {
 
   /**
    * Rows once for "all" and once for the customer's persona (when there is one), as a string
-   * column.
+   * column. One copy of the rows' plan (an explode, not a union of two copies: these rows carry the
+   * journey's whole lineage, and every copy is analysed and optimised again).
    */
   static Dataset<Row> bySegment(Dataset<Row> rows, Column persona) {
-    Dataset<Row> all = rows.withColumn("segment", lit(ALL));
-    Dataset<Row> per =
-        rows.filter(persona.isNotNull()).withColumn("segment", persona.cast("string"));
-    return all.unionByName(per);
+    return rows.withColumn(
+        "segment",
+        functions.explode(
+            functions.array_compact(functions.array(lit(ALL), persona.cast("string")))));
   }
 
   /**
@@ -103,7 +104,9 @@ public final class JourneyMetrics {
     Set<String> observable = Set.of(observableStages.split(","));
     Dataset<Row> base = bySegment(stages, col("persona_id"));
     Column runDay = lit(runDate.toString()).cast("date");
-    Dataset<Row> longRows = null;
+    // One row per (segment, stage reached): the stages as an exploded array of structs, so the
+    // plan holds one copy of the stages' lineage instead of a union of one per stage.
+    List<Column> reachedStages = new ArrayList<>();
     for (int i = 0; i < STAGES.size(); i++) {
       Column first = col(firstColumn(STAGES.get(i)));
       Column next =
@@ -112,15 +115,27 @@ public final class JourneyMetrics {
           functions
               .when(next.isNotNull(), functions.greatest(lit(0), functions.datediff(next, first)))
               .otherwise(functions.datediff(runDay, first));
-      Dataset<Row> r =
-          base.filter(first.isNotNull())
-              .select(
-                  col("segment"),
+      reachedStages.add(
+          functions.when(
+              first.isNotNull(),
+              functions.struct(
                   lit(i).as("stage_rank"),
                   next.isNotNull().cast("int").as("moved"),
-                  days.as("days"));
-      longRows = longRows == null ? r : longRows.unionByName(r);
+                  days.as("days"))));
     }
+    Dataset<Row> longRows =
+        base.select(
+                col("segment"),
+                functions
+                    .explode(
+                        functions.array_compact(
+                            functions.array(reachedStages.toArray(Column[]::new))))
+                    .as("reached"))
+            .select(
+                col("segment"),
+                col("reached.stage_rank").as("stage_rank"),
+                col("reached.moved").as("moved"),
+                col("reached.days").as("days"));
     List<Row> totals =
         longRows
             .groupBy("segment", "stage_rank", "days")
