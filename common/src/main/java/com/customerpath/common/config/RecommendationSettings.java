@@ -75,7 +75,8 @@ public record RecommendationSettings(
             a.doubleIn("reg-param", 0, 1e6),
             a.doubleIn("alpha", 0, 1e6),
             a.getLong("seed"),
-            a.intAtLeast("refit-days", 1));
+            a.intAtLeast("refit-days", 1),
+            a.intAtLeast("blocks", 0));
     Settings e = c.at("evaluation");
     String cutoff = e.dateOrBlank("cutoff-date");
     List<Integer> ks = e.read("k", e.config()::getIntList);
@@ -210,13 +211,16 @@ public record RecommendationSettings(
   }
 
   /**
-   * ALS's fitting settings; refitDays: the nights a fitted model scores before it is fitted again.
+   * ALS's fitting settings; refitDays: the nights a fitted model scores before it is fitted again;
+   * blocks: the customer and product blocks the fit is split into (0 =
+   * spark.sql.shuffle.partitions).
    */
   public record AlsSettings(
-      int rank, int maxIter, double regParam, double alpha, long seed, int refitDays) {
+      int rank, int maxIter, double regParam, double alpha, long seed, int refitDays, int blocks) {
     /**
-     * What the factors depend on, as text: the fitting settings only (not refitDays), spelt as this
-     * record was before refitDays, so fingerprints kept earlier still match.
+     * What the factors depend on, as text: the fitting settings only (not refitDays, nor blocks:
+     * the blocks split the same fit differently), spelt as this record was before refitDays, so
+     * fingerprints kept earlier still match.
      */
     public String fitSettings() {
       return "AlsSettings[rank="

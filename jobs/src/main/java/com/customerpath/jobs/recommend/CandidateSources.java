@@ -751,8 +751,17 @@ public final class CandidateSources {
             .setItemCol("item_ix")
             .setRatingCol("preference")
             .setColdStartStrategy("drop")
+            .setNumUserBlocks(blocks(interactions.sparkSession(), s))
+            .setNumItemBlocks(blocks(interactions.sparkSession(), s))
             .fit(indexed);
     return new AlsFit(model, users, items);
+  }
+
+  /** The ALS blocks: the setting, or as many as the shuffle's partitions. */
+  static int blocks(org.apache.spark.sql.SparkSession spark, AlsSettings s) {
+    return s.blocks() > 0
+        ? s.blocks()
+        : Math.max(1, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions")));
   }
 
   /**

@@ -555,6 +555,28 @@ class RecommenderTest {
   }
 
   @Test
+  void alsIsSplitIntoTheConfiguredBlocksOrTheShufflesPartitions() {
+    Dataset<Row> inter = cachedInteractions();
+    Recommender.Params three =
+        params(
+            Map.of(
+                "customerpath.recommendations.als.rank", "2",
+                "customerpath.recommendations.als.max-iter", "1",
+                "customerpath.recommendations.als.blocks", "3"));
+    CandidateSources.AlsFit fit = CandidateSources.fitAls(inter, three.als());
+    // MLlib keeps one partition of factors per block.
+    assertEquals(3, fit.model().userFactors().rdd().getNumPartitions());
+    assertEquals(3, fit.model().itemFactors().rdd().getNumPartitions());
+    CandidateSources.release(fit);
+    int shuffle = Integer.parseInt(inter.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    fit = fitAls(inter, 1); // blocks = 0 (reference.conf)
+    assertEquals(shuffle, fit.model().userFactors().rdd().getNumPartitions());
+    assertEquals(5, fit.model().userFactors().count(), "a factor for every buyer");
+    CandidateSources.release(fit);
+    inter.unpersist();
+  }
+
+  @Test
   void alsTopNKeepsTheHighestScoresAndBreaksTiesBySmallerIndex() {
     float[] scores = {1f, 3f, 3f, 2f, -1f};
     assertEquals(
