@@ -91,7 +91,12 @@ public final class GammaGamma {
         summary,
         List.of(x, key),
         checks(),
-        (params, row) -> row[0] > 0 ? rowLogLikelihood(params, row) : 0.0);
+        GroupedLikelihood.cachingFirstKey(
+            (params, count) -> count > 0 ? countTerms(params[0], params[1], params[2], count) : 0.0,
+            (params, row, terms) ->
+                row[0] > 0
+                    ? logLikelihood(terms, params[0], params[1], params[2], row[0], row[1])
+                    : 0.0));
   }
 
   /** Rounds a positive spend to the nearest of the log-spaced values (1 + precision)^k. */
@@ -108,18 +113,24 @@ public final class GammaGamma {
    * (px-1) ln m_x + px ln x - (px+q) ln(v + x m_x).
    */
   public static double logLikelihood(double p, double q, double v, double x, double monetary) {
+    return logLikelihood(countTerms(p, q, v, x), p, q, v, x, monetary);
+  }
+
+  /** lnG(px+q) - lnG(px) - lnG(q) + q ln v + px ln x: the terms of x and the parameters. */
+  private static double countTerms(double p, double q, double v, double x) {
     double px = p * x;
     return Gamma.logGamma(px + q)
         - Gamma.logGamma(px)
         - Gamma.logGamma(q)
         + q * Math.log(v)
-        + (px - 1) * Math.log(monetary)
-        + px * Math.log(x)
-        - (px + q) * Math.log(v + x * monetary);
+        + px * Math.log(x);
   }
 
-  private static double rowLogLikelihood(double[] params, double[] row) {
-    return logLikelihood(params[0], params[1], params[2], row[0], row[1]);
+  /** The log density given its count terms. */
+  private static double logLikelihood(
+      double countTerms, double p, double q, double v, double x, double monetary) {
+    double px = p * x;
+    return countTerms + (px - 1) * Math.log(monetary) - (px + q) * Math.log(v + x * monetary);
   }
 
   /**

@@ -26,6 +26,42 @@ final class GroupedLikelihood {
     double apply(double[] params, double[] row);
   }
 
+  /** The part of a row's log-likelihood that depends on the parameters and its first key only. */
+  @FunctionalInterface
+  interface FirstKeyTerms extends Serializable {
+    double apply(double[] params, double firstKey);
+  }
+
+  /** The rest of a row's log-likelihood, given its first-key terms. */
+  @FunctionalInterface
+  interface RowRest extends Serializable {
+    double apply(double[] params, double[] row, double firstKeyTerms);
+  }
+
+  /**
+   * A row log-likelihood whose first-key terms (the log-gamma functions of the purchase count, the
+   * costly part) are computed once per evaluation and distinct first key: the rows are sorted by
+   * their keys, so consecutive rows share them. Evaluations run one at a time (the optimizer's);
+   * the parameters are compared by value, so a caller may reuse its array.
+   */
+  static RowLogLikelihood cachingFirstKey(FirstKeyTerms terms, RowRest rest) {
+    return new RowLogLikelihood() {
+      private transient double[] params;
+      private transient double key = Double.NaN;
+      private transient double value;
+
+      @Override
+      public double apply(double[] p, double[] row) {
+        if (Double.compare(row[0], key) != 0 || !java.util.Arrays.equals(p, params)) {
+          value = terms.apply(p, row[0]);
+          params = p.clone();
+          key = row[0];
+        }
+        return rest.apply(p, row, value);
+      }
+    };
+  }
+
   private final RowLogLikelihood rowLogLikelihood;
   private final double[][] rows;
   private final double customers;
@@ -85,6 +121,9 @@ final class GroupedLikelihood {
       }
     }
     SummaryChecks.report(model, total, checks, broken);
+    // In key order: the sums do not depend on the order Spark returned the groups in, and rows of
+    // one first key are adjacent (cachingFirstKey).
+    valid.sort(java.util.Arrays::compare);
     return new GroupedLikelihood(f, valid.toArray(new double[0][]), total);
   }
 

@@ -94,20 +94,48 @@ public enum PurchaseModel {
     if (this == PARETO_NBD) {
       return ParetoNbd.logLikelihood(r, alpha, a, b, x, recency, age);
     }
+    return logLikelihood(countTerms(r, alpha, a, b, x), r, alpha, a, b, x, recency, age);
+  }
+
+  /** lnA1 + lnA2 of BG/NBD and MBG/NBD: the terms of x and the parameters (six log-gammas). */
+  private double countTerms(double r, double alpha, double a, double b, double x) {
     double lnA1 = Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha);
     double lnA2 =
         Gamma.logGamma(a + b)
             + Gamma.logGamma(b + x + shift)
             - Gamma.logGamma(b)
             - Gamma.logGamma(a + b + x + shift);
+    return lnA1 + lnA2;
+  }
+
+  /** The log-likelihood given its count terms (lnA1 + lnA2). */
+  private double logLikelihood(
+      double countTerms,
+      double r,
+      double alpha,
+      double a,
+      double b,
+      double x,
+      double recency,
+      double age) {
     double lnA3 = -(r + x) * Math.log(alpha + age);
     if (x <= 0 && shift == 0) {
-      return lnA1 + lnA2 + lnA3;
+      return countTerms + lnA3;
     }
     double lnA4 = Math.log(a) - Math.log(b + x - 1 + shift) - (r + x) * Math.log(alpha + recency);
     double larger = Math.max(lnA3, lnA4);
     // log-sum-exp: A3 and A4 underflow separately for large x.
-    return lnA1 + lnA2 + larger + Math.log(Math.exp(lnA3 - larger) + Math.exp(lnA4 - larger));
+    return countTerms + larger + Math.log(Math.exp(lnA3 - larger) + Math.exp(lnA4 - larger));
+  }
+
+  /** A grouped row's log-likelihood, row = (x, t_x, T): the count terms once per x. */
+  GroupedLikelihood.RowLogLikelihood rowLogLikelihood() {
+    if (this == PARETO_NBD) {
+      return (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]);
+    }
+    return GroupedLikelihood.cachingFirstKey(
+        (p, x) -> countTerms(p[0], p[1], p[2], p[3], x),
+        (p, row, terms) -> logLikelihood(terms, p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
   }
 
   /** Odds of being dead: a/(b+x-1+shift) ((alpha+T)/(alpha+t_x))^(r+x); 0 for BG/NBD with x = 0. */
@@ -192,12 +220,7 @@ public enum PurchaseModel {
     double res = options.timeResolution();
     List<Column> keys = List.of(col(FREQUENCY), bin(col(RECENCY), res), bin(col(AGE), res));
     GroupedLikelihood likelihood =
-        GroupedLikelihood.group(
-            label,
-            summary,
-            keys,
-            checks(),
-            (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
+        GroupedLikelihood.group(label, summary, keys, checks(), rowLogLikelihood());
     List<double[]> starts =
         MaximumLikelihood.starts(
             DEFAULT_START,
@@ -225,7 +248,7 @@ public enum PurchaseModel {
             summary,
             List.of(col(FREQUENCY), col(RECENCY), col(AGE)),
             checks(),
-            (p, row) -> logLikelihood(p[0], p[1], p[2], p[3], row[0], row[1], row[2]));
+            rowLogLikelihood());
     return likelihood.evaluate(new double[] {r, alpha, a, b});
   }
 

@@ -1,5 +1,6 @@
 package com.customerpath.common.churn;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,41 @@ class BgNbdTest {
             new double[] {1, 1.71, 38.86}, new double[] {2, 30.43, 38.86});
     double expected = 2 * LL_X0 + LL_X1 + LL_X2; // -15.0437602029
     assertEquals(expected, BgNbd.logLikelihood(summary, R, ALPHA, A, B), 1e-9);
+  }
+
+  /**
+   * The fit's grouped likelihood computes each purchase count's log-gamma terms once per
+   * evaluation: over the CDNOW cohort, at parameters that change between evaluations (and come
+   * back), it equals the plain sum of every customer's log-likelihood.
+   */
+  @Test
+  void groupedLikelihoodEqualsTheSumOverCustomersFromOneEvaluationToTheNext() {
+    Dataset<Row> summary = CdnowData.publishedSummary(spark).cache();
+    List<Row> customers =
+        summary.select(RfmSummary.FREQUENCY, RfmSummary.RECENCY, RfmSummary.AGE).collectAsList();
+    double[][] points = {
+      {0.243, 4.414, 0.793, 2.426}, {0.5, 10.0, 1.2, 3.0}, {0.243, 4.414, 0.793, 2.426}
+    };
+    for (PurchaseModel model : List.of(PurchaseModel.BG_NBD, PurchaseModel.MBG_NBD)) {
+      GroupedLikelihood grouped =
+          GroupedLikelihood.group(
+              model.label(),
+              summary,
+              List.of(col(RfmSummary.FREQUENCY), col(RfmSummary.RECENCY), col(RfmSummary.AGE)),
+              List.of(),
+              model.rowLogLikelihood());
+      assertTrue(grouped.distinctRows() < customers.size(), "customers share rows");
+      for (double[] p : points) {
+        double direct = 0;
+        for (Row c : customers) {
+          direct +=
+              model.logLikelihood(
+                  p[0], p[1], p[2], p[3], c.getDouble(0), c.getDouble(1), c.getDouble(2));
+        }
+        assertEquals(direct, grouped.evaluate(p.clone()), 1e-9 * Math.abs(direct), model.label());
+      }
+    }
+    summary.unpersist();
   }
 
   @Test
