@@ -100,9 +100,9 @@ public final class JourneyJob implements NightlyStep {
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
-    // Hashed by customer before it is cached: the evidence is a union of one branch per rule (76
-    // partitions on the sample), and every aggregation below would otherwise run one task per
-    // branch partition (the journey step 54 s -> 40 s on the sample, docs/benchmarks.md).
+    // Hashed by customer before it is cached: the evidence is a union of one branch per source,
+    // and every aggregation below would otherwise run one task per branch partition (with one
+    // branch per rule, 76 on the sample: the journey step 54 s -> 40 s, docs/benchmarks.md).
     Dataset<Row> evidence =
         JourneyStages.evidence(events, transactions, s.rules(), date)
             .repartition(col("customer_id"))
