@@ -209,13 +209,14 @@ public final class ExternalJoin {
     }
     String missing = table.settings().missingValue();
     if (!missing.isEmpty()) {
+      java.util.Map<String, Column> filled = new java.util.LinkedHashMap<>();
       for (String c : table.outputColumns()) {
-        joined =
-            joined.withColumn(
-                c,
-                functions.coalesce(
-                    col(c), functions.lit(missing).cast(byKey.schema().apply(c).dataType())));
+        filled.put(
+            c,
+            functions.coalesce(
+                col(c), functions.lit(missing).cast(byKey.schema().apply(c).dataType())));
       }
+      joined = joined.withColumns(filled);
     }
     return joined;
   }

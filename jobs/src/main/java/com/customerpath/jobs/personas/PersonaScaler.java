@@ -369,12 +369,13 @@ public final class PersonaScaler {
     return Double.toString(v) + "D";
   }
 
+  /** The columns cast to double, in one projection (a withColumn each re-analyses the plan). */
   static Dataset<Row> asDoubles(Dataset<Row> features, List<String> columns) {
-    Dataset<Row> out = features;
+    Map<String, Column> cast = new LinkedHashMap<>();
     for (String c : columns) {
-      out = out.withColumn(c, col(c).cast(DataTypes.DoubleType));
+      cast.put(c, col(c).cast(DataTypes.DoubleType));
     }
-    return out;
+    return features.withColumns(cast);
   }
 
   /**
@@ -392,14 +393,14 @@ public final class PersonaScaler {
       keep.add(col(f.name()));
       keep.add(col(f.name() + SUFFIX));
     }
-    Dataset<Row> in = data;
     List<String> present = List.of(data.columns());
+    Map<String, Column> missing = new LinkedHashMap<>();
     for (String c : columns()) {
-      if (!present.contains(
-          c)) { // e.g. a top category that a context's rows lack: imputed as missing
-        in = in.withColumn(c, org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType));
+      if (!present.contains(c)) { // e.g. a top category a context's rows lack: imputed as missing
+        missing.put(c, org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType));
       }
     }
+    Dataset<Row> in = missing.isEmpty() ? data : data.withColumns(missing);
     return model.transform(asDoubles(in, columns())).select(keep.toArray(Column[]::new));
   }
 

@@ -160,20 +160,21 @@ public final class JobRunner {
     }
     summary.append(
         String.format(
-            "Cost per step:%n  %-16s %8s %6s %7s %10s %13s%n",
-            "step", "seconds", "jobs", "stages", "input MB", "peak heap MB"));
+            "Cost per step:%n  %-16s %8s %6s %7s %10s %13s %14s%n",
+            "step", "seconds", "jobs", "stages", "input MB", "peak heap MB", "no-job seconds"));
     for (StepResult r : results) {
       Map<String, Double> m = r.metrics();
       String n = r.step();
       summary.append(
           String.format(
-              "  %-16s %8.1f %6.0f %7.0f %10.1f %13.0f%n",
+              "  %-16s %8.1f %6.0f %7.0f %10.1f %13.0f %14.1f%n",
               n,
               m.get("seconds_" + n),
               m.get("jobs_" + n),
               m.get("stages_" + n),
               m.get("input_bytes_" + n) / 1048576.0,
-              m.get("peak_heap_mb_" + n)));
+              m.get("peak_heap_mb_" + n),
+              m.get("driver_only_seconds_" + n)));
     }
     StepCosts costs = StepCosts.of(ctx.spark().sparkContext());
     summary.append(
@@ -215,7 +216,12 @@ public final class JobRunner {
         .metric("jobs_" + step.name(), cost.jobs())
         .metric("stages_" + step.name(), cost.stages())
         .metric("input_bytes_" + step.name(), cost.inputBytes())
-        .metric("peak_heap_mb_" + step.name(), Math.round(cost.peakHeapMb()));
+        .metric("peak_heap_mb_" + step.name(), Math.round(cost.peakHeapMb()))
+        // Time with none of the step's Spark jobs running: driver-side work (query planning,
+        // listings, fits on the driver), what a step's job and stage counts do not show.
+        .metric(
+            "driver_only_seconds_" + step.name(),
+            Math.max(0, seconds - cost.sparkMillis() / 1000.0));
     // Writing the figures is not part of the step's cost: its jobs go to a group of their own.
     sc.setJobGroup(
         "figures " + step.name(),
@@ -235,13 +241,15 @@ public final class JobRunner {
           ctx.tables().partitionPath(w.getKey(), ctx.date()));
     }
     LOG.info(
-        "Step {} done in {} s: {} Spark jobs, {} stages, {} MB read, peak heap {} MB",
+        "Step {} done in {} s: {} Spark jobs, {} stages, {} MB read, peak heap {} MB, {} s with no"
+            + " Spark job running",
         step.name(),
         String.format("%.1f", seconds),
         cost.jobs(),
         cost.stages(),
         String.format("%.1f", cost.inputMb()),
-        Math.round(cost.peakHeapMb()));
+        Math.round(cost.peakHeapMb()),
+        String.format("%.1f", Math.max(0, seconds - cost.sparkMillis() / 1000.0)));
     if (LOG.isDebugEnabled()) {
       Map<String, Long> millis = costs.millisBySite(step.name());
       costs

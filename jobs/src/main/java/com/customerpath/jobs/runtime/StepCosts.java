@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What each step cost Spark, without the Spark UI: a listener that counts, per job group (the step
  * name, set by JobRunner), the Spark jobs started, the stages that ran (skipped stages are not
- * counted) and the input bytes the tasks read; and a sampler of the driver's used heap while a step
- * runs. One listener per SparkContext ({@link #of}).
+ * counted), the input bytes the tasks read and the time during which any of its jobs ran (the rest
+ * of a step's time is the driver's alone: planning, listings, fits on the driver); and a sampler of
+ * the driver's used heap while a step runs. One listener per SparkContext ({@link #of}).
  */
 public final class StepCosts extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(StepCosts.class);
@@ -33,18 +34,23 @@ public final class StepCosts extends SparkListener {
   private static final String OUR_PACKAGE = "com.customerpath.";
   private static final Map<SparkContext, StepCosts> INSTALLED = new ConcurrentHashMap<>();
 
-  /** The figures of one job group (one step). */
-  public record Figures(long jobs, long stages, long inputBytes, long peakHeapBytes) {
+  /**
+   * The figures of one job group (one step); sparkMillis: the time during which at least one of its
+   * Spark jobs ran (jobs that overlap count once).
+   */
+  public record Figures(
+      long jobs, long stages, long inputBytes, long peakHeapBytes, long sparkMillis) {
     /**
-     * The jobs, stages and bytes since an earlier reading of the same group (the peak heap is
-     * kept).
+     * The jobs, stages, bytes and Spark time since an earlier reading of the same group (the peak
+     * heap is kept).
      */
     public Figures minus(Figures earlier) {
       return new Figures(
           jobs - earlier.jobs,
           stages - earlier.stages,
           inputBytes - earlier.inputBytes,
-          peakHeapBytes);
+          peakHeapBytes,
+          sparkMillis - earlier.sparkMillis);
     }
 
     public double inputMb() {
@@ -60,6 +66,7 @@ public final class StepCosts extends SparkListener {
   private final Map<String, Counters> byGroup = new ConcurrentHashMap<>();
   private final Map<Integer, String> stageGroup = new ConcurrentHashMap<>();
   private final Map<Long, String> executions = new ConcurrentHashMap<>();
+  private final Map<Integer, String> jobGroups = new ConcurrentHashMap<>();
 
   /** Queries running: where they were launched, when, and the group of their first job. */
   private final Map<Long, Running> runningQueries = new ConcurrentHashMap<>();
@@ -88,6 +95,26 @@ public final class StepCosts extends SparkListener {
     final AtomicLong jobs = new AtomicLong();
     final AtomicLong stages = new AtomicLong();
     final AtomicLong inputBytes = new AtomicLong();
+    // Jobs of the group running now and since when: the union of their intervals is Spark time.
+    private int activeJobs;
+    private long activeSince;
+    private long sparkMillis;
+
+    synchronized void jobStarted(long time) {
+      if (activeJobs++ == 0) {
+        activeSince = time;
+      }
+    }
+
+    synchronized void jobEnded(long time) {
+      if (activeJobs > 0 && --activeJobs == 0) {
+        sparkMillis += Math.max(0, time - activeSince);
+      }
+    }
+
+    synchronized long sparkMillis() {
+      return sparkMillis;
+    }
   }
 
   private StepCosts(SparkContext sc) {
@@ -157,6 +184,8 @@ public final class StepCosts extends SparkListener {
         start.properties() == null ? null : start.properties().getProperty(SQL_EXECUTION_ID);
     Counters c = counters(group);
     c.jobs.incrementAndGet();
+    c.jobStarted(start.time());
+    jobGroups.put(start.jobId(), group);
     totalJobs.incrementAndGet();
     scala.collection.Iterator<StageInfo> stages = start.stageInfos().iterator();
     String site = null;
@@ -184,6 +213,10 @@ public final class StepCosts extends SparkListener {
 
   @Override
   public void onJobEnd(SparkListenerJobEnd end) {
+    String group = jobGroups.remove(end.jobId());
+    if (group != null) {
+      counters(group).jobEnded(end.time());
+    }
     Running job = runningJobs.remove(end.jobId());
     if (job != null) {
       addMillis(job.group, job.site, end.time() - job.startMillis);
@@ -232,7 +265,8 @@ public final class StepCosts extends SparkListener {
   public Figures figures(String group, long peakHeapBytes) {
     drain();
     Counters c = byGroup.getOrDefault(group, new Counters());
-    return new Figures(c.jobs.get(), c.stages.get(), c.inputBytes.get(), peakHeapBytes);
+    return new Figures(
+        c.jobs.get(), c.stages.get(), c.inputBytes.get(), peakHeapBytes, c.sparkMillis());
   }
 
   /**

@@ -162,6 +162,51 @@ class StepCostsTest {
         millis + " within the step's " + figures.get("seconds_query-loop") + " s");
   }
 
+  /** 1.5 s of work on the driver between two jobs, then 1.5 s of work inside a job's task. */
+  static final class DriverThenSparkStep implements NightlyStep {
+    @Override
+    public String name() {
+      return "driver-then-spark";
+    }
+
+    @Override
+    public StepResult run(JobContext ctx) {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
+      jsc.parallelize(List.of(1), 1).count();
+      sleep(1500); // the driver alone: no job runs
+      long n =
+          jsc.parallelize(List.of(1), 1)
+              .map(
+                  i -> {
+                    sleep(1500); // inside a task: Spark time
+                    return i;
+                  })
+              .count();
+      return new StepResult(name()).metric("driver_then_spark_n", n);
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Test
+  void theTimeWithNoSparkJobRunningIsTheDriversOwn() {
+    JobContext ctx = SampleRun.context(SparkTestSession.tempDir("step-driver"), Map.of());
+    Map<String, Double> m = JobRunner.runStep(ctx, new DriverThenSparkStep()).metrics();
+    double seconds = m.get("seconds_driver-then-spark");
+    double driverOnly = m.get("driver_only_seconds_driver-then-spark");
+    assertTrue(seconds >= 3.0, "both sleeps: " + seconds);
+    assertTrue(driverOnly >= 1.5, "the driver's sleep is not Spark time: " + driverOnly);
+    assertTrue(
+        driverOnly <= seconds - 1.5,
+        "the task's sleep is Spark time: " + driverOnly + " of " + seconds + " s");
+  }
+
   @Test
   void theEndOfRunSummaryPrintsTheCostOfEachStep() throws Exception {
     Path dir = SparkTestSession.tempDir("step-costs");
@@ -181,7 +226,9 @@ class StepCostsTest {
     assertTrue(
         summary
             .lines()
-            .anyMatch(l -> l.trim().matches("probe\\s+[0-9.]+\\s+4\\s+5\\s+[0-9.]+\\s+[0-9]+")),
+            .anyMatch(
+                l ->
+                    l.trim().matches("probe\\s+[0-9.]+\\s+4\\s+5\\s+[0-9.]+\\s+[0-9]+\\s+[0-9.]+")),
         summary);
   }
 }

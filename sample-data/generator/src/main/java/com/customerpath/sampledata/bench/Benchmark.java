@@ -42,7 +42,8 @@ public final class Benchmark {
     {"jobs", "Spark jobs"},
     {"stages", "stages"},
     {"input_bytes", "input MB"},
-    {"peak_heap_mb", "peak heap MB"}
+    {"peak_heap_mb", "peak heap MB"},
+    {"driver_only_seconds", "no-job s"}
   };
 
   record Options(
