@@ -223,7 +223,8 @@ final class RunReport {
         for (String p : perStep) {
           used.add(p + "_" + s);
           Double v = figure(p + "_" + s);
-          cells.add(num(v == null ? "-" : count(v)));
+          // Seconds (driver_only_seconds_<step>) to a tenth, like the step's own; counts whole.
+          cells.add(num(v == null ? "-" : p.endsWith("seconds") ? fixed(v, 1) : count(v)));
         }
         timings.row(cells.toArray(Cell[]::new));
         bars.get("dt=" + date).put(s, secs == null ? 0 : secs);
