@@ -219,9 +219,7 @@ public final class JobRunner {
         .metric("peak_heap_mb_" + step.name(), Math.round(cost.peakHeapMb()))
         // Time with none of the step's Spark jobs running: driver-side work (query planning,
         // listings, fits on the driver), what a step's job and stage counts do not show.
-        .metric(
-            "driver_only_seconds_" + step.name(),
-            Math.max(0, seconds - cost.sparkMillis() / 1000.0));
+        .metric("driver_only_seconds_" + step.name(), cost.driverOnlySeconds(seconds));
     // Writing the figures is not part of the step's cost: its jobs go to a group of their own.
     sc.setJobGroup(
         "figures " + step.name(),
@@ -249,7 +247,7 @@ public final class JobRunner {
         cost.stages(),
         String.format("%.1f", cost.inputMb()),
         Math.round(cost.peakHeapMb()),
-        String.format("%.1f", Math.max(0, seconds - cost.sparkMillis() / 1000.0)));
+        String.format("%.1f", cost.driverOnlySeconds(seconds)));
     if (LOG.isDebugEnabled()) {
       Map<String, Long> millis = costs.millisBySite(step.name());
       costs

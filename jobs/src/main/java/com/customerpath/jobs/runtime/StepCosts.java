@@ -53,6 +53,11 @@ public final class StepCosts extends SparkListener {
           sparkMillis - earlier.sparkMillis);
     }
 
+    /** Of a step that took stepSeconds, the seconds with none of its Spark jobs running. */
+    public double driverOnlySeconds(double stepSeconds) {
+      return Math.max(0, stepSeconds - sparkMillis / 1000.0);
+    }
+
     public double inputMb() {
       return inputBytes / 1048576.0;
     }
