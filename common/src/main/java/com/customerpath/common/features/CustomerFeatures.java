@@ -13,6 +13,7 @@ import com.customerpath.common.config.ExternalDatasetSettings;
 import com.customerpath.common.config.FeatureSettings;
 import com.customerpath.common.config.FeatureSettings.DayPart;
 import com.customerpath.common.features.ExternalJoin.ExternalTable;
+import com.customerpath.common.spark.Explode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,10 +213,7 @@ public final class CustomerFeatures {
                 .and(v.context().filter(col("ts")));
         member.add(when(inView, lit(i)));
       }
-      return lines.withColumn(
-          VIEW,
-          functions.explode(
-              functions.array_compact(functions.array(member.toArray(Column[]::new)))));
+      return Explode.nonNull(lines, VIEW, member);
     }
 
     /** Behaviour, products and shares, first purchase and usual region, per view and customer. */
@@ -528,11 +526,7 @@ public final class CustomerFeatures {
       for (int j = 0; j < asOfDates.size(); j++) {
         member.add(when(col("ts").lt(dayStart(asOfDates.get(j).plusDays(1))), lit(j)));
       }
-      history =
-          history.withColumn(
-              AS_OF_INDEX,
-              functions.explode(
-                  functions.array_compact(functions.array(member.toArray(Column[]::new)))));
+      history = Explode.nonNull(history, AS_OF_INDEX, member);
     }
     // The first purchase and the region a customer buys in most often (ties: the smallest id; for
     // data without a customers table) from one aggregation of the history by (customer, region)

@@ -5,6 +5,7 @@ import static com.customerpath.jobs.journey.JourneyStages.firstColumn;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerpath.common.spark.Explode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +36,7 @@ public final class JourneyMetrics {
    * journey's whole lineage, and every copy is analysed and optimised again).
    */
   static Dataset<Row> bySegment(Dataset<Row> rows, Column persona) {
-    return rows.withColumn(
-        "segment",
-        functions.explode(
-            functions.array_compact(functions.array(lit(ALL), persona.cast("string")))));
+    return Explode.nonNull(rows, "segment", List.of(lit(ALL), persona.cast("string")));
   }
 
   /**
@@ -124,13 +122,7 @@ public final class JourneyMetrics {
                   days.as("days"))));
     }
     Dataset<Row> longRows =
-        base.select(
-                col("segment"),
-                functions
-                    .explode(
-                        functions.array_compact(
-                            functions.array(reachedStages.toArray(Column[]::new))))
-                    .as("reached"))
+        Explode.nonNull(base, "reached", reachedStages)
             .select(
                 col("segment"),
                 col("reached.stage_rank").as("stage_rank"),

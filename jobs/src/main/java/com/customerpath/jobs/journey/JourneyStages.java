@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.config.JourneySettings;
 import com.customerpath.common.config.JourneySettings.StageRule;
+import com.customerpath.common.spark.Explode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,13 +112,7 @@ public final class JourneyStages {
                     lit(rule.name()).as("rule"))));
       }
       Dataset<Row> tagged =
-          rows.select(
-                  col("customer_id"),
-                  col("ts"),
-                  functions
-                      .explode(
-                          functions.array_compact(functions.array(matched.toArray(Column[]::new))))
-                      .as("matched"))
+          Explode.nonNull(rows, "matched", matched)
               .select(
                   col("customer_id"),
                   col("ts"),
