@@ -47,20 +47,8 @@ public final class KeptModels {
       return Optional.empty();
     }
     Path dir = new Path(tables.partitionPath(directory, night.get()));
-    Path file = new Path(dir, propertiesFile);
-    try {
-      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
-      if (!fs.exists(file)) {
-        return Optional.empty();
-      }
-      Properties properties = new Properties();
-      try (InputStream in = fs.open(file)) {
-        properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-      }
-      return Optional.of(new Saved(night.get(), dir, properties));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
-    }
+    return readProperties(tables, new Path(dir, propertiesFile))
+        .map(properties -> new Saved(night.get(), dir, properties));
   }
 
   /** Removes the properties file before a model is (re)written: it is invalid until complete. */
@@ -76,14 +64,37 @@ public final class KeptModels {
   /** Writes the properties file, last: the model in dir is complete. */
   public static void markSaved(
       Tables tables, Path dir, String propertiesFile, Properties properties, String comment) {
-    Path file = new Path(dir, propertiesFile);
+    writeProperties(tables, new Path(dir, propertiesFile), properties, comment);
+  }
+
+  /** Writes a properties file (UTF-8), replacing it: a model kept as numbers, or its marker. */
+  public static void writeProperties(
+      Tables tables, Path file, Properties properties, String comment) {
     try (OutputStream out =
-        dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration()).create(file, true)) {
+        file.getFileSystem(tables.spark().sparkContext().hadoopConfiguration())
+            .create(file, true)) {
       java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
       properties.store(w, comment);
       w.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  /** A properties file written by {@link #writeProperties}; empty when there is none. */
+  public static Optional<Properties> readProperties(Tables tables, Path file) {
+    try {
+      FileSystem fs = file.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        return Optional.empty();
+      }
+      Properties properties = new Properties();
+      try (InputStream in = fs.open(file)) {
+        properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+      }
+      return Optional.of(properties);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
     }
   }
 }

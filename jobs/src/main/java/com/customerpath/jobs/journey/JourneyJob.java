@@ -21,7 +21,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -192,7 +191,7 @@ public final class JourneyJob implements NightlyStep {
             ? Optional.empty()
             : PropensityModelStore.reusable(
                 ctx.tables(), ctx.date(), fingerprint, s.propensity().retrainDays());
-    Optional<PipelineModel> model;
+    Optional<PropensityModel> model;
     if (kept.isPresent()) {
       model = Optional.of(kept.get().model());
       kept.get().metrics().forEach(result::metric);
@@ -212,7 +211,8 @@ public final class JourneyJob implements NightlyStep {
               : train(
                   ctx, evidence.filter(sampled), personas, transactions.filter(sampled), columns);
       trained.metrics().forEach(result::metric);
-      model = trained.model();
+      // Scored and kept as numbers when it is the logistic model (PropensityModel.Logistic).
+      model = trained.model().map(PropensityModel::of);
       model.ifPresent(
           m ->
               PropensityModelStore.save(
@@ -233,7 +233,7 @@ public final class JourneyJob implements NightlyStep {
     Dataset<Row> rows =
         JourneyPropensity.featureRows(
             evidence, ctx.date(), s.windowDays(), tonightFeatures, columns, personas);
-    Dataset<Row> scores = JourneyPropensity.score(model.get(), rows);
+    Dataset<Row> scores = model.get().score(rows);
     return stages.join(scores, new String[] {"customer_id"}, "left");
   }
 

@@ -241,6 +241,47 @@ public final class JourneyPropensity {
     return new Pipeline().setStages(new PipelineStage[] {persona, assembler, scaler, model});
   }
 
+  /** The logistic model's input: the scaled features that vary in the training rows. */
+  static final String MODEL_FEATURES = "model_features";
+
+  /**
+   * Fits {@link #pipeline} on the training rows. The logistic model is fitted on the scaled
+   * features that vary: an input that is constant in training (a stage no training row is in, the
+   * slot of personas born later) scales to zeros, which Newton's method cannot solve for (a
+   * singular matrix: MLlib then falls back to a slower solver with a warning per step). It gets no
+   * weight either way; a VectorSlicer before the regression leaves it out.
+   */
+  public static PipelineModel fit(
+      Dataset<Row> train, List<String> featureColumns, PropensitySettings s) {
+    Pipeline pipeline = pipeline(featureColumns, s);
+    if (s.algorithm() == PropensitySettings.Algorithm.GBT) {
+      return pipeline.fit(train);
+    }
+    PipelineStage[] stages = pipeline.getStages();
+    PipelineModel prepared =
+        new Pipeline().setStages(java.util.Arrays.copyOf(stages, stages.length - 1)).fit(train);
+    org.apache.spark.ml.feature.StandardScalerModel scaler =
+        (org.apache.spark.ml.feature.StandardScalerModel)
+            prepared.stages()[prepared.stages().length - 1];
+    double[] std = scaler.std().toArray();
+    int[] varying =
+        java.util.stream.IntStream.range(0, std.length).filter(i -> std[i] != 0).toArray();
+    org.apache.spark.ml.feature.VectorSlicer slicer =
+        new org.apache.spark.ml.feature.VectorSlicer()
+            .setInputCol(FEATURES)
+            .setOutputCol(MODEL_FEATURES)
+            .setIndices(varying);
+    GeneralizedLinearRegression regression =
+        ((GeneralizedLinearRegression) stages[stages.length - 1]).setFeaturesCol(MODEL_FEATURES);
+    GeneralizedLinearRegressionModel fitted =
+        regression.fit(slicer.transform(prepared.transform(train)));
+    List<PipelineStage> all = new ArrayList<>(java.util.Arrays.asList(prepared.stages()));
+    all.add(slicer);
+    all.add(fitted);
+    // Only transformers: fitting the pipeline assembles them without a pass over the rows.
+    return new Pipeline().setStages(all.toArray(PipelineStage[]::new)).fit(train);
+  }
+
   /**
    * Trains on the older snapshots and tests on the latest. featuresAt gives customer_features as of
    * a date; personas is tonight's, masked for customers without purchase features at a snapshot (a
@@ -294,7 +335,7 @@ public final class JourneyPropensity {
         m.put("journey_propensity_trained", 0.0);
         return new Result(Optional.empty(), m);
       }
-      PipelineModel model = pipeline(featureColumns, s).fit(train);
+      PipelineModel model = fit(train, featureColumns, s);
       m.put("journey_propensity_trained", 1.0);
       if (testPos > 0 && testPos < testRows) {
         double auc =

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 
@@ -29,12 +30,16 @@ public final class PropensityModelStore {
       com.customerpath.common.catalog.PipelineCatalog.TableNames.JOURNEY_PROPENSITY_MODEL;
   static final String TRAINED = "_trained.properties";
   private static final String MODEL = "model";
+
+  /** The logistic model as numbers ({@link PropensityModel.Logistic}): read without a Spark job. */
+  static final String LOGISTIC = "logistic.properties";
+
   private static final String METRIC = "metric.";
 
   private PropensityModelStore() {}
 
   /** A stored model, the night it was trained on and its training figures. */
-  public record Stored(PipelineModel model, LocalDate trainedOn, Map<String, Double> metrics) {}
+  public record Stored(PropensityModel model, LocalDate trainedOn, Map<String, Double> metrics) {}
 
   /**
    * What the model depends on, as text that is the same in every JVM: the propensity settings
@@ -83,7 +88,14 @@ public final class PropensityModelStore {
         metrics.put(key.substring(METRIC.length()), Double.parseDouble(trained.getProperty(key)));
       }
     }
-    PipelineModel model = PipelineModel.load(new Path(saved.get().dir(), MODEL).toString());
+    Path numbers = new Path(saved.get().dir(), LOGISTIC);
+    PropensityModel model =
+        KeptModels.readProperties(tables, numbers)
+            .<PropensityModel>map(PropensityModel.Logistic::fromProperties)
+            .orElseGet(
+                () ->
+                    new PropensityModel.Pipeline(
+                        PipelineModel.load(new Path(saved.get().dir(), MODEL).toString())));
     return Optional.of(new Stored(model, trainedOn, metrics));
   }
 
@@ -91,10 +103,26 @@ public final class PropensityModelStore {
   public static void save(Tables tables, LocalDate date, Stored stored, String fingerprint) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
     KeptModels.markUnsaved(tables, dir, TRAINED);
-    try {
-      stored.model().write().overwrite().save(new Path(dir, MODEL).toString());
+    try { // a model saved tonight before, in the other format, must not be read instead
+      FileSystem fs = dir.getFileSystem(tables.spark().sparkContext().hadoopConfiguration());
+      fs.delete(new Path(dir, LOGISTIC), false);
+      fs.delete(new Path(dir, MODEL), true);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot save the propensity model under " + dir, e);
+      throw new UncheckedIOException("Cannot replace the propensity model under " + dir, e);
+    }
+    if (stored.model() instanceof PropensityModel.Logistic logistic) {
+      KeptModels.writeProperties(
+          tables, new Path(dir, LOGISTIC), logistic.toProperties(), "propensity model");
+    } else {
+      try {
+        ((PropensityModel.Pipeline) stored.model())
+            .model()
+            .write()
+            .overwrite()
+            .save(new Path(dir, MODEL).toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot save the propensity model under " + dir, e);
+      }
     }
     Properties trained = new Properties();
     trained.setProperty("trained_on", stored.trainedOn().toString());

@@ -90,7 +90,7 @@ class JourneyPropensityFitTest {
     try {
       // Unregularised, both fits converge to the same maximum-likelihood model.
       SparkJobCounter jobs = SparkJobCounter.start(spark);
-      PipelineModel newton = JourneyPropensity.pipeline(FEATURES, settings(0.0)).fit(rows);
+      PipelineModel newton = JourneyPropensity.fit(rows, FEATURES, settings(0.0));
       int newtonJobs = jobs.stop();
 
       PipelineStage[] stages = JourneyPropensity.pipeline(FEATURES, settings(0.0)).getStages();
@@ -121,7 +121,7 @@ class JourneyPropensityFitTest {
           "Newton fit " + newtonJobs + " Spark jobs, L-BFGS " + lbfgsJobs);
 
       // The planted inputs carry the signal: higher ask evidence, a higher score.
-      PipelineModel regularised = JourneyPropensity.pipeline(FEATURES, settings(0.01)).fit(rows);
+      PipelineModel regularised = JourneyPropensity.fit(rows, FEATURES, settings(0.01));
       Map<Double, Double> meanByAsk = new java.util.TreeMap<>();
       for (Row r :
           JourneyPropensity.score(regularised, rows)
@@ -135,6 +135,55 @@ class JourneyPropensityFitTest {
       for (int i = 1; i < means.size(); i++) {
         assertTrue(means.get(i) > means.get(i - 1), "mean score by n30_ask " + meanByAsk);
       }
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /**
+   * The logistic model kept as numbers scores as the MLlib pipeline it came from, personas born
+   * after training included, and a night that reuses it reads it without a Spark job.
+   */
+  @Test
+  void theLogisticModelAsNumbersScoresAsItsPipelineAndLoadsWithoutASparkJob() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> rows = rows(spark);
+    try {
+      PipelineModel pipeline = JourneyPropensity.fit(rows, FEATURES, settings(0.01));
+      PropensityModel model = PropensityModel.of(pipeline);
+      assertTrue(model instanceof PropensityModel.Logistic, model.toString());
+      // Persona 7 was never seen in training: MLlib's encoder gives it the invalid slot.
+      Dataset<Row> tonight =
+          rows.withColumn(
+              "persona_index",
+              functions
+                  .when(col("customer_id").endsWith("7"), lit(7.0))
+                  .otherwise(col("persona_index")));
+      double[] mllib = scores(pipeline, tonight);
+      double[] numbers =
+          model.score(tonight).orderBy(col("customer_id")).collectAsList().stream()
+              .mapToDouble(r -> r.getDouble(1))
+              .toArray();
+      assertEquals(mllib.length, numbers.length);
+      for (int i = 0; i < mllib.length; i++) {
+        assertEquals(mllib[i], numbers[i], 1e-12, "row " + i);
+      }
+
+      com.customerpath.common.io.Tables tables =
+          new com.customerpath.common.io.Tables(
+              spark, SparkTestSession.tempDir("propensity-numbers").toString());
+      java.time.LocalDate night = java.time.LocalDate.parse("2026-06-01");
+      PropensityModelStore.save(
+          tables, night, new PropensityModelStore.Stored(model, night, Map.of()), "f");
+      SparkJobCounter jobs = SparkJobCounter.start(spark);
+      PropensityModelStore.Stored kept =
+          PropensityModelStore.reusable(tables, night.plusDays(1), "f", 7).orElseThrow();
+      assertEquals(0, jobs.stop(), "Spark jobs to load the kept model");
+      double[] reloaded =
+          kept.model().score(tonight).orderBy(col("customer_id")).collectAsList().stream()
+              .mapToDouble(r -> r.getDouble(1))
+              .toArray();
+      assertEquals(java.util.Arrays.toString(numbers), java.util.Arrays.toString(reloaded));
     } finally {
       rows.unpersist();
     }

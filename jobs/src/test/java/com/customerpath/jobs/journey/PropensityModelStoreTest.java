@@ -62,7 +62,8 @@ class PropensityModelStoreTest {
     PropensityModelStore.save(
         tables,
         TRAINED,
-        new PropensityModelStore.Stored(model, TRAINED, Map.of("journey_propensity_auc", 0.71)),
+        new PropensityModelStore.Stored(
+            new PropensityModel.Pipeline(model), TRAINED, Map.of("journey_propensity_auc", 0.71)),
         FINGERPRINT);
 
     PropensityModelStore.Stored kept =
@@ -70,7 +71,8 @@ class PropensityModelStoreTest {
     assertEquals(TRAINED, kept.trainedOn());
     assertEquals(Map.of("journey_propensity_auc", 0.71), kept.metrics());
     double[] before = probabilities(model, rows);
-    double[] after = probabilities(kept.model(), rows);
+    // Not the journey's logistic pipeline: kept in MLlib's format.
+    double[] after = probabilities(((PropensityModel.Pipeline) kept.model()).model(), rows);
     assertEquals(before.length, after.length);
     for (int i = 0; i < before.length; i++) {
       assertEquals(before[i], after[i], 1e-12, "row " + i + " scores the same after loading");
