@@ -8,11 +8,13 @@ import static org.apache.spark.sql.functions.lit;
 import com.customerpath.common.config.JourneySettings.PropensitySettings;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -20,7 +22,9 @@ import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.feature.VectorSlicer;
 import org.apache.spark.ml.regression.GeneralizedLinearRegression;
 import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
 import org.apache.spark.sql.Column;
@@ -259,23 +263,21 @@ public final class JourneyPropensity {
     }
     PipelineStage[] stages = pipeline.getStages();
     PipelineModel prepared =
-        new Pipeline().setStages(java.util.Arrays.copyOf(stages, stages.length - 1)).fit(train);
-    org.apache.spark.ml.feature.StandardScalerModel scaler =
-        (org.apache.spark.ml.feature.StandardScalerModel)
-            prepared.stages()[prepared.stages().length - 1];
+        new Pipeline().setStages(Arrays.copyOf(stages, stages.length - 1)).fit(train);
+    StandardScalerModel scaler =
+        (StandardScalerModel) prepared.stages()[prepared.stages().length - 1];
     double[] std = scaler.std().toArray();
-    int[] varying =
-        java.util.stream.IntStream.range(0, std.length).filter(i -> std[i] != 0).toArray();
-    org.apache.spark.ml.feature.VectorSlicer slicer =
-        new org.apache.spark.ml.feature.VectorSlicer()
-            .setInputCol(FEATURES)
-            .setOutputCol(MODEL_FEATURES)
-            .setIndices(varying);
+    int[] varying = IntStream.range(0, std.length).filter(i -> std[i] != 0).toArray();
+    if (varying.length == 0) {
+      return pipeline.fit(train); // nothing varies: an intercept only
+    }
+    VectorSlicer slicer =
+        new VectorSlicer().setInputCol(FEATURES).setOutputCol(MODEL_FEATURES).setIndices(varying);
     GeneralizedLinearRegression regression =
         ((GeneralizedLinearRegression) stages[stages.length - 1]).setFeaturesCol(MODEL_FEATURES);
     GeneralizedLinearRegressionModel fitted =
         regression.fit(slicer.transform(prepared.transform(train)));
-    List<PipelineStage> all = new ArrayList<>(java.util.Arrays.asList(prepared.stages()));
+    List<PipelineStage> all = new ArrayList<>(Arrays.asList(prepared.stages()));
     all.add(slicer);
     all.add(fitted);
     // Only transformers: fitting the pipeline assembles them without a pass over the rows.

@@ -188,4 +188,25 @@ class JourneyPropensityFitTest {
       rows.unpersist();
     }
   }
+
+  /** Rows whose inputs are all constant: the model is the base rate, a propensity for everyone. */
+  @Test
+  void constantInputsGiveTheBaseRate() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> rows = spark.range(0, 40, 1, 2).select(col("id").cast("string").as("customer_id"));
+    for (String in : JourneyPropensity.numericInputs(FEATURES)) {
+      rows = rows.withColumn(in, lit(1.0));
+    }
+    rows =
+        rows.withColumn("persona_index", lit(0.0))
+            .withColumn(
+                JourneyPropensity.LABEL,
+                functions.when(col("customer_id").endsWith("0"), 1.0).otherwise(0.0));
+    PropensityModel model =
+        PropensityModel.of(JourneyPropensity.fit(rows, FEATURES, settings(0.01)));
+    assertTrue(model instanceof PropensityModel.Logistic, model.toString());
+    for (Row r : model.score(rows).collectAsList()) {
+      assertEquals(0.1, r.getDouble(1), 1e-6, "4 of 40 move on");
+    }
+  }
 }
