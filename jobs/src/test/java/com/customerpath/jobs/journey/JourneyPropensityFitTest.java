@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.customerpath.common.config.JourneySettings.PropensitySettings;
+import com.customerpath.common.io.Tables;
 import com.customerpath.testing.SparkJobCounter;
 import com.customerpath.testing.SparkTestSession;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.Pipeline;
@@ -169,10 +172,8 @@ class JourneyPropensityFitTest {
         assertEquals(mllib[i], numbers[i], 1e-12, "row " + i);
       }
 
-      com.customerpath.common.io.Tables tables =
-          new com.customerpath.common.io.Tables(
-              spark, SparkTestSession.tempDir("propensity-numbers").toString());
-      java.time.LocalDate night = java.time.LocalDate.parse("2026-06-01");
+      Tables tables = new Tables(spark, SparkTestSession.tempDir("propensity-numbers").toString());
+      LocalDate night = LocalDate.parse("2026-06-01");
       PropensityModelStore.save(
           tables, night, new PropensityModelStore.Stored(model, night, Map.of()), "f");
       SparkJobCounter jobs = SparkJobCounter.start(spark);
@@ -183,7 +184,7 @@ class JourneyPropensityFitTest {
           kept.model().score(tonight).orderBy(col("customer_id")).collectAsList().stream()
               .mapToDouble(r -> r.getDouble(1))
               .toArray();
-      assertEquals(java.util.Arrays.toString(numbers), java.util.Arrays.toString(reloaded));
+      assertEquals(Arrays.toString(numbers), Arrays.toString(reloaded));
     } finally {
       rows.unpersist();
     }
