@@ -23,6 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * One row per customer who bought inside the look-back window ending at the run date: recency,
@@ -102,6 +103,7 @@ public final class CustomerFeatures {
     private final List<LocalDate> asOfDates;
     private final List<List<String>> categories;
     private final List<String> transactionExternal = new ArrayList<>();
+    private final List<Dataset<Row>> cached = new ArrayList<>();
 
     /** Ranks the categories (one small query unless they are configured). */
     private FeatureWindow(Inputs in, FeatureSettings settings, int lookbackDays, List<View> views) {
@@ -142,10 +144,14 @@ public final class CustomerFeatures {
         throw new IllegalArgumentException(
             "Cannot update customer features of " + keptAsOf + " to " + asOf + ": not earlier");
       }
-      Dataset<Row> changed = changedCustomers(keptAsOf);
-      Dataset<Row> recomputed =
-          aggregated(
-              in.transactions().join(changed.hint("shuffle_hash"), "customer_id", "left_semi"));
+      // Cached, because each is read several times (the customers by the two joins, their lines
+      // by the aggregation's three passes): without the caches every read scanned the whole
+      // history again, seven scans where two do. Filled by the first action on the rows; released
+      // by release().
+      Dataset<Row> changed = keep(changedCustomers(keptAsOf));
+      Dataset<Row> changedLines =
+          keep(in.transactions().join(changed.hint("shuffle_hash"), "customer_id", "left_semi"));
+      Dataset<Row> recomputed = aggregated(changedLines);
       Dataset<Row> carried =
           kept.join(changed.hint("shuffle_hash"), "customer_id", "left_anti")
               .withColumn(
@@ -153,6 +159,21 @@ public final class CustomerFeatures {
                   functions.datediff(
                       functions.to_date(lit(asOf.toString())), col("last_purchase_date")));
       return recomputed.unionByName(carried);
+    }
+
+    private Dataset<Row> keep(Dataset<Row> rows) {
+      Dataset<Row> kept = rows.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(kept);
+      return kept;
+    }
+
+    /**
+     * Drops what {@link #rowsUpdating} cached: call it once the rows built from them are cached or
+     * written.
+     */
+    public void release() {
+      cached.forEach(Dataset::unpersist);
+      cached.clear();
     }
 
     /**

@@ -114,6 +114,7 @@ public final class FeaturesJob implements NightlyStep {
         features.unpersist();
       }
       rows.unpersist();
+      window.release();
     }
     return result;
   }
