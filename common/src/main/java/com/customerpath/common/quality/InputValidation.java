@@ -34,6 +34,8 @@ import org.apache.spark.sql.types.StringType;
 public final class InputValidation {
   public static final String REASON = "reason";
   public static final String DETAIL = "detail";
+  private static final String FIELD_REASON = "_field_reason";
+  private static final String FIELD_DETAIL = "_field_detail";
 
   private InputValidation() {}
 
@@ -79,6 +81,8 @@ public final class InputValidation {
     List<Column> projection = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
     List<Column> details = new ArrayList<>();
+    List<Column> fieldReasons = new ArrayList<>();
+    List<Column> fieldDetails = new ArrayList<>();
     for (Field field : contract.fields()) {
       Column raw = col(field.name());
       boolean isText = mapped.schema().apply(field.name()).dataType() instanceof StringType;
@@ -142,11 +146,17 @@ public final class InputValidation {
         reason = when(functions.not(present), lit("missing_" + label)).otherwise(reason);
         detail = when(functions.not(present), lit(field.name() + " is missing")).otherwise(detail);
       }
-      projection.add(reason.as("_reason_" + field.name()));
-      projection.add(detail.as("_detail_" + field.name()));
-      reasons.add(col("_reason_" + field.name()));
-      details.add(col("_detail_" + field.name()));
+      fieldReasons.add(reason);
+      fieldDetails.add(detail);
     }
+    // The fields' first reason and their details, as two columns: they cross the duplicate check's
+    // shuffle, where a pair of (mostly null) columns per field made up most of each row's bytes.
+    Column fieldDetail = functions.concat_ws("; ", fieldDetails.toArray(Column[]::new));
+    projection.add(functions.coalesce(fieldReasons.toArray(Column[]::new)).as(FIELD_REASON));
+    projection.add(
+        when(fieldDetail.equalTo(""), lit(null)).otherwise(fieldDetail).as(FIELD_DETAIL));
+    reasons.add(col(FIELD_REASON));
+    details.add(col(FIELD_DETAIL));
     projection.add(col(ColumnMapper.SOURCE_ROW));
     // Duplicates compare whole raw rows, also where source_row leaves columns out; a malformed
     // row also by its text.
@@ -242,11 +252,7 @@ public final class InputValidation {
                     !hasRawRow))) // ColumnMapper adds the raw row only when the source row is
         // partial
         .drop(SourceReader.CORRUPT_RECORD)
-        .drop(
-            contract.fields().stream()
-                .flatMap(
-                    f -> java.util.stream.Stream.of("_reason_" + f.name(), "_detail_" + f.name()))
-                .toArray(String[]::new))
+        .drop(FIELD_REASON, FIELD_DETAIL)
         .drop("_row_order", "_malformed", "_dup_line", "_dup_key", ColumnMapper.RAW_ROW);
   }
 
