@@ -191,6 +191,45 @@ public final class Tables {
   }
 
   /**
+   * Replaces partition {@code dt=date/<column>=<value>} of a small table with rows held on the
+   * driver, written by the driver itself as one Parquet file ({@link DriverParquet}): no Spark job
+   * for the runner's figures of a step. Staged and renamed where renames are atomic (local, HDFS);
+   * on s3a:// the old files are deleted and the file written into place (one object, visible whole
+   * once closed). Returns the rows written.
+   */
+  public long writeFromDriver(
+      String table,
+      LocalDate date,
+      String column,
+      String value,
+      org.apache.spark.sql.types.StructType schema,
+      List<Row> rows) {
+    releaseKeptReads(table);
+    Path target = new Path(partitionPath(table, date), column + "=" + value);
+    String file = "part-00000-" + java.util.UUID.randomUUID() + ".snappy.parquet";
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = fs(target);
+      if (writeMode() == WriteMode.STAGED_RENAME) {
+        Path staged =
+            new Path(
+                path(table) + "/_staging/" + DT + "=" + date + "-" + java.util.UUID.randomUUID());
+        DriverParquet.write(conf, new Path(staged, file), schema, rows);
+        swap(fs, staged, target);
+      } else {
+        if (fs.exists(target) && !fs.delete(target, true)) {
+          throw new IOException("cannot delete the previous partition " + target);
+        }
+        DriverParquet.write(conf, new Path(target, file), schema, rows);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot write table " + table + " partition " + target + ": " + e.getMessage(), e);
+    }
+    return rows.size();
+  }
+
+  /**
    * Local and HDFS: the rows are written whole to {@code <table>/_staging/...}, then the finished
    * directory replaces {@code dt=D} by a rename (atomic on HDFS and local file systems), so a
    * reader sees the old partition or the new one. Unlike Spark's dynamic partition overwrite this

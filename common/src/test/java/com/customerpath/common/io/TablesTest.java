@@ -9,6 +9,7 @@ import com.customerpath.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -186,5 +187,68 @@ class TablesTest {
     assertEquals(Optional.of(d3), tables.latestOnOrBefore("kept", d3.plusDays(9)));
     assertEquals(Optional.empty(), tables.latestOnOrBefore("kept", d1.minusDays(1)));
     assertEquals(Optional.empty(), tables.latestOnOrBefore("absent", d3));
+  }
+
+  @Test
+  void rowsWrittenByTheDriverReadBackAsSparksOwnWithoutASparkJob() throws Exception {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Tables tables = new Tables(spark, SparkTestSession.tempDir("tables-driver").toString());
+    org.apache.spark.sql.types.StructType schema =
+        new org.apache.spark.sql.types.StructType()
+            .add("name", "string", false)
+            .add("value", "double", true)
+            .add("n", "long", true)
+            .add("k", "int", true)
+            .add("ok", "boolean", true)
+            .add("at", "timestamp", true);
+    java.sql.Timestamp at = java.sql.Timestamp.valueOf("2026-06-30 23:59:58.123456");
+    List<org.apache.spark.sql.Row> rows =
+        List.of(
+            org.apache.spark.sql.RowFactory.create("a", 1.5, 7L, 3, true, at),
+            org.apache.spark.sql.RowFactory.create("b", null, null, null, null, null));
+    LocalDate day = LocalDate.parse("2026-06-30");
+    com.customerpath.testing.SparkJobCounter jobs =
+        com.customerpath.testing.SparkJobCounter.start(spark);
+    assertEquals(2, tables.writeFromDriver("figures", day, "step", "one", schema, rows));
+    tables.writeFromDriver(
+        "figures",
+        day,
+        "step",
+        "two",
+        schema,
+        List.of(org.apache.spark.sql.RowFactory.create("c", 2.0, 1L, 1, false, at)));
+    assertEquals(0, jobs.stop(), "the driver writes the files");
+
+    jobs = com.customerpath.testing.SparkJobCounter.start(spark);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> read = tables.read("figures", day);
+    assertEquals(0, jobs.stop(), "the schema is read from the footer, as for Spark's files");
+    assertEquals("string", read.schema().apply("name").dataType().simpleString());
+    assertEquals("timestamp", read.schema().apply("at").dataType().simpleString());
+    List<org.apache.spark.sql.Row> back =
+        read.select("name", "value", "n", "k", "ok", "at", "step").orderBy("name").collectAsList();
+    assertEquals(
+        List.of(
+            org.apache.spark.sql.RowFactory.create("a", 1.5, 7L, 3, true, at, "one"),
+            org.apache.spark.sql.RowFactory.create("b", null, null, null, null, null, "one"),
+            org.apache.spark.sql.RowFactory.create("c", 2.0, 1L, 1, false, at, "two")),
+        back);
+
+    // A second write of a step replaces its rows only.
+    tables.writeFromDriver(
+        "figures",
+        day,
+        "step",
+        "one",
+        schema,
+        List.of(org.apache.spark.sql.RowFactory.create("d", 4.0, 4L, 4, true, at)));
+    assertEquals(
+        List.of("d:one", "c:two"),
+        tables
+            .read("figures", day)
+            .orderBy(org.apache.spark.sql.functions.col("step"))
+            .collectAsList()
+            .stream()
+            .map(r -> r.getAs("name") + ":" + r.getAs("step"))
+            .toList());
   }
 }

@@ -179,7 +179,7 @@ public final class JobRunner {
     StepCosts costs = StepCosts.of(ctx.spark().sparkContext());
     summary.append(
         String.format(
-            "  Spark jobs in this session: %d, stages run: %d (with the writes of the figures)%n",
+            "  Spark jobs in this session: %d, stages run: %d%n",
             costs.totalJobs(), costs.totalStages()));
     if (steps.stream().anyMatch(s -> s instanceof com.customerpath.jobs.report.ReportJob)) {
       summary.append(
@@ -220,7 +220,8 @@ public final class JobRunner {
         // Time with none of the step's Spark jobs running: driver-side work (query planning,
         // listings, fits on the driver), what a step's job and stage counts do not show.
         .metric("driver_only_seconds_" + step.name(), cost.driverOnlySeconds(seconds));
-    // Writing the figures is not part of the step's cost: its jobs go to a group of their own.
+    // Writing the figures is not part of the step's cost. The driver writes them (no Spark job);
+    // any job it did launch would go to a group of its own.
     sc.setJobGroup(
         "figures " + step.name(),
         "customer-path figures of " + step.name() + " dt=" + ctx.date(),

@@ -3,7 +3,6 @@ package com.customerpath.jobs.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -11,8 +10,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The internal table {@code _run_steps}: one row per (step, figure) of a run, partitioned by dt and
- * step so that each job, run alone by Airflow or together, replaces only its own figures. The
- * report step pivots them into run_manifest.
+ * step so that each job, run alone by Airflow or together, replaces only its own figures; the
+ * driver writes them ({@code Tables.writeFromDriver}), without a Spark job. The report step pivots
+ * them into run_manifest.
  */
 public final class RunSteps {
   public static final String TABLE = "_run_steps";
@@ -30,11 +30,7 @@ public final class RunSteps {
     for (Map.Entry<String, Double> e : result.figures().entrySet()) {
       rows.add(RowFactory.create(e.getKey(), e.getValue(), now));
     }
-    Dataset<Row> df =
-        ctx.spark()
-            .createDataFrame(rows, SCHEMA)
-            .coalesce(1)
-            .withColumn("step", org.apache.spark.sql.functions.lit(result.step()));
-    ctx.tables().write(TABLE, ctx.date(), df, "step");
+    // A few dozen rows: written by the driver, not by a Spark job per step.
+    ctx.tables().writeFromDriver(TABLE, ctx.date(), "step", result.step(), SCHEMA, rows);
   }
 }
