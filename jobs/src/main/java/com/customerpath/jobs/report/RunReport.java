@@ -402,13 +402,23 @@ final class RunReport {
 
   // ---------------------------------------------------------------- personas
 
+  /** The personas table's rows (k of them), collected once for the labels and the sizes. */
+  private List<Row> personaRows;
+
+  private List<Row> personaRows(Dataset<Row> personas) {
+    if (personaRows == null) {
+      personaRows = personas.collectAsList();
+    }
+    return personaRows;
+  }
+
   private void readPersonaLabels() {
     table(PERSONAS)
         .filter(p -> has(p, "persona_id"))
         .ifPresent(
             p -> {
               boolean named = has(p, "persona_name");
-              for (Row r : p.collectAsList()) { // k rows
+              for (Row r : personaRows(p)) { // k rows
                 int id = ((Number) r.getAs("persona_id")).intValue();
                 personaLabels.put(
                     id,
@@ -1049,7 +1059,7 @@ final class RunReport {
         .filter(p -> has(p, "persona_id", "customers"))
         .ifPresent(
             p ->
-                p.collectAsList()
+                personaRows(p)
                     .forEach(
                         r ->
                             sizes.put(
