@@ -360,18 +360,11 @@ public final class JourneyPropensity {
 
   /** customer_id, next_stage_propensity for the feature rows (customers below advocate). */
   public static Dataset<Row> score(PipelineModel model, Dataset<Row> rows) {
-    String column = scoreColumn(model);
-    Column p =
-        column.equals(SCORE)
-            ? col(SCORE)
-            : org.apache.spark.ml.functions.vector_to_array(col(column), "float64").getItem(1);
-    return model.transform(rows).select(col("customer_id"), p.as("next_stage_propensity"));
+    return model
+        .transform(rows)
+        .select(col("customer_id"), scoreOf(model).as("next_stage_propensity"));
   }
 
-  /**
-   * The model's output holding P(label = 1): the logistic model's prediction (a probability), or a
-   * classifier's probability vector (GBT, and logistic models kept from before the Newton fit).
-   */
   /** A model's score of the label as a number in [0, 1] (a probability vector's second entry). */
   static Column scoreOf(PipelineModel model) {
     return scoreOf(scoreColumn(model));
@@ -424,6 +417,10 @@ public final class JourneyPropensity {
     return positives == 0 || negativesBelow == 0 ? Double.NaN : area / (positives * negativesBelow);
   }
 
+  /**
+   * The model's output holding P(label = 1): the logistic model's prediction (a probability), or a
+   * classifier's probability vector (GBT, and logistic models kept from before the Newton fit).
+   */
   static String scoreColumn(PipelineModel model) {
     return model.stages()[model.stages().length - 1] instanceof GeneralizedLinearRegressionModel
         ? SCORE
