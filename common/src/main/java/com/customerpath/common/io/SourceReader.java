@@ -10,7 +10,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -137,14 +136,71 @@ public final class SourceReader {
     return opts;
   }
 
+  /**
+   * The column names Spark's CSV reader takes from the header of a multi-line CSV input, read on
+   * the driver with Spark's own pieces (its CSV options and parser settings, the codec by file
+   * extension, its rules for empty and repeated names), from the first data file by name; empty
+   * when the driver cannot tell as Spark would (no header option, sub-folders, no file, an empty
+   * first file, a read error): Spark's inference then reads it, in a Spark job of its own.
+   */
+  static java.util.Optional<String[]> csvHeader(
+      SparkSession spark, Map<String, String> opts, String path) {
+    if (!"true".equalsIgnoreCase(opts.get("header"))
+        || !"true".equalsIgnoreCase(opts.get("multiLine"))) {
+      return java.util.Optional.empty();
+    }
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      java.util.Optional<java.util.List<org.apache.hadoop.fs.FileStatus>> files =
+          RecordCount.dataFiles(conf, path);
+      if (files.isEmpty() || files.get().isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      org.apache.hadoop.fs.Path first =
+          files.get().stream()
+              .map(org.apache.hadoop.fs.FileStatus::getPath)
+              .min(java.util.Comparator.comparing(org.apache.hadoop.fs.Path::toString))
+              .get();
+      org.apache.spark.sql.internal.SQLConf sql = spark.sessionState().conf();
+      org.apache.spark.sql.catalyst.csv.CSVOptions options =
+          new org.apache.spark.sql.catalyst.csv.CSVOptions(
+              scala.collection.immutable.Map$.MODULE$.from(
+                  scala.jdk.javaapi.CollectionConverters.asScala(opts)),
+              sql.csvColumnPruning(),
+              sql.sessionLocalTimeZone(),
+              sql.columnNameOfCorruptRecord());
+      try (java.io.InputStream in =
+          org.apache.spark.sql.execution.datasources.CodecStreams
+              .createInputStreamWithCloseResource(conf, first)) {
+        scala.collection.Iterator<String[]> records =
+            org.apache.spark.sql.catalyst.csv.UnivocityParser.tokenizeStream(
+                in,
+                false,
+                new com.univocity.parsers.csv.CsvParser(options.asParserSettings()),
+                options.charset());
+        if (!records.hasNext()) {
+          return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(
+            org.apache.spark.sql.execution.datasources.csv.CSVUtils.makeSafeHeader(
+                records.next(), sql.caseSensitiveAnalysis(), options));
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private static Dataset<Row> readCsvStrict(
       SparkSession spark, Map<String, String> options, String path) {
     Map<String, String> opts = strictCsvOptions(options);
     // The header's columns (all text), plus the column that keeps a malformed row's raw text.
-    StructType header = spark.read().options(opts).csv(path).schema();
+    // Read by the driver where it can; Spark's own inference runs a job for it.
+    String[] names =
+        csvHeader(spark, opts, path)
+            .orElseGet(() -> spark.read().options(opts).csv(path).schema().fieldNames());
     StructType schema = new StructType();
-    for (StructField f : header.fields()) {
-      schema = schema.add(f.name(), DataTypes.StringType, true);
+    for (String name : names) {
+      schema = schema.add(name, DataTypes.StringType, true);
     }
     schema = schema.add(CORRUPT_RECORD, DataTypes.StringType, true);
     return spark.read().options(opts).schema(schema).csv(path);
