@@ -88,9 +88,7 @@ public final class SourceReader {
       Dataset<Row> df =
           switch (format) {
             case CSV ->
-                strict
-                    ? readCsvStrict(spark, options, path)
-                    : spark.read().option("inferSchema", "false").options(options).csv(path);
+                strict ? readCsvStrict(spark, options, path) : readCsvLines(spark, options, path);
             case PARQUET -> spark.read().options(options).parquet(path);
             case JSON -> spark.read().options(options).json(path);
             case TEXT -> spark.read().options(options).text(path);
@@ -137,16 +135,15 @@ public final class SourceReader {
   }
 
   /**
-   * The column names Spark's CSV reader takes from the header of a multi-line CSV input, read on
-   * the driver with Spark's own pieces (its CSV options and parser settings, the codec by file
-   * extension, its rules for empty and repeated names), from the first data file by name; empty
-   * when the driver cannot tell as Spark would (no header option, sub-folders, no file, an empty
-   * first file, a read error): Spark's inference then reads it, in a Spark job of its own.
+   * The column names Spark's CSV reader takes from the header of a CSV input, read on the driver
+   * with Spark's own pieces (its CSV options and parser settings, the codec by file extension, its
+   * rules for empty and repeated names), from the first data file by name; empty when the driver
+   * cannot tell as Spark would (no header option, sub-folders, no file, an empty first file, a read
+   * error): Spark's inference then reads it, in a Spark job of its own.
    */
   static java.util.Optional<String[]> csvHeader(
       SparkSession spark, Map<String, String> opts, String path) {
-    if (!"true".equalsIgnoreCase(opts.get("header"))
-        || !"true".equalsIgnoreCase(opts.get("multiLine"))) {
+    if (!"true".equalsIgnoreCase(opts.get("header"))) {
       return java.util.Optional.empty();
     }
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -190,6 +187,25 @@ public final class SourceReader {
     }
   }
 
+  /** A CSV file read line by line, every column text, its header read by the driver if it can. */
+  private static Dataset<Row> readCsvLines(
+      SparkSession spark, Map<String, String> options, String path) {
+    Map<String, String> opts = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    opts.putAll(options);
+    opts.put("inferSchema", "false");
+    return csvHeader(spark, opts, path)
+        .map(names -> spark.read().options(opts).schema(textColumns(names)).csv(path))
+        .orElseGet(() -> spark.read().options(opts).csv(path));
+  }
+
+  private static StructType textColumns(String[] names) {
+    StructType schema = new StructType();
+    for (String name : names) {
+      schema = schema.add(name, DataTypes.StringType, true);
+    }
+    return schema;
+  }
+
   private static Dataset<Row> readCsvStrict(
       SparkSession spark, Map<String, String> options, String path) {
     Map<String, String> opts = strictCsvOptions(options);
@@ -198,11 +214,7 @@ public final class SourceReader {
     String[] names =
         csvHeader(spark, opts, path)
             .orElseGet(() -> spark.read().options(opts).csv(path).schema().fieldNames());
-    StructType schema = new StructType();
-    for (String name : names) {
-      schema = schema.add(name, DataTypes.StringType, true);
-    }
-    schema = schema.add(CORRUPT_RECORD, DataTypes.StringType, true);
+    StructType schema = textColumns(names).add(CORRUPT_RECORD, DataTypes.StringType, true);
     return spark.read().options(opts).schema(schema).csv(path);
   }
 
