@@ -187,12 +187,19 @@ public final class SourceReader {
     }
   }
 
-  /** A CSV file read line by line, every column text, its header read by the driver if it can. */
+  /**
+   * A CSV file read line by line: with inferSchema (the external datasets' default) Spark types the
+   * columns from the data; otherwise every column is text and the driver reads the header if it
+   * can.
+   */
   private static Dataset<Row> readCsvLines(
       SparkSession spark, Map<String, String> options, String path) {
     Map<String, String> opts = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    opts.putAll(options);
     opts.put("inferSchema", "false");
+    opts.putAll(options);
+    if ("true".equalsIgnoreCase(opts.get("inferSchema"))) {
+      return spark.read().options(opts).csv(path);
+    }
     return csvHeader(spark, opts, path)
         .map(names -> spark.read().options(opts).schema(textColumns(names)).csv(path))
         .orElseGet(() -> spark.read().options(opts).csv(path));
