@@ -150,7 +150,7 @@ public final class InputValidation {
       fieldDetails.add(detail);
     }
     // The fields' first reason and their details, as two columns: they cross the duplicate check's
-    // shuffle, where a pair of (mostly null) columns per field made up most of each row's bytes.
+    // shuffle, where a pair of (mostly null) columns per field did (4-6% of its bytes at 1M).
     Column fieldDetail = functions.concat_ws("; ", fieldDetails.toArray(Column[]::new));
     projection.add(functions.coalesce(fieldReasons.toArray(Column[]::new)).as(FIELD_REASON));
     projection.add(

@@ -110,5 +110,37 @@ class CsvHeaderTest {
             .isEmpty());
   }
 
+  /**
+   * The external datasets' reads: text-only columns named from the driver's header read, the same
+   * rows as Spark's own read; with inferSchema on (their default) Spark still types the columns.
+   */
+  @Test
+  void externalReadsKeepTheirColumnsAndTypes() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path f = file("holidays.csv", text("date,is_holiday,n\n2025-01-01,true,3\n", UTF8));
+    Map<String, String> textOnly = Map.of("header", "true", "inferSchema", "false");
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> ours =
+        SourceReader.readTable(
+            spark,
+            "external.holidays",
+            f.toString(),
+            com.customerpath.common.config.TableSettings.Format.CSV,
+            textOnly);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sparks =
+        spark.read().options(textOnly).csv(f.toString());
+    assertEquals(sparks.schema(), ours.schema());
+    assertEquals(sparks.collectAsList(), ours.collectAsList());
+
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> typed =
+        SourceReader.readTable(
+            spark,
+            "external.holidays",
+            f.toString(),
+            com.customerpath.common.config.TableSettings.Format.CSV,
+            Map.of("header", "true", "inferSchema", "true"));
+    assertEquals("boolean", typed.schema().apply("is_holiday").dataType().simpleString());
+    assertEquals("int", typed.schema().apply("n").dataType().simpleString());
+  }
+
   private static final Charset UTF8 = StandardCharsets.UTF_8;
 }
