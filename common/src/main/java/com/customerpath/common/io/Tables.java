@@ -204,8 +204,27 @@ public final class Tables {
       String value,
       org.apache.spark.sql.types.StructType schema,
       List<Row> rows) {
+    return writeFromDriver(
+        table, new Path(partitionPath(table, date), column + "=" + value), date, schema, rows);
+  }
+
+  /** As above for a table without a sub-partition: replaces partition {@code dt=date}. */
+  public long writeFromDriver(
+      String table, LocalDate date, org.apache.spark.sql.types.StructType schema, List<Row> rows) {
+    return writeFromDriver(table, new Path(partitionPath(table, date)), date, schema, rows);
+  }
+
+  private long writeFromDriver(
+      String table,
+      Path target,
+      LocalDate date,
+      org.apache.spark.sql.types.StructType schema,
+      List<Row> rows) {
     releaseKeptReads(table);
-    Path target = new Path(partitionPath(table, date), column + "=" + value);
+    // Timestamps as Spark itself would write them in this session.
+    boolean int96 =
+        "INT96"
+            .equalsIgnoreCase(spark.conf().get("spark.sql.parquet.outputTimestampType", "INT96"));
     String file = "part-00000-" + java.util.UUID.randomUUID() + ".snappy.parquet";
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
@@ -214,13 +233,13 @@ public final class Tables {
         Path staged =
             new Path(
                 path(table) + "/_staging/" + DT + "=" + date + "-" + java.util.UUID.randomUUID());
-        DriverParquet.write(conf, new Path(staged, file), schema, rows);
+        DriverParquet.write(conf, new Path(staged, file), schema, rows, int96);
         swap(fs, staged, target);
       } else {
         if (fs.exists(target) && !fs.delete(target, true)) {
           throw new IOException("cannot delete the previous partition " + target);
         }
-        DriverParquet.write(conf, new Path(target, file), schema, rows);
+        DriverParquet.write(conf, new Path(target, file), schema, rows, int96);
       }
     } catch (IOException e) {
       throw new IllegalStateException(
@@ -454,6 +473,31 @@ public final class Tables {
       throw new IllegalStateException(
           "Cannot list partitions of table " + table + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Largest partition {@link #readSmall} reads on the driver. */
+  static final long SMALL_TABLE_BYTES = 4L << 20;
+
+  /**
+   * The rows of partition dt=date of a table that holds a few rows by design (one per persona,
+   * stage or run), read by the driver into a local relation when it can ({@link
+   * DriverParquet#read}): no Spark job reads it, and filters and collects on it run on the driver.
+   * Otherwise, and for anything larger than a few MB, as {@link #read}.
+   */
+  public Dataset<Row> readSmall(String table, LocalDate date) {
+    try {
+      Optional<DriverParquet.Table> small =
+          DriverParquet.read(
+              spark.sparkContext().hadoopConfiguration(),
+              new Path(partitionPath(table, date)),
+              SMALL_TABLE_BYTES);
+      if (small.isPresent()) {
+        return spark.createDataFrame(small.get().rows(), small.get().schema());
+      }
+    } catch (IOException | RuntimeException e) {
+      // Spark's read below reads it, or reports what is wrong with it.
+    }
+    return read(table, date);
   }
 
   /** The rows of partition dt=date, without the dt column. */

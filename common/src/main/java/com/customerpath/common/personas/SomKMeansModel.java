@@ -9,9 +9,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,9 +24,7 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -168,25 +164,20 @@ public final class SomKMeansModel extends Model<SomKMeansModel>
 
   /**
    * Adds the cluster, grid row and grid column of each row's best-matching unit: the map's
-   * transform, joined with a broadcast unit-to-cluster table.
+   * transform, then a look-up in three arrays indexed by unit, literals of the plan (at most a few
+   * hundred units). A join with a unit-to-cluster table cost a broadcast, and so a Spark job, in
+   * every query that used the assignment.
    */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    List<Row> mapping = new ArrayList<>();
-    for (int u = 0; u < clusterOfUnit.length; u++) {
-      mapping.add(RowFactory.create(u, clusterOfUnit[u], som.unitRow(u), som.unitCol(u)));
+    int units = clusterOfUnit.length;
+    int[] rowOfUnit = new int[units];
+    int[] colOfUnit = new int[units];
+    for (int u = 0; u < units; u++) {
+      rowOfUnit[u] = som.unitRow(u);
+      colOfUnit[u] = som.unitCol(u);
     }
-    Dataset<Row> unitToCluster =
-        dataset
-            .sparkSession()
-            .createDataFrame(
-                mapping,
-                new StructType()
-                    .add(UNIT, DataTypes.IntegerType)
-                    .add(getPredictionCol(), DataTypes.IntegerType)
-                    .add(getSomRowCol(), DataTypes.IntegerType)
-                    .add(getSomColCol(), DataTypes.IntegerType));
     SelfOrganizingMapModel mapper =
         som.copy(ParamMap.empty())
             .setFeaturesCol(getFeaturesCol())
@@ -196,7 +187,10 @@ public final class SomKMeansModel extends Model<SomKMeansModel>
             .setDistanceCol("_bmu_distance");
     return mapper
         .transform(dataset)
-        .join(functions.broadcast(unitToCluster), UNIT)
+        .withColumn(
+            getPredictionCol(), functions.get(functions.lit(clusterOfUnit), functions.col(UNIT)))
+        .withColumn(getSomRowCol(), functions.get(functions.lit(rowOfUnit), functions.col(UNIT)))
+        .withColumn(getSomColCol(), functions.get(functions.lit(colOfUnit), functions.col(UNIT)))
         .drop(UNIT, "_bmu_row", "_bmu_col", "_bmu_distance");
   }
 

@@ -233,6 +233,17 @@ class TablesTest {
             org.apache.spark.sql.RowFactory.create("c", 2.0, 1L, 1, false, at, "two")),
         back);
 
+    // The driver reads them back too, the sub-partition a string column as Spark adds it.
+    jobs = com.customerpath.testing.SparkJobCounter.start(spark);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> small = tables.readSmall("figures", day);
+    List<org.apache.spark.sql.Row> smallRows =
+        small.select("name", "value", "n", "k", "ok", "at", "step").collectAsList().stream()
+            .sorted(java.util.Comparator.comparing(r -> r.getString(0)))
+            .toList();
+    assertEquals(0, jobs.stop(), "read, projected and collected on the driver");
+    assertEquals(read.schema().fieldNames().length, small.schema().fieldNames().length);
+    assertEquals(back, smallRows);
+
     // A second write of a step replaces its rows only.
     tables.writeFromDriver(
         "figures",
@@ -250,5 +261,75 @@ class TablesTest {
             .stream()
             .map(r -> r.getAs("name") + ":" + r.getAs("step"))
             .toList());
+  }
+
+  /**
+   * A small table written by Spark (every type the driver converts, nulls, timestamps as INT96 and
+   * as microseconds, before and after the epoch) is read by the driver as Spark reads it, without a
+   * Spark job; a type the driver does not convert (a decimal) is left to Spark, with the same rows.
+   */
+  @Test
+  void smallTablesWrittenBySparkAreReadByTheDriverAsSparkReadsThem() throws Exception {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Tables tables = new Tables(spark, SparkTestSession.tempDir("tables-small").toString());
+    String ddl = "id int, n long, x double, name string, ok boolean, day date, at timestamp";
+    Object[][] values = {
+      {
+        1,
+        5_000_000_000L,
+        0.25,
+        "café",
+        true,
+        java.sql.Date.valueOf("2026-06-30"),
+        java.sql.Timestamp.valueOf("2026-06-30 23:59:58.123456")
+      },
+      {
+        2,
+        -1L,
+        -1e300,
+        "",
+        false,
+        java.sql.Date.valueOf("1969-12-31"),
+        java.sql.Timestamp.valueOf("1969-12-31 23:59:59.999999")
+      },
+      {3, null, null, null, null, null, null}
+    };
+    String previous = spark.conf().get("spark.sql.parquet.outputTimestampType");
+    try {
+      for (String timestamps : List.of("INT96", "TIMESTAMP_MICROS")) {
+        spark.conf().set("spark.sql.parquet.outputTimestampType", timestamps);
+        tables.write("small", D1, Fixtures.rows(ddl, values));
+        List<org.apache.spark.sql.Row> bySpark =
+            tables.read("small", D1).orderBy("id").collectAsList();
+        com.customerpath.testing.SparkJobCounter jobs =
+            com.customerpath.testing.SparkJobCounter.start(spark);
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> small =
+            tables.readSmall("small", D1);
+        List<org.apache.spark.sql.Row> byDriver =
+            small.filter("id > 0").collectAsList().stream()
+                .sorted(java.util.Comparator.comparing(r -> r.getInt(0)))
+                .toList();
+        assertEquals(0, jobs.stop(), timestamps + ": no Spark job");
+        assertEquals(tables.read("small", D1).schema(), small.schema(), timestamps);
+        assertEquals(bySpark, byDriver, timestamps);
+        assertEquals(
+            java.sql.Timestamp.valueOf("1969-12-31 23:59:59.999999"), byDriver.get(1).get(6));
+      }
+    } finally {
+      spark.conf().set("spark.sql.parquet.outputTimestampType", previous);
+    }
+
+    tables.write(
+        "decimals",
+        D1,
+        Fixtures.rows(
+            "id int, price decimal(10,2)", new Object[] {1, new java.math.BigDecimal("9.99")}));
+    com.customerpath.testing.SparkJobCounter jobs =
+        com.customerpath.testing.SparkJobCounter.start(spark);
+    List<org.apache.spark.sql.Row> decimals = tables.readSmall("decimals", D1).collectAsList();
+    assertTrue(jobs.stop() > 0, "a decimal column is left to Spark's reader");
+    assertEquals(
+        List.of(org.apache.spark.sql.RowFactory.create(1, new java.math.BigDecimal("9.99"))),
+        decimals);
   }
 }

@@ -29,10 +29,7 @@ import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Next-stage propensity: P(a customer reaches a higher stage within horizon-days). Features at a
@@ -103,7 +100,7 @@ public final class JourneyPropensity {
     Column asOf = oneDate ? lit(java.sql.Date.valueOf(dates.get(0))) : col(SNAPSHOT);
     Column ts = col("ts");
     Column end = ts.lt(dayStart(functions.date_add(asOf, 1)));
-    // Each evidence row joins the (few) dates whose look-back or label window holds it.
+    // Each evidence row is kept for the (few) dates whose look-back or label window holds it.
     int lookback = Math.max(windowDays, 90);
     Column inDateWindow =
         ts.geq(dayStart(functions.date_sub(asOf, lookback - 1)))
@@ -112,8 +109,9 @@ public final class JourneyPropensity {
     Dataset<Row> byDate =
         oneDate
             ? evidenceRows.filter(inDateWindow).withColumn(SNAPSHOT, asOf)
-            : evidenceRows.join(
-                functions.broadcast(dateRows(evidence.sparkSession(), dates)), inDateWindow);
+            : evidenceRows
+                .withColumn(SNAPSHOT, functions.explode(dateArray(dates)))
+                .filter(inDateWindow);
     List<Column> aggregates =
         new ArrayList<>(
             JourneyStages.reached(
@@ -182,11 +180,13 @@ public final class JourneyPropensity {
     return date.cast("timestamp");
   }
 
-  private static Dataset<Row> dateRows(
-      org.apache.spark.sql.SparkSession spark, List<LocalDate> dates) {
-    return spark.createDataFrame(
-        dates.stream().map(d -> RowFactory.create(java.sql.Date.valueOf(d))).toList(),
-        new StructType().add(SNAPSHOT, DataTypes.DateType, false));
+  /**
+   * The (few) snapshot dates as an array literal: each evidence row is paired with them in its own
+   * task, as a broadcast join with a table of dates did, without the broadcast's Spark job.
+   */
+  private static Column dateArray(List<LocalDate> dates) {
+    return functions.array(
+        dates.stream().map(d -> lit(java.sql.Date.valueOf(d))).toArray(Column[]::new));
   }
 
   static List<String> numericInputs(List<String> featureColumns) {

@@ -4,8 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.customerpath.common.personas.ClusterQuality;
+import com.customerpath.common.spark.Lookup;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -167,15 +167,14 @@ public final class PersonaBuilder {
               quality,
               total,
               columns);
-      Dataset<Row> idMap = clusterIdMap(spark, idOfCluster);
-      Dataset<Row> all = customerRows(assigned, idMap, "all");
+      Dataset<Row> all = customerRows(assigned, idOfCluster, "all");
       Dataset<Row> customerPersonas = all;
       if (contextFeatures != null) {
         // One row per (customer, context): the context travels with its own features.
         Dataset<Row> contextScaled = scaler.transform(contextFeatures, "context");
         Dataset<Row> contextAssigned =
             withDistance(fitted.assign(contextScaled), fitted.centroids());
-        customerPersonas = all.unionByName(customerRows(contextAssigned, idMap, null));
+        customerPersonas = all.unionByName(customerRows(contextAssigned, idOfCluster, null));
       }
       Dataset<Row> materialized = customerPersonas.localCheckpoint();
       assigned.unpersist();
@@ -193,20 +192,19 @@ public final class PersonaBuilder {
     }
   }
 
-  /** Euclidean distance of each row's standardized vector to its cluster's centroid. */
+  /**
+   * Euclidean distance of each row's standardized vector to its cluster's centroid, the centroids
+   * an array literal indexed by cluster (no broadcast job); a row of no known cluster is dropped.
+   */
   static Dataset<Row> withDistance(Dataset<Row> assigned, double[][] centroids) {
-    List<Row> rows = new ArrayList<>();
+    Column[] rows = new Column[centroids.length];
     for (int c = 0; c < centroids.length; c++) {
-      rows.add(RowFactory.create(c, Arrays.stream(centroids[c]).boxed().toArray(Double[]::new)));
+      rows[c] = lit(centroids[c]);
     }
-    StructType schema =
-        new StructType()
-            .add("cluster", DataTypes.IntegerType)
-            .add("_centroid", DataTypes.createArrayType(DataTypes.DoubleType));
-    Dataset<Row> centroidTable = assigned.sparkSession().createDataFrame(rows, schema);
     return assigned
         .withColumn("cluster", col("cluster").cast(DataTypes.IntegerType))
-        .join(functions.broadcast(centroidTable), "cluster")
+        .withColumn("_centroid", functions.get(functions.array(rows), col("cluster")))
+        .filter(col("_centroid").isNotNull())
         .withColumn("_z", org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float64"))
         .withColumn(
             "distance",
@@ -238,21 +236,17 @@ public final class PersonaBuilder {
         .orderBy("cluster");
   }
 
-  private static Dataset<Row> clusterIdMap(SparkSession spark, Map<Integer, Integer> idOfCluster) {
-    List<Row> rows = new ArrayList<>();
-    idOfCluster.forEach((cluster, id) -> rows.add(RowFactory.create(cluster, id)));
-    return spark.createDataFrame(
-        rows,
-        new StructType()
-            .add("cluster", DataTypes.IntegerType)
-            .add("persona_id", DataTypes.IntegerType));
-  }
-
+  /**
+   * One row per customer (and context) of a cluster that has a persona id; the id looked up in a
+   * literal map rather than joined (no broadcast job).
+   */
   private static Dataset<Row> customerRows(
-      Dataset<Row> assigned, Dataset<Row> idMap, String context) {
+      Dataset<Row> assigned, Map<Integer, Integer> idOfCluster, String context) {
     Column contextCol = context == null ? col("context") : lit(context);
+    Column personaId = Lookup.intValue(col("cluster").cast(DataTypes.IntegerType), idOfCluster);
     return assigned
-        .join(functions.broadcast(idMap), "cluster")
+        .withColumn("persona_id", personaId)
+        .filter(col("persona_id").isNotNull())
         .select(
             col("customer_id"),
             col("persona_id"),

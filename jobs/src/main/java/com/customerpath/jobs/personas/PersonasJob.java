@@ -8,6 +8,7 @@ import com.customerpath.common.config.PersonaSettings.NamingSettings;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.personas.SomKMeans;
+import com.customerpath.common.spark.Lookup;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
 import com.customerpath.jobs.runtime.NightlyStep;
@@ -163,9 +164,8 @@ public final class PersonasJob implements NightlyStep {
             ? matchPrevious(ctx, previous.get(), built, s.matchMaxDistance())
             : PersonaIdMatching.match(
                 new java.util.TreeMap<>(built.centroidsById()), Map.of(), s.matchMaxDistance(), 0);
-    Dataset<Row> idMap = idMap(ctx, matching.finalIdOf());
-    Dataset<Row> personas = remap(built.personas(), idMap).orderBy("persona_id");
-    Dataset<Row> customerPersonas = remap(built.customerPersonas(), idMap);
+    Dataset<Row> personas = remap(built.personas(), matching.finalIdOf()).orderBy("persona_id");
+    Dataset<Row> customerPersonas = remap(built.customerPersonas(), matching.finalIdOf());
     if (previous.isPresent()) {
       Dataset<Row> before =
           ctx.tables()
@@ -242,23 +242,14 @@ public final class PersonasJob implements NightlyStep {
         new java.util.TreeMap<>(built.centroidsById()), previousCentroids, maxDistance, highest);
   }
 
-  private static Dataset<Row> idMap(JobContext ctx, Map<Integer, Integer> finalIdOf) {
-    List<Row> rows = new java.util.ArrayList<>();
-    finalIdOf.forEach(
-        (provisional, id) -> rows.add(org.apache.spark.sql.RowFactory.create(provisional, id)));
-    return ctx.spark()
-        .createDataFrame(
-            rows,
-            new org.apache.spark.sql.types.StructType()
-                .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
-                .add("_final_id", org.apache.spark.sql.types.DataTypes.IntegerType));
-  }
-
-  /** Replaces provisional persona ids with the matched ones, keeping column order. */
-  static Dataset<Row> remap(Dataset<Row> rows, Dataset<Row> idMap) {
+  /**
+   * Replaces provisional persona ids with the matched ones, keeping column order; the ids looked up
+   * in a literal map (no broadcast job), rows of an unmatched id dropped.
+   */
+  static Dataset<Row> remap(Dataset<Row> rows, Map<Integer, Integer> finalIdOf) {
     String[] columns = rows.columns();
-    return rows.join(functions.broadcast(idMap), "persona_id")
-        .withColumn("persona_id", col("_final_id"))
+    return rows.withColumn("persona_id", Lookup.intValue(col("persona_id"), finalIdOf))
+        .filter(col("persona_id").isNotNull())
         .select(
             java.util.Arrays.stream(columns)
                 .map(functions::col)

@@ -76,12 +76,17 @@ public final class ReportJob implements NightlyStep {
 
   @Override
   public StepResult run(JobContext ctx) {
-    Dataset<Row> steps = ctx.tables().read(RunSteps.TABLE, ctx.date());
+    // The runner's figures and the manifest (one row) are read and written by the driver.
+    Dataset<Row> steps = ctx.tables().readSmall(RunSteps.TABLE, ctx.date());
     Dataset<Row> manifest =
         manifest(steps, ctx.date().toString(), ctx.settings().configFingerprint(), codeVersion());
     StepResult result =
         new StepResult(name())
-            .written(MANIFEST, ctx.tables().write(MANIFEST, ctx.date(), manifest.coalesce(1)));
+            .written(
+                MANIFEST,
+                ctx.tables()
+                    .writeFromDriver(
+                        MANIFEST, ctx.date(), manifest.schema(), manifest.collectAsList()));
     List<ReportPage.Section> sections = RunReport.sections(ctx);
     String html =
         ReportPage.render(

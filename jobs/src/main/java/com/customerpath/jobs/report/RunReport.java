@@ -75,10 +75,10 @@ final class RunReport {
   /** The report's sections for the run of ctx's date; run_manifest of that date must exist. */
   static List<Section> sections(JobContext ctx) {
     Tables t = ctx.tables();
-    Map<String, Object> manifest = firstRow(t.read(ReportJob.MANIFEST, ctx.date()));
+    Map<String, Object> manifest = firstRow(t.readSmall(ReportJob.MANIFEST, ctx.date()));
     Optional<LocalDate> previousDate = t.latestBefore(ReportJob.MANIFEST, ctx.date());
     Map<String, Object> previous =
-        previousDate.map(d -> firstRow(t.read(ReportJob.MANIFEST, d))).orElse(Map.of());
+        previousDate.map(d -> firstRow(t.readSmall(ReportJob.MANIFEST, d))).orElse(Map.of());
     RunReport r = new RunReport(ctx, manifest, previousDate, previous);
     r.readPersonaLabels();
     return List.of(r.health(), r.som(), r.personas(), r.journey(), r.actions());
@@ -1069,8 +1069,22 @@ final class RunReport {
   }
 
   private Optional<Dataset<Row>> table(String name) {
-    return tables.exists(name, date) ? Optional.of(tables.read(name, date)) : Optional.empty();
+    if (!tables.exists(name, date)) {
+      return Optional.empty();
+    }
+    // Tables of a few rows per persona or stage are read by the driver: no Spark job each.
+    return Optional.of(
+        SMALL_TABLES.contains(name) ? tables.readSmall(name, date) : tables.read(name, date));
   }
+
+  /** Tables whose rows are bounded by personas, stages or runs, not by customers. */
+  private static final java.util.Set<String> SMALL_TABLES =
+      java.util.Set.of(
+          PERSONAS,
+          "persona_lineage",
+          "persona_migration",
+          "journey_funnel",
+          "journey_transitions");
 
   private String shortLabel(int persona) {
     return Integer.toString(persona);
