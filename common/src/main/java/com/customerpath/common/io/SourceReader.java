@@ -159,13 +159,7 @@ public final class SourceReader {
               .min(java.util.Comparator.comparing(org.apache.hadoop.fs.Path::toString))
               .get();
       org.apache.spark.sql.internal.SQLConf sql = spark.sessionState().conf();
-      org.apache.spark.sql.catalyst.csv.CSVOptions options =
-          new org.apache.spark.sql.catalyst.csv.CSVOptions(
-              scala.collection.immutable.Map$.MODULE$.from(
-                  scala.jdk.javaapi.CollectionConverters.asScala(opts)),
-              sql.csvColumnPruning(),
-              sql.sessionLocalTimeZone(),
-              sql.columnNameOfCorruptRecord());
+      org.apache.spark.sql.catalyst.csv.CSVOptions options = csvOptions(sql, opts);
       try (java.io.InputStream in =
           org.apache.spark.sql.execution.datasources.CodecStreams
               .createInputStreamWithCloseResource(conf, first)) {
@@ -187,6 +181,98 @@ public final class SourceReader {
     }
   }
 
+  /** Largest CSV file whose column types the driver infers itself ({@link #csvTypes}). */
+  static final long DRIVER_INFERENCE_MAX_BYTES = 16L << 20;
+
+  /**
+   * The schema Spark's line-based CSV reader infers with inferSchema (the external datasets'
+   * default), inferred on the driver with Spark's own pieces, in the order Spark applies them: the
+   * first non-empty, non-comment line is the header (its safe names), every line equal to it is
+   * skipped, each other line is parsed with Spark's parser settings and typed with {@code
+   * CSVInferSchema} (the session's time zone and formats). Saves the two Spark jobs of Spark's
+   * inference (the first line, then the types). Empty when the driver cannot do exactly what Spark
+   * does, which then infers it: not one UTF-8 data file of at most 16 MB (Spark takes its first
+   * line from the largest of several files), a byte order mark, multiLine, samplingRatio, lineSep.
+   */
+  static java.util.Optional<StructType> csvTypes(
+      SparkSession spark, Map<String, String> opts, String path) {
+    String charset = opts.getOrDefault("encoding", opts.getOrDefault("charset", "UTF-8"));
+    if (!"true".equalsIgnoreCase(opts.get("header"))
+        || !"true".equalsIgnoreCase(opts.get("inferSchema"))
+        || "true".equalsIgnoreCase(opts.get("multiLine"))
+        || opts.containsKey("samplingRatio")
+        || opts.containsKey("lineSep")
+        || !(charset.equalsIgnoreCase("UTF-8") || charset.equalsIgnoreCase("UTF8"))) {
+      return java.util.Optional.empty();
+    }
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      java.util.Optional<java.util.List<org.apache.hadoop.fs.FileStatus>> files =
+          RecordCount.dataFiles(conf, path);
+      if (files.isEmpty()
+          || files.get().size() != 1
+          || files.get().get(0).getLen() > DRIVER_INFERENCE_MAX_BYTES) {
+        return java.util.Optional.empty();
+      }
+      org.apache.spark.sql.internal.SQLConf sql = spark.sessionState().conf();
+      org.apache.spark.sql.catalyst.csv.CSVOptions options = csvOptions(sql, opts);
+      java.util.List<String> lines = new java.util.ArrayList<>();
+      try (java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  org.apache.spark.sql.execution.datasources.CodecStreams
+                      .createInputStreamWithCloseResource(conf, files.get().get(0).getPath()),
+                  java.nio.charset.StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          lines.add(line);
+        }
+      }
+      if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+        return java.util.Optional.empty();
+      }
+      scala.collection.Iterator<String> kept =
+          org.apache.spark.sql.execution.datasources.csv.CSVUtils.filterCommentAndEmpty(
+              scala.jdk.javaapi.CollectionConverters.asScala(lines.iterator()), options);
+      if (!kept.hasNext()) {
+        return java.util.Optional.empty();
+      }
+      String firstLine = kept.next();
+      com.univocity.parsers.csv.CsvParser parser =
+          new com.univocity.parsers.csv.CsvParser(options.asParserSettings());
+      String[] firstRow = parser.parseLine(firstLine);
+      if (firstRow == null) {
+        return java.util.Optional.empty();
+      }
+      String[] header =
+          org.apache.spark.sql.execution.datasources.csv.CSVUtils.makeSafeHeader(
+              firstRow, sql.caseSensitiveAnalysis(), options);
+      org.apache.spark.sql.catalyst.csv.CSVInferSchema inference =
+          new org.apache.spark.sql.catalyst.csv.CSVInferSchema(options);
+      org.apache.spark.sql.types.DataType[] types =
+          new org.apache.spark.sql.types.DataType[header.length];
+      java.util.Arrays.fill(types, DataTypes.NullType);
+      scala.collection.Iterator<String> rows =
+          org.apache.spark.sql.execution.datasources.csv.CSVUtils.filterHeaderLine(
+              kept, firstLine, options);
+      while (rows.hasNext()) {
+        types = inference.inferRowType(types, parser.parseLine(rows.next()));
+      }
+      return java.util.Optional.of(new StructType(inference.toStructFields(types, header)));
+    } catch (java.io.IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private static org.apache.spark.sql.catalyst.csv.CSVOptions csvOptions(
+      org.apache.spark.sql.internal.SQLConf sql, Map<String, String> opts) {
+    return new org.apache.spark.sql.catalyst.csv.CSVOptions(
+        scala.collection.immutable.Map$.MODULE$.from(
+            scala.jdk.javaapi.CollectionConverters.asScala(opts)),
+        sql.csvColumnPruning(),
+        sql.sessionLocalTimeZone(),
+        sql.columnNameOfCorruptRecord());
+  }
+
   /**
    * A CSV file read line by line: with inferSchema (the external datasets' default) Spark types the
    * columns from the data; otherwise every column is text and the driver reads the header if it
@@ -198,7 +284,9 @@ public final class SourceReader {
     opts.put("inferSchema", "false");
     opts.putAll(options);
     if ("true".equalsIgnoreCase(opts.get("inferSchema"))) {
-      return spark.read().options(opts).csv(path);
+      return csvTypes(spark, opts, path)
+          .map(types -> spark.read().options(opts).schema(types).csv(path))
+          .orElseGet(() -> spark.read().options(opts).csv(path));
     }
     return csvHeader(spark, opts, path)
         .map(names -> spark.read().options(opts).schema(textColumns(names)).csv(path))

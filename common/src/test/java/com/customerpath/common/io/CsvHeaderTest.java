@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
@@ -140,6 +141,73 @@ class CsvHeaderTest {
             Map.of("header", "true", "inferSchema", "true"));
     assertEquals("boolean", typed.schema().apply("is_holiday").dataType().simpleString());
     assertEquals("int", typed.schema().apply("n").dataType().simpleString());
+  }
+
+  private static void assertTypesAsSpark(Path path, Map<String, String> options) throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Map<String, String> opts = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    opts.putAll(options);
+    opts.put("header", "true");
+    opts.put("inferSchema", "true");
+    SparkJobCounter jobs = SparkJobCounter.start(spark);
+    org.apache.spark.sql.types.StructType ours =
+        SourceReader.csvTypes(spark, opts, path.toString()).orElseThrow();
+    assertEquals(0, jobs.stop(), "the driver infers the types");
+    jobs = SparkJobCounter.start(spark);
+    org.apache.spark.sql.types.StructType sparks =
+        spark.read().options(opts).csv(path.toString()).schema();
+    assertEquals(2, jobs.stop(), "Spark's inference: the first line, then the types");
+    assertEquals(sparks, ours, path.toString());
+  }
+
+  /**
+   * With inferSchema (the external datasets' default) the driver types a single small file's
+   * columns as Spark's inference does, without its two Spark jobs; otherwise it leaves it to Spark.
+   */
+  @Test
+  void theDriverTypesAnExternalFileAsSparkWould() throws Exception {
+    assertTypesAsSpark(
+        file(
+            "typed.csv",
+            text(
+                "id,big,x,day,at,ok,name,empty,mixed\n"
+                    + "1,5000000000,0.5,2026-06-30,2026-06-30 10:00:00,true,a,,1\n"
+                    + "\n"
+                    + "id,big,x,day,at,ok,name,empty,mixed\n" // a repeated header is skipped
+                    + "2,7,1e3,2026-07-01,2026-07-01T11:30:00,false,b,,x\n"
+                    + "  \n"
+                    + "3,8,-2,2026-07-02,2026-07-02 12:00:00,TRUE,\"c, d\",,2.5\n",
+                UTF8)),
+        Map.of());
+    // Comments, another separator, a null marker, a decimal, a compressed file.
+    assertTypesAsSpark(
+        file("semi.csv", text("# note\nk;v;d\n# more\n1;NA;1.25\n2;3;2.50\n", UTF8)),
+        Map.of("sep", ";", "comment", "#", "nullValue", "NA", "prefersDecimal", "true"));
+    Path gz = SparkTestSession.tempDir("csv-types").resolve("zipped.csv.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(text("k,v\n1,2.5\n2,3\n", UTF8));
+    }
+    assertTypesAsSpark(gz, Map.of());
+    for (String external :
+        List.of("holidays.csv", "region_demographics.csv", "country_population.csv")) {
+      assertTypesAsSpark(Path.of("../sample-data/external", external), Map.of());
+    }
+
+    SparkSession spark = SparkTestSession.get();
+    Map<String, String> typed = Map.of("header", "true", "inferSchema", "true");
+    Path dir = SparkTestSession.tempDir("csv-types-folder");
+    Files.writeString(dir.resolve("a.csv"), "k,v\n1,2\n");
+    Files.writeString(dir.resolve("b.csv"), "k,v\n2,x\n");
+    assertTrue(SourceReader.csvTypes(spark, typed, dir.toString()).isEmpty(), "two files: Spark");
+    Map<String, String> sampled = new HashMap<>(typed);
+    sampled.put("samplingRatio", "0.5");
+    assertTrue(
+        SourceReader.csvTypes(spark, sampled, dir.resolve("a.csv").toString()).isEmpty(),
+        "a sample: Spark");
+    assertTrue(
+        SourceReader.csvTypes(spark, typed, file("bom2.csv", text("\uFEFFk\n1\n", UTF8)).toString())
+            .isEmpty(),
+        "a byte order mark: Spark");
   }
 
   private static final Charset UTF8 = StandardCharsets.UTF_8;
