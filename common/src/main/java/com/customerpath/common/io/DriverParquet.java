@@ -72,6 +72,22 @@ public final class DriverParquet {
     }
   }
 
+  /** Whether {@link #write} can write every column of schema. */
+  public static boolean writable(StructType schema) {
+    for (StructField f : schema.fields()) {
+      DataType t = f.dataType();
+      if (!(t.equals(DataTypes.StringType)
+          || t.equals(DataTypes.DoubleType)
+          || t.equals(DataTypes.LongType)
+          || t.equals(DataTypes.IntegerType)
+          || t.equals(DataTypes.BooleanType)
+          || t.equals(DataTypes.TimestampType))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static MessageType messageType(StructType schema, boolean int96Timestamps) {
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (StructField f : schema.fields()) {

@@ -112,6 +112,12 @@ public final class Tables {
    */
   public long write(
       String table, LocalDate date, Dataset<Row> rows, String... extraPartitionColumns) {
+    if (extraPartitionColumns.length == 0
+        && DriverParquet.writable(rows.schema())
+        && com.customerpath.common.spark.LocalRows.local(rows)) {
+      // A few rows built on the driver (personas, lineage, funnel): written by it, no Spark job.
+      return writeFromDriver(table, date, rows.schema(), rows.collectAsList());
+    }
     releaseKeptReads(table);
     return WriteCounter.counting(
             spark.sparkContext(),

@@ -332,4 +332,54 @@ class TablesTest {
         List.of(org.apache.spark.sql.RowFactory.create(1, new java.math.BigDecimal("9.99"))),
         decimals);
   }
+
+  /**
+   * Rows built on the driver (a local relation, also after a projection and a filter) are written
+   * by the driver: no Spark job, the same rows and schema read back; an empty one publishes an
+   * empty partition; rows Spark computes are written by Spark.
+   */
+  @Test
+  void rowsHeldByTheDriverAreWrittenByIt() throws Exception {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Tables tables = new Tables(spark, SparkTestSession.tempDir("tables-local").toString());
+    String ddl = "id int, name string, share double";
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> local =
+        Fixtures.rows(ddl, new Object[] {1, "a", 0.5}, new Object[] {2, null, 0.25})
+            .withColumn("share", org.apache.spark.sql.functions.col("share").multiply(2))
+            .filter("id > 0");
+    assertTrue(com.customerpath.common.spark.LocalRows.local(local));
+    com.customerpath.testing.SparkJobCounter jobs =
+        com.customerpath.testing.SparkJobCounter.start(spark);
+    assertEquals(2, tables.write("local", D1, local));
+    assertEquals(0, jobs.stop(), "written by the driver");
+    assertEquals(local.schema().fieldNames().length, tables.read("local", D1).schema().size());
+    assertEquals(
+        List.of(
+            org.apache.spark.sql.RowFactory.create(1, "a", 1.0),
+            org.apache.spark.sql.RowFactory.create(2, null, 0.5)),
+        tables.read("local", D1).orderBy("id").collectAsList());
+
+    assertEquals(0, tables.write("local", D2, local.filter("id > 5")));
+    assertEquals(0, tables.read("local", D2).count(), "an empty partition, schema only");
+    assertTrue(Files.isDirectory(root(tables).resolve("local/dt=2026-06-30")));
+
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> computed =
+        spark.range(3).selectExpr("cast(id as int) as id");
+    assertFalse(com.customerpath.common.spark.LocalRows.local(computed));
+    jobs = com.customerpath.testing.SparkJobCounter.start(spark);
+    assertEquals(3, tables.write("computed", D1, computed));
+    assertTrue(jobs.stop() > 0, "written by Spark");
+
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sorted =
+        com.customerpath.common.spark.LocalRows.sortedByInt(
+            Fixtures.rows("id int", new Object[] {3}, new Object[] {null}, new Object[] {1}), "id");
+    assertTrue(com.customerpath.common.spark.LocalRows.local(sorted), "sorted on the driver");
+    assertEquals(
+        java.util.Arrays.asList(null, 1, 3),
+        sorted.collectAsList().stream().map(r -> r.isNullAt(0) ? null : r.getInt(0)).toList());
+  }
+
+  private static Path root(Tables tables) {
+    return Path.of(tables.root().replaceFirst("^file:", ""));
+  }
 }

@@ -150,7 +150,7 @@ public final class JourneyJob implements NightlyStep {
                     TRANSITIONS, date, JourneyMetrics.transitions(previous, stages).coalesce(1)));
         Dataset<Row> funnel =
             JourneyMetrics.funnel(stages, date, observable); // built on the driver: a few rows
-        result.written(FUNNEL, ctx.tables().write(FUNNEL, date, funnel.coalesce(1)));
+        result.written(FUNNEL, ctx.tables().write(FUNNEL, date, funnel)); // by the driver
         for (Row r : funnel.filter(col("persona_id").equalTo(JourneyMetrics.ALL)).collectAsList()) {
           if (!r.isNullAt(r.fieldIndex("customers_reached"))) {
             result.metric(

@@ -312,6 +312,7 @@ public final class PersonaBuilder {
       }
       rows.add(RowFactory.create(values.toArray()));
     }
-    return spark.createDataFrame(rows, schema).orderBy("persona_id");
+    rows.sort(java.util.Comparator.comparingInt(r -> r.getInt(0)));
+    return spark.createDataFrame(rows, schema); // held by the driver, in persona id order
   }
 }

@@ -8,6 +8,7 @@ import com.customerpath.common.config.PersonaSettings.NamingSettings;
 import com.customerpath.common.config.PipelineSettings;
 import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.personas.SomKMeans;
+import com.customerpath.common.spark.LocalRows;
 import com.customerpath.common.spark.Lookup;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.JobRunner;
@@ -164,7 +165,8 @@ public final class PersonasJob implements NightlyStep {
             ? matchPrevious(ctx, previous.get(), built, s.matchMaxDistance())
             : PersonaIdMatching.match(
                 new java.util.TreeMap<>(built.centroidsById()), Map.of(), s.matchMaxDistance(), 0);
-    Dataset<Row> personas = remap(built.personas(), matching.finalIdOf()).orderBy("persona_id");
+    Dataset<Row> personas =
+        LocalRows.sortedByInt(remap(built.personas(), matching.finalIdOf()), "persona_id");
     Dataset<Row> customerPersonas = remap(built.customerPersonas(), matching.finalIdOf());
     if (previous.isPresent()) {
       Dataset<Row> before =
@@ -259,7 +261,10 @@ public final class PersonasJob implements NightlyStep {
   private static Dataset<Row> lineage(
       JobContext ctx, PersonaIdMatching.Matching matching, Optional<LocalDate> previous) {
     List<Row> rows = new java.util.ArrayList<>();
-    for (PersonaIdMatching.Lineage l : matching.lineage()) {
+    // Sorted here, so the table stays a driver-held one (written without a Spark job).
+    List<PersonaIdMatching.Lineage> byId = new java.util.ArrayList<>(matching.lineage());
+    byId.sort(java.util.Comparator.comparingInt(PersonaIdMatching.Lineage::personaId));
+    for (PersonaIdMatching.Lineage l : byId) {
       rows.add(
           org.apache.spark.sql.RowFactory.create(
               l.personaId(),
@@ -274,7 +279,6 @@ public final class PersonasJob implements NightlyStep {
                 .add("persona_id", org.apache.spark.sql.types.DataTypes.IntegerType)
                 .add("status", org.apache.spark.sql.types.DataTypes.StringType)
                 .add("centroid_shift", org.apache.spark.sql.types.DataTypes.DoubleType)
-                .add("previous_run_date", org.apache.spark.sql.types.DataTypes.StringType))
-        .orderBy("persona_id");
+                .add("previous_run_date", org.apache.spark.sql.types.DataTypes.StringType));
   }
 }
