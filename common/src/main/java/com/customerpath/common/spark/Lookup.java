@@ -16,8 +16,17 @@ public final class Lookup {
 
   /** The value of key in map (an integer), null when key is absent or null. */
   public static Column intValue(Column key, Map<Integer, Integer> map) {
+    return value(key, map, "int");
+  }
+
+  /** The value of key in map (a string, such as a persona's name), null when absent or null. */
+  public static Column stringValue(Column key, Map<Integer, String> map) {
+    return value(key, map, "string");
+  }
+
+  private static Column value(Column key, Map<Integer, ?> map, String type) {
     if (map.isEmpty()) {
-      return functions.lit(null).cast("int");
+      return functions.lit(null).cast(type);
     }
     List<Column> entries = new ArrayList<>();
     map.forEach(
@@ -25,6 +34,6 @@ public final class Lookup {
           entries.add(functions.lit(k));
           entries.add(functions.lit(v));
         });
-    return functions.try_element_at(functions.map(entries.toArray(Column[]::new)), key);
+    return functions.try_element_at(functions.map(entries.toArray(Column[]::new)), key).cast(type);
   }
 }

@@ -144,15 +144,7 @@ public final class RecommendationsJob implements NightlyStep {
             .withColumn("is_prospect", col("preferred_channel").isNull())
             .withColumn("has_recommendations", col("first_product").isNotNull())
             .withColumn("persona_id", coalesce(col("rec_persona_id"), col("audience_persona_id")));
-    if (personas != null) {
-      f =
-          f.join(
-              personas.select(col("persona_id").cast("int").as("persona_id"), col("persona_name")),
-              new String[] {"persona_id"},
-              "left");
-    } else {
-      f = f.withColumn("persona_name", lit(null).cast("string"));
-    }
+    f = Recommender.withPersonaName(f, personas);
     if (journey != null) {
       f =
           f.join(
@@ -238,7 +230,11 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
     Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
     Dataset<Row> customerPersonas = readIfExists(ctx, TableNames.CUSTOMER_PERSONAS);
-    Dataset<Row> personas = readIfExists(ctx, TableNames.PERSONAS);
+    // One row per persona: held by the driver, so its names are looked up, not joined.
+    Dataset<Row> personas =
+        ctx.tables().exists(TableNames.PERSONAS, ctx.date())
+            ? ctx.tables().readSmall(TableNames.PERSONAS, ctx.date())
+            : null;
     Dataset<Row> journey = readIfExists(ctx, JOURNEY_STAGES);
     result.metric("recommendations_journey_stages_found", journey == null ? 0 : 1);
 

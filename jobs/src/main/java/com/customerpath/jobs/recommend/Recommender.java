@@ -11,6 +11,8 @@ import com.customerpath.common.config.RecommendationSettings.BlendSettings;
 import com.customerpath.common.config.RecommendationSettings.CandidateSettings;
 import com.customerpath.common.config.RecommendationSettings.Preference;
 import com.customerpath.common.config.RecommendationSettings.RepeatPurchase;
+import com.customerpath.common.spark.LocalRows;
+import com.customerpath.common.spark.Lookup;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -528,6 +530,30 @@ public final class Recommender {
   }
 
   /**
+   * Adds persona_name, the name of each row's persona_id (null without one or without a personas
+   * table): looked up in a literal map when the personas table is held by the driver (read by
+   * {@code Tables.readSmall}: one row per persona, no broadcast job), else a broadcast join.
+   */
+  static Dataset<Row> withPersonaName(Dataset<Row> rows, Dataset<Row> personas) {
+    if (personas == null) {
+      return rows.withColumn("persona_name", lit(null).cast("string"));
+    }
+    Dataset<Row> names =
+        personas.select(col("persona_id").cast("int").as("persona_id"), col("persona_name"));
+    if (LocalRows.local(names)) {
+      java.util.Map<Integer, String> byId = new java.util.HashMap<>();
+      for (Row r : names.collectAsList()) {
+        if (!r.isNullAt(0)) {
+          byId.putIfAbsent(r.getInt(0), r.isNullAt(1) ? null : r.getString(1));
+        }
+      }
+      return rows.withColumn(
+          "persona_name", Lookup.stringValue(col("persona_id").cast("int"), byId));
+    }
+    return rows.join(functions.broadcast(names), new String[] {"persona_id"}, "left");
+  }
+
+  /**
    * The source whose weighted score (with the weights of the customer's segment) contributes most,
    * and a reason naming products by name.
    */
@@ -546,18 +572,9 @@ public final class Recommender {
               .otherwise(best);
     }
     Dataset<Row> names = productNames(in.products());
-    Dataset<Row> personaNames =
-        in.personas() == null
-            ? top.sparkSession()
-                .emptyDataFrame()
-                .selectExpr(
-                    "cast(null as int) as persona_id", "cast(null as string) as persona_name")
-                .limit(0)
-            : in.personas()
-                .select(col("persona_id").cast("int").as("persona_id"), col("persona_name"));
     Dataset<Row> t =
-        top.withColumn("source", coalesce(best, lit("global-popularity")))
-            .join(functions.broadcast(personaNames), new String[] {"persona_id"}, "left");
+        withPersonaName(
+            top.withColumn("source", coalesce(best, lit("global-popularity"))), in.personas());
     if (names != null) {
       t =
           t.join(names, new String[] {"product_id"}, "left")
