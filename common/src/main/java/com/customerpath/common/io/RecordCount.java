@@ -141,6 +141,13 @@ public final class RecordCount {
 
   static Optional<Expected> csv(SparkSession spark, String path, Map<String, String> options)
       throws IOException {
+    return csv(spark, path, options, DRIVER_COUNT_MAX_BYTES);
+  }
+
+  /** As above; inputs of at most driverMaxBytes are counted by the driver. */
+  static Optional<Expected> csv(
+      SparkSession spark, String path, Map<String, String> options, long driverMaxBytes)
+      throws IOException {
     Map<String, String> o = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     o.putAll(options);
     String encoding = o.getOrDefault("encoding", o.getOrDefault("charset", "UTF-8"));
@@ -178,27 +185,53 @@ public final class RecordCount {
         o.getOrDefault("escape", "\\").isEmpty() ? '\0' : o.getOrDefault("escape", "\\").charAt(0);
     boolean header = "true".equalsIgnoreCase(o.get("header"));
     List<String> paths = files.get().stream().map(f -> f.getPath().toString()).toList();
-    // Counted on the executors, one task per file, streaming: the files may be large.
-    long records =
-        JavaSparkContext.fromSparkContext(spark.sparkContext())
-            .binaryFiles(String.join(",", paths), Math.max(1, paths.size()))
-            .map(
-                file -> {
-                  try (InputStream raw = file._2().open();
-                      InputStream in =
-                          new BufferedInputStream(
-                              file._1().endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
-                    long n = countRecords(in, multiLine ? quote : '\0', escape);
-                    return header && n > 0 ? n - 1 : n;
-                  }
-                })
-            .reduce(Long::sum);
+    long bytes = files.get().stream().mapToLong(FileStatus::getLen).sum();
+    char recordQuote = multiLine ? quote : '\0';
+    long records;
+    if (bytes <= driverMaxBytes) {
+      // A few MB: the driver streams them itself, without a Spark job.
+      records = 0;
+      org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+      for (FileStatus f : files.get()) {
+        try (InputStream raw = f.getPath().getFileSystem(conf).open(f.getPath())) {
+          records += countFile(raw, f.getPath().getName(), recordQuote, escape, header);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(
+              "Cannot count the records of " + f.getPath() + ": " + e.getMessage(), e);
+        }
+      }
+    } else {
+      // Counted on the executors, one task per file, streaming: the files may be large.
+      records =
+          JavaSparkContext.fromSparkContext(spark.sparkContext())
+              .binaryFiles(String.join(",", paths), Math.max(1, paths.size()))
+              .map(
+                  file -> {
+                    try (InputStream raw = file._2().open()) {
+                      return countFile(raw, file._1(), recordQuote, escape, header);
+                    }
+                  })
+              .reduce(Long::sum);
+    }
     return Optional.of(
         new Expected(
             records,
             "records (line breaks outside quotes, less header lines) in "
                 + paths.size()
                 + " file(s)"));
+  }
+
+  /** Inputs up to this size are counted by the driver; larger ones by a Spark job. */
+  static final long DRIVER_COUNT_MAX_BYTES = 32L << 20;
+
+  /** The records of one file (gzip by its name), less its header line. */
+  private static long countFile(
+      InputStream raw, String name, char quote, char escape, boolean header) throws IOException {
+    try (InputStream in =
+        new BufferedInputStream(name.endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
+      long n = countRecords(in, quote, escape);
+      return header && n > 0 ? n - 1 : n;
+    }
   }
 
   /**

@@ -37,4 +37,38 @@ class RecordCountTest {
         String.valueOf(e.getMessage()).contains(files.get().get(7).getPath().getName()),
         "names the file: " + e.getMessage());
   }
+
+  /**
+   * A CSV input's independent count (line breaks outside quotes, blank lines skipped, one header
+   * line per file, gzip): a few MB are counted by the driver without a Spark job, the same count as
+   * the Spark job that counts larger inputs.
+   */
+  @Test
+  void smallCsvInputsAreCountedByTheDriverAsBySpark() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path dir = SparkTestSession.tempDir("csv-count").resolve("in");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("a.csv"), "id,text\n1,\"two\nlines\"\n\n2,x\n");
+    try (var out =
+        new java.util.zip.GZIPOutputStream(Files.newOutputStream(dir.resolve("b.csv.gz")))) {
+      out.write("id,text\n3,y\n4,z\n5,w".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    java.util.Map<String, String> multiLine =
+        java.util.Map.of("header", "true", "multiLine", "true");
+    com.customerpath.testing.SparkJobCounter jobs =
+        com.customerpath.testing.SparkJobCounter.start(spark);
+    long byDriver = RecordCount.csv(spark, dir.toString(), multiLine).orElseThrow().records();
+    assertEquals(0, jobs.stop(), "counted by the driver");
+    assertEquals(5, byDriver, "2 + 3 records, the quoted line break inside one");
+    jobs = com.customerpath.testing.SparkJobCounter.start(spark);
+    long bySpark = RecordCount.csv(spark, dir.toString(), multiLine, 0).orElseThrow().records();
+    assertEquals(1, jobs.stop(), "counted by a Spark job");
+    assertEquals(byDriver, bySpark);
+    // Line-based: the quoted line break ends a record, as Spark's line reader splits it.
+    assertEquals(
+        6,
+        RecordCount.csv(spark, dir.toString(), java.util.Map.of("header", "true"))
+            .orElseThrow()
+            .records());
+  }
 }

@@ -252,10 +252,13 @@ public final class IngestJob implements NightlyStep {
     String name = c.name();
     long curated = c.input().writeCurated(InputValidation.accepted(c.flagged(), Contract.of(name)));
     c.input().record(result);
-    long quarantined =
-        ctx.tables()
-            .write(
-                quarantineTable(name), ctx.date(), InputValidation.quarantined(c.flagged(), name));
+    Dataset<Row> quarantine = InputValidation.quarantined(c.flagged(), name);
+    if (c.reasons().isEmpty()) {
+      // No row was given a reason while the flagged rows were counted: the quarantine is empty,
+      // published as an empty partition by the driver (no Spark job).
+      quarantine = ctx.spark().createDataFrame(List.of(), quarantine.schema());
+    }
+    long quarantined = ctx.tables().write(quarantineTable(name), ctx.date(), quarantine);
     SourceCounts sc = new SourceCounts(name, c.read(), curated, quarantined);
     sc.check();
     if (curated != c.accepted()) {
