@@ -113,8 +113,9 @@ class S3PipelineIT {
   @Test
   void committerPublishedTheOutput(SharedS3Run run) throws Exception {
     // The S3A committers write a JSON _SUCCESS manifest naming the committer (the classic
-    // FileOutputCommitter writes an empty one).
-    Path success = new Path(SharedS3Run.OUTPUT_ROOT + "/personas/_SUCCESS");
+    // FileOutputCommitter writes an empty one). customer_personas is written by Spark; the
+    // personas table (a row per persona) is written by the driver, without a committer.
+    Path success = new Path(SharedS3Run.OUTPUT_ROOT + "/customer_personas/_SUCCESS");
     String json;
     try (FSDataInputStream in = run.s3().open(success)) {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -130,6 +131,12 @@ class S3PipelineIT {
                         + "/quarantine/transactions/dt="
                         + SharedS3Run.PREVIOUS_DATE)),
         "second run's partition");
+    assertTrue(
+        run.s3()
+                .listStatus(new Path(SharedS3Run.OUTPUT_ROOT + "/personas/dt=" + SharedS3Run.DATE))
+                .length
+            == 1,
+        "the personas table: one file written by the driver");
     assertTrue(
         run.s3()
             .exists(
