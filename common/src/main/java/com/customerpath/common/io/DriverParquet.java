@@ -72,20 +72,20 @@ public final class DriverParquet {
     }
   }
 
+  /** The Spark types {@link #write} writes. */
+  private static final java.util.Set<DataType> WRITTEN_TYPES =
+      java.util.Set.of(
+          DataTypes.StringType,
+          DataTypes.DoubleType,
+          DataTypes.LongType,
+          DataTypes.IntegerType,
+          DataTypes.BooleanType,
+          DataTypes.TimestampType);
+
   /** Whether {@link #write} can write every column of schema. */
   public static boolean writable(StructType schema) {
-    for (StructField f : schema.fields()) {
-      DataType t = f.dataType();
-      if (!(t.equals(DataTypes.StringType)
-          || t.equals(DataTypes.DoubleType)
-          || t.equals(DataTypes.LongType)
-          || t.equals(DataTypes.IntegerType)
-          || t.equals(DataTypes.BooleanType)
-          || t.equals(DataTypes.TimestampType))) {
-        return false;
-      }
-    }
-    return true;
+    return java.util.Arrays.stream(schema.fields())
+        .allMatch(f -> WRITTEN_TYPES.contains(f.dataType()));
   }
 
   static MessageType messageType(StructType schema, boolean int96Timestamps) {
@@ -280,39 +280,42 @@ public final class DriverParquet {
       if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) {
         return false;
       }
-      PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
-      LogicalTypeAnnotation a = t.getLogicalTypeAnnotation();
-      DataType d = f.dataType();
-      boolean ok =
-          d.equals(DataTypes.StringType)
-              ? p == PrimitiveTypeName.BINARY
-              : d.equals(DataTypes.DoubleType)
-                  ? p == PrimitiveTypeName.DOUBLE
-                  : d.equals(DataTypes.LongType)
-                      ? p == PrimitiveTypeName.INT64 && a == null
-                      : d.equals(DataTypes.IntegerType)
-                          ? p == PrimitiveTypeName.INT32 && a == null
-                          : d.equals(DataTypes.BooleanType)
-                              ? p == PrimitiveTypeName.BOOLEAN
-                              : d.equals(DataTypes.DateType)
-                                  ? p == PrimitiveTypeName.INT32
-                                      && a
-                                          instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation
-                                  : d.equals(DataTypes.TimestampType)
-                                      && (p == PrimitiveTypeName.INT96
-                                          || (p == PrimitiveTypeName.INT64
-                                              && a
-                                                  instanceof
-                                                  LogicalTypeAnnotation
-                                                          .TimestampLogicalTypeAnnotation
-                                                      ts
-                                              && ts.getUnit()
-                                                  == LogicalTypeAnnotation.TimeUnit.MICROS));
-      if (!ok) {
+      if (!stored(
+          f.dataType(), t.asPrimitiveType().getPrimitiveTypeName(), t.getLogicalTypeAnnotation())) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether a column of Spark type d is stored as Spark writes it (and {@link #row} converts). */
+  private static boolean stored(DataType d, PrimitiveTypeName p, LogicalTypeAnnotation a) {
+    if (d.equals(DataTypes.StringType)) {
+      return p == PrimitiveTypeName.BINARY;
+    }
+    if (d.equals(DataTypes.DoubleType)) {
+      return p == PrimitiveTypeName.DOUBLE;
+    }
+    if (d.equals(DataTypes.LongType)) {
+      return p == PrimitiveTypeName.INT64 && a == null;
+    }
+    if (d.equals(DataTypes.IntegerType)) {
+      return p == PrimitiveTypeName.INT32 && a == null;
+    }
+    if (d.equals(DataTypes.BooleanType)) {
+      return p == PrimitiveTypeName.BOOLEAN;
+    }
+    if (d.equals(DataTypes.DateType)) {
+      return p == PrimitiveTypeName.INT32
+          && a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation;
+    }
+    if (d.equals(DataTypes.TimestampType)) {
+      return p == PrimitiveTypeName.INT96
+          || (p == PrimitiveTypeName.INT64
+              && a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+              && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS);
+    }
+    return false;
   }
 
   /** One record as Spark returns it: java.sql.Date and java.sql.Timestamp, null when absent. */

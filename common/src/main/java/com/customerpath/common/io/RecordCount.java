@@ -196,8 +196,8 @@ public final class RecordCount {
         try (InputStream raw = f.getPath().getFileSystem(conf).open(f.getPath())) {
           records += countFile(raw, f.getPath().getName(), recordQuote, escape, header);
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(
-              "Cannot count the records of " + f.getPath() + ": " + e.getMessage(), e);
+          // The caller names the source; this names the file.
+          throw new IOException(f.getPath() + ": " + e.getMessage(), e);
         }
       }
     } else {

@@ -111,34 +111,35 @@ class CsvHeaderTest {
             .isEmpty());
   }
 
+  private static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> readExternal(
+      Path f, Map<String, String> options) {
+    return SourceReader.readTable(
+        SparkTestSession.get(),
+        "external.holidays",
+        f.toString(),
+        com.customerpath.common.config.TableSettings.Format.CSV,
+        options);
+  }
+
   /**
-   * The external datasets' reads: text-only columns named from the driver's header read, the same
-   * rows as Spark's own read; with inferSchema on (their default) Spark still types the columns.
+   * The external datasets' reads: text-only columns named from the driver's header read, typed
+   * columns from the driver's inference when inferSchema is on (their default); either way the
+   * schema and rows of Spark's own read.
    */
   @Test
   void externalReadsKeepTheirColumnsAndTypes() throws Exception {
     SparkSession spark = SparkTestSession.get();
     Path f = file("holidays.csv", text("date,is_holiday,n\n2025-01-01,true,3\n", UTF8));
-    Map<String, String> textOnly = Map.of("header", "true", "inferSchema", "false");
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> ours =
-        SourceReader.readTable(
-            spark,
-            "external.holidays",
-            f.toString(),
-            com.customerpath.common.config.TableSettings.Format.CSV,
-            textOnly);
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sparks =
-        spark.read().options(textOnly).csv(f.toString());
-    assertEquals(sparks.schema(), ours.schema());
-    assertEquals(sparks.collectAsList(), ours.collectAsList());
-
+    for (String infer : List.of("false", "true")) {
+      Map<String, String> options = Map.of("header", "true", "inferSchema", infer);
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> ours = readExternal(f, options);
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sparks =
+          spark.read().options(options).csv(f.toString());
+      assertEquals(sparks.schema(), ours.schema(), "inferSchema " + infer);
+      assertEquals(sparks.collectAsList(), ours.collectAsList(), "inferSchema " + infer);
+    }
     org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> typed =
-        SourceReader.readTable(
-            spark,
-            "external.holidays",
-            f.toString(),
-            com.customerpath.common.config.TableSettings.Format.CSV,
-            Map.of("header", "true", "inferSchema", "true"));
+        readExternal(f, Map.of("header", "true", "inferSchema", "true"));
     assertEquals("boolean", typed.schema().apply("is_holiday").dataType().simpleString());
     assertEquals("int", typed.schema().apply("n").dataType().simpleString());
   }

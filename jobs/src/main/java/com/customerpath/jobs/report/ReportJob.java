@@ -76,17 +76,14 @@ public final class ReportJob implements NightlyStep {
 
   @Override
   public StepResult run(JobContext ctx) {
-    // The runner's figures and the manifest (one row) are read and written by the driver.
+    // The runner's figures are read by the driver, and the manifest (one row built on the driver)
+    // is written by it (Tables.write).
     Dataset<Row> steps = ctx.tables().readSmall(RunSteps.TABLE, ctx.date());
     Dataset<Row> manifest =
         manifest(steps, ctx.date().toString(), ctx.settings().configFingerprint(), codeVersion());
     StepResult result =
         new StepResult(name())
-            .written(
-                MANIFEST,
-                ctx.tables()
-                    .writeFromDriver(
-                        MANIFEST, ctx.date(), manifest.schema(), manifest.collectAsList()));
+            .written(MANIFEST, ctx.tables().write(MANIFEST, ctx.date(), manifest));
     List<ReportPage.Section> sections = RunReport.sections(ctx);
     String html =
         ReportPage.render(
