@@ -99,15 +99,32 @@ public final class CandidateSources {
                 functions.count(lit(1)).as("lines"),
                 functions.sum(weekendLine).as("weekend_lines"))
             .withColumn("w", weight);
-    Dataset<Row> orders =
-        purchases
-            .groupBy("customer_id", "order_id")
-            .agg(functions.max("day").as("day"))
-            .withColumn("w", weight)
-            .groupBy("customer_id")
-            .agg(functions.sum("w").as("w_total"), functions.count(lit(1)).as("orders"));
-    Dataset<Row> cp =
+    // The customer's orders and their weights (w_total) on every row of theirs, counted on each
+    // order's first product row: windows over the rows already grouped by customer instead of a
+    // second aggregation of the lines joined back (the lines read twice and a broadcast job).
+    Column order =
+        functions
+            .row_number()
+            .over(Window.partitionBy("customer_id", "order_id").orderBy("product_id"));
+    Column orderDay = functions.max("day").over(Window.partitionBy("customer_id", "order_id"));
+    Dataset<Row> withOrders =
         perOrder
+            .withColumn("_first", order.equalTo(1))
+            .withColumn(
+                "_order_w",
+                when(
+                    col("_first"),
+                    functions.pow(
+                        lit(0.5), functions.datediff(asOfDay, orderDay).divide(s.halfLifeDays()))))
+            .withColumn(
+                "w_total", functions.sum("_order_w").over(Window.partitionBy("customer_id")))
+            .withColumn(
+                "orders",
+                functions
+                    .count(when(col("_first"), lit(1)))
+                    .over(Window.partitionBy("customer_id")));
+    Dataset<Row> cp =
+        withOrders
             .groupBy("customer_id", "product_id")
             .agg(
                 functions.count(lit(1)).as("purchases"),
@@ -117,7 +134,9 @@ public final class CandidateSources {
                 functions.max("day").as("last_day"),
                 functions.countDistinct("day").as("days"),
                 functions.sum("lines").as("lines"),
-                functions.sum("weekend_lines").as("weekend_lines"));
+                functions.sum("weekend_lines").as("weekend_lines"),
+                functions.max("w_total").as("w_total"),
+                functions.max("orders").as("orders"));
     // Typical repurchase interval of a product: median over its repeat buyers of their mean gap.
     Dataset<Row> intervals =
         cp.filter(col("days").geq(2))
@@ -133,8 +152,7 @@ public final class CandidateSources {
     Column ratio = since.divide(col("interval_days"));
     Column pref =
         preference == Preference.QUANTITY ? col("quantity") : col("purchases").cast("double");
-    return cp.join(orders, "customer_id")
-        .join(functions.broadcast(intervals), new String[] {"product_id"}, "left")
+    return cp.join(functions.broadcast(intervals), new String[] {"product_id"}, "left")
         .select(
             col("customer_id"),
             col("product_id"),
