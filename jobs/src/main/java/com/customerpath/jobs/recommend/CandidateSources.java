@@ -708,19 +708,6 @@ public final class CandidateSources {
         .select("item", "product_id", "similarity");
   }
 
-  /**
-   * Buyers per product and group of the pairs (customer_id, product_id: one row per customer and
-   * product, as the interactions are), in the shape of {@link CandidateAssembly#BUYERS}: popularity
-   * is the given name, group_key the group.
-   */
-  static Dataset<Row> buyers(Dataset<Row> pairs, String popularity, Column group) {
-    return pairs
-        .groupBy(group.as("group_key"), col("product_id"))
-        .agg(functions.count(lit(1)).as("buyers"))
-        .select(
-            lit(popularity).as("popularity"), col("group_key"), col("product_id"), col("buyers"));
-  }
-
   /** Fitted ALS with the integer index of every customer and product. */
   public record AlsFit(ALSModel model, Dataset<Row> customers, Dataset<Row> products) {}
 
