@@ -193,24 +193,30 @@ public final class PersonaBuilder {
   }
 
   /**
-   * Euclidean distance of each row's standardized vector to its cluster's centroid, the centroids
-   * an array literal indexed by cluster (no broadcast job); a row of no known cluster is dropped.
+   * Euclidean distance of each row's standardized vector to its cluster's centroid, the centroids'
+   * coordinates array literals indexed by cluster (no broadcast job); a row of no known cluster is
+   * dropped. The sum is written out term by term, in coordinate order, so Spark compiles it: a
+   * higher-order function (aggregate over zip_with) is evaluated interpreted, row by row.
    */
   static Dataset<Row> withDistance(Dataset<Row> assigned, double[][] centroids) {
-    Column[] rows = new Column[centroids.length];
-    for (int c = 0; c < centroids.length; c++) {
-      rows[c] = lit(centroids[c]);
+    int k = centroids.length;
+    Column cluster = col("cluster");
+    Dataset<Row> known =
+        assigned
+            .withColumn("cluster", cluster.cast(DataTypes.IntegerType))
+            .filter(cluster.isNotNull().and(cluster.geq(0)).and(cluster.lt(k)))
+            .withColumn(
+                "_z", org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float64"));
+    Column sum = lit(0.0);
+    for (int j = 0; j < (k == 0 ? 0 : centroids[0].length); j++) {
+      double[] coordinate = new double[k];
+      for (int c = 0; c < k; c++) {
+        coordinate[c] = centroids[c][j];
+      }
+      Column d = functions.get(col("_z"), lit(j)).minus(functions.get(lit(coordinate), cluster));
+      sum = sum.plus(d.multiply(d));
     }
-    return assigned
-        .withColumn("cluster", col("cluster").cast(DataTypes.IntegerType))
-        .withColumn("_centroid", functions.get(functions.array(rows), col("cluster")))
-        .filter(col("_centroid").isNotNull())
-        .withColumn("_z", org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float64"))
-        .withColumn(
-            "distance",
-            functions.expr(
-                "sqrt(aggregate(zip_with(_z, _centroid, (a, b) -> (a - b) * (a - b)), 0D, (acc, x) -> acc + x))"))
-        .drop("_centroid", "_z");
+    return known.withColumn("distance", functions.sqrt(sum)).drop("_z");
   }
 
   /**
