@@ -29,6 +29,53 @@ class BlendTest {
     return w;
   }
 
+  /**
+   * DCG@k from the bounded heap equals DCG@k of the whole list sorted by score, then product id:
+   * random lists with many tied scores, k below, at and above the list's size.
+   */
+  @Test
+  void dcgOfTheFirstKEqualsDcgOfTheSortedList() {
+    java.util.Random random = new java.util.Random(7);
+    int features = Recommender.FEATURES.size();
+    for (int trial = 0; trial < 500; trial++) {
+      int n = random.nextInt(40);
+      String[] product = new String[n];
+      double[][] f = new double[n][features];
+      boolean[] label = new boolean[n];
+      for (int c = 0; c < n; c++) {
+        product[c] = String.format("p%03d", random.nextInt(1000) * 40 + c); // distinct ids
+        for (int i = 0; i < features; i++) {
+          f[c][i] = random.nextInt(3) / 2.0; // few values: many ties
+        }
+        label[c] = random.nextBoolean();
+      }
+      double[] w = new double[features];
+      for (int i = 0; i < features; i++) {
+        w[i] = random.nextInt(3);
+      }
+      int k = 1 + random.nextInt(12);
+      Integer[] order = new Integer[n];
+      double[] score = new double[n];
+      for (int c = 0; c < n; c++) {
+        order[c] = c;
+        for (int i = 0; i < features; i++) {
+          score[c] += w[i] * f[c][i];
+        }
+      }
+      java.util.Arrays.sort(
+          order,
+          (a, b) ->
+              score[a] != score[b]
+                  ? Double.compare(score[b], score[a])
+                  : product[a].compareTo(product[b]));
+      double expected = 0;
+      for (int i = 0; i < Math.min(k, n); i++) {
+        expected += label[order[i]] ? 1 / (Math.log(i + 2) / Math.log(2)) : 0;
+      }
+      assertEquals(expected, Blend.dcg(w, f, product, label, k), 1e-12, "trial " + trial);
+    }
+  }
+
   @Test
   void meanNdcgPerWeightVectorMatchesTheHandWorkedFigures() {
     StringBuilder ddl = new StringBuilder("n_rel int, cands array<struct<product_id: string");
