@@ -114,13 +114,16 @@ public final class PipelineCatalog {
                   TableNames.JOURNEY_STAGES,
                   TableNames.CHURN_RISK,
                   TableNames.RECOMMENDATION_BLEND,
-                  TableNames.RECOMMENDATION_ALS),
+                  TableNames.RECOMMENDATION_ALS,
+                  TableNames.RECOMMENDATIONS,
+                  TableNames.RECOMMENDATION_STATE),
               List.of(
                   TableNames.RECOMMENDATIONS,
                   TableNames.PAIN_POINTS,
                   TableNames.NEXT_BEST_ACTION,
                   TableNames.RECOMMENDATION_BLEND,
-                  TableNames.RECOMMENDATION_ALS),
+                  TableNames.RECOMMENDATION_ALS,
+                  TableNames.RECOMMENDATION_STATE),
               "top-N products, pain points, next-best action with its channel"),
           new StepSpec(
               "report",
@@ -280,6 +283,12 @@ public final class PipelineCatalog {
     /** Internal: the fitted ALS factors (MLlib's format) and id indexes, for the next nights. */
     public static final String RECOMMENDATION_ALS = "_recommendation_als";
 
+    /**
+     * Internal: each customer's group (persona, context persona, context) and the night their
+     * recommendations were built, for the next night's carry-over.
+     */
+    public static final String RECOMMENDATION_STATE = "_recommendation_state";
+
     /** Internal: the next-stage propensity model (MLlib's format), kept for the next nights. */
     public static final String JOURNEY_PROPENSITY_MODEL = "_journey_propensity_model";
 
@@ -334,6 +343,9 @@ public final class PipelineCatalog {
             Map.entry(
                 RECOMMENDATION_ALS,
                 "internal: the fitted ALS factors, used again until refit-days old"),
+            Map.entry(
+                RECOMMENDATION_STATE,
+                "internal: each customer's group and build night, for the next night's carry-over"),
             Map.entry(
                 CUSTOMER_FEATURES_STATE,
                 "internal: per-customer aggregates, carried over by the next night"),

@@ -19,7 +19,8 @@ public record RecommendationSettings(
     PainPointSettings painPoints,
     NextBestActionSettings nextBestAction,
     CandidateSettings sources,
-    BlendSettings blend) {
+    BlendSettings blend,
+    int carryOverDays) {
   static RecommendationSettings from(Settings c) {
     int topN = c.intAtLeast("top-n", 1);
     int candidates = c.intAtLeast("candidates", 1);
@@ -124,7 +125,8 @@ public record RecommendationSettings(
         pain,
         NextBestActionSettings.from(c.at("next-best-action")),
         sources,
-        blend);
+        blend,
+        c.intAtLeast("carry-over-days", 0));
   }
 
   /** Whether products the customer bought before may be recommended again. */

@@ -95,6 +95,23 @@ public final class CustomerFeatures {
     return new FeatureWindow(in, settings, lookbackDays, views);
   }
 
+  /**
+   * customer_id of the customers whose look-back window of lines differs between keptAsOf and asOf
+   * (a later night): a line on a day after keptAsOf, or on a day that was in keptAsOf's window and
+   * is not in asOf's. Every other customer has the same lines in both windows.
+   */
+  public static Dataset<Row> customersWithChangedLines(
+      Dataset<Row> transactions, LocalDate keptAsOf, LocalDate asOf, int lookbackDays) {
+    Column day = functions.to_date(col("ts"));
+    Column left =
+        day.geq(lit(java.sql.Date.valueOf(keptAsOf.minusDays(lookbackDays - 1L))))
+            .and(day.leq(lit(java.sql.Date.valueOf(asOf.minusDays(lookbackDays)))));
+    return transactions
+        .filter(day.gt(lit(java.sql.Date.valueOf(keptAsOf))).or(left))
+        .select("customer_id")
+        .distinct();
+  }
+
   public static final class FeatureWindow {
     private final Inputs in;
     private final FeatureSettings settings;
@@ -181,15 +198,7 @@ public final class CustomerFeatures {
      * on a day that was in its window and is not in tonight's.
      */
     public Dataset<Row> changedCustomers(LocalDate keptAsOf) {
-      LocalDate asOf = singleAsOf();
-      Column day = functions.to_date(col("ts"));
-      Column left =
-          day.geq(lit(java.sql.Date.valueOf(keptAsOf.minusDays(lookbackDays - 1L))))
-              .and(day.leq(lit(java.sql.Date.valueOf(asOf.minusDays(lookbackDays)))));
-      return in.transactions()
-          .filter(day.gt(lit(java.sql.Date.valueOf(keptAsOf))).or(left))
-          .select("customer_id")
-          .distinct();
+      return customersWithChangedLines(in.transactions(), keptAsOf, singleAsOf(), lookbackDays);
     }
 
     private LocalDate singleAsOf() {

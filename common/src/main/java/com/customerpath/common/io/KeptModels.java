@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
@@ -95,6 +97,72 @@ public final class KeptModels {
       return Optional.of(properties);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+
+  private static final String DAY = "day.";
+  private static final String FINGERPRINT = "fingerprint.";
+
+  /**
+   * The properties of per-customer state kept for the next night: the night, each part of a
+   * fingerprint of what the state depends on besides the lines (prefix fingerprint.) and each day's
+   * signature of its curated lines (prefix day.).
+   */
+  public static Properties stateProperties(
+      LocalDate night, Map<String, String> fingerprint, Map<String, String> daySignatures) {
+    Properties state = new Properties();
+    state.setProperty("night", night.toString());
+    fingerprint.forEach((part, value) -> state.setProperty(FINGERPRINT + part, value));
+    daySignatures.forEach((day, sum) -> state.setProperty(DAY + day, sum));
+    return state;
+  }
+
+  /**
+   * The fingerprint's parts (settings, columns, time zone, checksums...) whose kept value is not
+   * tonight's.
+   */
+  public static List<String> differingParts(Properties kept, Map<String, String> tonight) {
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>(tonight.keySet());
+    kept.stringPropertyNames().stream()
+        .filter(k -> k.startsWith(FINGERPRINT))
+        .forEach(k -> keys.add(k.substring(FINGERPRINT.length())));
+    return keys.stream()
+        .filter(k -> !java.util.Objects.equals(kept.getProperty(FINGERPRINT + k), tonight.get(k)))
+        .toList();
+  }
+
+  /** The days up to the kept night whose files differ (or that came or went). */
+  public static List<String> changedDays(
+      Properties kept, LocalDate night, Map<String, String> tonight) {
+    Map<String, String> then = new java.util.TreeMap<>();
+    kept.stringPropertyNames().stream()
+        .filter(k -> k.startsWith(DAY))
+        .forEach(k -> then.put(k.substring(DAY.length()), kept.getProperty(k)));
+    java.util.SortedSet<String> days = new java.util.TreeSet<>(then.keySet());
+    tonight.keySet().stream().filter(d -> d.compareTo(night.toString()) <= 0).forEach(days::add);
+    return days.stream()
+        .filter(d -> !java.util.Objects.equals(then.get(d), tonight.get(d)))
+        .toList();
+  }
+
+  /**
+   * Removes the partitions of directory kept by nights before the newest one before date: a night
+   * reads only the newest state before it, and a re-run of tonight that one. Later nights' are left
+   * alone (a backfill of an old night).
+   */
+  public static void dropOlder(Tables tables, String directory, LocalDate date) {
+    List<String> before =
+        tables.partitionValues(directory, "dt").stream()
+            .filter(d -> d.compareTo(date.toString()) < 0)
+            .sorted()
+            .toList();
+    for (String night : before.subList(0, Math.max(0, before.size() - 1))) {
+      Path old = new Path(tables.path(directory), "dt=" + night);
+      try {
+        old.getFileSystem(tables.spark().sparkContext().hadoopConfiguration()).delete(old, true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove " + old, e);
+      }
     }
   }
 }

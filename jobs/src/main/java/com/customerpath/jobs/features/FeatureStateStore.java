@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -45,8 +44,6 @@ import org.apache.spark.sql.functions;
 public final class FeatureStateStore {
   public static final String DIRECTORY = TableNames.CUSTOMER_FEATURES_STATE;
   static final String STATE = "_state.properties";
-  private static final String DAY = "day.";
-  private static final String FINGERPRINT = "fingerprint.";
 
   /** Raise when the per-customer aggregation changes what a column means. */
   static final int VERSION = 1;
@@ -132,11 +129,11 @@ public final class FeatureStateStore {
     }
     LocalDate night = saved.get().night();
     Properties kept = saved.get().properties();
-    List<String> differ = differingParts(kept, tonight.fingerprint());
+    List<String> differ = KeptModels.differingParts(kept, tonight.fingerprint());
     if (!differ.isEmpty()) {
       return none("what the aggregates depend on differs from " + night + "'s: " + differ);
     }
-    List<String> changed = changedDays(kept, night, tonight.daySignatures());
+    List<String> changed = KeptModels.changedDays(kept, night, tonight.daySignatures());
     if (!changed.isEmpty()) {
       return none(
           changed.size()
@@ -150,67 +147,19 @@ public final class FeatureStateStore {
   }
 
   /**
-   * The fingerprint's parts (settings, columns, time zone, checksums...) whose kept value is not
-   * tonight's.
-   */
-  static List<String> differingParts(Properties kept, Map<String, String> tonight) {
-    java.util.SortedSet<String> keys = new java.util.TreeSet<>(tonight.keySet());
-    kept.stringPropertyNames().stream()
-        .filter(k -> k.startsWith(FINGERPRINT))
-        .forEach(k -> keys.add(k.substring(FINGERPRINT.length())));
-    return keys.stream()
-        .filter(k -> !java.util.Objects.equals(kept.getProperty(FINGERPRINT + k), tonight.get(k)))
-        .toList();
-  }
-
-  /** The days up to the kept night whose files differ (or that came or went). */
-  static List<String> changedDays(Properties kept, LocalDate night, Map<String, String> tonight) {
-    Map<String, String> then = new TreeMap<>();
-    kept.stringPropertyNames().stream()
-        .filter(k -> k.startsWith(DAY))
-        .forEach(k -> then.put(k.substring(DAY.length()), kept.getProperty(k)));
-    java.util.SortedSet<String> days = new java.util.TreeSet<>(then.keySet());
-    tonight.keySet().stream().filter(d -> d.compareTo(night.toString()) <= 0).forEach(days::add);
-    return days.stream()
-        .filter(d -> !java.util.Objects.equals(then.get(d), tonight.get(d)))
-        .toList();
-  }
-
-  /**
    * Keeps tonight's rows for the next night (replacing those kept tonight before); rows written.
    */
   public static long save(Tables tables, LocalDate date, Dataset<Row> rows, Summary summary) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
     KeptModels.markUnsaved(tables, dir, STATE);
     long written = tables.write(DIRECTORY, date, rows);
-    Properties state = new Properties();
-    state.setProperty("night", date.toString());
-    summary.fingerprint().forEach((part, value) -> state.setProperty(FINGERPRINT + part, value));
-    summary.daySignatures().forEach((day, sum) -> state.setProperty(DAY + day, sum));
+    Properties state =
+        KeptModels.stateProperties(date, summary.fingerprint(), summary.daySignatures());
     KeptModels.markSaved(tables, dir, STATE, state, "features: per-customer aggregates");
-    dropOlder(tables, date);
+    // A night reads only the newest state before it (a re-run of tonight that one): older ones
+    // (each the size of customer_features) do not pile up.
+    KeptModels.dropOlder(tables, DIRECTORY, date);
     return written;
-  }
-
-  /**
-   * Removes the aggregates kept by nights before the newest one before tonight: a night reads only
-   * the newest before it, and a re-run of tonight that one, so a state per night (the size of
-   * customer_features) does not pile up. Later nights' are left alone (a backfill of an old night).
-   */
-  static void dropOlder(Tables tables, LocalDate date) {
-    List<String> before =
-        tables.partitionValues(DIRECTORY, "dt").stream()
-            .filter(d -> d.compareTo(date.toString()) < 0)
-            .sorted()
-            .toList();
-    for (String night : before.subList(0, Math.max(0, before.size() - 1))) {
-      Path old = new Path(tables.path(DIRECTORY), "dt=" + night);
-      try {
-        old.getFileSystem(tables.spark().sparkContext().hadoopConfiguration()).delete(old, true);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("Cannot remove " + old, e);
-      }
-    }
   }
 
   private static Decision none(String reason) {

@@ -14,6 +14,7 @@ import com.customerpath.jobs.runtime.NightlyStep;
 import com.customerpath.jobs.runtime.StepResult;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,6 +26,8 @@ import org.apache.spark.sql.functions;
  * and next_best_action for the run date; reads churn_risk.
  */
 public final class RecommendationsJob implements NightlyStep {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RecommendationsJob.class);
   public static final String RECOMMENDATIONS = "recommendations";
   public static final String CHURN_RISK = com.customerpath.common.churn.ChurnRiskModel.TABLE;
   public static final String PAIN_POINTS = "pain_points";
@@ -216,6 +219,11 @@ public final class RecommendationsJob implements NightlyStep {
         col("first_product_category"));
   }
 
+  /** Whether the blend scores with ALS tonight (Recommender leaves the factors out otherwise). */
+  private static boolean usesAls(Recommender.Params p, Blend.Fit fit) {
+    return p.useAls() && fit.uses("f_als");
+  }
+
   @Override
   public StepResult run(JobContext ctx) {
     PipelineSettings settings = ctx.settings();
@@ -253,6 +261,8 @@ public final class RecommendationsJob implements NightlyStep {
         ctx.settings().run().fullRefresh()
             ? java.util.Optional.empty()
             : AlsModelStore.reusable(ctx.tables(), date, alsFingerprint, s.als().refitDays());
+    java.util.concurrent.atomic.AtomicReference<LocalDate> alsFittedOn =
+        new java.util.concurrent.atomic.AtomicReference<>();
     java.util.function.Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors =
         inter -> {
           AlsModelStore.Stored used =
@@ -263,15 +273,64 @@ public final class RecommendationsJob implements NightlyStep {
                     AlsModelStore.save(ctx.tables(), date, fitted, alsFingerprint);
                     return fitted;
                   });
+          alsFittedOn.set(used.fittedOn());
           result.metric("recommendations_als_reused", keptAls.isPresent() ? 1 : 0);
           result.metric(
               "recommendations_als_age_days",
               java.time.temporal.ChronoUnit.DAYS.between(used.fittedOn(), date));
           return used.fit();
         };
+    // The customers whose inputs did not change since last night keep its recommendations, when
+    // it scored with the same factors, blend, settings, products and persona names.
+    int lookbackDays = settings.run().lookbackDays();
+    String timeZone = ctx.spark().conf().get("spark.sql.session.timeZone");
+    String productsChecksum = RecommendationCarryOver.productsChecksum(products);
+    Map<String, String> daySignatures =
+        CuratedTables.eventDateSignatures(ctx.tables(), "transactions", date);
+    java.util.Optional<Blend.Fit> blendKnown =
+        kept.map(BlendStore.Stored::fit)
+            .or(
+                () ->
+                    s.blend().learn()
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(Blend.Fit.fixed(params.startWeights())));
+    Map<String, String> tonight =
+        RecommendationCarryOver.fingerprint(
+            params,
+            lookbackDays,
+            timeZone,
+            blendKnown
+                .map(
+                    f ->
+                        usesAls(params, f)
+                            ? keptAls.map(a -> "fitted " + a.fittedOn()).orElse("fitted tonight")
+                            : "unused")
+                .orElse("with the blend learned tonight"),
+            kept.map(k -> "learned " + k.learnedOn())
+                .orElse(s.blend().learn() ? "learned tonight" : "configured"),
+            personas,
+            productsChecksum);
+    RecommendationCarryOver.Decision carry =
+        RecommendationCarryOver.decide(
+            ctx.tables(),
+            date,
+            tonight,
+            daySignatures,
+            settings.run().fullRefresh(),
+            s.carryOverDays(),
+            allTransactions,
+            lookbackDays,
+            params);
+    LOG.info("  recommendations: {}", carry.reason());
+    result.metric("recommendations_carried_over", carry.carryOver().isPresent() ? 1 : 0);
     Recommender.Result rec =
         Recommender.recommend(
-            in, params, date, kept.map(BlendStore.Stored::fit).orElse(null), alsFactors);
+            in,
+            params,
+            date,
+            kept.map(BlendStore.Stored::fit).orElse(null),
+            alsFactors,
+            carry.rebuild(date));
     LocalDate learnedOn = kept.map(BlendStore.Stored::learnedOn).orElse(date);
     BlendStore.save(ctx.tables(), date, new BlendStore.Stored(rec.blend(), learnedOn), params);
     result.metric("recommendations_blend_reused", kept.isPresent() ? 1 : 0);
@@ -282,7 +341,30 @@ public final class RecommendationsJob implements NightlyStep {
     }
     result.written(
         RECOMMENDATIONS, ctx.tables().write(RECOMMENDATIONS, date, rec.recommendations()));
+    // What the next night's carry-over compares with: the factors and blend actually used.
+    Map<String, String> used =
+        RecommendationCarryOver.fingerprint(
+            params,
+            lookbackDays,
+            timeZone,
+            usesAls(params, rec.blend()) ? "fitted " + alsFittedOn.get() : "unused",
+            rec.blend().learned() ? "learned " + learnedOn : "configured",
+            personas,
+            productsChecksum);
+    long stateRows =
+        RecommendationCarryOver.save(ctx.tables(), date, rec.state(), used, daySignatures);
+    rec.release().run();
     rec.recommendations().unpersist();
+    // Without a carry-over every customer of the state was scored tonight.
+    long scored =
+        carry.carryOver().isEmpty()
+            ? stateRows
+            : ctx.tables()
+                .read(RecommendationCarryOver.DIRECTORY, date)
+                .filter(col("built_on").equalTo(lit(java.sql.Date.valueOf(date))))
+                .count();
+    result.metric("recommendations_customers_scored", scored);
+    result.metric("recommendations_customers_carried", stateRows - scored);
     Dataset<Row> recs = ctx.tables().read(RECOMMENDATIONS, date);
     // The blend used tonight: its weights and, when learned, its NDCG@10 on the validation days.
     rec.blend()

@@ -183,7 +183,54 @@ public final class Recommender {
    * The recommendations (customer_id, rank, product_id, score, reason, source, persona_id) and the
    * blend used.
    */
-  public record Result(Dataset<Row> recommendations, Blend.Fit blend) {}
+  public record Result(
+      Dataset<Row> recommendations, Blend.Fit blend, Dataset<Row> state, Runnable release) {
+    Result(Dataset<Row> recommendations, Blend.Fit blend) {
+      this(recommendations, blend, null, () -> {});
+    }
+  }
+
+  /**
+   * Which customers a build scores tonight, and what becomes of the others: {@link #EVERYONE}
+   * scores every customer; a carry-over ({@link RecommendationCarryOver}) scores the customers
+   * whose inputs changed and keeps the others' recommendations of an earlier night.
+   */
+  public interface Rebuild {
+    /**
+     * customer_id of the customers to score (null: every one), given tonight's interactions and
+     * groups ({@link #customerGroups}); the build caches what it returns.
+     */
+    Dataset<Row> targets(Dataset<Row> interactions, Dataset<Row> groups);
+
+    /** The recommendations of the customers not scored tonight (the build's columns), or null. */
+    Dataset<Row> carried(Dataset<Row> groups, Dataset<Row> targets);
+
+    /**
+     * Each customer's group and the night their recommendations were built ({@link
+     * RecommendationCarryOver#STATE_COLUMNS}), for the next night.
+     */
+    Dataset<Row> state(Dataset<Row> groups, Dataset<Row> targets);
+  }
+
+  /** Scores every customer; the state says every one was built on asOf. */
+  public static Rebuild everyone(LocalDate asOf) {
+    return new Rebuild() {
+      @Override
+      public Dataset<Row> targets(Dataset<Row> interactions, Dataset<Row> groups) {
+        return null;
+      }
+
+      @Override
+      public Dataset<Row> carried(Dataset<Row> groups, Dataset<Row> targets) {
+        return null;
+      }
+
+      @Override
+      public Dataset<Row> state(Dataset<Row> groups, Dataset<Row> targets) {
+        return RecommendationCarryOver.stateOf(groups, lit(java.sql.Date.valueOf(asOf)));
+      }
+    };
+  }
 
   /**
    * customer_id, persona_id (group; EVERYONE when unknown), ctx_persona_id, context (weekend when
@@ -293,6 +340,8 @@ public final class Recommender {
   public record Candidates(
       Dataset<Row> scored,
       Dataset<Row> interactions,
+      Dataset<Row> groups,
+      Dataset<Row> targets,
       List<Dataset<Row>> cached,
       CandidateSources.AlsFit als) {
     public void release() {
@@ -350,6 +399,19 @@ public final class Recommender {
       boolean withTogether,
       CandidateAssembly.Ranking ranking,
       Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
+    return candidatesFor(
+        in, p, asOf, (inter, groups) -> targets, withTogether, ranking, alsFactors);
+  }
+
+  /** As above, with the targets chosen from tonight's interactions and groups (null: everyone). */
+  static Candidates candidatesFor(
+      Inputs in,
+      Params p,
+      LocalDate asOf,
+      java.util.function.BiFunction<Dataset<Row>, Dataset<Row>, Dataset<Row>> targetsOf,
+      boolean withTogether,
+      CandidateAssembly.Ranking ranking,
+      Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
@@ -361,6 +423,7 @@ public final class Recommender {
     int n = p.candidates();
 
     Dataset<Row> buyers = popularityBuyers(inter, groups);
+    Dataset<Row> targets = targetsOf.apply(inter, groups);
 
     // Each target customer's candidates: the sources' best n, scored in one pass per customer.
     Dataset<Row> targetGroups =
@@ -395,7 +458,7 @@ public final class Recommender {
             p.usePersonas() ? p.contextBoost() : 0.0,
             n,
             ranking);
-    return new Candidates(scored, inter, cached, alsFit);
+    return new Candidates(scored, inter, groups, targets, cached, alsFit);
   }
 
   /**
@@ -524,6 +587,23 @@ public final class Recommender {
       LocalDate asOf,
       Blend.Fit reused,
       Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
+    Result r = recommend(in, p, asOf, reused, alsFactors, everyone(asOf));
+    r.release().run();
+    return new Result(r.recommendations(), r.blend());
+  }
+
+  /**
+   * As above, scoring the customers rebuild chooses and adding the recommendations it carries over;
+   * the result's state (not yet computed) is what the next night's carry-over reads, and release()
+   * unpersists the build's caches once the state is written.
+   */
+  public static Result recommend(
+      Inputs in,
+      Params p,
+      LocalDate asOf,
+      Blend.Fit reused,
+      Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors,
+      Rebuild rebuild) {
     Blend.Fit fit = reused != null ? reused : learnBlend(in, p, asOf);
     // A blend that gives ALS no weight leaves its candidates to the other sources' scores: the
     // factorisation is not fitted for nothing.
@@ -531,20 +611,38 @@ public final class Recommender {
     // Likewise bought together: no weight, no neighbours.
     // The policy and the blend rank each customer's candidates inside the assembly: only the top
     // N leave it.
+    List<Dataset<Row>> chosen = new ArrayList<>();
     Candidates c =
-        candidates(
+        candidatesFor(
             in,
             tonight,
             asOf,
-            null,
+            (inter, groups) -> {
+              Dataset<Row> targets = rebuild.targets(inter, groups);
+              if (targets == null) {
+                return null;
+              }
+              // Read by the assembly's inputs, the sources' lists and the carry-over: once.
+              chosen.add(targets.persist(StorageLevel.MEMORY_AND_DISK()));
+              return chosen.get(0);
+            },
             fit.uses("f_together"),
             new CandidateAssembly.Ranking(p, fit),
             alsFactors);
-    Dataset<Row> top = c.scored();
-    Dataset<Row> recs = explain(top, fit, in).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> built = explain(c.scored(), fit, in);
+    Dataset<Row> carried = rebuild.carried(c.groups(), c.targets());
+    Dataset<Row> recs =
+        (carried == null ? built : built.unionByName(carried))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     recs.count(); // materialise before the inputs are released
-    c.release();
-    return new Result(recs, fit);
+    return new Result(
+        recs,
+        fit,
+        rebuild.state(c.groups(), c.targets()),
+        () -> {
+          c.release();
+          chosen.forEach(Dataset::unpersist);
+        });
   }
 
   /**

@@ -1,0 +1,244 @@
+package com.customerpath.jobs.recommend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.customerpath.common.catalog.PipelineCatalog.TableNames;
+import com.customerpath.jobs.SampleRun;
+import com.customerpath.jobs.runtime.JobContext;
+import com.customerpath.jobs.runtime.JobRunner;
+import com.customerpath.testing.SparkTestSession;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.commons.io.FileUtils;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A night after another scores only the customers whose inputs changed: the others keep the night
+ * before's recommendations, the scored ones get what a build of every customer gives them.
+ */
+class RecommendationCarryOverTest {
+  private static final LocalDate NIGHT = SampleRun.DATE;
+  private static final LocalDate EVE = NIGHT.minusDays(1);
+
+  @Test
+  void theNightAfterScoresTheChangedCustomersAndCarriesTheOthersOver() throws Exception {
+    Path copy = SampleRun.copyOfTheNight("recommendation-carry-over");
+    // The eve scores with its own blend and factors, which the night then keeps.
+    for (String kept :
+        List.of(
+            BlendStore.TABLE,
+            AlsModelStore.DIRECTORY,
+            RecommendationCarryOver.DIRECTORY,
+            TableNames.RECOMMENDATIONS)) {
+      FileUtils.deleteDirectory(copy.resolve(kept).toFile());
+    }
+    // The eve reads the night's snapshots, features and personas: what changes overnight is the
+    // lines of the sample's last day (and the day that leaves the window).
+    for (String table :
+        List.of(
+            "curated/products",
+            "curated/customers",
+            TableNames.CUSTOMER_FEATURES,
+            TableNames.CUSTOMER_PERSONAS,
+            TableNames.PERSONAS)) {
+      Path dir = copy.resolve(table);
+      FileUtils.copyDirectory(
+          dir.resolve("dt=" + NIGHT).toFile(), dir.resolve("dt=" + EVE).toFile());
+    }
+    JobContext night = SampleRun.context(copy, Map.of());
+    JobContext eve = new JobContext(EVE, night.settings(), night.spark(), night.tables());
+
+    Map<String, Double> first = JobRunner.runStep(eve, new RecommendationsJob()).metrics();
+    assertEquals(0.0, first.get("recommendations_carried_over"), "nothing kept before the eve");
+    assertEquals(0.0, first.get("recommendations_customers_carried"));
+    Map<String, List<String>> eveRecs = recommendations(eve, EVE);
+
+    Map<String, Double> carried = JobRunner.runStep(night, new RecommendationsJob()).metrics();
+    assertEquals(1.0, carried.get("recommendations_carried_over"));
+    double scored = carried.get("recommendations_customers_scored");
+    double kept = carried.get("recommendations_customers_carried");
+    System.out.printf(
+        "The night after: %.0f customers scored, %.0f carried over (%.0f and %.0f Spark jobs)%n",
+        scored, kept, carried.get("jobs_recommendations"), first.get("jobs_recommendations"));
+    assertTrue(
+        scored > 0 && scored < kept / 4, scored + " customers scored, " + kept + " carried over");
+    Map<String, List<String>> nightRecs = recommendations(night, NIGHT);
+    Set<String> scoredIds = builtOn(night, NIGHT);
+    assertEquals((long) scored, scoredIds.size());
+
+    // The carried customers' recommendations are the eve's, row for row.
+    int compared = 0;
+    for (Map.Entry<String, List<String>> e : nightRecs.entrySet()) {
+      if (!scoredIds.contains(e.getKey())) {
+        assertEquals(eveRecs.get(e.getKey()), e.getValue(), "carried over: " + e.getKey());
+        compared++;
+      }
+    }
+    assertTrue(compared > 1000, compared + " carried customers compared");
+
+    // The scored customers' are those of a build of every customer with the same blend and
+    // factors; the carried ones are served by it too.
+    JobContext everyone =
+        SampleRun.context(copy, Map.of("customerpath.recommendations.carry-over-days", "0"));
+    Map<String, Double> full = JobRunner.runStep(everyone, new RecommendationsJob()).metrics();
+    assertEquals(0.0, full.get("recommendations_carried_over"));
+    assertEquals(1.0, full.get("recommendations_blend_reused"), "the eve's blend");
+    Map<String, List<String>> fullRecs = recommendations(everyone, NIGHT);
+    for (String id : scoredIds) {
+      assertEquals(fullRecs.get(id), nightRecs.get(id), "scored tonight: " + id);
+    }
+    assertEquals(fullRecs.keySet(), nightRecs.keySet(), "the same customers served");
+  }
+
+  @Test
+  void theChangedCustomersAreThoseWhoseOwnInputsMoved() {
+    SparkSession spark = SparkTestSession.get();
+    LocalDate kept = LocalDate.parse("2026-03-10");
+    LocalDate tonight = kept.plusDays(1);
+    Dataset<Row> lines =
+        spark.createDataFrame(
+            List.of(
+                line("new-line", tonight.atTime(10, 0)),
+                line("left-window", kept.minusDays(29).atTime(9, 0)),
+                line("same", kept.minusDays(5).atTime(9, 0)),
+                line("regrouped", kept.minusDays(5).atTime(9, 0))),
+            StructType.fromDDL("customer_id string, ts timestamp"));
+    Dataset<Row> state =
+        spark.createDataFrame(
+            List.of(
+                state("new-line", 1, null, "weekday", kept),
+                state("left-window", 1, null, "weekday", kept),
+                state("same", 1, 2, "weekend", kept.minusDays(4)),
+                state("regrouped", 1, null, "weekday", kept),
+                state("old", 3, null, "weekday", kept.minusDays(6)),
+                state("due", 1, null, "weekday", kept)),
+            RecommendationCarryOver.STATE_COLUMNS);
+    Dataset<Row> groups =
+        spark.createDataFrame(
+            List.of(
+                group("new-line", 1, null, "weekday"),
+                group("left-window", 1, null, "weekday"),
+                group("same", 1, 2, "weekend"),
+                group("regrouped", 4, null, "weekday"),
+                group("old", 3, null, "weekday"),
+                group("due", 1, null, "weekday"),
+                group("newcomer", 1, null, "weekday")),
+            StructType.fromDDL(
+                "customer_id string, persona_id int, ctx_persona_id int, context string"));
+    // due_ratio as of tonight over a 10-day interval: "due" crossed 1.0 overnight, "same" was
+    // due already, "old" has no interval.
+    Dataset<Row> interactions =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("due", 1.05, 10.0),
+                RowFactory.create("same", 1.5, 10.0),
+                RowFactory.create("old", 0.2, null)),
+            StructType.fromDDL("customer_id string, due_ratio double, interval_days double"));
+
+    Set<String> everyPolicy = Set.of("new-line", "left-window", "regrouped", "old", "newcomer");
+    assertEquals(everyPolicy, targets(lines, state, groups, interactions, kept, "by-category"));
+    Set<String> whenDue = new TreeSet<>(everyPolicy);
+    whenDue.add("due");
+    assertEquals(whenDue, targets(lines, state, groups, interactions, kept, "when-due"));
+
+    // The state kept tonight: built tonight for the scored, the kept night for the others.
+    Recommender.Params p = params("by-category");
+    RecommendationCarryOver carry =
+        new RecommendationCarryOver(kept, tonight, lines, 30, state, null, 6, p);
+    Dataset<Row> targets = carry.targets(interactions, groups);
+    Map<String, LocalDate> builtOn = new TreeMap<>();
+    carry
+        .state(groups, targets)
+        .collectAsList()
+        .forEach(r -> builtOn.put(r.getString(0), r.getDate(4).toLocalDate()));
+    assertEquals(tonight, builtOn.get("newcomer"));
+    assertEquals(tonight, builtOn.get("old"));
+    assertEquals(kept.minusDays(4), builtOn.get("same"), "carried over since it was built");
+    assertEquals(kept, builtOn.get("due"), "not due under by-category: carried over");
+    assertEquals(7, builtOn.size(), "one row per customer of tonight's groups");
+  }
+
+  private static Set<String> targets(
+      Dataset<Row> lines,
+      Dataset<Row> state,
+      Dataset<Row> groups,
+      Dataset<Row> interactions,
+      LocalDate kept,
+      String policy) {
+    RecommendationCarryOver carry =
+        new RecommendationCarryOver(
+            kept, kept.plusDays(1), lines, 30, state, null, 6, params(policy));
+    Set<String> ids = new TreeSet<>();
+    carry.targets(interactions, groups).collectAsList().forEach(r -> ids.add(r.getString(0)));
+    return ids;
+  }
+
+  private static Recommender.Params params(String policy) {
+    return Recommender.Params.from(
+            SampleRun.settings(
+                    "conf/local.conf",
+                    SparkTestSession.tempDir("carry-over-settings"),
+                    Map.of(
+                        "customerpath.recommendations.repeat-purchase",
+                        policy,
+                        "customerpath.recommendations.due-threshold",
+                        "1.0"))
+                .recommendations())
+        .withDueHorizon(0);
+  }
+
+  private static Row line(String customer, java.time.LocalDateTime ts) {
+    return RowFactory.create(customer, Timestamp.valueOf(ts));
+  }
+
+  private static Row state(
+      String customer, Integer persona, Integer ctx, String context, LocalDate builtOn) {
+    return RowFactory.create(customer, persona, ctx, context, Date.valueOf(builtOn));
+  }
+
+  private static Row group(String customer, Integer persona, Integer ctx, String context) {
+    return RowFactory.create(customer, persona, ctx, context);
+  }
+
+  /** Each customer's recommendations as "rank|product|score|source|reason", in rank order. */
+  private static Map<String, List<String>> recommendations(JobContext ctx, LocalDate date) {
+    Map<String, List<String>> byCustomer = new TreeMap<>();
+    ctx.tables()
+        .read(TableNames.RECOMMENDATIONS, date)
+        .orderBy("customer_id", "rank")
+        .selectExpr(
+            "customer_id", "concat_ws('|', rank, product_id, score, source, reason, persona_id)")
+        .collectAsList()
+        .forEach(
+            r ->
+                byCustomer
+                    .computeIfAbsent(r.getString(0), k -> new java.util.ArrayList<>())
+                    .add(r.getString(1)));
+    return byCustomer;
+  }
+
+  /** The customers whose recommendations the state says were built on date. */
+  private static Set<String> builtOn(JobContext ctx, LocalDate date) {
+    Set<String> ids = new TreeSet<>();
+    ctx.tables()
+        .read(RecommendationCarryOver.DIRECTORY, date)
+        .filter(org.apache.spark.sql.functions.col("built_on").equalTo(Date.valueOf(date)))
+        .select("customer_id")
+        .collectAsList()
+        .forEach(r -> ids.add(r.getString(0)));
+    return ids;
+  }
+}
