@@ -116,14 +116,16 @@ public final class PipelineCatalog {
                   TableNames.RECOMMENDATION_BLEND,
                   TableNames.RECOMMENDATION_ALS,
                   TableNames.RECOMMENDATIONS,
-                  TableNames.RECOMMENDATION_STATE),
+                  TableNames.RECOMMENDATION_STATE,
+                  TableNames.RECOMMENDATION_INTERACTIONS),
               List.of(
                   TableNames.RECOMMENDATIONS,
                   TableNames.PAIN_POINTS,
                   TableNames.NEXT_BEST_ACTION,
                   TableNames.RECOMMENDATION_BLEND,
                   TableNames.RECOMMENDATION_ALS,
-                  TableNames.RECOMMENDATION_STATE),
+                  TableNames.RECOMMENDATION_STATE,
+                  TableNames.RECOMMENDATION_INTERACTIONS),
               "top-N products, pain points, next-best action with its channel"),
           new StepSpec(
               "report",
@@ -289,6 +291,12 @@ public final class PipelineCatalog {
      */
     public static final String RECOMMENDATION_STATE = "_recommendation_state";
 
+    /**
+     * Internal: each customer's per-product purchase aggregates of a night, carried over by the
+     * next night for the customers whose lines did not change.
+     */
+    public static final String RECOMMENDATION_INTERACTIONS = "_recommendation_interactions";
+
     /** Internal: the next-stage propensity model (MLlib's format), kept for the next nights. */
     public static final String JOURNEY_PROPENSITY_MODEL = "_journey_propensity_model";
 
@@ -346,6 +354,9 @@ public final class PipelineCatalog {
             Map.entry(
                 RECOMMENDATION_STATE,
                 "internal: each customer's group and build night, for the next night's carry-over"),
+            Map.entry(
+                RECOMMENDATION_INTERACTIONS,
+                "internal: per-customer product aggregates, carried over by the next night"),
             Map.entry(
                 CUSTOMER_FEATURES_STATE,
                 "internal: per-customer aggregates, carried over by the next night"),

@@ -78,13 +78,39 @@ public final class CandidateSources {
 
   /**
    * One row per (customer, product) bought before or on asOf: purchases (orders), quantity,
-   * preference (ALS), last_day, days_since_last, interval_days (the product's typical repurchase
-   * interval, null when nobody bought it twice), orders (the customer's), lines and weekend_lines
-   * (its purchase lines, and those on a Saturday or Sunday: the popularity and context of {@link
-   * Recommender} count from them, not from the lines again), f_buy_again, f_due.
+   * preference (ALS), first_day, last_day, days (with a purchase), days_since_last, interval_days
+   * (the product's typical repurchase interval, null when nobody bought it twice), orders (the
+   * customer's), lines and weekend_lines (its purchase lines, and those on a Saturday or Sunday:
+   * the popularity and context of {@link Recommender} count from them, not from the lines again),
+   * f_buy_again, f_due.
    */
   public static Dataset<Row> interactions(
       Dataset<Row> purchases, LocalDate asOf, Preference preference, CandidateSettings s) {
+    return interactions(perProduct(purchases, asOf, s), asOf, preference);
+  }
+
+  /** The columns of {@link #perProduct}: what a night keeps of its interactions for the next. */
+  static final List<String> PER_PRODUCT =
+      List.of(
+          "customer_id",
+          "product_id",
+          "purchases",
+          "quantity",
+          "first_day",
+          "last_day",
+          "days",
+          "lines",
+          "weekend_lines",
+          "orders",
+          "f_buy_again");
+
+  /**
+   * One row per (customer, product) bought: the aggregates of the customer's purchase lines that do
+   * not depend on the date ({@link #PER_PRODUCT}; f_buy_again, a share of recency weights, is the
+   * same whatever the date they are counted from), so a customer whose lines did not change keeps
+   * the row of an earlier night ({@link RecommendationCarryOver}).
+   */
+  static Dataset<Row> perProduct(Dataset<Row> purchases, LocalDate asOf, CandidateSettings s) {
     Column asOfDay = lit(java.sql.Date.valueOf(asOf));
     Column weight =
         functions.pow(lit(0.5), functions.datediff(asOfDay, col("day")).divide(s.halfLifeDays()));
@@ -136,7 +162,18 @@ public final class CandidateSources {
                 functions.sum("lines").as("lines"),
                 functions.sum("weekend_lines").as("weekend_lines"),
                 functions.max("w_total").as("w_total"),
-                functions.max("orders").as("orders"));
+                functions.max("orders").as("orders"))
+            .withColumn("f_buy_again", col("w").divide(col("w_total")));
+    return cp.select(PER_PRODUCT.stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /**
+   * The interactions ({@link #interactions(Dataset, LocalDate, Preference, CandidateSettings)}) of
+   * the per-product rows: each product's typical repurchase interval from every customer's rows,
+   * and what depends on the date.
+   */
+  static Dataset<Row> interactions(Dataset<Row> cp, LocalDate asOf, Preference preference) {
+    Column asOfDay = lit(java.sql.Date.valueOf(asOf));
     // Typical repurchase interval of a product: median over its repeat buyers of their mean gap.
     Dataset<Row> intervals =
         cp.filter(col("days").geq(2))
@@ -159,13 +196,15 @@ public final class CandidateSources {
             col("purchases"),
             col("quantity"),
             pref.as("preference"),
+            col("first_day"),
             col("last_day"),
+            col("days"),
             since.as("days_since_last"),
             col("interval_days").cast("double").as("interval_days"),
             col("orders"),
             col("lines"),
             col("weekend_lines"),
-            col("w").divide(col("w_total")).as("f_buy_again"),
+            col("f_buy_again"),
             // 1 when exactly due; falls off both sooner (just bought) and later (lapsed).
             when(
                     col("interval_days").gt(0).and(since.gt(0)),

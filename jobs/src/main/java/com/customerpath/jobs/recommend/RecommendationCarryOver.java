@@ -32,13 +32,20 @@ import org.apache.spark.sql.types.StructType;
  * statistics reaches everyone.
  *
  * <p>Kept under {@code <root>/}{@value #DIRECTORY}{@code /dt=<night>/}: each customer's groups and
- * the night their recommendations were built ({@link #STATE_COLUMNS}), and a properties file
- * ({@value #STATE}) written last with the night, the fingerprint of what the recommendations depend
- * on besides the lines ({@link #fingerprint}) and a signature of every day's curated transaction
- * files (a late or corrected line of an earlier day changes it: every customer is scored again).
+ * the night their recommendations were built ({@link #STATE_COLUMNS}); under {@value
+ * #INTERACTIONS}{@code /dt=<night>/} the per-product aggregates of their lines ({@link
+ * CandidateSources#PER_PRODUCT}), which tonight's interactions take for every customer whose lines
+ * did not change instead of aggregating the whole window again; and a properties file ({@value
+ * #STATE}) written last with the night, the fingerprint of what the recommendations depend on
+ * besides the lines ({@link #fingerprint}) and a signature of every day's curated transaction files
+ * (a late or corrected line of an earlier day changes it: every customer is scored again).
  */
 public final class RecommendationCarryOver implements Recommender.Rebuild {
   public static final String DIRECTORY = TableNames.RECOMMENDATION_STATE;
+
+  /** The per-product rows kept beside the state ({@link CandidateSources#PER_PRODUCT}). */
+  public static final String INTERACTIONS = TableNames.RECOMMENDATION_INTERACTIONS;
+
   static final String STATE = "_state.properties";
 
   /** Raise when what a kept row means changes. */
@@ -55,6 +62,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   private final int lookbackDays;
   private final Dataset<Row> keptState;
   private final Dataset<Row> keptRecommendations;
+  private final Dataset<Row> keptPerProduct;
   private final int carryOverDays;
   private final Recommender.Params params;
 
@@ -69,6 +77,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       int lookbackDays,
       Dataset<Row> keptState,
       Dataset<Row> keptRecommendations,
+      Dataset<Row> keptPerProduct,
       int carryOverDays,
       Recommender.Params params) {
     this.keptNight = keptNight;
@@ -77,6 +86,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
     this.lookbackDays = lookbackDays;
     this.keptState = keptState;
     this.keptRecommendations = keptRecommendations;
+    this.keptPerProduct = keptPerProduct;
     this.carryOverDays = carryOverDays;
     this.params = params;
   }
@@ -192,8 +202,10 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       return none("no recommendations kept by a night before " + date);
     }
     LocalDate night = saved.get().night();
-    if (!tables.exists(TableNames.RECOMMENDATIONS, night)) {
-      return none("no recommendations table of " + night);
+    for (String table : List.of(TableNames.RECOMMENDATIONS, INTERACTIONS)) {
+      if (!tables.exists(table, night)) {
+        return none("no " + table + " of " + night);
+      }
     }
     Properties kept = saved.get().properties();
     List<String> differ = KeptModels.differingParts(kept, fingerprint);
@@ -218,6 +230,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
                 lookbackDays,
                 tables.read(DIRECTORY, night),
                 tables.read(TableNames.RECOMMENDATIONS, night),
+                tables.read(INTERACTIONS, night),
                 carryOverDays,
                 params)),
         "carried over from " + night);
@@ -232,6 +245,30 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
     return keptNight;
   }
 
+  /** The customers whose look-back window of lines is not the kept night's. */
+  private Dataset<Row> linesChanged() {
+    return CustomerFeatures.customersWithChangedLines(transactions, keptNight, date, lookbackDays);
+  }
+
+  /**
+   * The kept night's per-product rows of the customers whose lines did not change, and aggregate's
+   * of the others' purchases: what aggregating every purchase gives (f_buy_again, a share, does not
+   * depend on the night it was counted on).
+   */
+  @Override
+  public Dataset<Row> perProduct(
+      Dataset<Row> purchases, java.util.function.Function<Dataset<Row>, Dataset<Row>> aggregate) {
+    Dataset<Row> changed = linesChanged();
+    Dataset<Row> kept =
+        keptPerProduct
+            .select(
+                CandidateSources.PER_PRODUCT.stream().map(functions::col).toArray(Column[]::new))
+            .join(changed, new String[] {"customer_id"}, "left_anti");
+    return aggregate
+        .apply(purchases.join(changed, new String[] {"customer_id"}, "left_semi"))
+        .unionByName(kept);
+  }
+
   /**
    * The customers scored tonight: a line on a day after the kept night or on one that has left the
    * window since; another group than kept, or none kept (new, or not served then); recommendations
@@ -239,8 +276,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
    */
   @Override
   public Dataset<Row> targets(Dataset<Row> interactions, Dataset<Row> groups) {
-    Dataset<Row> linesChanged =
-        CustomerFeatures.customersWithChangedLines(transactions, keptNight, date, lookbackDays);
+    Dataset<Row> linesChanged = linesChanged();
     Dataset<Row> kept =
         keptState.select(
             col("customer_id"),
@@ -323,11 +359,18 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       Tables tables,
       LocalDate date,
       Dataset<Row> state,
+      Dataset<Row> interactions,
       Map<String, String> fingerprint,
       Map<String, String> daySignatures) {
     Path dir = new Path(tables.partitionPath(DIRECTORY, date));
     KeptModels.markUnsaved(tables, dir, STATE);
     long written = tables.write(DIRECTORY, date, state);
+    tables.write(
+        INTERACTIONS,
+        date,
+        interactions.select(
+            CandidateSources.PER_PRODUCT.stream().map(functions::col).toArray(Column[]::new)));
+    KeptModels.dropOlder(tables, INTERACTIONS, date);
     KeptModels.markSaved(
         tables,
         dir,

@@ -352,7 +352,8 @@ public final class RecommendationsJob implements NightlyStep {
             personas,
             productsChecksum);
     long stateRows =
-        RecommendationCarryOver.save(ctx.tables(), date, rec.state(), used, daySignatures);
+        RecommendationCarryOver.save(
+            ctx.tables(), date, rec.state(), rec.interactions(), used, daySignatures);
     rec.release().run();
     rec.recommendations().unpersist();
     // Without a carry-over every customer of the state was scored tonight.

@@ -184,9 +184,13 @@ public final class Recommender {
    * blend used.
    */
   public record Result(
-      Dataset<Row> recommendations, Blend.Fit blend, Dataset<Row> state, Runnable release) {
+      Dataset<Row> recommendations,
+      Blend.Fit blend,
+      Dataset<Row> state,
+      Dataset<Row> interactions,
+      Runnable release) {
     Result(Dataset<Row> recommendations, Blend.Fit blend) {
-      this(recommendations, blend, null, () -> {});
+      this(recommendations, blend, null, null, () -> {});
     }
   }
 
@@ -196,6 +200,12 @@ public final class Recommender {
    * whose inputs changed and keeps the others' recommendations of an earlier night.
    */
   public interface Rebuild {
+    /**
+     * Tonight's per-product rows ({@link CandidateSources#PER_PRODUCT}) of the purchases:
+     * aggregate's rows of them, or of the customers whose lines changed with the others' kept.
+     */
+    Dataset<Row> perProduct(Dataset<Row> purchases, Function<Dataset<Row>, Dataset<Row>> aggregate);
+
     /**
      * customer_id of the customers to score (null: every one), given tonight's interactions and
      * groups ({@link #customerGroups}); the build caches what it returns.
@@ -215,6 +225,12 @@ public final class Recommender {
   /** Scores every customer; the state says every one was built on asOf. */
   public static Rebuild everyone(LocalDate asOf) {
     return new Rebuild() {
+      @Override
+      public Dataset<Row> perProduct(
+          Dataset<Row> purchases, Function<Dataset<Row>, Dataset<Row>> aggregate) {
+        return aggregate.apply(purchases);
+      }
+
       @Override
       public Dataset<Row> targets(Dataset<Row> interactions, Dataset<Row> groups) {
         return null;
@@ -400,7 +416,14 @@ public final class Recommender {
       CandidateAssembly.Ranking ranking,
       Function<Dataset<Row>, CandidateSources.AlsFit> alsFactors) {
     return candidatesFor(
-        in, p, asOf, (inter, groups) -> targets, withTogether, ranking, alsFactors);
+        in,
+        p,
+        asOf,
+        purchases -> CandidateSources.perProduct(purchases, asOf, p.sources()),
+        (inter, groups) -> targets,
+        withTogether,
+        ranking,
+        alsFactors);
   }
 
   /** As above, with the targets chosen from tonight's interactions and groups (null: everyone). */
@@ -408,6 +431,7 @@ public final class Recommender {
       Inputs in,
       Params p,
       LocalDate asOf,
+      Function<Dataset<Row>, Dataset<Row>> perProductOf,
       java.util.function.BiFunction<Dataset<Row>, Dataset<Row>, Dataset<Row>> targetsOf,
       boolean withTogether,
       CandidateAssembly.Ranking ranking,
@@ -415,7 +439,7 @@ public final class Recommender {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
-        CandidateSources.interactions(purchases, asOf, p.preference(), p.sources())
+        CandidateSources.interactions(perProductOf.apply(purchases), asOf, p.preference())
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(inter);
     Dataset<Row> groups = customerGroups(in, inter, p).persist(StorageLevel.MEMORY_AND_DISK());
@@ -617,6 +641,9 @@ public final class Recommender {
             in,
             tonight,
             asOf,
+            purchases ->
+                rebuild.perProduct(
+                    purchases, all -> CandidateSources.perProduct(all, asOf, tonight.sources())),
             (inter, groups) -> {
               Dataset<Row> targets = rebuild.targets(inter, groups);
               if (targets == null) {
@@ -639,6 +666,7 @@ public final class Recommender {
         recs,
         fit,
         rebuild.state(c.groups(), c.targets()),
+        c.interactions(),
         () -> {
           c.release();
           chosen.forEach(Dataset::unpersist);

@@ -76,6 +76,7 @@ class RecommendationCarryOverTest {
     assertTrue(
         scored > 0 && scored < kept / 4, scored + " customers scored, " + kept + " carried over");
     Map<String, List<String>> nightRecs = recommendations(night, NIGHT);
+    Map<String, Object[]> nightInteractions = perProduct(night, NIGHT);
     Set<String> scoredIds = builtOn(night, NIGHT);
     assertEquals((long) scored, scoredIds.size());
 
@@ -101,6 +102,23 @@ class RecommendationCarryOverTest {
       assertEquals(fullRecs.get(id), nightRecs.get(id), "scored tonight: " + id);
     }
     assertEquals(fullRecs.keySet(), nightRecs.keySet(), "the same customers served");
+
+    // The interactions the night kept for most customers and aggregated for the others are those
+    // of every line aggregated (f_buy_again, a share of weights counted from another night, to the
+    // last bits).
+    Map<String, Object[]> fullInteractions = perProduct(everyone, NIGHT);
+    assertEquals(fullInteractions.keySet(), nightInteractions.keySet());
+    assertTrue(fullInteractions.size() > 10_000, fullInteractions.size() + " rows");
+    int last = CandidateSources.PER_PRODUCT.size() - 1;
+    for (Map.Entry<String, Object[]> e : fullInteractions.entrySet()) {
+      Object[] aggregated = e.getValue();
+      Object[] carriedRow = nightInteractions.get(e.getKey());
+      assertEquals(
+          List.of(aggregated).subList(0, last),
+          List.of(carriedRow).subList(0, last),
+          "per-product row of " + e.getKey());
+      assertEquals((Double) aggregated[last], (Double) carriedRow[last], 1e-12, e.getKey());
+    }
   }
 
   @Test
@@ -157,7 +175,7 @@ class RecommendationCarryOverTest {
     // The state kept tonight: built tonight for the scored, the kept night for the others.
     Recommender.Params p = params("by-category");
     RecommendationCarryOver carry =
-        new RecommendationCarryOver(kept, tonight, lines, 30, state, null, 6, p);
+        new RecommendationCarryOver(kept, tonight, lines, 30, state, null, null, 6, p);
     Dataset<Row> targets = carry.targets(interactions, groups);
     Map<String, LocalDate> builtOn = new TreeMap<>();
     carry
@@ -180,7 +198,7 @@ class RecommendationCarryOverTest {
       String policy) {
     RecommendationCarryOver carry =
         new RecommendationCarryOver(
-            kept, kept.plusDays(1), lines, 30, state, null, 6, params(policy));
+            kept, kept.plusDays(1), lines, 30, state, null, null, 6, params(policy));
     Set<String> ids = new TreeSet<>();
     carry.targets(interactions, groups).collectAsList().forEach(r -> ids.add(r.getString(0)));
     return ids;
@@ -228,6 +246,24 @@ class RecommendationCarryOverTest {
                     .computeIfAbsent(r.getString(0), k -> new java.util.ArrayList<>())
                     .add(r.getString(1)));
     return byCustomer;
+  }
+
+  /** The kept per-product rows by customer|product, columns in PER_PRODUCT order. */
+  private static Map<String, Object[]> perProduct(JobContext ctx, LocalDate date) {
+    Map<String, Object[]> rows = new TreeMap<>();
+    ctx.tables()
+        .read(RecommendationCarryOver.INTERACTIONS, date)
+        .selectExpr(CandidateSources.PER_PRODUCT.toArray(String[]::new))
+        .collectAsList()
+        .forEach(
+            r -> {
+              Object[] values = new Object[r.size()];
+              for (int i = 0; i < values.length; i++) {
+                values[i] = r.get(i);
+              }
+              rows.put(r.getString(0) + "|" + r.getString(1), values);
+            });
+    return rows;
   }
 
   /** The customers whose recommendations the state says were built on date. */
