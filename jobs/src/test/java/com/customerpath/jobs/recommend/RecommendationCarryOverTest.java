@@ -189,6 +189,101 @@ class RecommendationCarryOverTest {
     assertEquals(7, builtOn.size(), "one row per customer of tonight's groups");
   }
 
+  @Test
+  void aNightCarriesOverOnlyWhatTheSameInputsAndSettingsGave() {
+    SparkSession spark = SparkTestSession.get();
+    com.customerpath.common.io.Tables tables =
+        new com.customerpath.common.io.Tables(
+            spark, SparkTestSession.tempDir("carry-over-decision").toString());
+    LocalDate kept = LocalDate.parse("2026-03-10");
+    Recommender.Params p = params("by-category");
+    Map<String, String> fingerprint = Map.of("settings", "a", "products", "100:42");
+    Map<String, String> days = Map.of("2026-03-09", "s1", "2026-03-10", "s2");
+    Dataset<Row> state =
+        spark.createDataFrame(
+            List.<Row>of(state("c1", 1, null, "weekday", kept)),
+            RecommendationCarryOver.STATE_COLUMNS);
+    Dataset<Row> perProduct =
+        spark.createDataFrame(
+            List.<Row>of(
+                RowFactory.create(
+                    "c1",
+                    "p1",
+                    2L,
+                    2.0,
+                    Date.valueOf(kept),
+                    Date.valueOf(kept),
+                    1L,
+                    2L,
+                    0L,
+                    1L,
+                    1.0)),
+            StructType.fromDDL(
+                "customer_id string, product_id string, purchases long, quantity double,"
+                    + " first_day date, last_day date, days long, lines long, weekend_lines long,"
+                    + " orders long, f_buy_again double"));
+    RecommendationCarryOver.save(tables, kept, state, perProduct, fingerprint, days);
+    Dataset<Row> none = spark.createDataFrame(List.of(), StructType.fromDDL("customer_id string"));
+    java.util.function.Function<Map<String, String>, RecommendationCarryOver.Decision> decide =
+        print -> decideWith(tables, kept.plusDays(1), print, days, false, 7, none, p);
+
+    // No recommendations table of that night: scored again.
+    assertTrue(decide.apply(fingerprint).carryOver().isEmpty());
+    tables.write(
+        TableNames.RECOMMENDATIONS,
+        kept,
+        spark.createDataFrame(
+            List.<Row>of(RowFactory.create("c1", 1, "p2", 0.5, "r", "als", 1)),
+            StructType.fromDDL(
+                "customer_id string, rank int, product_id string, score double, reason string,"
+                    + " source string, persona_id int")));
+    RecommendationCarryOver.Decision carried = decide.apply(fingerprint);
+    assertEquals(kept, carried.carryOver().orElseThrow().keptNight(), carried.reason());
+
+    RecommendationCarryOver.Decision otherProducts =
+        decide.apply(Map.of("settings", "a", "products", "101:7"));
+    assertTrue(otherProducts.carryOver().isEmpty());
+    assertTrue(otherProducts.reason().contains("[products]"), otherProducts.reason());
+    RecommendationCarryOver.Decision lateLines =
+        decideWith(
+            tables,
+            kept.plusDays(1),
+            fingerprint,
+            Map.of("2026-03-09", "s1-late", "2026-03-10", "s2", "2026-03-11", "s3"),
+            false,
+            7,
+            none,
+            p);
+    assertTrue(lateLines.carryOver().isEmpty());
+    assertTrue(lateLines.reason().contains("2026-03-09"), lateLines.reason());
+    assertTrue(
+        decideWith(tables, kept.plusDays(1), fingerprint, days, true, 7, none, p)
+            .carryOver()
+            .isEmpty(),
+        "a full refresh scores everyone");
+    assertTrue(
+        decideWith(tables, kept.plusDays(1), fingerprint, days, false, 0, none, p)
+            .carryOver()
+            .isEmpty(),
+        "carry-over-days 0 scores everyone");
+    assertTrue(
+        decideWith(tables, kept, fingerprint, days, false, 7, none, p).carryOver().isEmpty(),
+        "a re-run of the kept night does not carry over its own rows");
+  }
+
+  private static RecommendationCarryOver.Decision decideWith(
+      com.customerpath.common.io.Tables tables,
+      LocalDate date,
+      Map<String, String> fingerprint,
+      Map<String, String> days,
+      boolean fullRefresh,
+      int carryOverDays,
+      Dataset<Row> transactions,
+      Recommender.Params p) {
+    return RecommendationCarryOver.decide(
+        tables, date, fingerprint, days, fullRefresh, carryOverDays, transactions, 30, p);
+  }
+
   private static Set<String> targets(
       Dataset<Row> lines,
       Dataset<Row> state,
