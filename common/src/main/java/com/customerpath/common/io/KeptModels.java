@@ -118,10 +118,37 @@ public final class KeptModels {
   }
 
   /**
+   * Why state kept by night may not be carried over tonight, or empty when it may: the parts of the
+   * fingerprint that differ, or the days up to that night with other lines now. what names the
+   * state in the reason ("the aggregates", "the recommendations").
+   */
+  public static Optional<String> whyNotCarriedOver(
+      Properties kept,
+      LocalDate night,
+      Map<String, String> fingerprint,
+      Map<String, String> daySignatures,
+      String what) {
+    List<String> differ = differingParts(kept, fingerprint);
+    if (!differ.isEmpty()) {
+      return Optional.of("what " + what + " depend on differs from " + night + "'s: " + differ);
+    }
+    List<String> changed = changedDays(kept, night, daySignatures);
+    if (!changed.isEmpty()) {
+      return Optional.of(
+          changed.size()
+              + " day(s) up to "
+              + night
+              + " have other lines than that night read (late or corrected data), e.g. "
+              + changed.subList(0, Math.min(5, changed.size())));
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The fingerprint's parts (settings, columns, time zone, checksums...) whose kept value is not
    * tonight's.
    */
-  public static List<String> differingParts(Properties kept, Map<String, String> tonight) {
+  static List<String> differingParts(Properties kept, Map<String, String> tonight) {
     java.util.SortedSet<String> keys = new java.util.TreeSet<>(tonight.keySet());
     kept.stringPropertyNames().stream()
         .filter(k -> k.startsWith(FINGERPRINT))
@@ -132,8 +159,7 @@ public final class KeptModels {
   }
 
   /** The days up to the kept night whose files differ (or that came or went). */
-  public static List<String> changedDays(
-      Properties kept, LocalDate night, Map<String, String> tonight) {
+  static List<String> changedDays(Properties kept, LocalDate night, Map<String, String> tonight) {
     Map<String, String> then = new java.util.TreeMap<>();
     kept.stringPropertyNames().stream()
         .filter(k -> k.startsWith(DAY))

@@ -128,19 +128,15 @@ public final class FeatureStateStore {
       return none("no aggregates kept by a night before " + date);
     }
     LocalDate night = saved.get().night();
-    Properties kept = saved.get().properties();
-    List<String> differ = KeptModels.differingParts(kept, tonight.fingerprint());
-    if (!differ.isEmpty()) {
-      return none("what the aggregates depend on differs from " + night + "'s: " + differ);
-    }
-    List<String> changed = KeptModels.changedDays(kept, night, tonight.daySignatures());
-    if (!changed.isEmpty()) {
-      return none(
-          changed.size()
-              + " day(s) up to "
-              + night
-              + " have other lines than that night read (late or corrected data), e.g. "
-              + changed.subList(0, Math.min(5, changed.size())));
+    Optional<String> why =
+        KeptModels.whyNotCarriedOver(
+            saved.get().properties(),
+            night,
+            tonight.fingerprint(),
+            tonight.daySignatures(),
+            "the aggregates");
+    if (why.isPresent()) {
+      return none(why.get());
     }
     return new Decision(
         Optional.of(night), tables.read(DIRECTORY, night), "carried over from " + night);

@@ -13,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -207,19 +206,11 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
         return none("no " + table + " of " + night);
       }
     }
-    Properties kept = saved.get().properties();
-    List<String> differ = KeptModels.differingParts(kept, fingerprint);
-    if (!differ.isEmpty()) {
-      return none("what the recommendations depend on differs from " + night + "'s: " + differ);
-    }
-    List<String> changed = KeptModels.changedDays(kept, night, daySignatures);
-    if (!changed.isEmpty()) {
-      return none(
-          changed.size()
-              + " day(s) up to "
-              + night
-              + " have other lines than that night read (late or corrected data), e.g. "
-              + changed.subList(0, Math.min(5, changed.size())));
+    Optional<String> why =
+        KeptModels.whyNotCarriedOver(
+            saved.get().properties(), night, fingerprint, daySignatures, "the recommendations");
+    if (why.isPresent()) {
+      return none(why.get());
     }
     return new Decision(
         Optional.of(

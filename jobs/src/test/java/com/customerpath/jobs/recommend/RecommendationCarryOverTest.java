@@ -33,10 +33,21 @@ class RecommendationCarryOverTest {
   private static final LocalDate NIGHT = SampleRun.DATE;
   private static final LocalDate EVE = NIGHT.minusDays(1);
 
+  /**
+   * The configured weights without ALS: the carry-over does not depend on how the blend was
+   * learned, and three builds that learn it and fit ALS would cost the test suite a minute.
+   */
+  private static final Map<String, String> FIXED_BLEND =
+      Map.of(
+          "customerpath.recommendations.blend.learn",
+          "false",
+          "customerpath.recommendations.blend.weights.als",
+          "0");
+
   @Test
   void theNightAfterScoresTheChangedCustomersAndCarriesTheOthersOver() throws Exception {
     Path copy = SampleRun.copyOfTheNight("recommendation-carry-over");
-    // The eve scores with its own blend and factors, which the night then keeps.
+    // Nothing kept by the shared night: the eve builds everyone.
     for (String kept :
         List.of(
             BlendStore.TABLE,
@@ -58,7 +69,7 @@ class RecommendationCarryOverTest {
       FileUtils.copyDirectory(
           dir.resolve("dt=" + NIGHT).toFile(), dir.resolve("dt=" + EVE).toFile());
     }
-    JobContext night = SampleRun.context(copy, Map.of());
+    JobContext night = SampleRun.context(copy, FIXED_BLEND);
     JobContext eve = new JobContext(EVE, night.settings(), night.spark(), night.tables());
 
     Map<String, Double> first = JobRunner.runStep(eve, new RecommendationsJob()).metrics();
@@ -90,13 +101,12 @@ class RecommendationCarryOverTest {
     }
     assertTrue(compared > 1000, compared + " carried customers compared");
 
-    // The scored customers' are those of a build of every customer with the same blend and
-    // factors; the carried ones are served by it too.
-    JobContext everyone =
-        SampleRun.context(copy, Map.of("customerpath.recommendations.carry-over-days", "0"));
+    // The scored customers' are those of a build of every customer with the same blend; the
+    // carried ones are served by it too.
+    JobContext everyone = SampleRun.context(copy, withEveryoneScored(FIXED_BLEND));
     Map<String, Double> full = JobRunner.runStep(everyone, new RecommendationsJob()).metrics();
     assertEquals(0.0, full.get("recommendations_carried_over"));
-    assertEquals(1.0, full.get("recommendations_blend_reused"), "the eve's blend");
+
     Map<String, List<String>> fullRecs = recommendations(everyone, NIGHT);
     for (String id : scoredIds) {
       assertEquals(fullRecs.get(id), nightRecs.get(id), "scored tonight: " + id);
@@ -282,6 +292,12 @@ class RecommendationCarryOverTest {
       Recommender.Params p) {
     return RecommendationCarryOver.decide(
         tables, date, fingerprint, days, fullRefresh, carryOverDays, transactions, 30, p);
+  }
+
+  private static Map<String, String> withEveryoneScored(Map<String, String> overrides) {
+    Map<String, String> all = new java.util.HashMap<>(overrides);
+    all.put("customerpath.recommendations.carry-over-days", "0");
+    return all;
   }
 
   private static Set<String> targets(
