@@ -20,7 +20,10 @@ import org.apache.hadoop.fs.Path;
  * maxAgeDays nights before, whose fingerprint (the settings and columns it depends on) is
  * tonight's. A model saved as files under {@code <root>/<directory>/dt=<night>/} is valid once its
  * properties file (night, fingerprint, figures) is there: {@link #newest} reads it, {@link
- * #markSaved} writes it after the model, {@link #markUnsaved} removes it before.
+ * #markSaved} writes it after the model, {@link #markUnsaved} removes it before. Per-customer state
+ * carried between nights (the features' aggregates, the recommendations' groups and interactions)
+ * is kept the same way, with a fingerprint and each day's signature of the curated lines ({@link
+ * #stateProperties}, {@link #whyNotCarriedOver}).
  */
 public final class KeptModels {
   private KeptModels() {}

@@ -64,6 +64,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   private final Dataset<Row> keptPerProduct;
   private final int carryOverDays;
   private final Recommender.Params params;
+  private Dataset<Row> linesChanged;
 
   /**
    * A carry-over from keptNight's state and recommendations to date (decide() checks that it may be
@@ -103,8 +104,9 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   /**
    * What the recommendations depend on besides the customers' lines and groups: the settings, the
    * look-back, the session time zone, the ALS factors and the blend scored with (the night each was
-   * fitted or learned; "unused" for ALS when the blend gives it no weight), the persona names and a
-   * checksum of the products (ids, categories, names: the policy and the reasons read them).
+   * fitted or learned; "unused" for ALS when the blend gives it no weight), the persona names
+   * ({@link #personaNames}) and a checksum of the products (ids, categories, names: the policy and
+   * the reasons read them).
    */
   public static Map<String, String> fingerprint(
       Recommender.Params p,
@@ -112,7 +114,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       String timeZone,
       String alsFactors,
       String blend,
-      Dataset<Row> personas,
+      String personaNames,
       String productsChecksum) {
     Map<String, String> parts = new java.util.LinkedHashMap<>();
     parts.put("version", String.valueOf(VERSION));
@@ -123,13 +125,13 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
     parts.put("timezone", timeZone);
     parts.put("als-factors", alsFactors);
     parts.put("blend", blend);
-    parts.put("personas", personaNames(personas));
+    parts.put("personas", personaNames);
     parts.put("products", productsChecksum);
     return parts;
   }
 
   /** The persona names by id, sorted: carried reasons name the persona ("popular with ..."). */
-  private static String personaNames(Dataset<Row> personas) {
+  public static String personaNames(Dataset<Row> personas) {
     if (personas == null) {
       return "none";
     }
@@ -238,7 +240,21 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
 
   /** The customers whose look-back window of lines is not the kept night's. */
   private Dataset<Row> linesChanged() {
-    return CustomerFeatures.customersWithChangedLines(transactions, keptNight, date, lookbackDays);
+    // Cached: the interactions (twice) and the targets join it; each would scan the lines again.
+    if (linesChanged == null) {
+      linesChanged =
+          CustomerFeatures.customersWithChangedLines(transactions, keptNight, date, lookbackDays)
+              .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    }
+    return linesChanged;
+  }
+
+  @Override
+  public void release() {
+    if (linesChanged != null) {
+      linesChanged.unpersist();
+      linesChanged = null;
+    }
   }
 
   /**
@@ -267,7 +283,6 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
    */
   @Override
   public Dataset<Row> targets(Dataset<Row> interactions, Dataset<Row> groups) {
-    Dataset<Row> linesChanged = linesChanged();
     Dataset<Row> kept =
         keptState.select(
             col("customer_id"),
@@ -286,7 +301,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
             .join(kept, new String[] {"customer_id"}, "left")
             .filter(col("built_on").isNull().or(functions.not(sameGroup)).or(old))
             .select("customer_id");
-    Dataset<Row> targets = linesChanged.unionByName(regrouped);
+    Dataset<Row> targets = linesChanged().unionByName(regrouped);
     if (params.repeat() == RepeatPurchase.WHEN_DUE) {
       targets = targets.unionByName(cameDue(interactions));
     }

@@ -285,6 +285,7 @@ public final class RecommendationsJob implements NightlyStep {
     int lookbackDays = settings.run().lookbackDays();
     String timeZone = ctx.spark().conf().get("spark.sql.session.timeZone");
     String productsChecksum = RecommendationCarryOver.productsChecksum(products);
+    String personaNames = RecommendationCarryOver.personaNames(personas);
     Map<String, String> daySignatures =
         CuratedTables.eventDateSignatures(ctx.tables(), "transactions", date);
     java.util.Optional<Blend.Fit> blendKnown =
@@ -308,7 +309,7 @@ public final class RecommendationsJob implements NightlyStep {
                 .orElse("with the blend learned tonight"),
             kept.map(k -> "learned " + k.learnedOn())
                 .orElse(s.blend().learn() ? "learned tonight" : "configured"),
-            personas,
+            personaNames,
             productsChecksum);
     RecommendationCarryOver.Decision carry =
         RecommendationCarryOver.decide(
@@ -349,7 +350,7 @@ public final class RecommendationsJob implements NightlyStep {
             timeZone,
             usesAls(params, rec.blend()) ? "fitted " + alsFittedOn.get() : "unused",
             rec.blend().learned() ? "learned " + learnedOn : "configured",
-            personas,
+            personaNames,
             productsChecksum);
     long stateRows =
         RecommendationCarryOver.save(

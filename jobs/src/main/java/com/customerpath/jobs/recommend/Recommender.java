@@ -220,6 +220,9 @@ public final class Recommender {
      * RecommendationCarryOver#STATE_COLUMNS}), for the next night.
      */
     Dataset<Row> state(Dataset<Row> groups, Dataset<Row> targets);
+
+    /** Drops what the rebuild cached, once the build's results are written. */
+    default void release() {}
   }
 
   /** Scores every customer; the state says every one was built on asOf. */
@@ -670,6 +673,7 @@ public final class Recommender {
         () -> {
           c.release();
           chosen.forEach(Dataset::unpersist);
+          rebuild.release();
         });
   }
 
