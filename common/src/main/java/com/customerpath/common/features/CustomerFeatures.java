@@ -96,6 +96,27 @@ public final class CustomerFeatures {
   }
 
   /**
+   * The days whose lines {@link #customersWithChangedLines} selects, in order: those that were in
+   * keptAsOf's window and are not in asOf's, and those after keptAsOf up to asOf. A night reads
+   * only these event dates' curated partitions to find its changed customers, instead of scanning
+   * the whole window.
+   */
+  public static List<LocalDate> changedLineDays(
+      LocalDate keptAsOf, LocalDate asOf, int lookbackDays) {
+    java.util.TreeSet<LocalDate> days = new java.util.TreeSet<>();
+    LocalDate lastLeft = asOf.minusDays(lookbackDays);
+    for (LocalDate d = keptAsOf.minusDays(lookbackDays - 1L);
+        !d.isAfter(lastLeft);
+        d = d.plusDays(1)) {
+      days.add(d);
+    }
+    for (LocalDate d = keptAsOf.plusDays(1); !d.isAfter(asOf); d = d.plusDays(1)) {
+      days.add(d);
+    }
+    return List.copyOf(days);
+  }
+
+  /**
    * customer_id of the customers whose look-back window of lines differs between keptAsOf and asOf
    * (a later night): a line on a day after keptAsOf, or on a day that was in keptAsOf's window and
    * is not in asOf's. Every other customer has the same lines in both windows.
@@ -156,6 +177,17 @@ public final class CustomerFeatures {
      * categories (the caller checks that).
      */
     public Dataset<Row> rowsUpdating(Dataset<Row> kept, LocalDate keptAsOf) {
+      return rowsUpdating(kept, keptAsOf, in.transactions());
+    }
+
+    /**
+     * As above, the changed customers found among changedDayLines: lines that include at least
+     * those of the {@link #changedLineDays} (a read of those days' partitions alone, where the
+     * window's lines are a scan of the whole history). A customer found there with no line in the
+     * window is aggregated again all the same, to what {@link #rows()} gives.
+     */
+    public Dataset<Row> rowsUpdating(
+        Dataset<Row> kept, LocalDate keptAsOf, Dataset<Row> changedDayLines) {
       LocalDate asOf = singleAsOf();
       if (!keptAsOf.isBefore(asOf)) {
         throw new IllegalArgumentException(
@@ -165,7 +197,8 @@ public final class CustomerFeatures {
       // by the aggregation's three passes): without the caches every read scanned the whole
       // history again, seven scans where two do. Filled by the first action on the rows; released
       // by release().
-      Dataset<Row> changed = keep(changedCustomers(keptAsOf));
+      Dataset<Row> changed =
+          keep(customersWithChangedLines(changedDayLines, keptAsOf, asOf, lookbackDays));
       Dataset<Row> changedLines =
           keep(in.transactions().join(changed.hint("shuffle_hash"), "customer_id", "left_semi"));
       Dataset<Row> recomputed = aggregated(changedLines);

@@ -83,7 +83,16 @@ public final class FeaturesJob implements NightlyStep {
     Dataset<Row> rows;
     if (kept.carriesOver()) {
       LocalDate night = kept.keptNight().get();
-      rows = window.rowsUpdating(kept.keptRows(), night);
+      rows =
+          window.rowsUpdating(
+              kept.keptRows(),
+              night,
+              CuratedTables.readEventDates(
+                  ctx.tables(),
+                  "transactions",
+                  CustomerFeatures.changedLineDays(night, ctx.date(), lookbackDays).stream()
+                      .map(LocalDate::toString)
+                      .toList()));
       LOG.info(
           "  per-customer aggregates {}: only customers with new lines or lines leaving the window"
               + " aggregated again",

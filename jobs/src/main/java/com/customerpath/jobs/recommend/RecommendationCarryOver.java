@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import com.customerpath.common.catalog.PipelineCatalog.TableNames;
 import com.customerpath.common.config.RecommendationSettings.RepeatPurchase;
 import com.customerpath.common.features.CustomerFeatures;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.Tables;
 import java.time.LocalDate;
@@ -178,8 +179,9 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   /**
    * The state kept by the newest night before tonight, if tonight may carry its recommendations
    * over: not on a full refresh nor with carry-over-days 0, only with tonight's fingerprint, and
-   * only while every day up to that night has the lines it had then. transactions: every curated
-   * line (the changed customers are found among them).
+   * only while every day up to that night has the lines it had then. The changed customers are
+   * found among the curated lines of the days that changed since that night alone ({@link
+   * CustomerFeatures#changedLineDays}).
    */
   public static Decision decide(
       Tables tables,
@@ -188,7 +190,6 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       Map<String, String> daySignatures,
       boolean fullRefresh,
       int carryOverDays,
-      Dataset<Row> transactions,
       int lookbackDays,
       Recommender.Params params) {
     if (fullRefresh) {
@@ -219,7 +220,12 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
             new RecommendationCarryOver(
                 night,
                 date,
-                transactions,
+                CuratedTables.readEventDates(
+                    tables,
+                    "transactions",
+                    CustomerFeatures.changedLineDays(night, date, lookbackDays).stream()
+                        .map(LocalDate::toString)
+                        .toList()),
                 lookbackDays,
                 tables.read(DIRECTORY, night),
                 tables.read(TableNames.RECOMMENDATIONS, night),
@@ -265,7 +271,9 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   @Override
   public Dataset<Row> perProduct(
       Dataset<Row> purchases, java.util.function.Function<Dataset<Row>, Dataset<Row>> aggregate) {
-    Dataset<Row> changed = linesChanged();
+    // Hashed, not sorted: the changed customers are a few thousand, the lines and the kept rows
+    // every customer's (a sort-merge join sorted both whole).
+    Dataset<Row> changed = linesChanged().hint("shuffle_hash");
     Dataset<Row> kept =
         keptPerProduct
             .select(

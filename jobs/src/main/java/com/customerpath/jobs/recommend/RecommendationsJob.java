@@ -319,7 +319,6 @@ public final class RecommendationsJob implements NightlyStep {
             daySignatures,
             settings.run().fullRefresh(),
             s.carryOverDays(),
-            allTransactions,
             lookbackDays,
             params);
     LOG.info("  recommendations: {}", carry.reason());

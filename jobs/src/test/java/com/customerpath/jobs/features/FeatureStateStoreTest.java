@@ -72,6 +72,17 @@ class FeatureStateStoreTest {
     assertTrue(
         changed > 0 && changed < carriedFeatures.size() / 2,
         changed + " of " + carriedFeatures.size() + " customers aggregated again");
+    // The night finds them among the changed days' partitions alone: the same customers.
+    int lookback = night.settings().run().lookbackDays();
+    List<LocalDate> days = CustomerFeatures.changedLineDays(EVE, NIGHT, lookback);
+    assertEquals(
+        List.of(EVE.minusDays(lookback - 1L), NIGHT), days, "the day that left, the new day");
+    Dataset<Row> changedDayLines =
+        CuratedTables.readEventDates(
+            night.tables(), "transactions", days.stream().map(LocalDate::toString).toList());
+    assertEquals(
+        ids(window.changedCustomers(EVE)),
+        ids(CustomerFeatures.customersWithChangedLines(changedDayLines, EVE, NIGHT, lookback)));
 
     JobContext refresh = SampleRun.context(copy, Map.of("customerpath.run.full-refresh", "true"));
     Map<String, Double> full = JobRunner.runStep(refresh, new FeaturesJob()).metrics();
@@ -107,6 +118,12 @@ class FeatureStateStoreTest {
             night.tables(), NIGHT, summary(night, night.settings().features()), false);
     assertFalse(decision.carriesOver());
     assertTrue(decision.reason().contains(EVE.minusDays(3).toString()), decision.reason());
+  }
+
+  private static java.util.Set<String> ids(Dataset<Row> customers) {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    customers.collectAsList().forEach(r -> ids.add(r.getString(0)));
+    return ids;
   }
 
   private static FeatureStateStore.Summary summary(

@@ -233,9 +233,8 @@ class RecommendationCarryOverTest {
                     + " first_day date, last_day date, days long, lines long, weekend_lines long,"
                     + " orders long, f_buy_again double"));
     RecommendationCarryOver.save(tables, kept, state, perProduct, fingerprint, days);
-    Dataset<Row> none = spark.createDataFrame(List.of(), StructType.fromDDL("customer_id string"));
     java.util.function.Function<Map<String, String>, RecommendationCarryOver.Decision> decide =
-        print -> decideWith(tables, kept.plusDays(1), print, days, false, 7, none, p);
+        print -> decideWith(tables, kept.plusDays(1), print, days, false, 7, p);
 
     // No recommendations table of that night: scored again.
     assertTrue(decide.apply(fingerprint).carryOver().isEmpty());
@@ -262,22 +261,17 @@ class RecommendationCarryOverTest {
             Map.of("2026-03-09", "s1-late", "2026-03-10", "s2", "2026-03-11", "s3"),
             false,
             7,
-            none,
             p);
     assertTrue(lateLines.carryOver().isEmpty());
     assertTrue(lateLines.reason().contains("2026-03-09"), lateLines.reason());
     assertTrue(
-        decideWith(tables, kept.plusDays(1), fingerprint, days, true, 7, none, p)
-            .carryOver()
-            .isEmpty(),
+        decideWith(tables, kept.plusDays(1), fingerprint, days, true, 7, p).carryOver().isEmpty(),
         "a full refresh scores everyone");
     assertTrue(
-        decideWith(tables, kept.plusDays(1), fingerprint, days, false, 0, none, p)
-            .carryOver()
-            .isEmpty(),
+        decideWith(tables, kept.plusDays(1), fingerprint, days, false, 0, p).carryOver().isEmpty(),
         "carry-over-days 0 scores everyone");
     assertTrue(
-        decideWith(tables, kept, fingerprint, days, false, 7, none, p).carryOver().isEmpty(),
+        decideWith(tables, kept, fingerprint, days, false, 7, p).carryOver().isEmpty(),
         "a re-run of the kept night does not carry over its own rows");
   }
 
@@ -288,10 +282,9 @@ class RecommendationCarryOverTest {
       Map<String, String> days,
       boolean fullRefresh,
       int carryOverDays,
-      Dataset<Row> transactions,
       Recommender.Params p) {
     return RecommendationCarryOver.decide(
-        tables, date, fingerprint, days, fullRefresh, carryOverDays, transactions, 30, p);
+        tables, date, fingerprint, days, fullRefresh, carryOverDays, 30, p);
   }
 
   private static Map<String, String> withEveryoneScored(Map<String, String> overrides) {
