@@ -61,7 +61,25 @@ public final class JourneyJob implements NightlyStep {
       LocalDate runDate,
       int windowDays,
       String observable) {
-    Dataset<Row> s = JourneyStages.stagesAt(evidence, runDate, windowDays);
+    return withContext(
+        JourneyStages.stagesAt(evidence, runDate, windowDays),
+        complaints,
+        personas,
+        previous,
+        runDate,
+        windowDays,
+        observable);
+  }
+
+  /** The stages at the run date with their complaints, persona and previous stage. */
+  private static Dataset<Row> withContext(
+      Dataset<Row> s,
+      Optional<Dataset<Row>> complaints,
+      Dataset<Row> personas,
+      Dataset<Row> previous,
+      LocalDate runDate,
+      int windowDays,
+      String observable) {
     if (complaints.isPresent()) {
       Dataset<Row> c =
           JourneyStages.inWindow(complaints.get(), runDate, windowDays)
@@ -126,9 +144,14 @@ public final class JourneyJob implements NightlyStep {
                   .select("customer_id", "stage", "persona_id")
               : JourneyMetrics.noPrevious(ctx.spark());
 
+      // The stages and the propensity's feature rows both read tonight's per-customer evidence
+      // aggregates: cached, one aggregation of the evidence where each did its own.
+      Dataset<Row> tonight =
+          JourneyPropensity.snapshotAggregates(evidence, List.of(date), s.windowDays(), 0)
+              .persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> stages =
-          stages(
-              evidence,
+          withContext(
+              JourneyStages.stagesOf(tonight, date),
               JourneyStages.complaints(events, s.complaint()),
               personas,
               previous,
@@ -138,7 +161,7 @@ public final class JourneyJob implements NightlyStep {
       // Cached: the write, the transitions and the funnel all read tonight's stages (one
       // computation).
       stages =
-          withPropensity(ctx, stages, evidence, personas, transactions, observable, result)
+          withPropensity(ctx, stages, evidence, tonight, personas, transactions, observable, result)
               .select(outputColumns())
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -159,6 +182,7 @@ public final class JourneyJob implements NightlyStep {
         }
       } finally {
         stages.unpersist();
+        tonight.unpersist();
       }
       result.metric("journey_previous_run_found", previousRun.isPresent() ? 1 : 0);
       result.metric("journey_events_configured", eventsConfigured ? 1 : 0);
@@ -177,6 +201,7 @@ public final class JourneyJob implements NightlyStep {
       JobContext ctx,
       Dataset<Row> stages,
       Dataset<Row> evidence,
+      Dataset<Row> tonight,
       Dataset<Row> personas,
       Dataset<Row> transactions,
       String observable,
@@ -231,8 +256,7 @@ public final class JourneyJob implements NightlyStep {
       return stages.withColumn("next_stage_propensity", lit(null).cast("double"));
     }
     Dataset<Row> rows =
-        JourneyPropensity.featureRows(
-            evidence, ctx.date(), s.windowDays(), tonightFeatures, columns, personas);
+        JourneyPropensity.featureRows(tonight, ctx.date(), tonightFeatures, columns, personas);
     Dataset<Row> scores = model.get().score(rows);
     return stages.join(scores, new String[] {"customer_id"}, "left");
   }

@@ -64,18 +64,17 @@ public final class JourneyPropensity {
 
   /**
    * Feature rows at a date for customers below advocate: stages at the date joined with evidence
-   * counts, customer features and persona. customerFeatures may lack customers (prospects); persona
-   * may be null.
+   * counts, customer features and persona, from the date's {@link #snapshotAggregates} (the ones
+   * the stages are read from too). customerFeatures may lack customers (prospects); persona may be
+   * null.
    */
   public static Dataset<Row> featureRows(
-      Dataset<Row> evidence,
+      Dataset<Row> aggregatesAtDate,
       LocalDate asOf,
-      int windowDays,
       Dataset<Row> customerFeatures,
       List<String> featureColumns,
       Dataset<Row> personas) {
-    return snapshotRows(
-            evidence, List.of(asOf), windowDays, 0, d -> customerFeatures, featureColumns, personas)
+    return rowsOf(aggregatesAtDate, List.of(asOf), d -> customerFeatures, featureColumns, personas)
         .drop(SNAPSHOT, LABEL);
   }
 
@@ -94,6 +93,24 @@ public final class JourneyPropensity {
       Function<LocalDate, Dataset<Row>> featuresAt,
       List<String> featureColumns,
       Dataset<Row> personas) {
+    return rowsOf(
+        snapshotAggregates(evidence, dates, windowDays, horizonDays),
+        dates,
+        featuresAt,
+        featureColumns,
+        personas);
+  }
+
+  /**
+   * Per as-of date and customer with evidence in its look-back (the longer of windowDays and 90
+   * days) or label window: snapshot, customer_id, the window's {@link JourneyStages#reached}
+   * aggregates (stage_rank null without evidence in the window), n30_/n90_&lt;stage&gt; (evidence
+   * counts per stage over the last 30 and 90 days) and later_rank (the highest stage in (date, date
+   * + horizonDays]). Tonight's stages and feature rows both read them: one aggregation of the
+   * evidence, not one each.
+   */
+  public static Dataset<Row> snapshotAggregates(
+      Dataset<Row> evidence, List<LocalDate> dates, int windowDays, int horizonDays) {
     // One date (tonight's scoring) is a constant: its window bounds fold to literals, and no row
     // joins a table of dates.
     boolean oneDate = dates.size() == 1;
@@ -130,6 +147,19 @@ public final class JourneyPropensity {
         functions
             .max(functions.when(ts.geq(dayStart(functions.date_add(asOf, 1))), col("stage_rank")))
             .as("later_rank"));
+    return byDate
+        .groupBy(SNAPSHOT, "customer_id")
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  /** The feature rows of {@link #snapshotRows} from the dates' {@link #snapshotAggregates}. */
+  private static Dataset<Row> rowsOf(
+      Dataset<Row> aggregates,
+      List<LocalDate> dates,
+      Function<LocalDate, Dataset<Row>> featuresAt,
+      List<String> featureColumns,
+      Dataset<Row> personas) {
+    Column asOf = dates.size() == 1 ? lit(java.sql.Date.valueOf(dates.get(0))) : col(SNAPSHOT);
     List<Column> stageRows = new ArrayList<>(List.of(col(SNAPSHOT), col("customer_id")));
     stageRows.addAll(JourneyStages.stageColumns(asOf));
     for (int days : new int[] {30, 90}) {
@@ -142,9 +172,7 @@ public final class JourneyPropensity {
             .cast("double")
             .as(LABEL));
     Dataset<Row> stages =
-        byDate
-            .groupBy(SNAPSHOT, "customer_id")
-            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+        aggregates
             .filter(col("stage_rank").lt(ADVOCATE)) // null (no evidence in the window) drops too
             .select(stageRows.toArray(Column[]::new));
 

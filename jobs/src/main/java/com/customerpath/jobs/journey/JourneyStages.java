@@ -192,14 +192,20 @@ public final class JourneyStages {
    * each stage was reached in the window, null if not).
    */
   public static Dataset<Row> stagesAt(Dataset<Row> evidence, LocalDate asOf, int windowDays) {
-    List<Column> reached = reached(lit(true));
-    Dataset<Row> perCustomer =
-        inWindow(evidence, asOf, windowDays)
-            .groupBy("customer_id")
-            .agg(reached.get(0), reached.subList(1, reached.size()).toArray(Column[]::new));
+    return stagesOf(
+        JourneyPropensity.snapshotAggregates(evidence, List.of(asOf), windowDays, 0), asOf);
+  }
+
+  /**
+   * {@link #stagesAt} from the date's {@link JourneyPropensity#snapshotAggregates}, which the
+   * propensity's feature rows read as well.
+   */
+  public static Dataset<Row> stagesOf(Dataset<Row> aggregatesAtDate, LocalDate asOf) {
     List<Column> out = new ArrayList<>(List.of(col("customer_id")));
     out.addAll(stageColumns(lit(asOf.toString()).cast("date")));
-    return perCustomer.select(out.toArray(Column[]::new));
+    return aggregatesAtDate
+        .filter(col("stage_rank").isNotNull()) // evidence in the look-back, none in the window
+        .select(out.toArray(Column[]::new));
   }
 
   /**
