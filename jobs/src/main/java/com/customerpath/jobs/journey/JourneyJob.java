@@ -107,14 +107,24 @@ public final class JourneyJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
-    // The stages, the snapshot features and the labels all scan them: the run reads them once
-    // and keeps them for its steps (Tables.kept).
-    Optional<Dataset<Row>> events =
-        eventsConfigured
-            ? Optional.of(CuratedTables.read(ctx.tables(), "events", date))
-            : Optional.empty();
     Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
+    Propensity propensity = Propensity.of(ctx, observable);
+    // A night that trains the propensity model reads every event (its snapshots go back a year),
+    // kept for the run. A night that scores with a kept model reads only the event dates tonight's
+    // windows hold (the stages' and the evidence counts' look-back, 90 days of a year's history)
+    // from their partitions: the evidence of older events is dropped by every aggregate anyway.
+    Optional<Dataset<Row>> events =
+        !eventsConfigured
+            ? Optional.empty()
+            : Optional.of(
+                propensity.kept().isPresent()
+                    ? CuratedTables.read(
+                        ctx.tables(),
+                        "events",
+                        date.minusDays(JourneyPropensity.lookbackDays(s.windowDays()) - 1L),
+                        date)
+                    : CuratedTables.read(ctx.tables(), "events", date));
     LOG.info("  journey: events configured {}, observable stages {}", eventsConfigured, observable);
 
     // Hashed by customer before it is cached: the evidence is a union of one branch per source,
@@ -161,7 +171,7 @@ public final class JourneyJob implements NightlyStep {
       // Cached: the write, the transitions and the funnel all read tonight's stages (one
       // computation).
       stages =
-          withPropensity(ctx, stages, evidence, tonight, personas, transactions, observable, result)
+          withPropensity(ctx, propensity, stages, evidence, tonight, personas, transactions, result)
               .select(outputColumns())
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -199,23 +209,18 @@ public final class JourneyJob implements NightlyStep {
    */
   private static Dataset<Row> withPropensity(
       JobContext ctx,
+      Propensity propensity,
       Dataset<Row> stages,
       Dataset<Row> evidence,
       Dataset<Row> tonight,
       Dataset<Row> personas,
       Dataset<Row> transactions,
-      String observable,
       StepResult result) {
     JourneySettings s = ctx.settings().journey();
-    Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
-    List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
-    String fingerprint = PropensityModelStore.fingerprint(s, observable, columns);
-    // A full refresh rebuilds from the raw inputs: it trains the model again.
-    Optional<PropensityModelStore.Stored> kept =
-        ctx.settings().run().fullRefresh()
-            ? Optional.empty()
-            : PropensityModelStore.reusable(
-                ctx.tables(), ctx.date(), fingerprint, s.propensity().retrainDays());
+    Dataset<Row> tonightFeatures = propensity.tonightFeatures();
+    List<String> columns = propensity.columns();
+    String fingerprint = propensity.fingerprint();
+    Optional<PropensityModelStore.Stored> kept = propensity.kept();
     Optional<PropensityModel> model;
     if (kept.isPresent()) {
       model = Optional.of(kept.get().model());
@@ -259,6 +264,30 @@ public final class JourneyJob implements NightlyStep {
         JourneyPropensity.featureRows(tonight, ctx.date(), tonightFeatures, columns, personas);
     Dataset<Row> scores = model.get().score(rows);
     return stages.join(scores, new String[] {"customer_id"}, "left");
+  }
+
+  /**
+   * Tonight's customer features, the propensity model's feature columns and fingerprint, and the
+   * model kept by an earlier night when it may score tonight (none on a full refresh, which trains
+   * again).
+   */
+  private record Propensity(
+      Dataset<Row> tonightFeatures,
+      List<String> columns,
+      String fingerprint,
+      Optional<PropensityModelStore.Stored> kept) {
+    static Propensity of(JobContext ctx, String observable) {
+      JourneySettings s = ctx.settings().journey();
+      Dataset<Row> tonightFeatures = ctx.tables().read(CustomerFeatures.TABLE, ctx.date());
+      List<String> columns = featureColumns(s.propensity().customerFeatures(), tonightFeatures);
+      String fingerprint = PropensityModelStore.fingerprint(s, observable, columns);
+      Optional<PropensityModelStore.Stored> kept =
+          ctx.settings().run().fullRefresh()
+              ? Optional.empty()
+              : PropensityModelStore.reusable(
+                  ctx.tables(), ctx.date(), fingerprint, s.propensity().retrainDays());
+      return new Propensity(tonightFeatures, columns, fingerprint, kept);
+    }
   }
 
   /** Trains the propensity model on the customer features as of past snapshot dates. */

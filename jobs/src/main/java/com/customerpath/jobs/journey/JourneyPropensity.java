@@ -118,7 +118,7 @@ public final class JourneyPropensity {
     Column ts = col("ts");
     Column end = ts.lt(dayStart(functions.date_add(asOf, 1)));
     // Each evidence row is kept for the (few) dates whose look-back or label window holds it.
-    int lookback = Math.max(windowDays, 90);
+    int lookback = lookbackDays(windowDays);
     Column inDateWindow =
         ts.geq(dayStart(functions.date_sub(asOf, lookback - 1)))
             .and(ts.lt(dayStart(functions.date_add(asOf, horizonDays + 1))));
@@ -150,6 +150,14 @@ public final class JourneyPropensity {
     return byDate
         .groupBy(SNAPSHOT, "customer_id")
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  /**
+   * How many days back from an as-of date its {@link #snapshotAggregates} read evidence: the stage
+   * window or the longest evidence count (90 days), whichever is longer.
+   */
+  public static int lookbackDays(int windowDays) {
+    return Math.max(windowDays, 90);
   }
 
   /** The feature rows of {@link #snapshotRows} from the dates' {@link #snapshotAggregates}. */

@@ -236,7 +236,12 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
-    Dataset<Row> events = CuratedTables.readOrNull(ctx.tables(), "events", date);
+    // Only their reviews are read (pain points): from storage, not from the run's kept events,
+    // which a night that scores with a kept propensity model no longer reads whole.
+    Dataset<Row> events =
+        CuratedTables.exists(ctx.tables(), "events", date)
+            ? CuratedTables.read(ctx.tables(), "events", null, date)
+            : null;
     Dataset<Row> customerPersonas = readIfExists(ctx, TableNames.CUSTOMER_PERSONAS);
     // One row per persona: held by the driver, so its names are looked up, not joined.
     Dataset<Row> personas =
