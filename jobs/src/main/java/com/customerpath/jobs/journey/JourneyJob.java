@@ -110,10 +110,10 @@ public final class JourneyJob implements NightlyStep {
     Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     Propensity propensity = Propensity.of(ctx, observable);
-    // A night that trains the propensity model reads every event (its snapshots go back a year),
-    // kept for the run. A night that scores with a kept model reads only the event dates tonight's
-    // windows hold (the stages' and the evidence counts' look-back, 90 days of a year's history)
-    // from their partitions: the evidence of older events is dropped by every aggregate anyway.
+    // A night that trains the propensity model reads every event (its snapshots go back further),
+    // kept for the run. A night that scores with a kept model reads only the event dates its
+    // aggregates look back over (the journey window, at least 90 days) from their partitions, and
+    // caches none: the evidence is their one scan, and older events count in no aggregate.
     Optional<Dataset<Row>> events =
         !eventsConfigured
             ? Optional.empty()
