@@ -174,17 +174,11 @@ public final class CustomerFeatures {
      * a day that left the window since, is aggregated again from the lines; every other customer's
      * row is the kept one with its recency counted to tonight. Equal to {@link #rows()} when the
      * kept rows were computed from the same lines up to keptAsOf, with the same settings and
-     * categories (the caller checks that).
-     */
-    public Dataset<Row> rowsUpdating(Dataset<Row> kept, LocalDate keptAsOf) {
-      return rowsUpdating(kept, keptAsOf, in.transactions());
-    }
-
-    /**
-     * As above, the changed customers found among changedDayLines: lines that include at least
-     * those of the {@link #changedLineDays} (a read of those days' partitions alone, where the
-     * window's lines are a scan of the whole history). A customer found there with no line in the
-     * window is aggregated again all the same, to what {@link #rows()} gives.
+     * categories (the caller checks that). The changed customers are found among changedDayLines:
+     * lines that include at least those of the {@link #changedLineDays} (a read of those days'
+     * partitions alone, where the window's lines are a scan of the whole history); a customer found
+     * there with no line in the window is aggregated again all the same, to what {@link #rows()}
+     * gives.
      */
     public Dataset<Row> rowsUpdating(
         Dataset<Row> kept, LocalDate keptAsOf, Dataset<Row> changedDayLines) {
@@ -224,14 +218,6 @@ public final class CustomerFeatures {
     public void release() {
       cached.forEach(Dataset::unpersist);
       cached.clear();
-    }
-
-    /**
-     * The customers whose rows tonight differ from those of keptAsOf: a line on a day after it, or
-     * on a day that was in its window and is not in tonight's.
-     */
-    public Dataset<Row> changedCustomers(LocalDate keptAsOf) {
-      return customersWithChangedLines(in.transactions(), keptAsOf, singleAsOf(), lookbackDays);
     }
 
     private LocalDate singleAsOf() {

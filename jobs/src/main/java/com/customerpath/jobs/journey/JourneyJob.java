@@ -50,29 +50,11 @@ public final class JourneyJob implements NightlyStep {
   }
 
   /**
-   * journey_stages rows without propensity: stages at the run date, complaint counts, persona and
-   * the previous run's stage.
+   * journey_stages rows without propensity: the stages at the run date ({@link
+   * JourneyStages#stagesAt} or {@link JourneyStages#stagesOf}) with their complaint counts, persona
+   * and the previous run's stage.
    */
   public static Dataset<Row> stages(
-      Dataset<Row> evidence,
-      Optional<Dataset<Row>> complaints,
-      Dataset<Row> personas,
-      Dataset<Row> previous,
-      LocalDate runDate,
-      int windowDays,
-      String observable) {
-    return withContext(
-        JourneyStages.stagesAt(evidence, runDate, windowDays),
-        complaints,
-        personas,
-        previous,
-        runDate,
-        windowDays,
-        observable);
-  }
-
-  /** The stages at the run date with their complaints, persona and previous stage. */
-  private static Dataset<Row> withContext(
       Dataset<Row> s,
       Optional<Dataset<Row>> complaints,
       Dataset<Row> personas,
@@ -160,7 +142,7 @@ public final class JourneyJob implements NightlyStep {
           JourneyPropensity.snapshotAggregates(evidence, List.of(date), s.windowDays(), 0)
               .persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> stages =
-          withContext(
+          stages(
               JourneyStages.stagesOf(tonight, date),
               JourneyStages.complaints(events, s.complaint()),
               personas,

@@ -58,7 +58,12 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
 
   private final LocalDate keptNight;
   private final LocalDate date;
-  private final Dataset<Row> transactions;
+
+  /**
+   * The curated lines of the days that changed since the kept night (or any lines holding them).
+   */
+  private final Dataset<Row> changedDayLines;
+
   private final int lookbackDays;
   private final Dataset<Row> keptState;
   private final Dataset<Row> keptRecommendations;
@@ -74,7 +79,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
   RecommendationCarryOver(
       LocalDate keptNight,
       LocalDate date,
-      Dataset<Row> transactions,
+      Dataset<Row> changedDayLines,
       int lookbackDays,
       Dataset<Row> keptState,
       Dataset<Row> keptRecommendations,
@@ -83,7 +88,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
       Recommender.Params params) {
     this.keptNight = keptNight;
     this.date = date;
-    this.transactions = transactions;
+    this.changedDayLines = changedDayLines;
     this.lookbackDays = lookbackDays;
     this.keptState = keptState;
     this.keptRecommendations = keptRecommendations;
@@ -249,7 +254,7 @@ public final class RecommendationCarryOver implements Recommender.Rebuild {
     // Cached: the interactions (twice) and the targets join it; each would scan the lines again.
     if (linesChanged == null) {
       linesChanged =
-          CustomerFeatures.customersWithChangedLines(transactions, keptNight, date, lookbackDays)
+          CustomerFeatures.customersWithChangedLines(changedDayLines, keptNight, date, lookbackDays)
               .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     }
     return linesChanged;

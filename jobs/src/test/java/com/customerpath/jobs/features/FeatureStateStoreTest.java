@@ -62,18 +62,15 @@ class FeatureStateStoreTest {
     Map<String, List<Object>> carriedContexts = rows(night, FeaturesJob.CONTEXT_TABLE);
 
     // The sample's last day has buyers, so some customers were aggregated again, most carried.
-    CustomerFeatures.FeatureWindow window =
-        CustomerFeatures.window(
-            FeaturesJob.inputs(night),
-            night.settings().features(),
-            night.settings().run().lookbackDays(),
-            List.of(new View(NIGHT, FeatureContext.ALL)));
-    long changed = window.changedCustomers(EVE).count();
+    int lookback = night.settings().run().lookbackDays();
+    Dataset<Row> windowScan =
+        CustomerFeatures.customersWithChangedLines(
+            FeaturesJob.inputs(night).transactions(), EVE, NIGHT, lookback);
+    long changed = windowScan.count();
     assertTrue(
         changed > 0 && changed < carriedFeatures.size() / 2,
         changed + " of " + carriedFeatures.size() + " customers aggregated again");
     // The night finds them among the changed days' partitions alone: the same customers.
-    int lookback = night.settings().run().lookbackDays();
     List<LocalDate> days = CustomerFeatures.changedLineDays(EVE, NIGHT, lookback);
     assertEquals(
         List.of(EVE.minusDays(lookback - 1L), NIGHT), days, "the day that left, the new day");
@@ -81,7 +78,7 @@ class FeatureStateStoreTest {
         CuratedTables.readEventDates(
             night.tables(), "transactions", days.stream().map(LocalDate::toString).toList());
     assertEquals(
-        ids(window.changedCustomers(EVE)),
+        ids(windowScan),
         ids(CustomerFeatures.customersWithChangedLines(changedDayLines, EVE, NIGHT, lookback)));
 
     JobContext refresh = SampleRun.context(copy, Map.of("customerpath.run.full-refresh", "true"));

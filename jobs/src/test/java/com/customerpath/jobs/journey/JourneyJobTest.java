@@ -85,7 +85,7 @@ class JourneyJobTest {
         JourneyStages.evidence(Optional.of(events()), transactions(), s.rules(), RUN);
     Dataset<Row> stages =
         JourneyJob.stages(
-            evidence,
+            JourneyStages.stagesAt(evidence, RUN, s.windowDays()),
             JourneyStages.complaints(Optional.of(events()), s.complaint()),
             rows("customer_id STRING, persona_id INT", new Object[] {"e", 3}),
             JourneyMetrics.noPrevious(SparkTestSession.get()),
@@ -422,7 +422,7 @@ class JourneyJobTest {
     Map<String, Row> got =
         byCustomer(
             JourneyJob.stages(
-                evidence,
+                JourneyStages.stagesAt(evidence, run, s.windowDays()),
                 JourneyStages.complaints(Optional.of(events), s.complaint()),
                 rows("customer_id STRING, persona_id INT"),
                 JourneyMetrics.noPrevious(SparkTestSession.get()),
