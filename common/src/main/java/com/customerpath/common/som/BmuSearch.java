@@ -50,9 +50,13 @@ final class BmuSearch implements Serializable {
     this.chunkRows = Math.max(1, Math.min(FeatureBlock.MAX_ROWS, MAX_SCORES / units));
   }
 
+  PassStatistics emptyStatistics(boolean withSums) {
+    return new PassStatistics(units, dim, withSums);
+  }
+
   /** One pass over a partition: hit counts, error sums and, if asked, per-unit feature sums. */
   PassStatistics accumulate(Iterator<FeatureBlock> blocks, boolean withSums) {
-    PassStatistics stats = new PassStatistics(units, dim, withSums);
+    PassStatistics stats = emptyStatistics(withSums);
     double[] scores = new double[units * chunkRows];
     int[] best = new int[chunkRows];
     int[] second = new int[chunkRows];

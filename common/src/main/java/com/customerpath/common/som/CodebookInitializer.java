@@ -3,10 +3,8 @@ package com.customerpath.common.som;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.netlib.util.intW;
 
 /** Initial codebooks (units x dim, row-major) computed from the cached feature blocks. */
@@ -14,18 +12,8 @@ final class CodebookInitializer {
   private CodebookInitializer() {}
 
   /** Each unit starts at a distinct sampled row (with replacement only if rows < units). */
-  static double[] random(JavaRDD<FeatureBlock> blocks, long rows, int units, int dim, long seed) {
-    List<double[]> sample =
-        blocks
-            .flatMap(
-                block -> {
-                  List<double[]> out = new ArrayList<>(block.size);
-                  for (int i = 0; i < block.size; i++) {
-                    out.add(Arrays.copyOfRange(block.values, i * dim, (i + 1) * dim));
-                  }
-                  return out.iterator();
-                })
-            .takeSample(rows < units, units, seed);
+  static double[] random(SomData data, long rows, int units, int dim, long seed) {
+    List<double[]> sample = data.sample(rows < units, units, seed);
     double[] codebook = new double[units * dim];
     for (int j = 0; j < units; j++) {
       System.arraycopy(sample.get(j), 0, codebook, j * dim, dim);
@@ -38,8 +26,8 @@ final class CodebookInitializer {
    * components, each scaled by the square root of its eigenvalue (one standard deviation to either
    * side). The longer side of the grid follows the first component.
    */
-  static double[] pca(JavaRDD<FeatureBlock> blocks, SomGrid grid, int dim) {
-    Moments moments = blocks.treeAggregate(new Moments(dim), Moments::add, Moments::merge);
+  static double[] pca(SomData data, SomGrid grid, int dim) {
+    Moments moments = data.moments();
     double[] mean = new double[dim];
     for (int f = 0; f < dim; f++) {
       mean[f] = moments.sum[f] / moments.rows;
@@ -113,7 +101,7 @@ final class CodebookInitializer {
   }
 
   /** Row count, feature sums and the Gram matrix X^T X, accumulated one block per product. */
-  private static final class Moments implements Serializable {
+  static final class Moments implements Serializable {
     private static final long serialVersionUID = 1L;
     private final int dim;
     private final double[] sum;

@@ -1,8 +1,10 @@
 package com.customerpath.common.som;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -53,6 +55,48 @@ final class FeatureBlock implements Serializable {
             size, dim, size == MAX_ROWS ? values : Arrays.copyOf(values, size * dim));
       }
     };
+  }
+
+  /** Every row of a partition as blocks, their size taken from the first vector. */
+  static List<FeatureBlock> allOf(Iterator<Row> rows) {
+    List<FeatureBlock> blocks = new ArrayList<>();
+    if (!rows.hasNext()) {
+      return blocks;
+    }
+    Row first = rows.next();
+    Vector vector = (Vector) first.get(0);
+    if (vector == null) {
+      throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
+    }
+    Iterator<Row> withFirst =
+        new Iterator<>() {
+          private boolean firstTaken;
+
+          @Override
+          public boolean hasNext() {
+            return !firstTaken || rows.hasNext();
+          }
+
+          @Override
+          public Row next() {
+            if (firstTaken) {
+              return rows.next();
+            }
+            firstTaken = true;
+            return first;
+          }
+        };
+    fromRows(withFirst, vector.size()).forEachRemaining(blocks::add);
+    return blocks;
+  }
+
+  /** Each row as its own array. */
+  List<double[]> rowCopies() {
+    List<double[]> rows = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      rows.add(Arrays.copyOfRange(values, i * dim, (i + 1) * dim));
+    }
+    return rows;
   }
 
   private static void copyInto(Vector v, double[] target, int offset, int dim) {

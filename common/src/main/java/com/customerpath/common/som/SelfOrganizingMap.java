@@ -1,11 +1,7 @@
 package com.customerpath.common.som;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -28,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * treeAggregate}, and sets every unit on the driver to the kernel-weighted mean {@code w_j = sum_i
  * h(j,i) S_i / sum_i h(j,i) N_i}. The kernel radius decays from radiusStart to radiusEnd over
  * maxIter epochs. The features are copied once into cached dense blocks.
+ *
+ * <p>Data of at most singleTaskMaxRows rows trains inside one task instead: the same loop over the
+ * blocks that task holds, so the whole fit is one Spark job where it would otherwise be one per
+ * epoch, each costing more to schedule than its pass over a few thousand rows.
  */
 public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     implements SelfOrganizingMapParams, DefaultParamsWritable {
@@ -147,6 +147,11 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     return defaultCopy(extra);
   }
 
+  public SelfOrganizingMap setSingleTaskMaxRows(long value) {
+    setChecked(singleTaskMaxRows(), value);
+    return this;
+  }
+
   @Override
   public SelfOrganizingMapModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
@@ -155,150 +160,86 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
           "The input data is not directly cached, which may hurt performance if its"
               + " parent RDDs are also uncached.");
     }
+    long start = System.nanoTime();
     Dataset<Row> features = dataset.select(getFeaturesCol());
-    List<Row> first = features.takeAsList(1);
-    if (first.isEmpty()) {
+    long rows = features.count();
+    if (rows == 0) {
       throw new IllegalArgumentException("SelfOrganizingMap cannot fit an empty dataset");
     }
-    Vector firstVector = (Vector) first.get(0).get(0);
-    if (firstVector == null) {
-      throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
-    }
-    int dim = firstVector.size();
-    JavaRDD<FeatureBlock> blocks =
-        features
-            .toJavaRDD()
-            .mapPartitions(rows -> FeatureBlock.fromRows(rows, dim))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      return train(blocks, dim);
-    } finally {
-      blocks.unpersist(false);
-    }
-  }
-
-  private SelfOrganizingMapModel train(JavaRDD<FeatureBlock> blocks, int dim) {
-    long start = System.nanoTime();
-    SomGrid grid = somGrid();
-    int units = grid.numUnits();
-    long rows = blocks.map(block -> (long) block.size).reduce(Long::sum);
-    double[] codebook =
-        SelfOrganizingMapParamSet.PCA.equals(getInitMode())
-            ? CodebookInitializer.pca(blocks, grid, dim)
-            : CodebookInitializer.random(blocks, rows, units, dim, getSeed());
+    SomTraining training = training();
+    boolean inOneTask = rows <= getSingleTaskMaxRows();
+    SomTraining.Trained trained =
+        inOneTask
+            ? trainInOneTask(features, rows, training)
+            : trainDistributed(features, rows, training);
     LOG.info(
-        "SelfOrganizingMap {}x{} {} on {} rows x {} features: cached and initialised ({}) in {} s",
-        grid.rows(),
-        grid.cols(),
+        "SelfOrganizingMap {}x{} {} on {} rows x {} features: {} epochs {} in {} s",
+        getGridRows(),
+        getGridCols(),
         getTopology(),
         rows,
-        dim,
-        getInitMode(),
-        seconds(start));
-
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
-    List<TrainingEpoch> history = new ArrayList<>();
-    RadiusSchedule schedule =
-        new RadiusSchedule(
-            getRadiusStart(),
-            getRadiusEnd(),
-            SelfOrganizingMapParamSet.LINEAR.equals(getRadiusDecay()),
-            getMaxIter());
-    boolean bubble = SelfOrganizingMapParamSet.BUBBLE.equals(getNeighborhood());
-    // Each pass measures the codebook it searches and sums rows for the next update, so epoch e's
-    // errors come from the pass after its update: maxIter + 1 passes, the last without sums.
-    PassStatistics stats = pass(jsc, blocks, grid, codebook, dim, true);
-    for (int epoch = 0; epoch < getMaxIter(); epoch++) {
-      long epochStart = System.nanoTime();
-      double radius = schedule.radius(epoch);
-      codebook = batchUpdate(grid, codebook, dim, stats, radius, bubble);
-      boolean last = epoch == getMaxIter() - 1;
-      stats = pass(jsc, blocks, grid, codebook, dim, !last);
-      TrainingEpoch summary =
-          new TrainingEpoch(epoch + 1, radius, stats.quantizationError(), stats.topographicError());
-      history.add(summary);
-      LOG.info("SelfOrganizingMap {} in {} s", summary, seconds(epochStart));
-      if (epoch > 0 && converged(history, getTol())) {
-        break;
-      }
-    }
-    // The last pass searched the final codebook: its counts are the training hit counts.
+        trained.dim(),
+        trained.history().size(),
+        inOneTask ? "in one task" : "one Spark job each",
+        String.format("%.3f", (System.nanoTime() - start) / 1e9));
     SelfOrganizingMapModel model =
-        new SelfOrganizingMapModel(uid, codebook, dim, history, stats.counts);
+        new SelfOrganizingMapModel(
+            uid, trained.codebook(), trained.dim(), trained.history(), trained.counts());
     return copyValues(model, ParamMap.empty()).setParent(this);
   }
 
-  /** One distributed BMU pass against a broadcast codebook. */
-  private static PassStatistics pass(
-      JavaSparkContext jsc,
-      JavaRDD<FeatureBlock> blocks,
-      SomGrid grid,
-      double[] codebook,
-      int dim,
-      boolean withSums) {
-    Broadcast<BmuSearch> search = jsc.broadcast(new BmuSearch(grid, codebook, dim));
-    try {
-      return blocks
-          .mapPartitions(part -> List.of(search.value().accumulate(part, withSums)).iterator())
-          .treeAggregate(
-              new PassStatistics(grid.numUnits(), dim, withSums),
-              PassStatistics::merge,
-              PassStatistics::merge);
-    } finally {
-      search.destroy();
-    }
-  }
-
-  /** Relative change of the quantization error between the last two epochs is below tol. */
-  private static boolean converged(List<TrainingEpoch> history, double tol) {
-    double previous = history.get(history.size() - 2).quantizationError();
-    double current = history.get(history.size() - 1).quantizationError();
-    return Math.abs(previous - current) < tol * previous;
+  private SomTraining training() {
+    SomGrid grid = somGrid();
+    return new SomTraining(
+        grid,
+        new SomTraining.RadiusSchedule(
+            getRadiusStart(),
+            getRadiusEnd(),
+            SelfOrganizingMapParamSet.LINEAR.equals(getRadiusDecay()),
+            getMaxIter()),
+        SelfOrganizingMapParamSet.BUBBLE.equals(getNeighborhood()),
+        SelfOrganizingMapParamSet.PCA.equals(getInitMode()),
+        getSeed(),
+        getTol());
   }
 
   /**
-   * Kohonen's batch rule. Units whose weighted count is zero (no data within a bubble) keep their
-   * weights.
+   * Every epoch inside the one task that reads all the rows: one Spark job for the whole fit, the
+   * rows never leave the executor, and only the codebook and its history come back.
    */
-  static double[] batchUpdate(
-      SomGrid grid,
-      double[] codebook,
-      int dim,
-      PassStatistics stats,
-      double radius,
-      boolean bubble) {
-    int units = grid.numUnits();
-    double[] updated = codebook.clone();
-    double twoRadiusSquared = 2 * radius * radius;
-    double[] numerator = new double[dim];
-    for (int j = 0; j < units; j++) {
-      Arrays.fill(numerator, 0);
-      double denominator = 0;
-      for (int i = 0; i < units; i++) {
-        if (stats.counts[i] == 0) {
-          continue;
-        }
-        double d2 = grid.squaredDistance(j, i);
-        double h = bubble ? (d2 <= radius * radius ? 1 : 0) : Math.exp(-d2 / twoRadiusSquared);
-        if (h == 0) {
-          continue;
-        }
-        denominator += h * stats.counts[i];
-        for (int f = 0; f < dim; f++) {
-          numerator[f] += h * stats.sums[i * dim + f];
-        }
-      }
-      if (denominator > 0) {
-        for (int f = 0; f < dim; f++) {
-          updated[j * dim + f] = numerator[f] / denominator;
-        }
-      }
-    }
-    return updated;
+  private static SomTraining.Trained trainInOneTask(
+      Dataset<Row> features, long rows, SomTraining training) {
+    return features
+        .toJavaRDD()
+        .coalesce(1)
+        .mapPartitions(
+            part -> {
+              List<FeatureBlock> blocks = FeatureBlock.allOf(part);
+              int dim = blocks.get(0).dim;
+              return List.of(training.train(new SomData.InTask(blocks, dim), rows, dim)).iterator();
+            })
+        .collect()
+        .get(0);
   }
 
-  private static String seconds(long startNanos) {
-    return String.format("%.3f", (System.nanoTime() - startNanos) / 1e9);
+  /** One Spark job per pass over blocks cached across the cluster, the codebook broadcast. */
+  private static SomTraining.Trained trainDistributed(
+      Dataset<Row> features, long rows, SomTraining training) {
+    Vector first = (Vector) features.takeAsList(1).get(0).get(0);
+    if (first == null) {
+      throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
+    }
+    int dim = first.size();
+    JavaRDD<FeatureBlock> blocks =
+        features
+            .toJavaRDD()
+            .mapPartitions(part -> FeatureBlock.fromRows(part, dim))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return training.train(new SomData.Distributed(blocks, rows, dim), rows, dim);
+    } finally {
+      blocks.unpersist(false);
+    }
   }
 
   public static MLReader<SelfOrganizingMap> read() {
@@ -307,13 +248,5 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
 
   public static SelfOrganizingMap load(String path) {
     return read().load(path);
-  }
-
-  /** Radius per epoch, from start (first epoch) to end (last epoch); a single epoch uses end. */
-  record RadiusSchedule(double start, double end, boolean linear, int epochs) {
-    double radius(int epoch) {
-      double progress = epochs == 1 ? 1.0 : (double) epoch / (epochs - 1);
-      return linear ? start + (end - start) * progress : start * Math.pow(end / start, progress);
-    }
   }
 }

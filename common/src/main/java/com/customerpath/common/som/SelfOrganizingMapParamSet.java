@@ -34,6 +34,8 @@ public final class SelfOrganizingMapParamSet implements Serializable {
   /** Used when radiusEnd is not set, capped at the effective radiusStart. */
   static final double DEFAULT_RADIUS_END = 1.0;
 
+  static final long DEFAULT_SINGLE_TASK_MAX_ROWS = 100_000;
+
   final IntParam gridRows;
   final IntParam gridCols;
   final Param<String> topology;
@@ -45,6 +47,7 @@ public final class SelfOrganizingMapParamSet implements Serializable {
   final DoubleParam tol;
   final Param<String> initMode;
   final LongParam seed;
+  final LongParam singleTaskMaxRows;
   final Param<String> featuresCol;
   final Param<String> predictionCol;
   final Param<String> bmuRowCol;
@@ -121,6 +124,13 @@ public final class SelfOrganizingMapParamSet implements Serializable {
                 + ": random sample rows, or the plane of the first two principal components",
             register("initMode", oneOf(INIT_MODES)));
     seed = new LongParam(owner, "seed", "random seed", register("seed", anyLong));
+    singleTaskMaxRows =
+        new LongParam(
+            owner,
+            "singleTaskMaxRows",
+            "train inside one Spark task (one job for the whole fit instead of one per epoch) when"
+                + " the data has at most this many rows; 0 = always one job per epoch (>= 0)",
+            register("singleTaskMaxRows", v -> (Long) v >= 0 ? null : ">= 0"));
     featuresCol =
         new Param<>(
             owner, "featuresCol", "features column (Vector)", register("featuresCol", columnName));
@@ -167,6 +177,8 @@ public final class SelfOrganizingMapParamSet implements Serializable {
     owner.setDefault(tol, 0.0);
     owner.setDefault(initMode, PCA);
     owner.setDefault(seed, (long) SelfOrganizingMap.class.getName().hashCode());
+    // Below this an epoch is shorter than the scheduling of the Spark job that would run it.
+    owner.setDefault(singleTaskMaxRows, DEFAULT_SINGLE_TASK_MAX_ROWS);
     owner.setDefault(featuresCol, "features");
     owner.setDefault(predictionCol, "prediction");
     owner.setDefault(bmuRowCol, "bmuRow");

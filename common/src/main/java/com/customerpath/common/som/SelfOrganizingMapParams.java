@@ -65,6 +65,10 @@ public interface SelfOrganizingMapParams extends Params {
     return somParams().seed;
   }
 
+  default LongParam singleTaskMaxRows() {
+    return somParams().singleTaskMaxRows;
+  }
+
   default Param<String> featuresCol() {
     return somParams().featuresCol;
   }
@@ -134,6 +138,10 @@ public interface SelfOrganizingMapParams extends Params {
 
   default long getSeed() {
     return (Long) getOrDefault(seed());
+  }
+
+  default long getSingleTaskMaxRows() {
+    return (Long) getOrDefault(singleTaskMaxRows());
   }
 
   default String getFeaturesCol() {

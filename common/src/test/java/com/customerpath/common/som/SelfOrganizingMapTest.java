@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.customerpath.testing.SparkJobCounter;
 import com.customerpath.testing.SparkTestSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -166,6 +168,7 @@ class SelfOrganizingMapTest {
             .setMaxIter(8)
             .setRadiusStart(3)
             .setRadiusEnd(0.5)
+            .setSingleTaskMaxRows(0) // one Spark job per epoch, over cached blocks
             .fit(features(rows));
     assertEquals(
         persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "cached blocks leaked");
@@ -183,6 +186,45 @@ class SelfOrganizingMapTest {
     assertArrayEquals(model.hitCounts(features(rows)), model.summary().hitCounts());
     assertEquals(rows.size(), model.summary().rows());
     assertEquals(history, model.summary().history());
+  }
+
+  @Test
+  void oneTaskTrainsTheSameMapAsOneJobPerEpochInTwoSparkJobs() throws Exception {
+    Dataset<Row> data = features(gaussianBlobs(3000, 5, 13)).cache();
+    data.count();
+    SelfOrganizingMap som =
+        new SelfOrganizingMap()
+            .setGridRows(5)
+            .setGridCols(6)
+            .setTopology("hexagonal")
+            .setMaxIter(10);
+
+    SparkJobCounter distributedJobs = SparkJobCounter.start(spark);
+    SelfOrganizingMapModel distributed =
+        som.copy(ParamMap.empty()).setSingleTaskMaxRows(0).fit(data);
+    int jobsDistributed = distributedJobs.stop();
+    SparkJobCounter oneTaskJobs = SparkJobCounter.start(spark);
+    SelfOrganizingMapModel oneTask =
+        som.copy(ParamMap.empty()).setSingleTaskMaxRows(3000).fit(data);
+    int jobsOneTask = oneTaskJobs.stop();
+    data.unpersist();
+
+    // The count, then one job for every epoch: 11 passes plus the initialisation's.
+    assertTrue(jobsDistributed >= 13, "distributed fit ran " + jobsDistributed + " Spark jobs");
+    assertEquals(2, jobsOneTask, "the count and the fit");
+    // The same loop over the same rows: only the order of floating-point sums differs.
+    assertEquals(distributed.trainingHistory().size(), oneTask.trainingHistory().size());
+    for (int j = 0; j < distributed.numUnits(); j++) {
+      for (int f = 0; f < 5; f++) {
+        assertEquals(distributed.codebook().apply(j, f), oneTask.codebook().apply(j, f), 1e-9);
+      }
+    }
+    assertArrayEquals(distributed.summary().hitCounts(), oneTask.summary().hitCounts());
+    assertEquals(
+        distributed.summary().lastEpoch().quantizationError(),
+        oneTask.summary().lastEpoch().quantizationError(),
+        1e-9);
+    assertEquals(3000, oneTask.summary().rows());
   }
 
   @Test
@@ -249,7 +291,7 @@ class SelfOrganizingMapTest {
     assertEquals(4.5, som.getRadiusStart());
     assertEquals(1.0, som.getRadiusEnd());
     assertEquals(0.5, new SelfOrganizingMap().setGridRows(1).setGridCols(1).getRadiusEnd());
-    assertEquals(16, som.params().length);
+    assertEquals(17, som.params().length);
   }
 
   @Test

@@ -81,15 +81,20 @@ class FeatureStateStoreTest {
         ids(windowScan),
         ids(CustomerFeatures.customersWithChangedLines(changedDayLines, EVE, NIGHT, lookback)));
 
-    JobContext refresh = SampleRun.context(copy, Map.of("customerpath.run.full-refresh", "true"));
-    Map<String, Double> full = JobRunner.runStep(refresh, new FeaturesJob()).metrics();
-    assertEquals(0.0, full.get("features_carried_over"), "a full refresh aggregates everyone");
-    assertSameRows(rows(refresh, FeaturesJob.TABLE), carriedFeatures);
-    assertSameRows(rows(refresh, FeaturesJob.CONTEXT_TABLE), carriedContexts);
+    // The shared sample night aggregated every customer from the same lines (nothing was kept
+    // before it), as a full refresh would: the carried-over night gives the same rows.
+    SampleRun shared = SampleRun.get();
+    assertEquals(0.0, shared.stepFigures.get("features").get("features_carried_over"));
+    assertSameRows(rows(shared.context, FeaturesJob.TABLE), carriedFeatures);
+    assertSameRows(rows(shared.context, FeaturesJob.CONTEXT_TABLE), carriedContexts);
 
-    // The same settings and data as the eve's aggregates: carried over.
+    // The same settings and data as the eve's aggregates: carried over, unless a full refresh.
     FeatureStateStore.Summary tonight = summary(night, night.settings().features());
     assertTrue(FeatureStateStore.previous(night.tables(), NIGHT, tonight, false).carriesOver());
+    FeatureStateStore.Decision refresh =
+        FeatureStateStore.previous(night.tables(), NIGHT, tonight, true);
+    assertFalse(refresh.carriesOver());
+    assertEquals("a full refresh", refresh.reason());
     // Other category columns: aggregated again.
     FeatureStateStore.Summary otherCategories =
         summary(night, night.settings().features().withoutCategoryShares());

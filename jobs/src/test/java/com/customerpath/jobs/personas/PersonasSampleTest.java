@@ -175,14 +175,8 @@ class PersonasSampleTest {
     assertEquals(0.0, fitted.get("personas_model_reused"));
     assertEquals(1.0, reused.get("personas_model_reused"), "model reused: " + reused);
     assertEquals(1.0, reused.get("personas_model_age_days"));
+    // The training figures of night one: a map trained on night two's customers would differ.
     assertEquals(fitted.get("som_quantization_error"), reused.get("som_quantization_error"));
-    // No map training, k-selection or scaler pass: the SOM's epochs alone are 20 Spark jobs.
-    assertTrue(
-        reused.get("jobs_personas") <= fitted.get("jobs_personas") - 20,
-        "Spark jobs of the personas step: fitted "
-            + fitted.get("jobs_personas")
-            + ", reused "
-            + reused.get("jobs_personas"));
   }
 
   private static Map<String, Double> personaFigures(JobContext ctx, LocalDate date) {

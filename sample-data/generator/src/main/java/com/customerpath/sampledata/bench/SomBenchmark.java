@@ -111,6 +111,21 @@ public final class SomBenchmark {
               e,
               maxIter -> kMeans(data, units, maxIter, "block"));
 
+      // Whole fits of the same map, in one task and with one Spark job per epoch: where the
+      // first stops paying is where singleTaskMaxRows belongs on this machine.
+      double oneTask = secondsPerFit(data, side, e, Long.MAX_VALUE);
+      double perEpoch = secondsPerFit(data, side, e, 0);
+      System.out.printf(
+          Locale.ROOT,
+          "SOM %dx%d fit of %d epochs: %.2f s in one task, %.2f s with one Spark job per epoch"
+              + " (%.2f)%n",
+          side,
+          side,
+          e,
+          oneTask,
+          perEpoch,
+          oneTask / perEpoch);
+
       double fastest = Math.min(rowIteration, blockIteration);
       System.out.printf(Locale.ROOT, "%nSOM epoch:                   %.3f s%n", somEpoch);
       System.out.printf(Locale.ROOT, "k-means iteration (row):     %.3f s%n", rowIteration);
@@ -123,6 +138,20 @@ public final class SomBenchmark {
     } finally {
       spark.stop();
     }
+  }
+
+  private static double secondsPerFit(Dataset<Row> data, int side, int epochs, long maxRows) {
+    SelfOrganizingMap som =
+        new SelfOrganizingMap()
+            .setGridRows(side)
+            .setGridCols(side)
+            .setMaxIter(epochs)
+            .setSeed(SEED)
+            .setSingleTaskMaxRows(maxRows);
+    som.fit(data); // warm-up
+    long start = System.nanoTime();
+    som.fit(data);
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static int kMeans(Dataset<Row> data, int k, int maxIter, String solver) {
