@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -169,9 +170,11 @@ class PropensityModelStoreTest {
    * max-training-customers below tonight's customers trains on a hash sample of about that many
    * (the setting is in the fingerprint, so the sample night's kept model is not reused): fewer
    * training rows, a model that still ranks the held-out snapshot better than chance, and every
-   * customer below advocate still scored.
+   * customer below advocate still scored. Extended phase: a journey step of its own for a setting
+   * the sample night does not use.
    */
   @Test
+  @Tag("extended")
   void aCappedTrainingSampleStillScoresEveryCustomer() throws Exception {
     SampleRun run = SampleRun.get();
     Path copy = SampleRun.copyOfTheNight("propensity-sample");

@@ -23,13 +23,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The recommender's sources find what the generator planted (repeat cycles and complementary
  * products), checked against the generator's ground truth; the hybrid serves a cycler's staple when
- * it is due, where global popularity does not.
+ * it is due, where global popularity does not. Extended phase, with the other generated-data tests:
+ * the generator, its own Spark session and 120 days of Parquet cost the default phase 50 s.
  */
+@Tag("extended")
 class PlantedPatternsTest {
   private static final LocalDate END = LocalDate.parse("2026-06-30");
   private static final LocalDate AS_OF = END.minusDays(14);
