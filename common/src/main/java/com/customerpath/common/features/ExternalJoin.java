@@ -228,7 +228,9 @@ public final class ExternalJoin {
         rows.select(functions.trim(col(joinColumn).cast("string")).as(KEY))
             .filter(col(KEY).isNotNull())
             .distinct();
-    Dataset<Row> known = table.byKey().select(col(KEY));
+    // Shuffled, not broadcast: the distinct keys are already partitioned by the key, so only the
+    // (small) known keys move, and the query needs no broadcast's Spark job of its own.
+    Dataset<Row> known = table.byKey().select(col(KEY)).hint("shuffle_hash");
     return keys.join(known, keys.col(KEY).equalTo(known.col(KEY)), "left_anti")
         .withColumnRenamed(KEY, "key");
   }

@@ -57,8 +57,11 @@ final class FeatureBlock implements Serializable {
     };
   }
 
-  /** Every row of a partition as blocks, their size taken from the first vector. */
-  static List<FeatureBlock> allOf(Iterator<Row> rows) {
+  /**
+   * Every row of a partition as blocks, their size taken from the first vector; null as soon as
+   * there are more than maxRows (the rest is not read).
+   */
+  static List<FeatureBlock> allOf(Iterator<Row> rows, long maxRows) {
     List<FeatureBlock> blocks = new ArrayList<>();
     if (!rows.hasNext()) {
       return blocks;
@@ -68,17 +71,24 @@ final class FeatureBlock implements Serializable {
     if (vector == null) {
       throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
     }
-    Iterator<Row> withFirst =
+    long[] read = {0};
+    boolean[] over = {false};
+    Iterator<Row> upToLimit =
         new Iterator<>() {
           private boolean firstTaken;
 
           @Override
           public boolean hasNext() {
+            if (read[0] >= maxRows) {
+              over[0] = rows.hasNext();
+              return false;
+            }
             return !firstTaken || rows.hasNext();
           }
 
           @Override
           public Row next() {
+            read[0]++;
             if (firstTaken) {
               return rows.next();
             }
@@ -86,8 +96,8 @@ final class FeatureBlock implements Serializable {
             return first;
           }
         };
-    fromRows(withFirst, vector.size()).forEachRemaining(blocks::add);
-    return blocks;
+    fromRows(upToLimit, vector.size()).forEachRemaining(blocks::add);
+    return over[0] ? null : blocks;
   }
 
   /** Each row as its own array. */

@@ -162,22 +162,23 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
     }
     long start = System.nanoTime();
     Dataset<Row> features = dataset.select(getFeaturesCol());
-    long rows = features.count();
-    if (rows == 0) {
-      throw new IllegalArgumentException("SelfOrganizingMap cannot fit an empty dataset");
-    }
     SomTraining training = training();
-    boolean inOneTask = rows <= getSingleTaskMaxRows();
+    // One task reads the rows: every one of them, and trains on them there, when there are at
+    // most singleTaskMaxRows; otherwise it stops at the first row past the limit.
     SomTraining.Trained trained =
-        inOneTask
-            ? trainInOneTask(features, rows, training)
-            : trainDistributed(features, rows, training);
+        getSingleTaskMaxRows() > 0
+            ? trainInOneTask(features, getSingleTaskMaxRows(), training)
+            : null;
+    boolean inOneTask = trained != null;
+    if (!inOneTask) {
+      trained = trainDistributed(features, training);
+    }
     LOG.info(
         "SelfOrganizingMap {}x{} {} on {} rows x {} features: {} epochs {} in {} s",
         getGridRows(),
         getGridCols(),
         getTopology(),
-        rows,
+        trained.rows(),
         trained.dim(),
         trained.history().size(),
         inOneTask ? "in one task" : "one Spark job each",
@@ -205,27 +206,36 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
 
   /**
    * Every epoch inside the one task that reads all the rows: one Spark job for the whole fit, the
-   * rows never leave the executor, and only the codebook and its history come back.
+   * rows never leave the executor, and only the codebook and its history come back. Null when there
+   * are more than maxRows rows (or none).
    */
   private static SomTraining.Trained trainInOneTask(
-      Dataset<Row> features, long rows, SomTraining training) {
-    return features
-        .toJavaRDD()
-        .coalesce(1)
-        .mapPartitions(
-            part -> {
-              List<FeatureBlock> blocks = FeatureBlock.allOf(part);
-              int dim = blocks.get(0).dim;
-              return List.of(training.train(new SomData.InTask(blocks, dim), rows, dim)).iterator();
-            })
-        .collect()
-        .get(0);
+      Dataset<Row> features, long maxRows, SomTraining training) {
+    List<SomTraining.Trained> result =
+        features
+            .toJavaRDD()
+            .coalesce(1)
+            .mapPartitions(
+                part -> {
+                  List<FeatureBlock> blocks = FeatureBlock.allOf(part, maxRows);
+                  if (blocks == null || blocks.isEmpty()) { // too many rows, or none
+                    return List.<SomTraining.Trained>of().iterator();
+                  }
+                  int dim = blocks.get(0).dim;
+                  SomData.InTask data = new SomData.InTask(blocks, dim);
+                  return List.of(training.train(data, data.rows(), dim)).iterator();
+                })
+            .collect();
+    return result.isEmpty() ? null : result.get(0);
   }
 
   /** One Spark job per pass over blocks cached across the cluster, the codebook broadcast. */
-  private static SomTraining.Trained trainDistributed(
-      Dataset<Row> features, long rows, SomTraining training) {
-    Vector first = (Vector) features.takeAsList(1).get(0).get(0);
+  private static SomTraining.Trained trainDistributed(Dataset<Row> features, SomTraining training) {
+    List<Row> head = features.takeAsList(1);
+    if (head.isEmpty()) {
+      throw new IllegalArgumentException("SelfOrganizingMap cannot fit an empty dataset");
+    }
+    Vector first = (Vector) head.get(0).get(0);
     if (first == null) {
       throw new IllegalArgumentException("SelfOrganizingMap cannot use null feature vectors");
     }
@@ -236,6 +246,7 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
             .mapPartitions(part -> FeatureBlock.fromRows(part, dim))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      long rows = blocks.map(block -> (long) block.size).reduce(Long::sum);
       return training.train(new SomData.Distributed(blocks, rows, dim), rows, dim);
     } finally {
       blocks.unpersist(false);

@@ -17,7 +17,7 @@ record SomTraining(
   private static final Logger LOG = LoggerFactory.getLogger(SelfOrganizingMap.class);
 
   /** What training hands back to the estimator: the codebook, its history and last hit counts. */
-  record Trained(double[] codebook, int dim, List<TrainingEpoch> history, long[] counts)
+  record Trained(double[] codebook, int dim, long rows, List<TrainingEpoch> history, long[] counts)
       implements Serializable {}
 
   Trained train(SomData data, long rows, int dim) {
@@ -54,7 +54,7 @@ record SomTraining(
       }
     }
     // The last pass searched the final codebook: its counts are the training hit counts.
-    return new Trained(codebook, dim, history, stats.counts);
+    return new Trained(codebook, dim, rows, history, stats.counts);
   }
 
   /** Relative change of the quantization error between the last two epochs is below tol. */

@@ -189,7 +189,7 @@ class SelfOrganizingMapTest {
   }
 
   @Test
-  void oneTaskTrainsTheSameMapAsOneJobPerEpochInTwoSparkJobs() throws Exception {
+  void oneTaskTrainsTheSameMapAsOneJobPerEpochInOneSparkJob() throws Exception {
     Dataset<Row> data = features(gaussianBlobs(3000, 5, 13)).cache();
     data.count();
     SelfOrganizingMap som =
@@ -207,24 +207,45 @@ class SelfOrganizingMapTest {
     SelfOrganizingMapModel oneTask =
         som.copy(ParamMap.empty()).setSingleTaskMaxRows(3000).fit(data);
     int jobsOneTask = oneTaskJobs.stop();
+    // One row past the limit: the task stops reading and the fit runs one job per pass.
+    SparkJobCounter overLimitJobs = SparkJobCounter.start(spark);
+    SelfOrganizingMapModel overLimit =
+        som.copy(ParamMap.empty()).setSingleTaskMaxRows(2999).fit(data);
+    int jobsOverLimit = overLimitJobs.stop();
     data.unpersist();
 
-    // The count, then one job for every epoch: 11 passes plus the initialisation's.
-    assertTrue(jobsDistributed >= 13, "distributed fit ran " + jobsDistributed + " Spark jobs");
-    assertEquals(2, jobsOneTask, "the count and the fit");
+    // The first row, the row count, the initialisation and one job for every one of 11 passes.
+    assertEquals(14, jobsDistributed, "distributed fit");
+    assertEquals(1, jobsOneTask, "the fit in one task");
+    assertEquals(15, jobsOverLimit, "the task that stopped at the limit, then the distributed fit");
     // The same loop over the same rows: only the order of floating-point sums differs.
-    assertEquals(distributed.trainingHistory().size(), oneTask.trainingHistory().size());
-    for (int j = 0; j < distributed.numUnits(); j++) {
-      for (int f = 0; f < 5; f++) {
-        assertEquals(distributed.codebook().apply(j, f), oneTask.codebook().apply(j, f), 1e-9);
+    for (SelfOrganizingMapModel other : List.of(oneTask, overLimit)) {
+      assertEquals(distributed.trainingHistory().size(), other.trainingHistory().size());
+      for (int j = 0; j < distributed.numUnits(); j++) {
+        for (int f = 0; f < 5; f++) {
+          assertEquals(distributed.codebook().apply(j, f), other.codebook().apply(j, f), 1e-9);
+        }
       }
+      assertArrayEquals(distributed.summary().hitCounts(), other.summary().hitCounts());
+      assertEquals(
+          distributed.summary().lastEpoch().quantizationError(),
+          other.summary().lastEpoch().quantizationError(),
+          1e-9);
+      assertEquals(3000, other.summary().rows());
     }
-    assertArrayEquals(distributed.summary().hitCounts(), oneTask.summary().hitCounts());
-    assertEquals(
-        distributed.summary().lastEpoch().quantizationError(),
-        oneTask.summary().lastEpoch().quantizationError(),
-        1e-9);
-    assertEquals(3000, oneTask.summary().rows());
+  }
+
+  @Test
+  void anEmptyDatasetIsAClearError() {
+    Dataset<Row> none = features(List.of());
+    for (long maxRows : new long[] {0, 100}) {
+      assertEquals(
+          "SelfOrganizingMap cannot fit an empty dataset",
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> new SelfOrganizingMap().setSingleTaskMaxRows(maxRows).fit(none))
+              .getMessage());
+    }
   }
 
   @Test

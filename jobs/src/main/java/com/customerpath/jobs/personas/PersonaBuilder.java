@@ -221,7 +221,8 @@ public final class PersonaBuilder {
 
   /**
    * Per cluster, in one aggregation: cluster, customers, mean of each feature, mean of each
-   * transformed feature, and the customer nearest the centroid (ties: the smallest id).
+   * transformed feature, and the customer nearest the centroid (ties: the smallest id). In no
+   * order: the caller sorts its k rows (a distributed sort costs a sampling job).
    */
   static Dataset<Row> profile(Dataset<Row> assigned, List<String> columns) {
     List<Column> aggs = new ArrayList<>();
@@ -238,8 +239,7 @@ public final class PersonaBuilder {
             .as("representative_customer_id"));
     return assigned
         .groupBy("cluster")
-        .agg(functions.count(lit(1)).as("customers"), aggs.toArray(Column[]::new))
-        .orderBy("cluster");
+        .agg(functions.count(lit(1)).as("customers"), aggs.toArray(Column[]::new));
   }
 
   /**

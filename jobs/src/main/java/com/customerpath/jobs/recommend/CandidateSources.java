@@ -34,6 +34,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The candidate sources of the recommender, each a distributed transform (nothing per customer
@@ -522,14 +523,20 @@ public final class CandidateSources {
         .select("items");
   }
 
-  /** product_id, n (its buyers among the item lists), in product id order: one row per product. */
+  /**
+   * product_id, n (its buyers among the item lists), in product id order (Spark's string order,
+   * sorted here: a distributed sort of one row per product costs a sampling job).
+   */
   private static List<Row> buyerCounts(Dataset<Row> lists) {
-    return lists
-        .select(functions.explode(col("items")).as("product_id"))
-        .groupBy("product_id")
-        .agg(functions.count(lit(1)).as("n"))
-        .orderBy("product_id")
-        .collectAsList();
+    List<Row> counts =
+        new ArrayList<>(
+            lists
+                .select(functions.explode(col("items")).as("product_id"))
+                .groupBy("product_id")
+                .agg(functions.count(lit(1)).as("n"))
+                .collectAsList());
+    counts.sort(Comparator.comparing((Row r) -> UTF8String.fromString(r.getString(0))));
+    return counts;
   }
 
   /**
@@ -891,7 +898,9 @@ public final class CandidateSources {
      * each item index.
      */
     static ProductFactors of(Dataset<Row> itemFactors, int rank, Map<Integer, String> productIds) {
-      List<Row> rows = itemFactors.select("id", "features").orderBy("id").collectAsList();
+      // Sorted here: a distributed sort of one row per product costs a sampling job.
+      List<Row> rows = new ArrayList<>(itemFactors.select("id", "features").collectAsList());
+      rows.sort(Comparator.comparingInt((Row r) -> r.getInt(0)));
       int[] ids = new int[rows.size()];
       float[] factors = new float[rows.size() * rank];
       for (int j = 0; j < rows.size(); j++) {
