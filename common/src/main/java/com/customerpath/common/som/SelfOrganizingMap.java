@@ -223,7 +223,7 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
                   }
                   int dim = blocks.get(0).dim;
                   SomData.InTask data = new SomData.InTask(blocks, dim);
-                  return List.of(training.train(data, data.rows(), dim)).iterator();
+                  return List.of(training.train(data, dim)).iterator();
                 })
             .collect();
     return result.isEmpty() ? null : result.get(0);
@@ -247,7 +247,7 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long rows = blocks.map(block -> (long) block.size).reduce(Long::sum);
-      return training.train(new SomData.Distributed(blocks, rows, dim), rows, dim);
+      return training.train(new SomData.Distributed(blocks, rows, dim), dim);
     } finally {
       blocks.unpersist(false);
     }

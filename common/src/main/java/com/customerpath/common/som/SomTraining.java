@@ -20,7 +20,8 @@ record SomTraining(
   record Trained(double[] codebook, int dim, long rows, List<TrainingEpoch> history, long[] counts)
       implements Serializable {}
 
-  Trained train(SomData data, long rows, int dim) {
+  Trained train(SomData data, int dim) {
+    long rows = data.rows();
     long start = System.nanoTime();
     int units = grid.numUnits();
     double[] codebook =
