@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,12 @@ class AlsModelStoreTest {
   private static final Map<String, String> FIXED_BLEND =
       Map.of("customerpath.recommendations.blend.learn", "false");
 
+  /**
+   * Extended phase: two recommendations builds with weights the sample night does not learn (its
+   * blend gives ALS none, so it fits no factors to keep).
+   */
   @Test
+  @Tag("extended")
   void aNightThatKeepsTheFactorsRecommendsAsTheNightThatFittedThem() throws Exception {
     Path copy = SampleRun.copyOfTheNight("als-store");
     // Whatever the shared night kept, tonight fits.
