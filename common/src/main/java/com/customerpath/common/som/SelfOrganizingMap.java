@@ -221,9 +221,8 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
                   if (blocks == null || blocks.isEmpty()) { // too many rows, or none
                     return List.<SomTraining.Trained>of().iterator();
                   }
-                  int dim = blocks.get(0).dim;
-                  SomData.InTask data = new SomData.InTask(blocks, dim);
-                  return List.of(training.train(data, dim)).iterator();
+                  SomData data = new SomData.InTask(blocks, blocks.get(0).dim);
+                  return List.of(training.train(data)).iterator();
                 })
             .collect();
     return result.isEmpty() ? null : result.get(0);
@@ -247,7 +246,7 @@ public final class SelfOrganizingMap extends Estimator<SelfOrganizingMapModel>
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long rows = blocks.map(block -> (long) block.size).reduce(Long::sum);
-      return training.train(new SomData.Distributed(blocks, rows, dim), dim);
+      return training.train(new SomData.Distributed(blocks, rows, dim));
     } finally {
       blocks.unpersist(false);
     }

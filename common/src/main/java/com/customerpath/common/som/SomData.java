@@ -15,6 +15,8 @@ import org.apache.spark.broadcast.Broadcast;
 interface SomData {
   long rows();
 
+  int dim();
+
   CodebookInitializer.Moments moments();
 
   /** n rows drawn with the seed, as copies (with replacement only when asked). */

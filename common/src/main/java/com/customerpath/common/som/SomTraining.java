@@ -20,8 +20,9 @@ record SomTraining(
   record Trained(double[] codebook, int dim, long rows, List<TrainingEpoch> history, long[] counts)
       implements Serializable {}
 
-  Trained train(SomData data, int dim) {
+  Trained train(SomData data) {
     long rows = data.rows();
+    int dim = data.dim();
     long start = System.nanoTime();
     int units = grid.numUnits();
     double[] codebook =
