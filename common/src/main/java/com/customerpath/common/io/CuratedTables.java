@@ -187,7 +187,16 @@ public final class CuratedTables {
    */
   public static Dataset<Row> asWritten(Dataset<Row> rows, LocalDate runDate) {
     return rows.withColumn(INGEST_DT, functions.lit(runDate.toString()))
-        .withColumn(EVENT_DATE, functions.date_format(functions.col("ts"), "yyyy-MM-dd"));
+        .withColumn(EVENT_DATE, eventDate(functions.col("ts")));
+  }
+
+  /**
+   * The event date of a timestamp, as the partition value (yyyy-MM-dd in the session time zone):
+   * the one expression for it, so that Spark sees rows clustered by it upstream as clustered by the
+   * partition column.
+   */
+  public static Column eventDate(Column ts) {
+    return functions.date_format(ts, "yyyy-MM-dd");
   }
 
   /**
@@ -197,7 +206,16 @@ public final class CuratedTables {
    */
   public static Tables.Replaced publish(
       Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
-    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten);
+    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten, false);
+  }
+
+  /**
+   * As above for rows already clustered by event date, one task per set of days (a full refresh
+   * validated with {@code InputValidation.flag(..., byEventDate)}): written without a shuffle.
+   */
+  public static Tables.Replaced publishClustered(
+      Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
+    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten, true);
   }
 
   private static LocalDate snapshotDate(Tables tables, String source, LocalDate date) {

@@ -366,28 +366,43 @@ public final class Tables {
    * partition is published whole, as {@link #write} does: staged and renamed on local and HDFS
    * paths, through the S3A committer on s3a://. Returns the values written, sorted, and the rows of
    * their partitions, counted while writing ({@link WriteCounter}).
+   *
+   * <p>With {@code clustered}, the caller guarantees that all rows of a value are in one partition
+   * of {@code rows} (hash-partitioned by it upstream): they are written as they are, one file per
+   * value, without the shuffle that otherwise puts them together.
    */
   public Replaced replacePartitions(
       String table,
       String column,
       Dataset<Row> rows,
-      java.util.function.Predicate<String> deleteUnwritten) {
+      java.util.function.Predicate<String> deleteUnwritten,
+      boolean clustered) {
     releaseKeptReads(table);
     WriteCounter.Counted<List<String>> published =
         WriteCounter.counting(
             spark.sparkContext(),
             table + " by " + column,
-            () -> publishByValue(table, column, rows, deleteUnwritten));
+            () -> publishByValue(table, column, rows, deleteUnwritten, clustered));
     return new Replaced(published.result(), published.rows());
+  }
+
+  /** As above, for rows in any layout. */
+  public Replaced replacePartitions(
+      String table,
+      String column,
+      Dataset<Row> rows,
+      java.util.function.Predicate<String> deleteUnwritten) {
+    return replacePartitions(table, column, rows, deleteUnwritten, false);
   }
 
   private List<String> publishByValue(
       String table,
       String column,
       Dataset<Row> rows,
-      java.util.function.Predicate<String> deleteUnwritten) {
+      java.util.function.Predicate<String> deleteUnwritten,
+      boolean clustered) {
     spark.sparkContext().setJobDescription("write " + table + " by " + column);
-    Dataset<Row> byValue = onePartitionPerValue(rows, column);
+    Dataset<Row> byValue = clustered ? rows : onePartitionPerValue(rows, column);
     List<String> before = partitionValues(table, column);
     List<String> written = new ArrayList<>();
     try {
@@ -414,7 +429,7 @@ public final class Tables {
         }
         if (mode == WriteMode.COMMITTER_REPLACE) {
           // The partitioned committer with conflict-mode=replace replaces each partition written.
-          onePartitionPerValue(fixed, column)
+          (clustered ? fixed : onePartitionPerValue(fixed, column))
               .write()
               .mode(SaveMode.Append)
               .partitionBy(column)

@@ -6,7 +6,9 @@ import static org.apache.spark.sql.functions.when;
 
 import com.customerpath.common.config.ConfigError;
 import com.customerpath.common.config.ValidationSettings.Range;
+import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.SourceReader;
+import com.customerpath.common.io.Tables;
 import com.customerpath.common.schema.ColumnMapper;
 import com.customerpath.common.schema.Contract.Field;
 import com.customerpath.common.schema.Contract.SourceContract;
@@ -60,6 +62,32 @@ public final class InputValidation {
       String timestampFormat,
       String dateFormat,
       Map<String, Range> ranges) {
+    return flag(mapped, contract, runDate, timestampFormat, dateFormat, ranges, false);
+  }
+
+  /**
+   * As above; with {@code byEventDate} (facts read whole: a full refresh) the duplicate check lays
+   * the rows out by event day ({@link CuratedTables#eventDate}): an exact duplicate has the same
+   * timestamp, hence the same day, so the check finds every one, and its output is already
+   * clustered and sorted by the day the curated table is partitioned by, so that publishing it
+   * needs no second shuffle and no sort ({@link Tables#replacePartitions}). Not for sources with a
+   * unique key (a key may repeat on other days) nor for one night's input (mostly one day: one
+   * task).
+   */
+  public static Dataset<Row> flag(
+      Dataset<Row> mapped,
+      SourceContract contract,
+      LocalDate runDate,
+      String timestampFormat,
+      String dateFormat,
+      Map<String, Range> ranges,
+      boolean byEventDate) {
+    if (byEventDate && (!contract.hasTimestamp() || contract.uniqueKey().isPresent())) {
+      throw new IllegalArgumentException(
+          "Cannot lay out source '"
+              + contract.source()
+              + "' by event date: only sources with a timestamp and no unique key are");
+    }
     for (String f : ranges.keySet()) {
       if (contract.fields().stream().noneMatch(x -> x.name().equals(f) && isNumeric(x))) {
         throw new ConfigError(
@@ -223,6 +251,18 @@ public final class InputValidation {
       List<Column> keyAndRow = new ArrayList<>(wholeRow);
       keyAndRow.add(0, col(key));
       sameLine = Window.partitionBy(keyAndRow.toArray(Column[]::new)).orderBy(inSourceOrder);
+    } else if (byEventDate) {
+      // The window's shuffle is this repartition (the day is one of its keys). The day comes last:
+      // the sort keeps the row's hash as its prefix (a day first made it compare most rows in
+      // full). The number of tasks is given, as for the curated write, so that adaptive execution
+      // cannot coalesce a small year into one writing task.
+      Column day = CuratedTables.eventDate(col("ts"));
+      int tasks =
+          Integer.parseInt(mapped.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+      numbered = numbered.repartition(tasks, day);
+      List<Column> rowAndDay = new ArrayList<>(wholeRow);
+      rowAndDay.add(day);
+      sameLine = Window.partitionBy(rowAndDay.toArray(Column[]::new)).orderBy(inSourceOrder);
     } else {
       sameLine = Window.partitionBy(wholeRow.toArray(Column[]::new)).orderBy(inSourceOrder);
     }

@@ -127,6 +127,17 @@ final class IngestInput {
     return incrementalFacts();
   }
 
+  /**
+   * Facts read whole (a full refresh, or a path without {@code {date}}): many days, so the
+   * duplicate check lays the rows out by event date and the write needs no shuffle of its own
+   * ({@code InputValidation.flag(..., byEventDate)}). Not for one night's input, mostly one day.
+   */
+  boolean clustersByEventDate() {
+    return mode == Mode.FULL
+        && CuratedTables.byEventDate(source.name())
+        && Contract.of(source.name()).uniqueKey().isEmpty();
+  }
+
   private boolean incrementalFacts() {
     return mode == Mode.INCREMENTAL && CuratedTables.byEventDate(source.name());
   }
@@ -208,7 +219,10 @@ final class IngestInput {
         incrementalFacts()
             ? CuratedTables.publish(ctx.tables(), name, rows.unionByName(existing), d -> false)
             // the input is the whole history up to the run date: later dates belong to later runs
-            : CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
+            : clustersByEventDate()
+                ? CuratedTables.publishClustered(
+                    ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0)
+                : CuratedTables.publish(ctx.tables(), name, rows, d -> d.compareTo(runDate) <= 0);
     datesWritten = published.values();
     // The rows of the dates written, counted while writing: tonight's plus those kept.
     return published.rows() - (incrementalFacts() ? existingRows : 0);

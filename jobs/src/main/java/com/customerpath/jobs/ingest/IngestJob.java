@@ -96,6 +96,20 @@ public final class IngestJob implements NightlyStep {
       LocalDate runDate,
       ValidationSettings validation,
       Optional<CustomerIdPseudonymiser> pseudonymiser) {
+    return validate(raw, source, runDate, validation, pseudonymiser, false);
+  }
+
+  /**
+   * As above; {@code byEventDate}: rows laid out by event date for a shuffle-free write
+   * (InputValidation.flag).
+   */
+  public static Dataset<Row> validate(
+      Dataset<Row> raw,
+      SourceSettings source,
+      LocalDate runDate,
+      ValidationSettings validation,
+      Optional<CustomerIdPseudonymiser> pseudonymiser,
+      boolean byEventDate) {
     SourceContract contract = Contract.of(source.name());
     Dataset<Row> mapped = ColumnMapper.map(raw, source, contract, pseudonymiser);
     return InputValidation.flag(
@@ -104,7 +118,8 @@ public final class IngestJob implements NightlyStep {
         runDate,
         source.timestampFormat(),
         source.dateFormat(),
-        validation.ranges(source.name()));
+        validation.ranges(source.name()),
+        byEventDate);
   }
 
   /** A source read, validated and counted, not yet published. */
@@ -158,7 +173,8 @@ public final class IngestJob implements NightlyStep {
                         source,
                         ctx.date(),
                         validation,
-                        pseudonymiser))
+                        pseudonymiser,
+                        input.clustersByEventDate()))
                 : emptyFlagged(spark, name);
         flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> reasons = new TreeMap<>();

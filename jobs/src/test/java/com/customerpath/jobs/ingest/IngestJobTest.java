@@ -194,6 +194,136 @@ class IngestJobTest {
         "partitioned by the key: " + physical);
   }
 
+  /** Lines on three days, with exact duplicates, a bad timestamp and one after the run date. */
+  static final String DAYS =
+      HEADER
+          + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n"
+          + "o1,c1,2026-06-01 10:00:00,p1,2,9.5,store\n" // exact duplicate
+          + "o2,c1,2026-06-02 10:00:00,p1,1,9.5,store\n"
+          + "o2,c1,2026-06-03 10:00:00,p1,1,9.5,store\n" // the same order on another day: kept
+          + "o3,c2,2026-06-03 11:00:00,p2,1,5.0,online\n"
+          + "o3,c2,2026-06-03 11:00:00,p2,1,5.0,online\n" // exact duplicate
+          + "o3,c2,2026-06-03 11:00:00,p2,1,5.0,online\n" // and another
+          + "o4,c2,not a time,p2,1,5.0,online\n" // no day
+          + "o4,c2,not a time,p2,1,5.0,online\n"
+          + "o5,c3,2026-07-02 10:00:00,p1,1,9.5,store\n"; // after the run date
+
+  @Test
+  void factsLaidOutByEventDateGetTheSameReasonsAsByRow() throws IOException {
+    PipelineSettings s = settings(csv("days.csv", DAYS), SparkTestSession.tempDir("out"), Map.of());
+    SourceSettings source = s.input("transactions");
+    java.util.function.Function<Boolean, List<String>> flagged =
+        byEventDate ->
+            IngestJob.validate(
+                    SourceReader.read(SparkTestSession.get(), source),
+                    source,
+                    RUN,
+                    s.validation(),
+                    java.util.Optional.empty(),
+                    byEventDate)
+                .selectExpr("concat_ws('|', transaction_id, cast(ts as string), reason)")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .sorted()
+                .toList();
+    List<String> byRow = flagged.apply(false);
+    assertEquals(
+        List.of(
+            "o1|2026-06-01 10:00:00",
+            "o1|2026-06-01 10:00:00|exact_duplicate",
+            "o2|2026-06-02 10:00:00",
+            "o2|2026-06-03 10:00:00",
+            "o3|2026-06-03 11:00:00",
+            "o3|2026-06-03 11:00:00|exact_duplicate",
+            "o3|2026-06-03 11:00:00|exact_duplicate",
+            "o4|unparseable_timestamp",
+            "o4|unparseable_timestamp",
+            "o5|2026-07-02 10:00:00|timestamp_after_run_date"),
+        byRow);
+    assertEquals(byRow, flagged.apply(true));
+    SourceSettings customers =
+        settings(
+                csv("keyed-days.csv", HEADER),
+                SparkTestSession.tempDir("out"),
+                Map.of(
+                    "customerpath.inputs.customers.path",
+                    SparkTestSession.projectRoot().resolve("sample-data/customers.csv").toString(),
+                    "customerpath.inputs.customers.columns.customer_id",
+                    "cust_id",
+                    "customerpath.inputs.customers.columns.region_id",
+                    "region_code"))
+            .input("customers");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            IngestJob.validate(
+                SourceReader.read(SparkTestSession.get(), customers),
+                customers,
+                RUN,
+                s.validation(),
+                java.util.Optional.empty(),
+                true),
+        "a source without a timestamp has no event date");
+  }
+
+  @Test
+  void aFullRefreshWritesEachEventDateAsOneFileWithoutAShuffleOfItsOwn() throws Exception {
+    Path out = SparkTestSession.tempDir("out");
+    JobContext ctx =
+        new JobContext(
+            RUN,
+            settings(
+                csv("days.csv", DAYS),
+                out,
+                Map.of("customerpath.validation.max-quarantine-share.transactions", "1.0")),
+            SparkTestSession.get());
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    List<Integer> writeStages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.apache.spark.scheduler.SparkListener listener =
+        new org.apache.spark.scheduler.SparkListener() {
+          @Override
+          public void onStageSubmitted(
+              org.apache.spark.scheduler.SparkListenerStageSubmitted stage) {
+            String description = stage.properties().getProperty("spark.job.description", "");
+            if (description.startsWith("write curated/transactions by event_date")) {
+              writeStages.add(stage.stageInfo().numTasks());
+            }
+          }
+        };
+    spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    spark.sparkContext().addSparkListener(listener);
+    StepResult result;
+    try {
+      result = JobRunner.runStep(ctx, new IngestJob());
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    assertEquals(10.0, result.metrics().get("transactions_read"));
+    assertEquals(4.0, result.metrics().get("transactions_accepted"));
+    assertEquals(3.0, result.metrics().get("transactions_quarantined_exact_duplicate"));
+    assertEquals(
+        List.of("2026-06-01", "2026-06-02", "2026-06-03"),
+        ctx.tables().partitionValues("curated/transactions", "event_date"));
+    for (String day : List.of("2026-06-01", "2026-06-02", "2026-06-03")) {
+      try (java.util.stream.Stream<Path> files =
+          Files.list(out.resolve("curated/transactions/event_date=" + day))) {
+        assertEquals(
+            1,
+            files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count(),
+            "one file for " + day);
+      }
+    }
+    assertEquals(
+        1,
+        writeStages.size(),
+        "the write reads the checked rows, already laid out by day: one stage, no shuffle of its"
+            + " own (tasks of its stages: "
+            + writeStages
+            + ")");
+  }
+
   @Test
   void runWritesCuratedAndQuarantineAndReconciles() throws IOException {
     Path file =
