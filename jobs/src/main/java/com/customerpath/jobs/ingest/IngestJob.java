@@ -176,7 +176,9 @@ public final class IngestJob implements NightlyStep {
                         pseudonymiser,
                         input.clustersByEventDate()))
                 : emptyFlagged(spark, name);
-        flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK());
+        flagged =
+            InputValidation.withFileOfQuarantinedOnly(flagged)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> reasons = new TreeMap<>();
         long[] readAccepted = count(flagged, reasons);
         long read = readAccepted[0];

@@ -315,6 +315,17 @@ class IngestJobTest {
             "one file for " + day);
       }
     }
+    List<Row> quarantined =
+        spark
+            .read()
+            .parquet(out.resolve("quarantine/transactions/dt=2026-06-30").toString())
+            .collectAsList();
+    assertEquals(6, quarantined.size());
+    for (Row r : quarantined) {
+      assertTrue(
+          String.valueOf(r.<String>getAs("source_file")).endsWith("days.csv"),
+          "a quarantined row names its file: " + r);
+    }
     assertEquals(
         1,
         writeStages.size(),
