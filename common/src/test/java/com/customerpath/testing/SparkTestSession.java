@@ -31,6 +31,7 @@ public final class SparkTestSession {
                   com.customerpath.common.spark.SparkSessions.LOCAL_FILE_SYSTEM,
                   com.customerpath.common.io.NioLocalFileSystem.class.getName())
               .config("spark.sql.maxPlanStringLength", "100000") // as reference.conf
+              .config("spark.sql.codegen.hugeMethodLimit", "8000") // as reference.conf
               .config("spark.sql.requireAllClusterKeysForCoPartition", "false") // as reference.conf
               .config(
                   com.customerpath.common.spark.SparkSessions.PARALLEL_LISTING_THRESHOLD,

@@ -267,6 +267,33 @@ class IngestJobTest {
         "a source without a timestamp has no event date");
   }
 
+  /**
+   * HotSpot never compiles a method over 8,000 bytes of bytecode. The checks of the transactions'
+   * fields generate a larger one, which ran interpreted (2 times the CPU at 1M lines) until the
+   * run's sessions capped whole-stage code generation at that size.
+   */
+  @Test
+  void theFieldChecksGenerateAMethodTooLargeToCompileSoRunsCapGeneratedMethods()
+      throws IOException {
+    PipelineSettings s = settings(csv("wide.csv", DAYS), SparkTestSession.tempDir("out"), Map.of());
+    assertEquals(
+        "8000",
+        s.spark().conf().get("spark.sql.codegen.hugeMethodLimit"),
+        "reference.conf caps generated methods at HotSpot's limit");
+    org.apache.spark.sql.execution.SparkPlan plan = flag(s).queryExecution().executedPlan();
+    if (plan instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec adaptive) {
+      plan = adaptive.initialPlan();
+    }
+    int largest =
+        scala.jdk.javaapi.CollectionConverters.asJava(
+                org.apache.spark.sql.execution.debug.package$.MODULE$.codegenStringSeq(plan))
+            .stream()
+            .mapToInt(c -> c._3().maxMethodCodeSize())
+            .max()
+            .orElse(0);
+    assertTrue(largest > 8000, "a generated method over HotSpot's limit (" + largest + " bytes)");
+  }
+
   @Test
   void aFullRefreshWritesEachEventDateAsOneFileWithoutAShuffleOfItsOwn() throws Exception {
     Path out = SparkTestSession.tempDir("out");
