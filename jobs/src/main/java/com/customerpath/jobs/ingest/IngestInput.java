@@ -9,6 +9,7 @@ import com.customerpath.common.config.TableSettings;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.quality.InputValidation;
+import com.customerpath.common.schema.ColumnMapper;
 import com.customerpath.common.schema.Contract;
 import com.customerpath.jobs.runtime.JobContext;
 import com.customerpath.jobs.runtime.StepResult;
@@ -201,6 +202,18 @@ final class IngestInput {
                         col("ts").cast("string"),
                         lit(": the same row was curated by another night's run")))
                 .otherwise(col(InputValidation.DETAIL)))
+        // Validation wrote the source row's text for the rows it quarantined only; a row found
+        // here keeps its contract fields as its text, so the quarantine still shows what it was.
+        .withColumn(
+            ColumnMapper.SOURCE_ROW,
+            when(
+                    dup,
+                    functions.to_json(
+                        functions.struct(
+                            java.util.Arrays.stream(fields)
+                                .map(functions::col)
+                                .toArray(Column[]::new))))
+                .otherwise(col(ColumnMapper.SOURCE_ROW)))
         .withColumn(
             InputValidation.REASON,
             when(dup, lit("exact_duplicate")).otherwise(col(InputValidation.REASON)))

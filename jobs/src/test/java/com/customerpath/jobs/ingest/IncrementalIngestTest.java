@@ -226,5 +226,16 @@ class IncrementalIngestTest {
             .map(x -> x.<String>getAs("transaction_id"))
             .toList(),
         "the late row joins its event date, next to the row curated the night before");
+    Row quarantined =
+        SparkTestSession.get()
+            .read()
+            .parquet(out.resolve("quarantine/transactions/dt=2026-06-29").toString())
+            .first();
+    assertTrue(
+        quarantined.<String>getAs("source_row").contains("\"transaction_id\":\"O1\""),
+        "the quarantine shows the row: " + quarantined);
+    assertTrue(
+        quarantined.<String>getAs("source_file").endsWith("dt=2026-06-29/part-0.csv"),
+        "and names its file: " + quarantined);
   }
 }
