@@ -69,10 +69,10 @@ public final class InputValidation {
    * As above; with {@code byEventDate} (facts read whole: a full refresh) the duplicate check lays
    * the rows out by event day ({@link CuratedTables#eventDate}): an exact duplicate has the same
    * timestamp, hence the same day, so the check finds every one, and its output is already
-   * clustered and sorted by the day the curated table is partitioned by, so that publishing it
-   * needs no second shuffle and no sort ({@link Tables#replacePartitions}). Not for sources with a
-   * unique key (a key may repeat on other days) nor for one night's input (mostly one day: one
-   * task).
+   * clustered by the day the curated table is partitioned by: publishing it needs no second
+   * shuffle, only each task's sort by day ({@link Tables#replacePartitions}, clustered). Not for
+   * sources with a unique key (a key may repeat on other days) nor for one night's input (mostly
+   * one day: one task).
    */
   public static Dataset<Row> flag(
       Dataset<Row> mapped,

@@ -55,6 +55,20 @@ class IngestJobTest {
     return PipelineSettings.from(ConfigLoader.load(null, set));
   }
 
+  /** Settings with the bundled customers (a source with a unique key) besides transactions. */
+  static PipelineSettings withSampleCustomers(Path transactions) {
+    return settings(
+        transactions,
+        SparkTestSession.tempDir("out"),
+        Map.of(
+            "customerpath.inputs.customers.path",
+            SparkTestSession.projectRoot().resolve("sample-data/customers.csv").toString(),
+            "customerpath.inputs.customers.columns.customer_id",
+            "cust_id",
+            "customerpath.inputs.customers.columns.region_id",
+            "region_code"));
+  }
+
   static Dataset<Row> flag(PipelineSettings s) {
     SourceSettings source = s.input("transactions");
     return IngestJob.validate(
@@ -164,17 +178,7 @@ class IngestJobTest {
 
   @Test
   void aKeyedSourceIsShuffledOnceForBothDuplicateChecks() throws IOException {
-    PipelineSettings s =
-        settings(
-            csv("keyed.csv", HEADER),
-            SparkTestSession.tempDir("out"),
-            Map.of(
-                "customerpath.inputs.customers.path",
-                SparkTestSession.projectRoot().resolve("sample-data/customers.csv").toString(),
-                "customerpath.inputs.customers.columns.customer_id",
-                "cust_id",
-                "customerpath.inputs.customers.columns.region_id",
-                "region_code"));
+    PipelineSettings s = withSampleCustomers(csv("keyed.csv", HEADER));
     SourceSettings source = s.input("customers");
     Dataset<Row> flagged =
         IngestJob.validate(
@@ -243,17 +247,7 @@ class IngestJobTest {
         byRow);
     assertEquals(byRow, flagged.apply(true));
     SourceSettings customers =
-        settings(
-                csv("keyed-days.csv", HEADER),
-                SparkTestSession.tempDir("out"),
-                Map.of(
-                    "customerpath.inputs.customers.path",
-                    SparkTestSession.projectRoot().resolve("sample-data/customers.csv").toString(),
-                    "customerpath.inputs.customers.columns.customer_id",
-                    "cust_id",
-                    "customerpath.inputs.customers.columns.region_id",
-                    "region_code"))
-            .input("customers");
+        withSampleCustomers(csv("keyed-days.csv", HEADER)).input("customers");
     assertThrows(
         IllegalArgumentException.class,
         () ->
