@@ -206,7 +206,7 @@ public final class CuratedTables {
    */
   public static Tables.Replaced publish(
       Tables tables, String source, Dataset<Row> rows, Predicate<String> deleteUnwritten) {
-    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten, false);
+    return tables.replacePartitions(table(source), EVENT_DATE, rows, deleteUnwritten);
   }
 
   /**
