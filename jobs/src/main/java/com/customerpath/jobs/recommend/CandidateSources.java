@@ -113,8 +113,6 @@ public final class CandidateSources {
    */
   static Dataset<Row> perProduct(Dataset<Row> purchases, LocalDate asOf, CandidateSettings s) {
     Column asOfDay = lit(java.sql.Date.valueOf(asOf));
-    Column weight =
-        functions.pow(lit(0.5), functions.datediff(asOfDay, col("day")).divide(s.halfLifeDays()));
     // One row per (customer, product, order) first, so an order's weight counts once.
     Column weekendLine = when(functions.dayofweek(col("ts")).isin(1, 7), 1L).otherwise(0L);
     Dataset<Row> perOrder =
@@ -124,48 +122,40 @@ public final class CandidateSources {
                 functions.max("day").as("day"),
                 functions.sum("quantity").as("quantity"),
                 functions.count(lit(1)).as("lines"),
-                functions.sum(weekendLine).as("weekend_lines"))
-            .withColumn("w", weight);
-    // The customer's orders and their weights (w_total) on every row of theirs, counted on each
-    // order's first product row: windows over the rows already grouped by customer instead of a
-    // second aggregation of the lines joined back (the lines read twice and a broadcast job).
-    Column order =
-        functions
-            .row_number()
-            .over(Window.partitionBy("customer_id", "order_id").orderBy("product_id"));
-    Column orderDay = functions.max("day").over(Window.partitionBy("customer_id", "order_id"));
-    Dataset<Row> withOrders =
-        perOrder
-            .withColumn("_first", order.equalTo(1))
-            .withColumn(
-                "_order_w",
-                when(
-                    col("_first"),
-                    functions.pow(
-                        lit(0.5), functions.datediff(asOfDay, orderDay).divide(s.halfLifeDays()))))
-            .withColumn(
-                "w_total", functions.sum("_order_w").over(Window.partitionBy("customer_id")))
-            .withColumn(
-                "orders",
-                functions
-                    .count(when(col("_first"), lit(1)))
-                    .over(Window.partitionBy("customer_id")));
+                functions.sum(weekendLine).as("weekend_lines"));
+    // The customer's orders and the sum of their weights (w_total), aggregated per customer and
+    // joined back by hashing (both sides are partitioned by customer: no shuffle, no sort). Windows
+    // over the customer's rows did it before: a sort and four passes that buffered every
+    // customer's rows, the largest share of the interactions' cost (docs/benchmarks.md, session
+    // 43).
+    Dataset<Row> perCustomer =
+        purchases
+            .groupBy("customer_id", "order_id")
+            .agg(functions.max("day").as("order_day"))
+            .groupBy("customer_id")
+            .agg(
+                functions.sum(recencyWeight(asOfDay, col("order_day"), s)).as("w_total"),
+                functions.count(lit(1)).as("orders"));
     Dataset<Row> cp =
-        withOrders
+        perOrder
             .groupBy("customer_id", "product_id")
             .agg(
                 functions.count(lit(1)).as("purchases"),
                 functions.sum("quantity").as("quantity"),
-                functions.sum("w").as("w"),
+                functions.sum(recencyWeight(asOfDay, col("day"), s)).as("w"),
                 functions.min("day").as("first_day"),
                 functions.max("day").as("last_day"),
                 functions.countDistinct("day").as("days"),
                 functions.sum("lines").as("lines"),
-                functions.sum("weekend_lines").as("weekend_lines"),
-                functions.max("w_total").as("w_total"),
-                functions.max("orders").as("orders"))
+                functions.sum("weekend_lines").as("weekend_lines"))
+            .join(perCustomer.hint("shuffle_hash"), new String[] {"customer_id"})
             .withColumn("f_buy_again", col("w").divide(col("w_total")));
     return cp.select(PER_PRODUCT.stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /** An order's weight on asOf: halves every half-life-days since its day. */
+  private static Column recencyWeight(Column asOfDay, Column day, CandidateSettings s) {
+    return functions.pow(lit(0.5), functions.datediff(asOfDay, day).divide(s.halfLifeDays()));
   }
 
   /**
