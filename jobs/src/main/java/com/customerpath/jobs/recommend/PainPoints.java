@@ -41,6 +41,22 @@ public final class PainPoints {
                 .as("value_decile"));
   }
 
+  /**
+   * {@link #reviews} over the review events of the lookbackDays days ending on asOf: the window
+   * monetary and returns_share are measured over, so a complaint older than the customer's spend
+   * counted no longer flags them, and a night reads a bounded span of events, not every one ever
+   * curated.
+   */
+  public static Dataset<Row> reviewsInWindow(
+      Dataset<Row> events, java.time.LocalDate asOf, int lookbackDays, int lowRating) {
+    Column day = functions.to_date(col("ts"));
+    return reviews(
+        events.filter(
+            day.geq(lit(java.sql.Date.valueOf(asOf.minusDays(lookbackDays - 1L))))
+                .and(day.leq(lit(java.sql.Date.valueOf(asOf))))),
+        lowRating);
+  }
+
   /** customer_id, reviews, avg_rating, low_ratings (ratings <= lowRating) from review events. */
   public static Dataset<Row> reviews(Dataset<Row> events, int lowRating) {
     return events

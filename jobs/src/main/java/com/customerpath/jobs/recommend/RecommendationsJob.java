@@ -236,11 +236,13 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
-    // Only their reviews are read (pain points): from storage, not from the run's kept events,
-    // which a night that scores with a kept propensity model no longer reads whole.
+    // Only their reviews are read (pain points), those of the look-back window: from storage, not
+    // from the run's kept events (a night that scores with a kept propensity model reads no events
+    // before its journey window), and only the window's event-date partitions.
     Dataset<Row> events =
         CuratedTables.exists(ctx.tables(), "events", date)
-            ? CuratedTables.read(ctx.tables(), "events", null, date)
+            ? CuratedTables.read(
+                ctx.tables(), "events", date.minusDays(settings.run().lookbackDays() - 1L), date)
             : null;
     Dataset<Row> customerPersonas = readIfExists(ctx, TableNames.CUSTOMER_PERSONAS);
     // One row per persona: held by the driver, so its names are looked up, not joined.
@@ -394,9 +396,8 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> reviews =
         events == null
             ? null
-            : PainPoints.reviews(
-                events.filter(functions.to_date(col("ts")).leq(lit(java.sql.Date.valueOf(date)))),
-                s.painPoints().lowRating());
+            : PainPoints.reviewsInWindow(
+                events, date, settings.run().lookbackDays(), s.painPoints().lowRating());
     Dataset<Row> assessed = PainPoints.assess(features, reviews, s.painPoints()).cache();
     result.written(PAIN_POINTS, ctx.tables().write(PAIN_POINTS, date, PainPoints.table(assessed)));
 

@@ -84,4 +84,33 @@ class PainPointsTest {
     // C10: no reviews, 35% returned
     assertEquals(0.65, sat.get("C10"), 1e-9);
   }
+
+  @Test
+  void onlyTheLookBackWindowsReviewsCount() {
+    // Window of 30 days ending 2026-06-30: 2026-06-01 .. 2026-06-30. C09's two 1-star reviews of
+    // May (before the window) and one of July (after the run date) are not counted.
+    Dataset<Row> events =
+        Fixtures.rows(
+            "customer_id string, ts timestamp, event_type string, rating int",
+            new Object[] {"C09", java.sql.Timestamp.valueOf("2026-05-31 23:59:00"), "review", 1},
+            new Object[] {"C09", java.sql.Timestamp.valueOf("2026-05-02 10:00:00"), "review", 1},
+            new Object[] {"C09", java.sql.Timestamp.valueOf("2026-06-01 00:00:00"), "review", 4},
+            new Object[] {"C09", java.sql.Timestamp.valueOf("2026-06-30 23:59:00"), "review", 2},
+            new Object[] {"C09", java.sql.Timestamp.valueOf("2026-07-01 00:00:00"), "review", 1},
+            new Object[] {"C08", java.sql.Timestamp.valueOf("2026-04-01 09:00:00"), "review", 1});
+    Map<String, String> counted = new TreeMap<>();
+    for (Row r :
+        PainPoints.reviewsInWindow(events, java.time.LocalDate.of(2026, 6, 30), 30, 2)
+            .collectAsList()) {
+      counted.put(
+          r.getString(0),
+          r.getLong(r.fieldIndex("reviews"))
+              + "|"
+              + r.getDouble(r.fieldIndex("avg_rating"))
+              + "|"
+              + r.getLong(r.fieldIndex("low_ratings")));
+    }
+    // C09: 4 and 2 (one complaint); C08's only review is before the window: no row.
+    assertEquals(Map.of("C09", "2|3.0|1"), counted);
+  }
 }
