@@ -49,12 +49,7 @@ public final class PainPoints {
    */
   public static Dataset<Row> reviewsInWindow(
       Dataset<Row> events, java.time.LocalDate asOf, int lookbackDays, int lowRating) {
-    Column day = functions.to_date(col("ts"));
-    return reviews(
-        events.filter(
-            day.geq(lit(java.sql.Date.valueOf(asOf.minusDays(lookbackDays - 1L))))
-                .and(day.leq(lit(java.sql.Date.valueOf(asOf))))),
-        lowRating);
+    return reviews(RecommendationsJob.windowed(events, asOf, lookbackDays), lowRating);
   }
 
   /** customer_id, reviews, avg_rating, low_ratings (ratings <= lowRating) from review events. */
