@@ -112,8 +112,17 @@ public final class JourneyJob implements NightlyStep {
     // Hashed by customer before it is cached: the evidence is a union of one branch per source,
     // and every aggregation below would otherwise run one task per branch partition (with one
     // branch per rule, 76 on the sample: the journey step 54 s -> 40 s, docs/benchmarks.md).
+    // A night that scores with a kept model aggregates its look-back only: older evidence is not
+    // hashed and cached for nothing (the orders are numbered over the whole history first).
     Dataset<Row> evidence =
-        JourneyStages.evidence(events, transactions, s.rules(), date)
+        (propensity.kept().isPresent()
+                ? JourneyStages.evidenceInLookBack(
+                    events,
+                    transactions,
+                    s.rules(),
+                    date,
+                    JourneyPropensity.lookbackDays(s.windowDays()))
+                : JourneyStages.evidence(events, transactions, s.rules(), date))
             .repartition(col("customer_id"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -125,6 +125,22 @@ public final class JourneyStages {
   }
 
   /**
+   * {@link #evidence} inside the lookbackDays days ending at asOf: what a night that scores with a
+   * kept propensity model aggregates (its snapshot at asOf looks back that far, no further). The
+   * orders are numbered over the whole history first, so purchase_number and
+   * days_since_previous_purchase of an order in the window still count the orders before it; only
+   * the rows kept for the night (cached and hashed by customer) are the window's.
+   */
+  public static Dataset<Row> evidenceInLookBack(
+      Optional<Dataset<Row>> events,
+      Dataset<Row> transactions,
+      List<StageRule> rules,
+      LocalDate asOf,
+      int lookbackDays) {
+    return inWindow(evidence(events, transactions, rules, asOf), asOf, lookbackDays);
+  }
+
+  /**
    * Whether a row matches a rule (its event types and condition; null counts as no, as in a
    * filter). The condition is resolved against the rows first, so an unresolvable one names the
    * rule ({@link #where}).

@@ -436,4 +436,27 @@ class JourneyJobTest {
         "act", got.get("u3").getAs("stage"), "a 3-star review is neither; repeat purchase is off");
     assertEquals(0L, got.get("u3").<Long>getAs("complaints"));
   }
+
+  @Test
+  void evidenceInLookBackKeepsTheWindowsRowsNumberedOverTheWholeHistory() {
+    JourneySettings s = journey(Map.of());
+    // Look-back of 30 days ending 2026-06-30: from 2026-06-01. h bought on 2026-04-20 and again on
+    // 2026-06-10 (51 days later: a repeat within 60 days, advocate), k only on 2026-05-31.
+    Dataset<Row> tx =
+        rows(
+            TX,
+            tx("h1", "h", "2026-04-20 10:00:00", 1),
+            tx("h2", "h", "2026-06-10 10:00:00", 1),
+            tx("k1", "k", "2026-05-31 23:59:59", 1));
+    Map<String, Long> byStage =
+        JourneyStages.evidenceInLookBack(Optional.empty(), tx, s.rules(), RUN, 30)
+            .collectAsList()
+            .stream()
+            .collect(
+                Collectors.groupingBy(
+                    r -> r.getAs("customer_id") + ":" + r.getAs("stage"), Collectors.counting()));
+    // h's April order is outside (no row of it), its June order is a purchase and a repeat; k's
+    // order is one second before the look-back: nothing of k.
+    assertEquals(Map.of("h:act", 1L, "h:advocate", 1L), byStage);
+  }
 }
