@@ -37,12 +37,31 @@ public final class CustomerFeatures {
 
   private CustomerFeatures() {}
 
-  /** The curated inputs a feature run reads. Products and customers are optional. */
+  /**
+   * The curated inputs a feature run reads. Products and customers are optional. earlier: the lines
+   * before the window when transactions hold only the window's days (a night on a history longer
+   * than its look-back), read for the first purchase and the usual region alone (customer_id,
+   * region_id, ts and quantity); empty when transactions hold the whole history.
+   */
   public record Inputs(
       Dataset<Row> transactions,
       Optional<Dataset<Row>> products,
       Optional<Dataset<Row>> customers,
-      List<ExternalTable> external) {}
+      List<ExternalTable> external,
+      Optional<Dataset<Row>> earlier) {
+    public Inputs(
+        Dataset<Row> transactions,
+        Optional<Dataset<Row>> products,
+        Optional<Dataset<Row>> customers,
+        List<ExternalTable> external) {
+      this(transactions, products, customers, external, Optional.empty());
+    }
+
+    /** These inputs with transactions holding the window only and the lines before it apart. */
+    public Inputs withWindowAndEarlier(Dataset<Row> window, Dataset<Row> before) {
+      return new Inputs(window, products, customers, external, Optional.of(before));
+    }
+  }
 
   /**
    * One feature set: the features as of a date (the window ends that day), on one context's
@@ -273,7 +292,7 @@ public final class CustomerFeatures {
       Dataset<Row> features =
           behaviour.join(
               productsAndShares(lines, categories), new String[] {VIEW, "customer_id"}, "left");
-      return withFirstPurchaseAndRegion(features, transactions, views, asOfDates);
+      return withFirstPurchaseAndRegion(features, transactions, in.earlier(), views, asOfDates);
     }
 
     /** The features of these rows: customer attributes and customer-level external datasets. */
@@ -558,11 +577,13 @@ public final class CustomerFeatures {
 
   /**
    * The first purchase and the usual region of each row's customer, from the purchase history up to
-   * each view's date (not only its window).
+   * each view's date (not only its window): the transactions' lines and, when they hold the window
+   * only, the earlier lines (in every date's history, all being before the window).
    */
   private static Dataset<Row> withFirstPurchaseAndRegion(
       Dataset<Row> features,
       Dataset<Row> transactions,
+      Optional<Dataset<Row>> earlier,
       List<View> views,
       List<LocalDate> asOfDates) {
     LocalDate last = asOfDates.get(asOfDates.size() - 1);
@@ -584,6 +605,25 @@ public final class CustomerFeatures {
         history
             .groupBy(AS_OF_INDEX, "customer_id", "region_id")
             .agg(min("ts").as("_first_ts"), count(lit(1)).as("n"));
+    if (earlier.isPresent()) {
+      Dataset<Row> before =
+          earlier
+              .get()
+              .filter(col("quantity").gt(0))
+              .groupBy("customer_id", "region_id")
+              .agg(min("ts").as("_first_ts"), count(lit(1)).as("n"));
+      before =
+          asOfDates.size() == 1
+              ? before.withColumn(AS_OF_INDEX, lit(0))
+              : before.withColumn(
+                  AS_OF_INDEX,
+                  functions.explode(functions.sequence(lit(0), lit(asOfDates.size() - 1))));
+      byRegion =
+          byRegion
+              .unionByName(before)
+              .groupBy(AS_OF_INDEX, "customer_id", "region_id")
+              .agg(min("_first_ts").as("_first_ts"), functions.sum("n").as("n"));
+    }
     org.apache.spark.sql.expressions.WindowSpec customer =
         org.apache.spark.sql.expressions.Window.partitionBy(AS_OF_INDEX, "customer_id");
     Dataset<Row> firstAndRegion =

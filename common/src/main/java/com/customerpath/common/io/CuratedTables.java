@@ -53,6 +53,52 @@ public final class CuratedTables {
   }
 
   /**
+   * A fact source's curated rows of the days days ending at date (the event dates [date - days + 1,
+   * date]), hashed by customer and kept for the run like {@link #read(Tables, String, LocalDate)}:
+   * what the steps that look back over a window cache, so that the history before it is neither
+   * hashed, cached nor scanned by them. When nothing was curated before the window it is that same
+   * kept read (one cache, not two). The rows before the window are {@link #readBefore}.
+   */
+  public static Dataset<Row> readRecent(Tables tables, String source, LocalDate date, int days) {
+    LocalDate from = date.minusDays(days - 1L);
+    if (!hasEventDatesBefore(tables, source, from)) {
+      return read(tables, source, date);
+    }
+    return tables.kept(
+        table(source), from + ".." + date, () -> byCustomer(read(tables, source, from, date)));
+  }
+
+  /**
+   * A fact source's curated rows of the event dates before from, read (not kept) for the columns a
+   * step needs of the whole history: with {@link #readRecent} of the window starting at from, every
+   * row up to its date, each once.
+   */
+  public static Dataset<Row> readBefore(Tables tables, String source, LocalDate from) {
+    return read(tables, source, null, from.minusDays(1));
+  }
+
+  /**
+   * A fact source's rows of every event date up to date, of these columns only: the kept rows of
+   * the days-day window ({@link #readRecent}) and, on a longer history, those before it read for
+   * these columns (the whole history is not cached for a few columns of it).
+   */
+  public static Dataset<Row> readHistory(
+      Tables tables, String source, LocalDate date, int days, String... columns) {
+    Column[] selected = java.util.Arrays.stream(columns).map(functions::col).toArray(Column[]::new);
+    Dataset<Row> recent = readRecent(tables, source, date, days).select(selected);
+    LocalDate from = date.minusDays(days - 1L);
+    return hasEventDatesBefore(tables, source, from)
+        ? recent.unionByName(readBefore(tables, source, from).select(selected))
+        : recent;
+  }
+
+  /** Whether any event date before from was curated for the source. */
+  public static boolean hasEventDatesBefore(Tables tables, String source, LocalDate from) {
+    return tables.partitionValues(table(source), EVENT_DATE).stream()
+        .anyMatch(v -> v.compareTo(from.toString()) < 0);
+  }
+
+  /**
    * Fact rows hash-partitioned by customer. Almost every aggregation and join of a night is per
    * customer (features, journey snapshots, recommender interactions, churn summaries): on a kept
    * read partitioned this way they run without shuffling the facts again, so the one shuffle here

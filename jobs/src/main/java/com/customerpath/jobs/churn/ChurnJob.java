@@ -95,11 +95,12 @@ public final class ChurnJob implements NightlyStep {
   public StepResult run(JobContext ctx) {
     ChurnSettings s = ctx.settings().churn();
     LocalDate date = ctx.date();
+    int lookbackDays = ctx.settings().run().lookbackDays();
     Dataset<Row> transactions =
         window(
-            CuratedTables.read(ctx.tables(), "transactions", date),
+            CuratedTables.readRecent(ctx.tables(), "transactions", date, lookbackDays),
             date,
-            ctx.settings().run().lookbackDays());
+            lookbackDays);
     Scored scored = score(transactions, date, s);
     StepResult result = new StepResult(name());
     result.written(TABLE, ctx.tables().write(TABLE, date, scored.table()));

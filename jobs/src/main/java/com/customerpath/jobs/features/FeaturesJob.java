@@ -51,12 +51,26 @@ public final class FeaturesJob implements NightlyStep {
    * facts are ({@code Tables.kept}).
    */
   public static CustomerFeatures.Inputs inputs(JobContext ctx) {
-    return FeatureInputs.assemble(
-        ctx.spark(),
-        ctx.settings(),
-        ctx.date(),
-        source -> CuratedTables.read(ctx.tables(), source, ctx.date()),
-        ctx.keptExternals());
+    int lookbackDays = ctx.settings().run().lookbackDays();
+    CustomerFeatures.Inputs in =
+        FeatureInputs.assemble(
+            ctx.spark(),
+            ctx.settings(),
+            ctx.date(),
+            source ->
+                source.equals("transactions")
+                    ? CuratedTables.readRecent(ctx.tables(), source, ctx.date(), lookbackDays)
+                    : CuratedTables.read(ctx.tables(), source, ctx.date()),
+            ctx.keptExternals());
+    // On a history longer than the look-back the run keeps the window's lines only; the first
+    // purchase and the usual region still count every line before it, read for those columns.
+    LocalDate windowStart = ctx.date().minusDays(lookbackDays - 1L);
+    return CuratedTables.hasEventDatesBefore(ctx.tables(), "transactions", windowStart)
+        ? in.withWindowAndEarlier(
+            in.transactions(),
+            CuratedTables.readBefore(ctx.tables(), "transactions", windowStart)
+                .select("customer_id", "region_id", "ts", "quantity"))
+        : in;
   }
 
   @Override

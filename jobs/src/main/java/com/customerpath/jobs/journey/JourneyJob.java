@@ -89,9 +89,20 @@ public final class JourneyJob implements NightlyStep {
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
     boolean eventsConfigured = settings.input("events").configured();
-    Dataset<Row> transactions = CuratedTables.read(ctx.tables(), "transactions", date);
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     Propensity propensity = Propensity.of(ctx, observable);
+    // A night that trains reads every line (its snapshots' features go back further). A night that
+    // scores needs of the lines only the orders, numbered over the whole history: the run's kept
+    // window and, on a longer history, the columns of the orders before it.
+    Dataset<Row> transactions =
+        propensity.kept().isPresent()
+            ? CuratedTables.readHistory(
+                ctx.tables(),
+                "transactions",
+                date,
+                settings.run().lookbackDays(),
+                JourneyStages.ORDER_COLUMNS.toArray(String[]::new))
+            : CuratedTables.read(ctx.tables(), "transactions", date);
     // A night that trains the propensity model reads every event (its snapshots go back further),
     // kept for the run. A night that scores with a kept model reads only the event dates its
     // aggregates look back over (the journey window, at least 90 days) from their partitions, and

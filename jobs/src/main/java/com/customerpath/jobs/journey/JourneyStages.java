@@ -49,6 +49,10 @@ public final class JourneyStages {
     return String.join(",", ranks.stream().map(STAGES::get).toList());
   }
 
+  /** The columns of the transactions {@link #orders} reads. */
+  public static final List<String> ORDER_COLUMNS =
+      List.of("customer_id", "transaction_id", "ts", "quantity", "unit_price");
+
   /**
    * Purchase orders of the transactions up to the as-of date: customer_id, transaction_id, ts,
    * order_value, items, purchase_number, days_since_previous_purchase. Orders whose net quantity is

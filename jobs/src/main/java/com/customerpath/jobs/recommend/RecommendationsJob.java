@@ -230,10 +230,15 @@ public final class RecommendationsJob implements NightlyStep {
     RecommendationSettings s = settings.recommendations();
     LocalDate date = ctx.date();
     StepResult result = new StepResult(name());
-    Dataset<Row> allTransactions = CuratedTables.read(ctx.tables(), "transactions", date);
     // The window's lines are scanned by every candidate source, twice with the blend's validation:
-    // filtered from the curated rows the run reads once and keeps for its steps (Tables.kept).
-    Dataset<Row> transactions = windowed(allTransactions, date, settings.run().lookbackDays());
+    // filtered from the curated rows the run reads once and keeps for its steps (Tables.kept), of
+    // the window's days only.
+    Dataset<Row> transactions =
+        windowed(
+            CuratedTables.readRecent(
+                ctx.tables(), "transactions", date, settings.run().lookbackDays()),
+            date,
+            settings.run().lookbackDays());
     Dataset<Row> products = CuratedTables.readOrNull(ctx.tables(), "products", date);
     Dataset<Row> customers = CuratedTables.readOrNull(ctx.tables(), "customers", date);
     // Only their reviews are read (pain points), those of the look-back window: from storage, not
@@ -401,8 +406,17 @@ public final class RecommendationsJob implements NightlyStep {
     Dataset<Row> assessed = PainPoints.assess(features, reviews, s.painPoints()).cache();
     result.written(PAIN_POINTS, ctx.tables().write(PAIN_POINTS, date, PainPoints.table(assessed)));
 
+    // A buyer before the window is no prospect: the preferred channel counts the whole history.
+    Dataset<Row> channels =
+        CuratedTables.readHistory(
+            ctx.tables(),
+            "transactions",
+            date,
+            settings.run().lookbackDays(),
+            "customer_id",
+            "channel");
     Dataset<Row> frame =
-        frame(audience, allTransactions, recs, products, personas, journey, churn, assessed);
+        frame(audience, channels, recs, products, personas, journey, churn, assessed);
     result.written(
         NEXT_BEST_ACTION,
         ctx.tables()

@@ -136,13 +136,21 @@ class PropensityModelStoreTest {
    * The journey step's reuse branch: a re-run of the sample night (on a copy of its output) scores
    * with the model that night kept, without training, and gives every customer the same propensity
    * and the same row: it reads only the events of tonight's windows, the training night read them
-   * all.
+   * all. The re-run looks back 120 days (the propensity model does not depend on the run's
+   * look-back): it keeps that window's lines and reads the orders before it for their columns
+   * (CuratedTables.readHistory), and still writes the same rows. (The sample's purchase events also
+   * show every order, so this comparison alone would not notice orders lost before the window:
+   * HistoryLongerThanTheWindowTest compares the orders' evidence itself.)
    */
   @Test
   void aNightThatKeepsTheModelScoresEveryCustomerAsTheNightThatTrainedIt() throws Exception {
     SampleRun run = SampleRun.get();
     Path copy = SampleRun.copyOfTheNight("propensity-rerun");
-    var ctx = SampleRun.context(copy, Map.of());
+    var ctx = SampleRun.context(copy, Map.of("customerpath.run.lookback-days", "120"));
+    assertTrue(
+        com.customerpath.common.io.CuratedTables.hasEventDatesBefore(
+            ctx.tables(), "transactions", SampleRun.DATE.minusDays(119)),
+        "the sample's history is longer than the re-run's look-back");
     Map<String, Double> figures =
         com.customerpath.jobs.runtime.JobRunner.runStep(ctx, new JourneyJob()).metrics();
     assertEquals(1.0, figures.get("journey_propensity_model_reused"));
