@@ -9,6 +9,7 @@ import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.FeatureContext;
 import com.customerpath.common.io.CuratedTables;
 import com.customerpath.jobs.features.FeaturesJob;
+import com.customerpath.jobs.journey.JourneyJob;
 import com.customerpath.jobs.journey.JourneyPropensity;
 import com.customerpath.jobs.journey.JourneyStages;
 import com.customerpath.jobs.runtime.JobContext;
@@ -22,6 +23,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,8 +97,27 @@ class HistoryLongerThanTheWindowTest {
                                     && v.compareTo("first_purchase_date=" + windowStart) < 0))
             .count();
     assertTrue(earlyBuyers > 100, earlyBuyers + " customers first bought before the window");
+  }
 
-    // Carried over from the eve (aggregated from the whole history): the same rows again.
+  /**
+   * Carried over from the eve (aggregated from the whole history), the night's rows are those of
+   * the whole history again: the customers whose lines changed are aggregated from the window's
+   * lines and the earlier ones. Extended phase: two more feature aggregations of the sample.
+   */
+  @Test
+  @Tag("extended")
+  void featuresCarriedOverFromTheEveAreThoseOfTheWholeHistory() {
+    JobContext ctx = context();
+    FeatureSettings settings = ctx.settings().features();
+    CustomerFeatures.Inputs split = FeaturesJob.inputs(ctx);
+    CustomerFeatures.Inputs all =
+        new CustomerFeatures.Inputs(
+            CuratedTables.read(ctx.tables(), "transactions", NIGHT),
+            split.products(),
+            split.customers(),
+            split.external());
+    List<View> night = List.of(new View(NIGHT, FeatureContext.ALL));
+    Map<String, List<Object>> expected = rows(window(all, settings, night).rows());
     Dataset<Row> eve = window(all, settings, List.of(new View(EVE, FeatureContext.ALL))).rows();
     Dataset<Row> changedDayLines =
         CuratedTables.readEventDates(
@@ -154,6 +175,32 @@ class HistoryLongerThanTheWindowTest {
     expected.unpersist();
   }
 
+  /**
+   * A night that trains the propensity model reads its snapshots' windows (further back than the
+   * run's) and the earlier lines' columns: the snapshots' features are those of the whole history.
+   * Extended phase: four snapshot dates aggregated twice.
+   */
+  @Test
+  @Tag("extended")
+  void theSnapshotsFeaturesOfATrainingNightAreThoseOfTheWholeHistory() {
+    JobContext ctx = context();
+    FeatureSettings settings = ctx.settings().features().withoutCategoryShares();
+    List<LocalDate> snapshots =
+        JourneyPropensity.snapshots(NIGHT, ctx.settings().journey().propensity());
+    CustomerFeatures.Inputs split = JourneyJob.snapshotInputs(ctx, snapshots, null);
+    assertTrue(split.earlier().isPresent(), "lines before the earliest snapshot's window");
+    CustomerFeatures.Inputs all =
+        new CustomerFeatures.Inputs(
+            CuratedTables.read(ctx.tables(), "transactions", NIGHT),
+            split.products(),
+            split.customers(),
+            split.external());
+    List<View> views = snapshots.stream().map(d -> new View(d, FeatureContext.ALL)).toList();
+    Map<String, List<Object>> expected = rows(window(all, settings, views).rows());
+    assertTrue(expected.size() > 1000, expected.size() + " customer snapshots");
+    assertSameRows(expected, rows(window(split, settings, views).rows()));
+  }
+
   private static CustomerFeatures.FeatureWindow window(
       CustomerFeatures.Inputs in, FeatureSettings settings, List<View> views) {
     return CustomerFeatures.window(in, settings, LOOKBACK, views);
@@ -184,7 +231,7 @@ class HistoryLongerThanTheWindowTest {
     }
   }
 
-  /** Rows by customer (the view index and aggregate columns as text). */
+  /** Rows by customer and view index, each as its column=value texts. */
   private static Map<String, List<Object>> rows(Dataset<Row> df) {
     Map<String, List<Object>> out = new TreeMap<>();
     for (Row r : df.collectAsList()) {
@@ -192,7 +239,7 @@ class HistoryLongerThanTheWindowTest {
       for (String c : df.columns()) {
         values.add(c + "=" + r.getAs(c));
       }
-      out.put(r.getAs("customer_id"), values);
+      out.put(r.getAs("customer_id") + "|" + r.getAs(CustomerFeatures.VIEW), values);
     }
     return out;
   }

@@ -91,18 +91,16 @@ public final class JourneyJob implements NightlyStep {
     boolean eventsConfigured = settings.input("events").configured();
     String observable = JourneyStages.observableStages(s.rules(), eventsConfigured);
     Propensity propensity = Propensity.of(ctx, observable);
-    // A night that trains reads every line (its snapshots' features go back further). A night that
-    // scores needs of the lines only the orders, numbered over the whole history: the run's kept
-    // window and, on a longer history, the columns of the orders before it.
+    // The evidence needs of the lines only the orders, numbered over the whole history: the run's
+    // kept window and, on a longer history, the columns of the orders before it. (A night that
+    // trains reads the snapshots' lines for their features apart: snapshotInputs.)
     Dataset<Row> transactions =
-        propensity.kept().isPresent()
-            ? CuratedTables.readHistory(
-                ctx.tables(),
-                "transactions",
-                date,
-                settings.run().lookbackDays(),
-                JourneyStages.ORDER_COLUMNS.toArray(String[]::new))
-            : CuratedTables.read(ctx.tables(), "transactions", date);
+        CuratedTables.readHistory(
+            ctx.tables(),
+            "transactions",
+            date,
+            settings.run().lookbackDays(),
+            JourneyStages.ORDER_COLUMNS.toArray(String[]::new));
     // A night that trains the propensity model reads every event (its snapshots go back further),
     // kept for the run. A night that scores with a kept model reads only the event dates its
     // aggregates look back over (the journey window, at least 90 days) from their partitions, and
@@ -173,7 +171,7 @@ public final class JourneyJob implements NightlyStep {
       // Cached: the write, the transitions and the funnel all read tonight's stages (one
       // computation).
       stages =
-          withPropensity(ctx, propensity, stages, evidence, tonight, personas, transactions, result)
+          withPropensity(ctx, propensity, stages, evidence, tonight, personas, result)
               .select(outputColumns())
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -216,7 +214,6 @@ public final class JourneyJob implements NightlyStep {
       Dataset<Row> evidence,
       Dataset<Row> tonight,
       Dataset<Row> personas,
-      Dataset<Row> transactions,
       StepResult result) {
     JourneySettings s = ctx.settings().journey();
     Dataset<Row> tonightFeatures = propensity.tonightFeatures();
@@ -239,9 +236,8 @@ public final class JourneyJob implements NightlyStep {
       Column sampled = JourneyPropensity.inSample(share);
       JourneyPropensity.Result trained =
           share >= 1.0
-              ? train(ctx, evidence, personas, transactions, columns)
-              : train(
-                  ctx, evidence.filter(sampled), personas, transactions.filter(sampled), columns);
+              ? train(ctx, evidence, personas, null, columns)
+              : train(ctx, evidence.filter(sampled), personas, sampled, columns);
       trained.metrics().forEach(result::metric);
       // Scored and kept as numbers when it is the logistic model (PropensityModel.Logistic).
       model = trained.model().map(PropensityModel::of);
@@ -297,26 +293,16 @@ public final class JourneyJob implements NightlyStep {
       JobContext ctx,
       Dataset<Row> evidence,
       Dataset<Row> personas,
-      Dataset<Row> transactions,
+      Column sampled,
       List<String> columns) {
     PipelineSettings settings = ctx.settings();
     JourneySettings s = settings.journey();
-    CustomerFeatures.Inputs inputs =
-        FeatureInputs.assemble(
-            ctx.spark(),
-            settings,
-            ctx.date(),
-            source ->
-                source.equals("transactions")
-                    ? transactions
-                    : CuratedTables.read(ctx.tables(), source, ctx.date()),
-            ctx.keptExternals());
+    List<LocalDate> snapshots = JourneyPropensity.snapshots(ctx.date(), s.propensity());
+    CustomerFeatures.Inputs inputs = snapshotInputs(ctx, snapshots, sampled);
     // The features as of every snapshot date in one pass over the transactions, cached while
     // training.
     List<CustomerFeatures.View> views =
-        JourneyPropensity.snapshots(ctx.date(), s.propensity()).stream()
-            .map(d -> new CustomerFeatures.View(d, FeatureContext.ALL))
-            .toList();
+        snapshots.stream().map(d -> new CustomerFeatures.View(d, FeatureContext.ALL)).toList();
     // Only the model's columns are computed and cached: the category shares (a ranking query and
     // an aggregation of their own) only when the model reads one.
     FeatureSettings features =
@@ -339,6 +325,48 @@ public final class JourneyJob implements NightlyStep {
     } finally {
       snapshotFeatures.unpersist();
     }
+  }
+
+  /**
+   * The feature inputs of the propensity snapshots (sampled: the training sample's customers, null
+   * for all). On a history no longer than the run's look-back, the run's kept lines; on a longer
+   * one, the lines of the snapshots' windows read for this step (the run keeps only its own window)
+   * and the columns of the earlier lines that the first purchase and usual region count.
+   */
+  public static CustomerFeatures.Inputs snapshotInputs(
+      JobContext ctx, List<LocalDate> snapshots, Column sampled) {
+    int lookbackDays = ctx.settings().run().lookbackDays();
+    LocalDate date = ctx.date();
+    Dataset<Row> lines;
+    Optional<Dataset<Row>> earlier = Optional.empty();
+    if (!CuratedTables.hasEventDatesBefore(
+        ctx.tables(), "transactions", date.minusDays(lookbackDays - 1L))) {
+      lines = CuratedTables.readRecent(ctx.tables(), "transactions", date, lookbackDays);
+    } else {
+      LocalDate from = java.util.Collections.min(snapshots).minusDays(lookbackDays - 1L);
+      lines =
+          CuratedTables.byCustomer(
+              CuratedTables.read(
+                  ctx.tables(), "transactions", from, java.util.Collections.max(snapshots)));
+      if (CuratedTables.hasEventDatesBefore(ctx.tables(), "transactions", from)) {
+        earlier =
+            Optional.of(
+                CuratedTables.readBefore(ctx.tables(), "transactions", from)
+                    .select("customer_id", "region_id", "ts", "quantity"));
+      }
+    }
+    Dataset<Row> snapshotLines = sampled == null ? lines : lines.filter(sampled);
+    CustomerFeatures.Inputs inputs =
+        FeatureInputs.assemble(
+            ctx.spark(),
+            ctx.settings(),
+            date,
+            source ->
+                source.equals("transactions")
+                    ? snapshotLines
+                    : CuratedTables.read(ctx.tables(), source, date),
+            ctx.keptExternals());
+    return earlier.map(e -> inputs.withWindowAndEarlier(snapshotLines, e)).orElse(inputs);
   }
 
   /**
