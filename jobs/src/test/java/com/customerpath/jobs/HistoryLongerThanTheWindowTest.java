@@ -8,6 +8,7 @@ import com.customerpath.common.features.CustomerFeatures;
 import com.customerpath.common.features.CustomerFeatures.View;
 import com.customerpath.common.features.FeatureContext;
 import com.customerpath.common.io.CuratedTables;
+import com.customerpath.jobs.features.FeatureStateStoreTest;
 import com.customerpath.jobs.features.FeaturesJob;
 import com.customerpath.jobs.journey.JourneyJob;
 import com.customerpath.jobs.journey.JourneyPropensity;
@@ -78,12 +79,11 @@ class HistoryLongerThanTheWindowTest {
             > split.transactions().select("customer_id").distinct().count(),
         "some customers bought before the window only");
 
-    CustomerFeatures.Inputs all =
-        new CustomerFeatures.Inputs(whole, split.products(), split.customers(), split.external());
+    CustomerFeatures.Inputs all = wholeHistory(ctx, split);
     List<View> night = List.of(new View(NIGHT, FeatureContext.ALL));
     Map<String, List<Object>> expected = rows(window(all, settings, night).rows());
     Map<String, List<Object>> actual = rows(window(split, settings, night).rows());
-    assertSameRows(expected, actual);
+    FeatureStateStoreTest.assertSameRows(expected, actual);
     // Not a vacuous comparison: from the window's lines alone no first purchase is before it.
     long earlyBuyers =
         actual.values().stream()
@@ -110,12 +110,7 @@ class HistoryLongerThanTheWindowTest {
     JobContext ctx = context();
     FeatureSettings settings = ctx.settings().features();
     CustomerFeatures.Inputs split = FeaturesJob.inputs(ctx);
-    CustomerFeatures.Inputs all =
-        new CustomerFeatures.Inputs(
-            CuratedTables.read(ctx.tables(), "transactions", NIGHT),
-            split.products(),
-            split.customers(),
-            split.external());
+    CustomerFeatures.Inputs all = wholeHistory(ctx, split);
     List<View> night = List.of(new View(NIGHT, FeatureContext.ALL));
     Map<String, List<Object>> expected = rows(window(all, settings, night).rows());
     Dataset<Row> eve = window(all, settings, List.of(new View(EVE, FeatureContext.ALL))).rows();
@@ -127,7 +122,8 @@ class HistoryLongerThanTheWindowTest {
                 .map(LocalDate::toString)
                 .toList());
     CustomerFeatures.FeatureWindow updating = window(split, settings, night);
-    assertSameRows(expected, rows(updating.rowsUpdating(eve, EVE, changedDayLines)));
+    FeatureStateStoreTest.assertSameRows(
+        expected, rows(updating.rowsUpdating(eve, EVE, changedDayLines)));
     updating.release();
   }
 
@@ -189,16 +185,11 @@ class HistoryLongerThanTheWindowTest {
         JourneyPropensity.snapshots(NIGHT, ctx.settings().journey().propensity());
     CustomerFeatures.Inputs split = JourneyJob.snapshotInputs(ctx, snapshots, null);
     assertTrue(split.earlier().isPresent(), "lines before the earliest snapshot's window");
-    CustomerFeatures.Inputs all =
-        new CustomerFeatures.Inputs(
-            CuratedTables.read(ctx.tables(), "transactions", NIGHT),
-            split.products(),
-            split.customers(),
-            split.external());
+    CustomerFeatures.Inputs all = wholeHistory(ctx, split);
     List<View> views = snapshots.stream().map(d -> new View(d, FeatureContext.ALL)).toList();
     Map<String, List<Object>> expected = rows(window(all, settings, views).rows());
     assertTrue(expected.size() > 1000, expected.size() + " customer snapshots");
-    assertSameRows(expected, rows(window(split, settings, views).rows()));
+    FeatureStateStoreTest.assertSameRows(expected, rows(window(split, settings, views).rows()));
   }
 
   private static CustomerFeatures.FeatureWindow window(
@@ -206,29 +197,14 @@ class HistoryLongerThanTheWindowTest {
     return CustomerFeatures.window(in, settings, LOOKBACK, views);
   }
 
-  /**
-   * The same customers and values; doubles equal to 1e-9 of their size (sums of the same lines in
-   * another order differ in the last digits).
-   */
-  private static void assertSameRows(
-      Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
-    assertEquals(expected.keySet(), actual.keySet(), "the same customers");
-    for (String key : expected.keySet()) {
-      List<Object> e = expected.get(key);
-      List<Object> a = actual.get(key);
-      assertEquals(e.size(), a.size(), key);
-      for (int i = 0; i < e.size(); i++) {
-        String ev = (String) e.get(i);
-        String av = (String) a.get(i);
-        if (ev.equals(av)) {
-          continue;
-        }
-        String name = ev.substring(0, ev.indexOf('='));
-        double x = Double.parseDouble(ev.substring(name.length() + 1));
-        double y = Double.parseDouble(av.substring(av.indexOf('=') + 1));
-        assertEquals(x, y, 1e-9 * Math.max(1.0, Math.abs(x)), key + " " + name);
-      }
-    }
+  /** The split inputs' products, customers and externals with every line of the history. */
+  private static CustomerFeatures.Inputs wholeHistory(
+      JobContext ctx, CustomerFeatures.Inputs split) {
+    return new CustomerFeatures.Inputs(
+        CuratedTables.read(ctx.tables(), "transactions", NIGHT),
+        split.products(),
+        split.customers(),
+        split.external());
   }
 
   /** Rows by customer and view index, each as its column=value texts. */

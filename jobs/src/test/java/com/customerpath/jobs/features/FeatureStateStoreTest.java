@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * night that aggregates every customer writes; it does not carry them over when a day it read has
  * other lines now, or when what the aggregates depend on changed.
  */
-class FeatureStateStoreTest {
+public class FeatureStateStoreTest {
   private static final LocalDate NIGHT = SampleRun.DATE;
   private static final LocalDate EVE = NIGHT.minusDays(1);
 
@@ -167,7 +167,8 @@ class FeatureStateStoreTest {
    * The same keys and values; doubles equal to 1e-9 of their size (sums of the same lines in
    * another order differ in the last digits).
    */
-  static void assertSameRows(Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
+  public static void assertSameRows(
+      Map<String, List<Object>> expected, Map<String, List<Object>> actual) {
     assertEquals(expected.keySet(), actual.keySet(), "the same customers");
     for (String key : expected.keySet()) {
       List<Object> e = expected.get(key);
