@@ -52,7 +52,12 @@ class HistoryLongerThanTheWindowTest {
             "true"));
   }
 
+  /**
+   * Extended phase (two feature aggregations of the sample, about 30 s): the default run keeps the
+   * journey's cheaper comparison below.
+   */
   @Test
+  @Tag("extended")
   void theWindowsLinesAndTheLinesBeforeItGiveTheFeaturesOfTheWholeHistory() {
     JobContext ctx = context();
     FeatureSettings settings = ctx.settings().features();
