@@ -37,6 +37,10 @@ public final class CustomerFeatures {
 
   private CustomerFeatures() {}
 
+  /** The columns of the lines before the window that the first purchase and usual region read. */
+  public static final List<String> EARLIER_COLUMNS =
+      List.of("customer_id", "region_id", "ts", "quantity");
+
   /**
    * The curated inputs a feature run reads. Products and customers are optional. earlier: the lines
    * before the window when transactions hold only the window's days (a night on a history longer
@@ -57,9 +61,13 @@ public final class CustomerFeatures {
       this(transactions, products, customers, external, Optional.empty());
     }
 
-    /** These inputs with transactions holding the window only and the lines before it apart. */
+    /**
+     * These inputs with transactions holding the window only and the lines before it apart (of
+     * which only {@link #EARLIER_COLUMNS} are read).
+     */
     public Inputs withWindowAndEarlier(Dataset<Row> window, Dataset<Row> before) {
-      return new Inputs(window, products, customers, external, Optional.of(before));
+      Column[] read = EARLIER_COLUMNS.stream().map(functions::col).toArray(Column[]::new);
+      return new Inputs(window, products, customers, external, Optional.of(before.select(read)));
     }
   }
 

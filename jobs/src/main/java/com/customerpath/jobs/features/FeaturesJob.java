@@ -67,9 +67,7 @@ public final class FeaturesJob implements NightlyStep {
     LocalDate windowStart = ctx.date().minusDays(lookbackDays - 1L);
     return CuratedTables.hasEventDatesBefore(ctx.tables(), "transactions", windowStart)
         ? in.withWindowAndEarlier(
-            in.transactions(),
-            CuratedTables.readBefore(ctx.tables(), "transactions", windowStart)
-                .select("customer_id", "region_id", "ts", "quantity"))
+            in.transactions(), CuratedTables.readBefore(ctx.tables(), "transactions", windowStart))
         : in;
   }
 

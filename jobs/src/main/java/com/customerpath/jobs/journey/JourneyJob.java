@@ -349,10 +349,7 @@ public final class JourneyJob implements NightlyStep {
               CuratedTables.read(
                   ctx.tables(), "transactions", from, java.util.Collections.max(snapshots)));
       if (CuratedTables.hasEventDatesBefore(ctx.tables(), "transactions", from)) {
-        earlier =
-            Optional.of(
-                CuratedTables.readBefore(ctx.tables(), "transactions", from)
-                    .select("customer_id", "region_id", "ts", "quantity"));
+        earlier = Optional.of(CuratedTables.readBefore(ctx.tables(), "transactions", from));
       }
     }
     Dataset<Row> snapshotLines = sampled == null ? lines : lines.filter(sampled);
