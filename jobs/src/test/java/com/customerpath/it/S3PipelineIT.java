@@ -181,6 +181,30 @@ class S3PipelineIT {
   }
 
   @Test
+  void aPartitionIsCopiedWithoutItsSideFiles(SharedS3Run run) {
+    // How ingest carries an unchanged snapshot over to a later night (SnapshotCarryOver).
+    SparkSession spark = run.spark();
+    Tables tables = new Tables(spark, SharedS3Run.OUTPUT_ROOT);
+    String ddl = "id INT, label STRING";
+    java.time.LocalDate d1 = java.time.LocalDate.parse("2026-03-01");
+    java.time.LocalDate d2 = java.time.LocalDate.parse("2026-03-02");
+    tables.write("it_copy", d1, Fixtures.rows(ddl, new Object[] {1, "a"}, new Object[] {2, "b"}));
+    tables.writeSideFile("it_copy", d1, "_marker", "night 1");
+    tables.write("it_copy", d2, Fixtures.rows(ddl, new Object[] {9, "old"}));
+
+    assertTrue(tables.copyPartition("it_copy", d1, d2) >= 1, "data files copied");
+    assertEquals(
+        List.of("a", "b"),
+        tables.read("it_copy", d2).orderBy("id").collectAsList().stream()
+            .map(r -> r.getString(1))
+            .toList(),
+        "the copy replaced the partition's earlier rows");
+    assertEquals(java.util.Optional.empty(), tables.readSideFile("it_copy", d2, "_marker"));
+    assertEquals(java.util.Optional.of("night 1"), tables.readSideFile("it_copy", d1, "_marker"));
+    assertEquals(2, tables.read("it_copy", d1).count(), "the source partition is untouched");
+  }
+
+  @Test
   void directoryCommitterReplacesPartitionDirectories(SharedS3Run run) {
     SparkSession spark = run.spark();
     var hadoop = spark.sparkContext().hadoopConfiguration();

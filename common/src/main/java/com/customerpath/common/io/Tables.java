@@ -298,6 +298,104 @@ public final class Tables {
     }
   }
 
+  /**
+   * Publishes a copy of partition dt=from's data files as partition dt=to, replacing it (side
+   * files, whose names start with '_' or '.', are not copied): a snapshot whose input did not
+   * change since an earlier night is carried over without reading it again and without a Spark job.
+   * Staged and renamed where renames are atomic (local, HDFS); on s3a:// the old files are deleted
+   * and the copies written into place. Returns the data files copied.
+   */
+  public int copyPartition(String table, LocalDate from, LocalDate to) {
+    releaseKeptReads(table);
+    Path source = new Path(partitionPath(table, from));
+    Path target = new Path(partitionPath(table, to));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = fs(target);
+      List<Path> dataFiles = new ArrayList<>();
+      for (FileStatus f : fs.listStatus(source)) {
+        String name = f.getPath().getName();
+        if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+          dataFiles.add(f.getPath());
+        }
+      }
+      Path into = target;
+      if (writeMode() == WriteMode.STAGED_RENAME) {
+        into =
+            new Path(
+                path(table) + "/_staging/" + DT + "=" + to + "-" + java.util.UUID.randomUUID());
+      } else if (fs.exists(target) && !fs.delete(target, true)) {
+        throw new IOException("cannot delete the previous partition " + target);
+      }
+      fs.mkdirs(into);
+      for (Path f : dataFiles) {
+        if (!org.apache.hadoop.fs.FileUtil.copy(
+            fs, f, fs, new Path(into, f.getName()), false, conf)) {
+          throw new IOException("cannot copy " + f + " to " + into);
+        }
+      }
+      if (into != target) {
+        swap(fs, into, target);
+      }
+      return dataFiles.size();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot copy table "
+              + table
+              + " partition dt="
+              + from
+              + " to dt="
+              + to
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Writes rows as Parquet files at a path of the step's own (a scratch copy, not a table's
+   * partition) and returns the rows written, counted while writing: no job reads them back.
+   */
+  public long writeScratch(Dataset<Row> rows, String path) {
+    return WriteCounter.counting(
+            spark.sparkContext(),
+            "scratch " + path,
+            () -> {
+              rows.write().parquet(path);
+              return null;
+            })
+        .rows();
+  }
+
+  /**
+   * Writes a side file into partition dt=date (a name starting with '_', which readers of the
+   * partition skip), replacing one of the same name.
+   */
+  public void writeSideFile(String table, LocalDate date, String name, String text) {
+    Path file = new Path(partitionPath(table, date), name);
+    try (org.apache.hadoop.fs.FSDataOutputStream out = fs(file).create(file, true)) {
+      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The text of a side file of partition dt=date ({@link #writeSideFile}), if there is one. */
+  public Optional<String> readSideFile(String table, LocalDate date, String name) {
+    Path file = new Path(partitionPath(table, date), name);
+    try {
+      FileSystem fs = fs(file);
+      if (!fs.exists(file)) {
+        return Optional.empty();
+      }
+      try (var in = fs.open(file)) {
+        return Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void swap(FileSystem fs, Path staged, Path target) throws IOException {
     fs.delete(new Path(staged, "_SUCCESS"), false);
     if (fs.exists(target) && !fs.delete(target, true)) {

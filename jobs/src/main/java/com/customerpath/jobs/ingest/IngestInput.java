@@ -62,6 +62,9 @@ final class IngestInput {
   private final long files;
   private final long bytes;
 
+  /** Each data file's path, length and modification time, sorted: what the night reads. */
+  private final List<String> fileStamps;
+
   /**
    * Incremental facts: the rows other nights curated for the event dates tonight's input touches.
    */
@@ -79,9 +82,12 @@ final class IngestInput {
     this.source = source;
     this.mode = mode;
     this.templated = templated;
-    long[] size = size(ctx, source);
+    List<String> stamps = new ArrayList<>();
+    long[] size = size(ctx, source, stamps);
     this.files = size[0];
     this.bytes = size[1];
+    stamps.sort(null);
+    this.fileStamps = List.copyOf(stamps);
   }
 
   static IngestInput select(JobContext ctx, SourceSettings configured) {
@@ -116,6 +122,22 @@ final class IngestInput {
   /** The source with the night's paths. */
   SourceSettings source() {
     return source;
+  }
+
+  /** The data files read (path, length, modification time), sorted. */
+  List<String> fileStamps() {
+    return fileStamps;
+  }
+
+  /**
+   * True for a snapshot (customers, products) read whole on a night that is not a full refresh: it
+   * may be carried over from the night that curated the same files ({@link SnapshotCarryOver}).
+   */
+  boolean snapshotMayCarryOver() {
+    return mode == Mode.FULL
+        && !CuratedTables.byEventDate(source.name())
+        && !ctx.settings().run().fullRefresh()
+        && files > 0;
   }
 
   /** False when a {date} path has no file for the night: nothing was delivered, nothing to do. */
@@ -164,14 +186,16 @@ final class IngestInput {
             ctx.tables().path(CuratedTables.table(source.name()))
                 + "/_staging/existing-"
                 + java.util.UUID.randomUUID());
-    CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
-        .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString())))
-        .write()
-        .parquet(snapshot.toString());
+    // Counted while copied: a count of the copy would be a Spark job of its own.
+    existingRows =
+        ctx.tables()
+            .writeScratch(
+                CuratedTables.readEventDates(ctx.tables(), source.name(), dates)
+                    .where(col(CuratedTables.INGEST_DT).notEqual(lit(ctx.date().toString()))),
+                snapshot.toString());
     existing =
         com.customerpath.common.io.ParquetSchemas.reader(ctx.spark(), snapshot.toString())
             .parquet(snapshot.toString());
-    existingRows = existing.count();
     if (existingRows == 0) {
       return flagged;
     }
@@ -277,8 +301,11 @@ final class IngestInput {
         + " bytes)";
   }
 
-  /** Number and total size of the data files under the source's paths (globs allowed). */
-  private static long[] size(JobContext ctx, SourceSettings source) {
+  /**
+   * Number and total size of the data files under the source's paths (globs allowed); each file's
+   * path, length and modification time are added to stamps.
+   */
+  private static long[] size(JobContext ctx, SourceSettings source, List<String> stamps) {
     List<String> paths = new ArrayList<>();
     if (source.tables().isEmpty()) {
       paths.add(source.path());
@@ -299,6 +326,7 @@ final class IngestInput {
             if (!n.startsWith("_") && !n.startsWith(".")) {
               total[0]++;
               total[1] += f.getLen();
+              stamps.add(f.getPath() + " " + f.getLen() + " " + f.getModificationTime());
             }
           }
         }

@@ -122,14 +122,21 @@ public final class IngestJob implements NightlyStep {
         byEventDate);
   }
 
-  /** A source read, validated and counted, not yet published. */
+  /**
+   * A source read, validated and counted, not yet published; fingerprint: a snapshot's, kept with
+   * its curated partition for the nights after ({@link SnapshotCarryOver}).
+   */
   private record Checked(
       String name,
       IngestInput input,
       Dataset<Row> flagged,
       long read,
       long accepted,
-      Map<String, Long> reasons) {}
+      Map<String, Long> reasons,
+      Optional<String> fingerprint) {}
+
+  /** A snapshot whose input did not change since an earlier night: its partitions are copied. */
+  private record Unchanged(String name, IngestInput input, SnapshotCarryOver.Carried carried) {}
 
   @Override
   public StepResult run(JobContext ctx) {
@@ -138,6 +145,7 @@ public final class IngestJob implements NightlyStep {
     PipelineSettings settings = ctx.settings();
     ValidationSettings validation = settings.validation();
     List<Checked> checked = new ArrayList<>();
+    List<Unchanged> unchanged = new ArrayList<>();
     Optional<CustomerIdPseudonymiser> pseudonymiser =
         CustomerIdPseudonymiser.from(settings.privacy(), ctx.environment());
     pseudonymiser.ifPresent(p -> LOG.info("  customer ids pseudonymised ({})", p));
@@ -163,6 +171,22 @@ public final class IngestJob implements NightlyStep {
           LOG.info("  source {}: no input for {}: nothing to ingest", name, ctx.date());
           continue;
         }
+        Optional<String> fingerprint =
+            input.snapshotMayCarryOver()
+                ? Optional.of(
+                    SnapshotCarryOver.fingerprint(
+                        input, validation, CustomerIdMarker.describe(pseudonymiser), ctx.date()))
+                : Optional.empty();
+        Optional<SnapshotCarryOver.Carried> same =
+            fingerprint.flatMap(f -> SnapshotCarryOver.find(ctx.tables(), name, ctx.date(), f));
+        if (same.isPresent()) {
+          LOG.info(
+              "  {}: the same input as curated on {}: carried over, not read again",
+              name,
+              same.get().from());
+          unchanged.add(new Unchanged(name, input, same.get()));
+          continue;
+        }
         SourceSettings tonight = input.source();
         List<String> emptyPaths = SourceReader.emptyPaths(spark, tonight);
         Dataset<Row> flagged =
@@ -183,7 +207,7 @@ public final class IngestJob implements NightlyStep {
         long[] readAccepted = count(flagged, reasons);
         long read = readAccepted[0];
         long accepted = readAccepted[1];
-        checked.add(new Checked(name, input, flagged, read, accepted, reasons));
+        checked.add(new Checked(name, input, flagged, read, accepted, reasons, fingerprint));
         if (emptyPaths.isEmpty() && validation.countCheck()) {
           checkRecordCount(spark, tonight, read, result);
         }
@@ -214,7 +238,10 @@ public final class IngestJob implements NightlyStep {
       for (Checked c : checked) {
         publish(ctx, c, result);
       }
-      if (!checked.isEmpty()) {
+      for (Unchanged u : unchanged) {
+        publishUnchanged(ctx, u, result);
+      }
+      if (!checked.isEmpty() || !unchanged.isEmpty()) {
         CustomerIdMarker.write(ctx.tables(), pseudonymiser);
       }
     } finally {
@@ -303,6 +330,39 @@ public final class IngestJob implements NightlyStep {
               result.metric(name + "_quarantined_" + reason, n);
               LOG.info("    quarantined {}: {}", reason, n);
             });
+    if (c.fingerprint().isPresent()) {
+      SnapshotCarryOver.save(
+          ctx.tables(),
+          name,
+          ctx.date(),
+          new SnapshotCarryOver.Ingested(
+              c.fingerprint().get(), c.read(), curated, quarantined, c.reasons()));
+      result.metric(name + "_carried_over", 0);
+    }
+  }
+
+  /** Publishes an unchanged snapshot's earlier partitions as tonight's, with their counts. */
+  private static void publishUnchanged(JobContext ctx, Unchanged u, StepResult result) {
+    String name = u.name();
+    SnapshotCarryOver.Ingested counts = u.carried().ingested();
+    SnapshotCarryOver.copy(ctx.tables(), name, ctx.date(), u.carried());
+    u.input().record(result);
+    new SourceCounts(name, counts.read(), counts.accepted(), counts.quarantined()).check();
+    result
+        .written(curatedTable(name), counts.accepted())
+        .written(quarantineTable(name), counts.quarantined())
+        .metric(name + "_read", counts.read())
+        .metric(name + "_accepted", counts.accepted())
+        .metric(name + "_quarantined", counts.quarantined())
+        .metric(name + "_carried_over", 1);
+    LOG.info(
+        "  {}: read {} = accepted {} + quarantined {} (carried over from {})",
+        name,
+        counts.read(),
+        counts.accepted(),
+        counts.quarantined(),
+        u.carried().from());
+    counts.reasons().forEach((reason, n) -> result.metric(name + "_quarantined_" + reason, n));
   }
 
   /** Records read must equal an independent count of the input, where the format gives one. */
