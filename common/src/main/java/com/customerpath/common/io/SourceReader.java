@@ -89,7 +89,14 @@ public final class SourceReader {
           switch (format) {
             case CSV ->
                 strict ? readCsvStrict(spark, options, path) : readCsvLines(spark, options, path);
-            case PARQUET -> spark.read().options(options).parquet(path);
+            // The schema from one file's footer, read by the driver (no schema-inference job);
+            // with mergeSchema, Spark's own inference over every file.
+            case PARQUET ->
+                (Boolean.parseBoolean(options.getOrDefault("mergeSchema", "false"))
+                        ? spark.read()
+                        : ParquetSchemas.reader(spark, path))
+                    .options(options)
+                    .parquet(path);
             case JSON -> spark.read().options(options).json(path);
             case TEXT -> spark.read().options(options).text(path);
           };
