@@ -69,7 +69,7 @@ public final class PersonaBuilder {
       PersonaScaler scaler,
       PersonaClustering clustering,
       PersonaNaming naming) {
-    return assemble(features, contextFeatures, scaler, clustering::fit, naming);
+    return assemble(features, contextFeatures, scaler, clustering::fit, naming, true);
   }
 
   /**
@@ -82,7 +82,7 @@ public final class PersonaBuilder {
       PersonaScaler scaler,
       PersonaClustering.Fitted fitted,
       PersonaNaming naming) {
-    return assemble(features, contextFeatures, scaler, scaled -> fitted, naming);
+    return assemble(features, contextFeatures, scaler, scaled -> fitted, naming, false);
   }
 
   private static Result assemble(
@@ -90,10 +90,16 @@ public final class PersonaBuilder {
       Dataset<Row> contextFeatures,
       PersonaScaler scaler,
       java.util.function.Function<Dataset<Row>, PersonaClustering.Fitted> fit,
-      PersonaNaming naming) {
+      PersonaNaming naming,
+      boolean fits) {
     SparkSession spark = features.sparkSession();
     List<String> columns = scaler.columns();
-    Dataset<Row> scaled = scaler.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
+    // Kept for the fit's passes over the customers; a kept model reads them once (the assignment
+    // below, itself kept), and caching the wide scaled rows would only cost time and memory.
+    Dataset<Row> scaled =
+        fits
+            ? scaler.transform(features).persist(StorageLevel.MEMORY_AND_DISK())
+            : scaler.transform(features);
     try {
       PersonaClustering.Fitted fitted = fit.apply(scaled);
       Dataset<Row> assigned =

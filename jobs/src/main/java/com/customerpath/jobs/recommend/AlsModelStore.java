@@ -64,8 +64,15 @@ public final class AlsModelStore {
     }
     Path dir = saved.get().dir();
     ALSModel model = ALSModel.load(new Path(dir, MODEL).toString());
-    Dataset<Row> customers = tables.spark().read().parquet(new Path(dir, CUSTOMERS).toString());
-    Dataset<Row> products = tables.spark().read().parquet(new Path(dir, PRODUCTS).toString());
+    // The index tables' schemas from their footers (no schema-inference job each).
+    String customersPath = new Path(dir, CUSTOMERS).toString();
+    String productsPath = new Path(dir, PRODUCTS).toString();
+    Dataset<Row> customers =
+        com.customerpath.common.io.ParquetSchemas.reader(tables.spark(), customersPath)
+            .parquet(customersPath);
+    Dataset<Row> products =
+        com.customerpath.common.io.ParquetSchemas.reader(tables.spark(), productsPath)
+            .parquet(productsPath);
     return Optional.of(
         new Stored(new CandidateSources.AlsFit(model, customers, products), fittedOn));
   }
