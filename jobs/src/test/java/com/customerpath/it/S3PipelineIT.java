@@ -189,7 +189,11 @@ class S3PipelineIT {
     java.time.LocalDate d1 = java.time.LocalDate.parse("2026-03-01");
     java.time.LocalDate d2 = java.time.LocalDate.parse("2026-03-02");
     tables.write("it_copy", d1, Fixtures.rows(ddl, new Object[] {1, "a"}, new Object[] {2, "b"}));
-    tables.writeSideFile("it_copy", d1, "_marker", "night 1");
+    org.apache.hadoop.fs.Path marker =
+        new org.apache.hadoop.fs.Path(tables.partitionPath("it_copy", d1), "_marker.properties");
+    java.util.Properties night1 = new java.util.Properties();
+    night1.setProperty("night", "1");
+    com.customerpath.common.io.KeptModels.writeProperties(tables, marker, night1, "test");
     tables.write("it_copy", d2, Fixtures.rows(ddl, new Object[] {9, "old"}));
 
     assertTrue(tables.copyPartition("it_copy", d1, d2) >= 1, "data files copied");
@@ -199,8 +203,17 @@ class S3PipelineIT {
             .map(r -> r.getString(1))
             .toList(),
         "the copy replaced the partition's earlier rows");
-    assertEquals(java.util.Optional.empty(), tables.readSideFile("it_copy", d2, "_marker"));
-    assertEquals(java.util.Optional.of("night 1"), tables.readSideFile("it_copy", d1, "_marker"));
+    assertEquals(
+        java.util.Optional.empty(),
+        com.customerpath.common.io.KeptModels.readProperties(
+            tables,
+            new org.apache.hadoop.fs.Path(
+                tables.partitionPath("it_copy", d2), "_marker.properties")),
+        "side files are not copied");
+    assertEquals(
+        night1,
+        com.customerpath.common.io.KeptModels.readProperties(tables, marker).orElseThrow(),
+        "and the source's are untouched");
     assertEquals(2, tables.read("it_copy", d1).count(), "the source partition is untouched");
   }
 

@@ -319,12 +319,13 @@ public final class Tables {
           dataFiles.add(f.getPath());
         }
       }
-      Path into = target;
-      if (writeMode() == WriteMode.STAGED_RENAME) {
-        into =
-            new Path(
-                path(table) + "/_staging/" + DT + "=" + to + "-" + java.util.UUID.randomUUID());
-      } else if (fs.exists(target) && !fs.delete(target, true)) {
+      boolean staged = writeMode() == WriteMode.STAGED_RENAME;
+      Path into =
+          staged
+              ? new Path(
+                  path(table) + "/_staging/" + DT + "=" + to + "-" + java.util.UUID.randomUUID())
+              : target;
+      if (!staged && fs.exists(target) && !fs.delete(target, true)) {
         throw new IOException("cannot delete the previous partition " + target);
       }
       fs.mkdirs(into);
@@ -334,7 +335,7 @@ public final class Tables {
           throw new IOException("cannot copy " + f + " to " + into);
         }
       }
-      if (into != target) {
+      if (staged) {
         swap(fs, into, target);
       }
       return dataFiles.size();
@@ -365,35 +366,6 @@ public final class Tables {
               return null;
             })
         .rows();
-  }
-
-  /**
-   * Writes a side file into partition dt=date (a name starting with '_', which readers of the
-   * partition skip), replacing one of the same name.
-   */
-  public void writeSideFile(String table, LocalDate date, String name, String text) {
-    Path file = new Path(partitionPath(table, date), name);
-    try (org.apache.hadoop.fs.FSDataOutputStream out = fs(file).create(file, true)) {
-      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot write " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The text of a side file of partition dt=date ({@link #writeSideFile}), if there is one. */
-  public Optional<String> readSideFile(String table, LocalDate date, String name) {
-    Path file = new Path(partitionPath(table, date), name);
-    try {
-      FileSystem fs = fs(file);
-      if (!fs.exists(file)) {
-        return Optional.empty();
-      }
-      try (var in = fs.open(file)) {
-        return Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 
   private static void swap(FileSystem fs, Path staged, Path target) throws IOException {

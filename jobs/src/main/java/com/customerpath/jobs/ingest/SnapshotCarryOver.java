@@ -3,6 +3,7 @@ package com.customerpath.jobs.ingest;
 import com.customerpath.common.config.SourceSettings;
 import com.customerpath.common.config.ValidationSettings;
 import com.customerpath.common.io.CuratedTables;
+import com.customerpath.common.io.KeptModels;
 import com.customerpath.common.io.SourceReader;
 import com.customerpath.common.io.Tables;
 import com.customerpath.common.quality.InputValidation;
@@ -19,7 +20,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
 
 /**
  * A snapshot source (customers, products: read whole every night) whose input did not change since
@@ -35,7 +38,7 @@ import java.util.TreeMap;
  */
 final class SnapshotCarryOver {
   /** The fingerprint and counts of the ingest that made a curated snapshot partition. */
-  static final String MARKER = "_ingested";
+  static final String MARKER = "_ingested.properties";
 
   private SnapshotCarryOver() {}
 
@@ -43,46 +46,31 @@ final class SnapshotCarryOver {
   record Ingested(
       String fingerprint, long read, long accepted, long quarantined, Map<String, Long> reasons) {
 
-    String render() {
-      StringBuilder out =
-          new StringBuilder()
-              .append("fingerprint=")
-              .append(fingerprint)
-              .append("\nread=")
-              .append(read)
-              .append("\naccepted=")
-              .append(accepted)
-              .append("\nquarantined=")
-              .append(quarantined)
-              .append('\n');
-      new TreeMap<>(reasons)
-          .forEach((r, n) -> out.append("reason.").append(r).append('=').append(n).append('\n'));
-      return out.toString();
+    Properties toProperties() {
+      Properties p = new Properties();
+      p.setProperty("fingerprint", fingerprint);
+      p.setProperty("read", String.valueOf(read));
+      p.setProperty("accepted", String.valueOf(accepted));
+      p.setProperty("quarantined", String.valueOf(quarantined));
+      reasons.forEach((r, n) -> p.setProperty(REASON + r, String.valueOf(n)));
+      return p;
     }
 
     /** The marker's content; empty when it is not one this code wrote (then the night reads). */
-    static Optional<Ingested> parse(String text) {
-      Map<String, String> values = new TreeMap<>();
-      for (String line : text.split("\n")) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          values.put(line.substring(0, eq), line.substring(eq + 1).trim());
-        }
-      }
+    static Optional<Ingested> of(Properties p) {
       try {
         Map<String, Long> reasons = new TreeMap<>();
-        values.forEach(
-            (k, v) -> {
-              if (k.startsWith("reason.")) {
-                reasons.put(k.substring("reason.".length()), Long.parseLong(v));
-              }
-            });
+        for (String k : p.stringPropertyNames()) {
+          if (k.startsWith(REASON)) {
+            reasons.put(k.substring(REASON.length()), Long.parseLong(p.getProperty(k)));
+          }
+        }
         Ingested in =
             new Ingested(
-                values.get("fingerprint"),
-                Long.parseLong(values.get("read")),
-                Long.parseLong(values.get("accepted")),
-                Long.parseLong(values.get("quarantined")),
+                p.getProperty("fingerprint"),
+                Long.parseLong(p.getProperty("read")),
+                Long.parseLong(p.getProperty("accepted")),
+                Long.parseLong(p.getProperty("quarantined")),
                 Map.copyOf(reasons));
         return in.fingerprint() == null
                 || in.read() != in.accepted() + in.quarantined()
@@ -94,6 +82,8 @@ final class SnapshotCarryOver {
       }
     }
   }
+
+  private static final String REASON = "reason.";
 
   /**
    * The fingerprint of tonight's input of a snapshot source: the same only when the curated rows
@@ -159,9 +149,8 @@ final class SnapshotCarryOver {
     if (before.isEmpty() || !tables.exists(IngestJob.quarantineTable(source), before.get())) {
       return Optional.empty();
     }
-    return tables
-        .readSideFile(curated, before.get(), MARKER)
-        .flatMap(Ingested::parse)
+    return KeptModels.readProperties(tables, marker(tables, source, before.get()))
+        .flatMap(Ingested::of)
         .filter(i -> i.fingerprint().equals(fingerprint))
         .map(i -> new Carried(before.get(), i));
   }
@@ -179,7 +168,12 @@ final class SnapshotCarryOver {
 
   /** Keeps the fingerprint and counts beside tonight's curated partition, once it is published. */
   static void save(Tables tables, String source, LocalDate date, Ingested ingested) {
-    tables.writeSideFile(CuratedTables.table(source), date, MARKER, ingested.render());
+    KeptModels.writeProperties(
+        tables, marker(tables, source, date), ingested.toProperties(), "ingest: " + source);
+  }
+
+  private static Path marker(Tables tables, String source, LocalDate date) {
+    return new Path(tables.partitionPath(CuratedTables.table(source), date), MARKER);
   }
 
   private static String classDigest(Class<?> c) {
