@@ -442,9 +442,8 @@ public final class Recommender {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> purchases = CandidateSources.purchases(in.transactions());
     Dataset<Row> inter =
-        CandidateSources.interactions(perProductOf.apply(purchases), asOf, p.preference())
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(inter);
+        CandidateSources.cachedInteractions(
+            perProductOf.apply(purchases), asOf, p.preference(), cached);
     Dataset<Row> groups = customerGroups(in, inter, p).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(groups);
     int n = p.candidates();
