@@ -269,17 +269,22 @@ public final class Recommender {
         interactions
             .groupBy("customer_id")
             .agg(functions.sum("weekend_lines").divide(functions.sum("lines")).as("weekend_share"))
-            .withColumn(
-                "context",
-                when(col("weekend_share").geq(0.5), lit(WEEKEND)).otherwise(lit(WEEKDAY)))
+            .withColumn("weekend", when(col("weekend_share").geq(0.5), lit(1)).otherwise(lit(0)))
             .drop("weekend_share");
+    // The context as a number through the aggregation: a string's max is a sort-based
+    // aggregation (a sort of every customer), an int's a hash aggregation.
     Dataset<Row> all =
         audience
             .join(buyers, new String[] {"customer_id"}, "full_outer")
             .groupBy("customer_id")
             .agg(
                 functions.max("audience_persona_id").as("audience_persona_id"),
-                functions.max("context").as("context"));
+                functions.max("weekend").as("weekend"))
+            .withColumn(
+                "context",
+                when(col("weekend").equalTo(1), lit(WEEKEND))
+                    .when(col("weekend").equalTo(0), lit(WEEKDAY)))
+            .drop("weekend");
     if (!p.usePersonas() || in.customerPersonas() == null) {
       return all.select(
           col("customer_id"),
