@@ -177,16 +177,17 @@ public final class IngestJob implements NightlyStep {
                     SnapshotCarryOver.fingerprint(
                         input, validation, CustomerIdMarker.describe(pseudonymiser), ctx.date()))
                 : Optional.empty();
+        Optional<SnapshotCarryOver.Lookup> lookup =
+            fingerprint.map(f -> SnapshotCarryOver.lookup(ctx.tables(), name, ctx.date(), f));
         Optional<SnapshotCarryOver.Carried> same =
-            fingerprint.flatMap(f -> SnapshotCarryOver.find(ctx.tables(), name, ctx.date(), f));
+            lookup.flatMap(SnapshotCarryOver.Lookup::carried);
         if (same.isPresent()) {
-          LOG.info(
-              "  {}: the same input as curated on {}: carried over, not read again",
-              name,
-              same.get().from());
+          LOG.info("  {}: {}: carried over, not read again", name, lookup.get().reason());
           unchanged.add(new Unchanged(name, input, same.get()));
           continue;
         }
+        // Why an unchanged-looking snapshot is read again: the log says it.
+        lookup.ifPresent(l -> LOG.info("  {}: read: {}", name, l.reason()));
         SourceSettings tonight = input.source();
         List<String> emptyPaths = SourceReader.emptyPaths(spark, tonight);
         Dataset<Row> flagged =

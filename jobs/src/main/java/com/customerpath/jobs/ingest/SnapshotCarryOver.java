@@ -144,15 +144,43 @@ final class SnapshotCarryOver {
    * partition is there too.
    */
   static Optional<Carried> find(Tables tables, String source, LocalDate date, String fingerprint) {
+    return lookup(tables, source, date, fingerprint).carried();
+  }
+
+  /** As {@link #find}, with why the snapshot is carried over or read, for the log. */
+  static Lookup lookup(Tables tables, String source, LocalDate date, String fingerprint) {
     String curated = CuratedTables.table(source);
     Optional<LocalDate> before = tables.latestBefore(curated, date);
-    if (before.isEmpty() || !tables.exists(IngestJob.quarantineTable(source), before.get())) {
-      return Optional.empty();
+    if (before.isEmpty()) {
+      return Lookup.read("no earlier night curated it");
     }
-    return KeptModels.readProperties(tables, marker(tables, source, before.get()))
-        .flatMap(Ingested::of)
-        .filter(i -> i.fingerprint().equals(fingerprint))
-        .map(i -> new Carried(before.get(), i));
+    LocalDate from = before.get();
+    if (!tables.exists(IngestJob.quarantineTable(source), from)) {
+      return Lookup.read("the night of " + from + " has no quarantine partition of it to copy");
+    }
+    Optional<Ingested> kept =
+        KeptModels.readProperties(tables, marker(tables, source, from)).flatMap(Ingested::of);
+    if (kept.isEmpty()) {
+      return Lookup.read(
+          "the night of "
+              + from
+              + " kept no readable "
+              + MARKER
+              + " (curated by an older version, or the file is damaged)");
+    }
+    if (!kept.get().fingerprint().equals(fingerprint)) {
+      return Lookup.read(
+          "its files, settings or checks differ from those the night of " + from + " curated");
+    }
+    return new Lookup(
+        Optional.of(new Carried(from, kept.get())), "the same input as curated on " + from);
+  }
+
+  /** The snapshot to carry over (empty: read it) and why. */
+  record Lookup(Optional<Carried> carried, String reason) {
+    static Lookup read(String reason) {
+      return new Lookup(Optional.empty(), reason);
+    }
   }
 
   /** An earlier night's snapshot to carry over, and what its ingest counted. */

@@ -141,6 +141,26 @@ class SnapshotCarryOverTest {
     assertEquals(1.0, m4.get("customers_quarantined_out_of_range_birth_year"), "C2, born in 1975");
     assertEquals(1.0, m4.get("products_carried_over"));
 
+    // Why a snapshot is read or carried, as the log says it (SnapshotCarryOver.lookup).
+    String product = "products";
+    assertTrue(
+        SnapshotCarryOver.lookup(n1.tables(), product, n1.date(), "any")
+            .reason()
+            .contains("no earlier night"));
+    SnapshotCarryOver.Lookup differs =
+        SnapshotCarryOver.lookup(n2.tables(), product, n2.date(), "another fingerprint");
+    assertTrue(differs.carried().isEmpty());
+    assertTrue(
+        differs.reason().contains("differ from those the night of 2026-06-28 curated"),
+        differs.reason());
+    java.nio.file.Files.delete(
+        out.resolve("curated/products/dt=2026-06-28/" + SnapshotCarryOver.MARKER));
+    SnapshotCarryOver.Lookup unmarked =
+        SnapshotCarryOver.lookup(n2.tables(), product, n2.date(), "another fingerprint");
+    assertTrue(
+        unmarked.reason().contains("2026-06-28 kept no readable " + SnapshotCarryOver.MARKER),
+        unmarked.reason());
+
     // Night 5: a full refresh reads every source.
     JobContext n5 =
         night("2026-07-02", input, out, Map.of("customerpath.run.full-refresh", "true"));
