@@ -141,13 +141,8 @@ final class SnapshotCarryOver {
   /**
    * The earlier night whose curated snapshot tonight's input would give again: the newest curated
    * partition before tonight, when its marker holds the same fingerprint and its quarantine
-   * partition is there too.
+   * partition is there too; else none, and why (for the log).
    */
-  static Optional<Carried> find(Tables tables, String source, LocalDate date, String fingerprint) {
-    return lookup(tables, source, date, fingerprint).carried();
-  }
-
-  /** As {@link #find}, with why the snapshot is carried over or read, for the log. */
   static Lookup lookup(Tables tables, String source, LocalDate date, String fingerprint) {
     String curated = CuratedTables.table(source);
     Optional<LocalDate> before = tables.latestBefore(curated, date);
