@@ -32,7 +32,9 @@ public class FeatureStateStoreTest {
   private static final LocalDate NIGHT = SampleRun.DATE;
   private static final LocalDate EVE = NIGHT.minusDays(1);
 
+  /** Extended phase: two features steps on a copy of the night, about 45 s. */
   @Test
+  @org.junit.jupiter.api.Tag("extended")
   void carriedOverFeaturesAreThoseOfAFullAggregation() throws Exception {
     Path copy = SampleRun.copyOfTheNight("feature-state");
     FileUtils.deleteDirectory(copy.resolve(FeatureStateStore.DIRECTORY).toFile());

@@ -114,7 +114,12 @@ class IncrementalIngestTest {
     return d.select(cols);
   }
 
+  /**
+   * Extended phase: five ingest and two features steps, about 35 s. The redelivery test below keeps
+   * an incremental night in the default phase.
+   */
   @Test
+  @org.junit.jupiter.api.Tag("extended")
   void anIncrementalNightReadsOnlyItsDayAndEqualsAFullRefresh() throws IOException {
     Path input = splitByDay(SparkTestSession.tempDir("incremental-input"));
     Path incremental = SparkTestSession.tempDir("incremental-out");

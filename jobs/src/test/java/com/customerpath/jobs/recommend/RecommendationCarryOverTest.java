@@ -44,7 +44,12 @@ class RecommendationCarryOverTest {
           "customerpath.recommendations.blend.weights.als",
           "0");
 
+  /**
+   * Extended phase: three recommendations steps on a copy of the night, about 50 s. The decisions
+   * below (who is scored again, what is carried over) stay in the default phase.
+   */
   @Test
+  @org.junit.jupiter.api.Tag("extended")
   void theNightAfterScoresTheChangedCustomersAndCarriesTheOthersOver() throws Exception {
     Path copy = SampleRun.copyOfTheNight("recommendation-carry-over");
     // Nothing kept by the shared night: the eve builds everyone.
