@@ -140,9 +140,11 @@ class PropensityModelStoreTest {
    * look-back): it keeps that window's lines and reads the orders before it for their columns
    * (CuratedTables.readHistory), and still writes the same rows. (The sample's purchase events also
    * show every order, so this comparison alone would not notice orders lost before the window:
-   * HistoryLongerThanTheWindowTest compares the orders' evidence itself.)
+   * HistoryLongerThanTheWindowTest compares the orders' evidence itself.) Extended phase: the
+   * journey step again, about 12 s.
    */
   @Test
+  @Tag("extended")
   void aNightThatKeepsTheModelScoresEveryCustomerAsTheNightThatTrainedIt() throws Exception {
     SampleRun run = SampleRun.get();
     Path copy = SampleRun.copyOfTheNight("propensity-rerun");

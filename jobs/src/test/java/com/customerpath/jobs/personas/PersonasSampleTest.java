@@ -123,7 +123,12 @@ class PersonasSampleTest {
     assertTrue(same >= 0.9 * families.count(), same + " of " + families.count());
   }
 
+  /**
+   * Extended phase: ingest, features and personas of the night after, about 30 s. The id matching
+   * itself is PersonaUnitsTest's, in the default phase.
+   */
   @Test
+  @org.junit.jupiter.api.Tag("extended")
   void theNextNightKeepsPersonaIds() {
     // Night two: the same output root, one day later (the window moves by a day).
     JobContext first = SampleRun.get().context;
