@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -108,11 +109,11 @@ class PersonalDataScanTest {
       Dataset<Row> rows =
           ParquetSchemas.reader(spark, table.getKey().toString())
               .parquet(table.getValue().stream().map(Path::toString).toArray(String[]::new));
-      org.apache.spark.sql.Column[] text =
+      Column[] text =
           java.util.Arrays.stream(rows.schema().fields())
               .filter(f -> mayHoldText(f.dataType()))
               .map(f -> rows.col(f.name()))
-              .toArray(org.apache.spark.sql.Column[]::new);
+              .toArray(Column[]::new);
       if (text.length == 0) {
         continue; // numbers only (persona_migration): nothing personal can be written there
       }
@@ -123,7 +124,7 @@ class PersonalDataScanTest {
       everyRow = everyRow == null ? scanned : everyRow.unionAll(scanned);
     }
     List<String> names = List.copyOf(new TreeSet<>(patterns.keySet()));
-    List<org.apache.spark.sql.Column> counts = new ArrayList<>();
+    List<Column> counts = new ArrayList<>();
     for (String name : names) {
       counts.add(
           functions
@@ -136,9 +137,7 @@ class PersonalDataScanTest {
     names.forEach(n -> found.put(n, new TreeMap<>()));
     everyRow
         .groupBy("table")
-        .agg(
-            counts.get(0),
-            counts.subList(1, counts.size()).toArray(org.apache.spark.sql.Column[]::new))
+        .agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))
         .collectAsList()
         .forEach(
             r -> {
