@@ -126,6 +126,97 @@ final class CandidateAssembly {
       double contextBoost,
       int n,
       Ranking ranking) {
+    return assemble(
+        groups, inter, together, als, null, null, buyers, categories, contextBoost, n, ranking);
+  }
+
+  /**
+   * The bought-together and ALS sources scored inside the pass, from what each customer's run of
+   * rows holds (their own products; their ALS factors, {@link CandidateSources#customerFactors}),
+   * with the same arithmetic as {@link CandidateSources#boughtTogetherLists} and {@link
+   * CandidateSources#alsLists}: their lists (60 candidates a source and customer, most of the
+   * shuffle's bytes at 1M lines) no longer cross the shuffle. Either may be null.
+   */
+  record InPass(
+      CandidateSources.NeighbourIndex together,
+      int maxItemsPerCustomer,
+      CandidateSources.ProductFactors als,
+      int n)
+      implements java.io.Serializable {
+
+    /** The customer's candidates of both sources, with the task's scorers. */
+    List<Row> candidates(Scorers scorers, List<Row> own, List<Float> factors) {
+      List<Row> out = new ArrayList<>();
+      if (together != null && !own.isEmpty()) {
+        // The items: the most bought products, then the latest bought, then by product id.
+        List<Row> byUse = new ArrayList<>(own);
+        byUse.sort(InPass::byUse);
+        List<String> items = new ArrayList<>();
+        List<String> bought = new ArrayList<>(own.size());
+        for (Row r : byUse) {
+          if (items.size() < maxItemsPerCustomer) {
+            items.add(r.getString(0));
+          }
+          bought.add(r.getString(0));
+        }
+        out.addAll(Arrays.asList(scorers.together().candidates(items, bought, n)));
+      }
+      if (als != null && factors != null) {
+        out.addAll(Arrays.asList(scorers.als().top(factors, n)));
+      }
+      return out;
+    }
+
+    /**
+     * The order of the window that picks the items: purchases, then last_day, descending with nulls
+     * last, then product_id.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int byUse(Row a, Row b) {
+      for (int k = 1; k <= 2; k++) {
+        Comparable x = (Comparable) a.get(k);
+        Comparable y = (Comparable) b.get(k);
+        if (x == null || y == null) {
+          if (x != y) {
+            return x == null ? 1 : -1;
+          }
+        } else {
+          int c = y.compareTo(x);
+          if (c != 0) {
+            return c;
+          }
+        }
+      }
+      return a.getString(0).compareTo(b.getString(0));
+    }
+
+    Scorers scorers() {
+      return new Scorers(
+          together == null ? null : together.scorer(), als == null ? null : als.scorer());
+    }
+  }
+
+  /** One task's scratch space for the in-pass sources. */
+  record Scorers(
+      CandidateSources.NeighbourIndex.Scorer together,
+      CandidateSources.ProductFactors.Scorer als) {}
+
+  /**
+   * As above, with the bought-together and ALS sources scored in the pass (inPass, may be null;
+   * customerFactors: customer_id, features, the ALS factors of the customers, null without ALS).
+   */
+  static Dataset<Row> assemble(
+      Dataset<Row> groups,
+      Dataset<Row> inter,
+      Dataset<Row> together,
+      Dataset<Row> als,
+      InPass inPass,
+      Dataset<Row> customerFactors,
+      Dataset<Row> buyers,
+      Dataset<Row> categories,
+      double contextBoost,
+      int n,
+      Ranking ranking) {
     Lookups lookups = Lookups.collect(buyers, categories, contextBoost, n);
     // Every customer's group row, own rows and the sources' lists, hashed by customer and sorted
     // within each partition: the pass below reads one customer's run of rows at a time. An
@@ -140,19 +231,20 @@ final class CandidateAssembly {
                 "persona_id", col("persona_id"),
                 "ctx_persona_id", col("ctx_persona_id"),
                 "context", col("context")));
-    entries =
-        entries.unionByName(
-            entries(
-                inter,
-                OWN_ENTRY,
-                Map.of(
-                    "customer_id", col("customer_id"),
-                    "product_id", col("product_id"),
-                    "a", col("f_buy_again"),
-                    "b", col("f_due"),
-                    "c", col("due_ratio"),
-                    "d", col("interval_days"),
-                    "orders", col("orders"))));
+    Map<String, Column> own = new java.util.HashMap<>();
+    own.put("customer_id", col("customer_id"));
+    own.put("product_id", col("product_id"));
+    own.put("a", col("f_buy_again"));
+    own.put("b", col("f_due"));
+    own.put("c", col("due_ratio"));
+    own.put("d", col("interval_days"));
+    own.put("orders", col("orders"));
+    if (inPass != null && inPass.together() != null) {
+      // What picks the customer's items for bought together.
+      own.put("purchases", col("purchases"));
+      own.put("last_day", col("last_day"));
+    }
+    entries = entries.unionByName(entries(inter, OWN_ENTRY, own));
     for (Dataset<Row> source : Arrays.asList(together, als)) {
       if (source != null) {
         entries =
@@ -163,18 +255,34 @@ final class CandidateAssembly {
                     Map.of("customer_id", col("customer_id"), "rows", col("rows"))));
       }
     }
+    if (customerFactors != null) {
+      entries =
+          entries.unionByName(
+              entries(
+                  customerFactors,
+                  FACTORS_ENTRY,
+                  Map.of("customer_id", col("customer_id"), "factors", col("features"))));
+    }
     Dataset<Row> runs =
         entries.repartition(col("customer_id")).sortWithinPartitions(col("customer_id"));
-    Broadcast<Lookups> shared =
-        JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext()).broadcast(lookups);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(groups.sparkSession().sparkContext());
+    Broadcast<Lookups> shared = jsc.broadcast(lookups);
+    Broadcast<InPass> sources = inPass == null ? null : jsc.broadcast(inPass);
     if (ranking != null) {
       return runs.mapPartitions(
           (MapPartitionsFunction<Row, Row>)
-              rows -> perCustomer(rows, c -> shared.value().rank(c, ranking)),
+              rows ->
+                  perCustomer(
+                      rows,
+                      sources == null ? null : sources.value(),
+                      c -> shared.value().rank(c, ranking)),
           Encoders.row(RANKED));
     }
     return runs.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) rows -> perCustomer(rows, c -> shared.value().score(c)),
+        (MapPartitionsFunction<Row, Row>)
+            rows ->
+                perCustomer(
+                    rows, sources == null ? null : sources.value(), c -> shared.value().score(c)),
         Encoders.row(SCORED));
   }
 
@@ -183,7 +291,10 @@ final class CandidateAssembly {
       StructType.fromDDL(
               "customer_id string, kind int, persona_id int, ctx_persona_id int, context string,"
                   + " product_id string, a double, b double, c double, d double, orders long")
-          .add("rows", DataTypes.createArrayType(CANDIDATE));
+          .add("rows", DataTypes.createArrayType(CANDIDATE))
+          .add("purchases", DataTypes.LongType)
+          .add("last_day", DataTypes.DateType)
+          .add("factors", DataTypes.createArrayType(DataTypes.FloatType));
 
   /** rows as {@link #ENTRY} rows of a kind: the given columns (by name), every other one null. */
   private static Dataset<Row> entries(Dataset<Row> rows, int kind, Map<String, Column> given) {
@@ -200,6 +311,7 @@ final class CandidateAssembly {
 
   private static final int OWN_ENTRY = 1;
   private static final int LIST_ENTRY = 2;
+  private static final int FACTORS_ENTRY = 3;
 
   /** A customer as the pass sees them: group, candidates of every source, orders. */
   record Customer(
@@ -217,11 +329,18 @@ final class CandidateAssembly {
    */
   static Iterator<Row> perCustomer(
       Iterator<Row> sorted, java.util.function.Function<Customer, List<Row>> rows) {
-    return CandidateSources.perRow(customers(sorted), rows);
+    return perCustomer(sorted, null, rows);
+  }
+
+  /** As above, adding the candidates of the sources scored in the pass (inPass, may be null). */
+  static Iterator<Row> perCustomer(
+      Iterator<Row> sorted, InPass inPass, java.util.function.Function<Customer, List<Row>> rows) {
+    return CandidateSources.perRow(customers(sorted, inPass), rows);
   }
 
   /** The customers of the sorted entries, one per run of rows with a group row, lazily. */
-  private static Iterator<Customer> customers(Iterator<Row> sorted) {
+  private static Iterator<Customer> customers(Iterator<Row> sorted, InPass inPass) {
+    Scorers scorers = inPass == null ? null : inPass.scorers();
     return new Iterator<>() {
       private Row next = sorted.hasNext() ? sorted.next() : null;
       private Customer customer = advance();
@@ -232,11 +351,18 @@ final class CandidateAssembly {
           String id = next.getString(0);
           Row group = null;
           List<Row> candidates = new ArrayList<>();
+          // (product_id, purchases, last_day) of the own rows, for the in-pass sources.
+          List<Row> own = new ArrayList<>();
+          List<Float> factors = null;
           long orders = 0L;
           while (next != null && java.util.Objects.equals(id, next.getString(0))) {
             switch (next.getInt(1)) {
               case GROUP_ENTRY -> group = next;
+              case FACTORS_ENTRY -> factors = next.getList(14);
               case OWN_ENTRY -> {
+                if (inPass != null && inPass.together() != null) {
+                  own.add(RowFactory.create(next.getString(5), next.get(12), next.get(13)));
+                }
                 candidates.add(
                     RowFactory.create(
                         BOUGHT,
@@ -255,6 +381,9 @@ final class CandidateAssembly {
             next = sorted.hasNext() ? sorted.next() : null;
           }
           if (group != null) {
+            if (inPass != null) {
+              candidates.addAll(inPass.candidates(scorers, own, factors));
+            }
             return new Customer(
                 id,
                 group.isNullAt(2) ? null : group.getInt(2),

@@ -303,29 +303,8 @@ public final class CandidateSources {
       Dataset<Row> targets,
       int keep,
       List<Dataset<Row>> cached) {
-    // A heavy buyer's pairs grow quadratically: use at most max-items-per-customer of their
-    // products.
-    Dataset<Row> ranked =
-        interactions
-            .select("customer_id", "product_id", "purchases", "last_day")
-            .withColumn(
-                "r",
-                functions
-                    .row_number()
-                    .over(
-                        Window.partitionBy("customer_id")
-                            .orderBy(
-                                col("purchases").desc(),
-                                col("last_day").desc(),
-                                col("product_id"))));
-    Column isItem = col("r").leq(s.maxItemsPerCustomer());
-    // One row per customer: their items and everything they bought (never recommended).
     Dataset<Row> perCustomer =
-        ranked
-            .groupBy("customer_id")
-            .agg(
-                functions.collect_list(when(isItem, col("product_id"))).as("items"),
-                functions.collect_list(col("product_id")).as("bought"))
+        itemsAndBought(interactions, s)
             .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     cached.add(perCustomer);
     NeighbourIndex index = neighbourIndexOfLists(perCustomer.select("items"), s);
@@ -340,6 +319,49 @@ public final class CandidateSources {
     return perCustomer.mapPartitions(
         (MapPartitionsFunction<Row, Row>) rows -> shared.value().lists(rows, keep),
         Encoders.row(CandidateAssembly.LISTS));
+  }
+
+  /**
+   * The neighbour index of bought together, from every customer's items (their
+   * max-items-per-customer most bought products), for the assembly to score each customer's
+   * candidates in its own pass ({@link NeighbourIndex#scorer}) from the rows it already holds.
+   */
+  static NeighbourIndex boughtTogetherIndex(
+      Dataset<Row> interactions, CandidateSettings s, List<Dataset<Row>> cached) {
+    Dataset<Row> items =
+        itemsAndBought(interactions, s)
+            .select("items")
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    cached.add(items);
+    return neighbourIndexOfLists(items, s);
+  }
+
+  /**
+   * Per customer: items, their at most max-items-per-customer products by purchases, then the
+   * latest purchase, then product id (a heavy buyer's pairs grow quadratically), and bought,
+   * everything they bought (never recommended). {@link NeighbourIndex.Scorer#items} picks the same
+   * items from one customer's rows.
+   */
+  private static Dataset<Row> itemsAndBought(Dataset<Row> interactions, CandidateSettings s) {
+    Dataset<Row> ranked =
+        interactions
+            .select("customer_id", "product_id", "purchases", "last_day")
+            .withColumn(
+                "r",
+                functions
+                    .row_number()
+                    .over(
+                        Window.partitionBy("customer_id")
+                            .orderBy(
+                                col("purchases").desc(),
+                                col("last_day").desc(),
+                                col("product_id"))));
+    Column isItem = col("r").leq(s.maxItemsPerCustomer());
+    return ranked
+        .groupBy("customer_id")
+        .agg(
+            functions.collect_list(when(isItem, col("product_id"))).as("items"),
+            functions.collect_list(col("product_id")).as("bought"));
   }
 
   /**
@@ -420,12 +442,24 @@ public final class CandidateSources {
 
     /** One row per customer with candidates ({@link CandidateAssembly#LISTS}), lazily. */
     Iterator<Row> lists(Iterator<Row> customers, int keep) {
-      Scorer scorer = new Scorer();
-      return perRow(customers, c -> scorer.score(c, keep));
+      Scorer scorer = scorer();
+      return perRow(
+          customers,
+          c -> {
+            Row[] candidates = scorer.candidates(c.getList(1), c.getList(2), keep);
+            return candidates.length == 0
+                ? List.of()
+                : List.of(RowFactory.create(c.getString(0), candidates));
+          });
+    }
+
+    /** A scorer for one task (its scratch arrays are not shared between threads). */
+    Scorer scorer() {
+      return new Scorer();
     }
 
     /** Per-task scratch arrays over the product numbers, cleared after each customer. */
-    private final class Scorer {
+    final class Scorer {
       private final double[] sum = new double[products.length];
       private final double[] best = new double[products.length];
       private final int[] because = new int[products.length];
@@ -433,9 +467,11 @@ public final class CandidateSources {
       private final int[] touched = new int[products.length];
       private final boolean[] isBought = new boolean[products.length];
 
-      /** The customer's list (customer_id, rows); none without a candidate. */
-      List<Row> score(Row customer, int keep) {
-        List<String> items = customer.getList(1);
+      /**
+       * A customer's candidates (CANDIDATE rows, source bought together), best first; items and
+       * bought as {@link #itemsAndBought} gives them.
+       */
+      Row[] candidates(List<String> items, List<String> bought, int keep) {
         // Items in number order (fixed by the index), so that the sums do not depend on
         // collect_list's order.
         int[] own =
@@ -463,14 +499,14 @@ public final class CandidateSources {
             sum[p] += sim;
           }
         }
-        List<String> boughtIds = customer.getList(2);
-        int[] bought = new int[boughtIds.size()];
+        List<String> boughtIds = bought;
+        int[] boughtNumbers = new int[boughtIds.size()];
         int nb = 0;
         for (String b : boughtIds) {
           Integer p = number.get(b);
           if (p != null && !isBought[p]) {
             isBought[p] = true;
-            bought[nb++] = p;
+            boughtNumbers[nb++] = p;
           }
         }
         int[] scored = new int[m];
@@ -500,16 +536,14 @@ public final class CandidateSources {
                   products[because[p]]);
         }
         for (int j = 0; j < nb; j++) {
-          isBought[bought[j]] = false;
+          isBought[boughtNumbers[j]] = false;
         }
         for (int j = 0; j < m; j++) {
           int p = touched[j];
           seen[p] = false;
           sum[p] = 0;
         }
-        return candidates.length == 0
-            ? List.of()
-            : List.of(RowFactory.create(customer.getString(0), candidates));
+        return candidates;
       }
     }
   }
@@ -889,11 +923,7 @@ public final class CandidateSources {
               new String[] {"id"},
               "left_semi");
     }
-    Map<Integer, String> productIds = new HashMap<>();
-    for (Row r : fit.products().select("item_ix", "product_id").collectAsList()) {
-      productIds.put(r.getInt(0), r.getString(1));
-    }
-    ProductFactors products = ProductFactors.of(model.itemFactors(), model.rank(), productIds);
+    ProductFactors products = ProductFactors.of(fit);
     Broadcast<ProductFactors> shared =
         JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext()).broadcast(products);
     Dataset<Row> lists =
@@ -903,6 +933,23 @@ public final class CandidateSources {
                 (MapPartitionsFunction<Row, Row>) rows -> shared.value().top(rows, count),
                 Encoders.row(ALS_LISTS));
     return lists.join(fit.customers(), "user_ix").select(col("customer_id"), col("rows"));
+  }
+
+  /**
+   * customer_id, features: the ALS factors of the targets' customers (null = every customer), for
+   * the assembly to score each customer against every product ({@link ProductFactors#scorer}) in
+   * its own pass: a customer's factors cross its shuffle, not their best products.
+   */
+  static Dataset<Row> customerFactors(AlsFit fit, Dataset<Row> targets) {
+    Dataset<Row> customers = fit.customers();
+    if (targets != null) {
+      customers =
+          customers.join(targets.select("customer_id"), new String[] {"customer_id"}, "left_semi");
+    }
+    return fit.model()
+        .userFactors()
+        .join(customers.select(col("user_ix").as("id"), col("customer_id")), "id")
+        .select(col("customer_id"), col("features"));
   }
 
   private static final StructType ALS_LISTS =
@@ -948,34 +995,54 @@ public final class CandidateSources {
       return new ProductFactors(rank, ids, named, factors);
     }
 
+    /** Every product's factors of a fit, named by product id (collected to the driver). */
+    static ProductFactors of(AlsFit fit) {
+      Map<Integer, String> productIds = new HashMap<>();
+      for (Row r : fit.products().select("item_ix", "product_id").collectAsList()) {
+        productIds.put(r.getInt(0), r.getString(1));
+      }
+      return of(fit.model().itemFactors(), fit.model().rank(), productIds);
+    }
+
     /**
      * (user_ix, rows): each customer's best n as candidates (product id, f_als = the rating as
      * float dot product, clipped to [0, 1]), best first, lazily per customer.
      */
     Iterator<Row> top(Iterator<Row> users, int n) {
-      float[] user = new float[rank];
-      float[] scores = new float[ids.length];
-      dev.ludovic.netlib.blas.BLAS blas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+      Scorer scorer = scorer();
       return perRow(
-          users,
-          u -> {
-            List<Float> f = u.getList(1);
-            for (int k = 0; k < rank; k++) {
-              user[k] = f.get(k);
-            }
-            // scores = factors^T x user, as MLlib's recommendForAll computes them.
-            blas.sgemv(
-                "T", rank, ids.length, 1.0f, factors, 0, rank, user, 0, 1, 0.0f, scores, 0, 1);
-            List<Row> candidates = new ArrayList<>(n);
-            for (int j : best(scores, n)) {
-              if (productIds[j] != null) {
-                candidates.add(
-                    CandidateAssembly.candidate(
-                        CandidateAssembly.ALS, productIds[j], clipped(scores[j]), null));
-              }
-            }
-            return List.of(RowFactory.create(u.getInt(0), candidates.toArray(new Row[0])));
-          });
+          users, u -> List.of(RowFactory.create(u.getInt(0), scorer.top(u.getList(1), n))));
+    }
+
+    /** A scorer for one task (its scratch arrays are not shared between threads). */
+    Scorer scorer() {
+      return new Scorer();
+    }
+
+    /** Per-task scratch arrays: a customer's factors and their score of every product. */
+    final class Scorer {
+      private final float[] user = new float[rank];
+      private final float[] scores = new float[ids.length];
+      private final dev.ludovic.netlib.blas.BLAS blas =
+          dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+
+      /** A customer's best n (CANDIDATE rows, source ALS), best first, from their factors. */
+      Row[] top(List<Float> f, int n) {
+        for (int k = 0; k < rank; k++) {
+          user[k] = f.get(k);
+        }
+        // scores = factors^T x user, as MLlib's recommendForAll computes them.
+        blas.sgemv("T", rank, ids.length, 1.0f, factors, 0, rank, user, 0, 1, 0.0f, scores, 0, 1);
+        List<Row> candidates = new ArrayList<>(n);
+        for (int j : best(scores, n)) {
+          if (productIds[j] != null) {
+            candidates.add(
+                CandidateAssembly.candidate(
+                    CandidateAssembly.ALS, productIds[j], clipped(scores[j]), null));
+          }
+        }
+        return candidates.toArray(new Row[0]);
+      }
     }
 
     /** greatest(0, least(1, rating)) as Spark computes it (NaN sorts above every number). */

@@ -463,17 +463,24 @@ public final class Recommender {
         targets == null
             ? inter
             : inter.join(targets.select("customer_id"), new String[] {"customer_id"}, "left_semi");
-    Dataset<Row> together = null;
-    if (withTogether) {
-      // Each customer's n best: a candidate of another source outside them scores f_together 0.
-      together = CandidateSources.boughtTogetherLists(inter, p.sources(), targets, n, cached);
-    }
+    // Bought together and ALS are scored in the assembly's pass, each customer's n best (a
+    // candidate of another source outside them scores 0 there): from the neighbour index and the
+    // products' factors, broadcast, and the customer's own rows and factors.
+    CandidateSources.NeighbourIndex together =
+        withTogether ? CandidateSources.boughtTogetherIndex(inter, p.sources(), cached) : null;
     CandidateSources.AlsFit alsFit = null;
-    Dataset<Row> als = null;
+    CandidateSources.ProductFactors productFactors = null;
+    Dataset<Row> customerFactors = null;
     if (p.useAls() && (p.blend().weights().getOrDefault("als", 0.0) > 0 || p.blend().learn())) {
       alsFit = alsFactors.apply(inter);
-      als = CandidateSources.alsLists(alsFit, n, targets);
+      productFactors = CandidateSources.ProductFactors.of(alsFit);
+      customerFactors = CandidateSources.customerFactors(alsFit, targets);
     }
+    CandidateAssembly.InPass inPass =
+        together == null && productFactors == null
+            ? null
+            : new CandidateAssembly.InPass(
+                together, p.sources().maxItemsPerCustomer(), productFactors, n);
     Dataset<Row> categories =
         in.products() == null || !hasColumn(in.products(), "category")
             ? null
@@ -482,8 +489,10 @@ public final class Recommender {
         CandidateAssembly.assemble(
             targetGroups,
             targetInter,
-            together,
-            als,
+            null,
+            null,
+            inPass,
+            customerFactors,
             buyers,
             categories,
             p.usePersonas() ? p.contextBoost() : 0.0,

@@ -269,6 +269,112 @@ class CandidateAssemblyTest {
     assertTrue(expected.stream().anyMatch(r -> r.contains("|" + Recommender.EVERYONE + "|")));
   }
 
+  /**
+   * Bought together and ALS scored inside the pass (each customer's own rows and factors, the
+   * neighbour index and product factors broadcast) give every candidate and score their lists gave
+   * through the shuffle: the same customers' items (the cut at max-items-per-customer binds, with
+   * ties in purchases and last day), the same neighbours, the same factors; for every customer and
+   * for a subset of targets.
+   */
+  @Test
+  void sourcesScoredInThePassEqualTheirListsThroughTheShuffle() {
+    Random random = new Random(5);
+    List<Object[]> rows = new ArrayList<>();
+    java.time.LocalDate day = java.time.LocalDate.of(2026, 6, 1);
+    for (int c = 0; c < 40; c++) {
+      if (c % 9 == 4) {
+        continue; // a group row and nothing bought
+      }
+      long orders = 1 + random.nextInt(9);
+      for (int p : distinct(random, 1 + random.nextInt(6))) {
+        long purchases = 1 + random.nextInt(2);
+        rows.add(
+            new Object[] {
+              String.format("C%02d", c),
+              product(p),
+              purchases,
+              java.sql.Date.valueOf(day.plusDays(random.nextInt(3))),
+              0.25 * (1 + random.nextInt(3)),
+              0.0,
+              null,
+              null,
+              orders,
+              (double) purchases
+            });
+      }
+    }
+    Dataset<Row> interactions =
+        Fixtures.rows(
+                "customer_id string, product_id string, purchases long, last_day date,"
+                    + " f_buy_again double, f_due double, due_ratio double, interval_days double,"
+                    + " orders long, preference double",
+                rows.toArray(new Object[0][]))
+            .cache();
+    com.customerpath.common.config.RecommendationSettings.CandidateSettings sources =
+        new com.customerpath.common.config.RecommendationSettings.CandidateSettings(
+            30,
+            com.customerpath.common.config.RecommendationSettings.CandidateSettings.Measure.COSINE,
+            5,
+            2,
+            1);
+    CandidateSources.AlsFit fit =
+        CandidateSources.fitAls(
+            interactions,
+            new com.customerpath.common.config.RecommendationSettings.AlsSettings(
+                4, 5, 0.05, 10.0, 42L, 7, 2));
+    Dataset<Row> someTargets =
+        groups.select("customer_id").filter(col("customer_id").substr(3, 1).isin("1", "3", "5"));
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      for (Dataset<Row> targets : java.util.Arrays.asList(null, someTargets)) {
+        Dataset<Row> g = targets == null ? groups : groups.join(targets, "customer_id");
+        Dataset<Row> own =
+            targets == null ? interactions : interactions.join(targets, "customer_id");
+        Dataset<Row> throughShuffle =
+            CandidateAssembly.assemble(
+                g,
+                own,
+                CandidateSources.boughtTogetherLists(interactions, sources, targets, N, cached),
+                CandidateSources.alsLists(fit, N, targets),
+                buyers,
+                categories,
+                BOOST,
+                N,
+                null);
+        CandidateAssembly.InPass inPass =
+            new CandidateAssembly.InPass(
+                CandidateSources.boughtTogetherIndex(interactions, sources, cached),
+                sources.maxItemsPerCustomer(),
+                CandidateSources.ProductFactors.of(fit),
+                N);
+        Dataset<Row> inThePass =
+            CandidateAssembly.assemble(
+                g,
+                own,
+                null,
+                null,
+                inPass,
+                CandidateSources.customerFactors(fit, targets),
+                buyers,
+                categories,
+                BOOST,
+                N,
+                null);
+        String[] columns = SCHEMA.split(",\\s*");
+        List<String> expected = asText(throughShuffle.selectExpr(columns));
+        assertEquals(expected, asText(inThePass.selectExpr(columns)));
+        assertTrue(
+            throughShuffle.filter(col("f_together").gt(0)).count() > 10,
+            "bought-together candidates");
+        assertTrue(throughShuffle.filter(col("f_als").gt(0)).count() > 10, "ALS candidates");
+      }
+    } finally {
+      cached.forEach(Dataset::unpersist);
+      CandidateSources.release(fit);
+      interactions.unpersist();
+    }
+  }
+
   private static List<String> asText(Dataset<Row> rows) {
     List<String> out = new ArrayList<>();
     for (Row r : rows.collectAsList()) {
