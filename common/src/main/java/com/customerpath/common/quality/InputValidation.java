@@ -185,10 +185,20 @@ public final class InputValidation {
         when(fieldDetail.equalTo(""), lit(null)).otherwise(fieldDetail).as(FIELD_DETAIL));
     reasons.add(col(FIELD_REASON));
     details.add(col(FIELD_DETAIL));
-    projection.add(col(ColumnMapper.SOURCE_ROW));
     // Duplicates compare whole raw rows, also where source_row leaves columns out; a malformed
     // row also by its text.
     boolean hasRawRow = List.of(mapped.columns()).contains(ColumnMapper.RAW_ROW);
+    // A source row that is the raw row less its unread columns crosses the duplicate check's
+    // shuffle as a null, and is rebuilt from the raw row after it: the columns travelled twice
+    // (with a delivery folder's dt column, every source's columns did).
+    org.apache.spark.sql.types.StructType sourceRowType =
+        (org.apache.spark.sql.types.StructType)
+            mapped.schema().apply(ColumnMapper.SOURCE_ROW).dataType();
+    boolean sourceRowFromRaw = ColumnMapper.sourceRowIsPartOfRawRow(mapped);
+    projection.add(
+        sourceRowFromRaw
+            ? lit(null).cast(sourceRowType).as(ColumnMapper.SOURCE_ROW)
+            : col(ColumnMapper.SOURCE_ROW));
     boolean hasCorrupt = List.of(mapped.columns()).contains(SourceReader.CORRUPT_RECORD);
     List<Column> wholeRow = new ArrayList<>();
     wholeRow.add(col(hasRawRow ? ColumnMapper.RAW_ROW : ColumnMapper.SOURCE_ROW));
@@ -287,7 +297,9 @@ public final class InputValidation {
             functions.when(
                 reason.isNotNull(),
                 ColumnMapper.sourceRowText(
-                    col(ColumnMapper.SOURCE_ROW),
+                    sourceRowFromRaw
+                        ? ColumnMapper.sourceRowFromRaw(col(ColumnMapper.RAW_ROW), sourceRowType)
+                        : col(ColumnMapper.SOURCE_ROW),
                     hasCorrupt ? col(SourceReader.CORRUPT_RECORD) : null,
                     !hasRawRow))) // ColumnMapper adds the raw row only when the source row is
         // partial

@@ -38,6 +38,35 @@ public final class ColumnMapper {
   public static final String RAW_ROW = "_raw_row";
 
   /**
+   * Metadata of {@link #SOURCE_ROW} when it is {@link #RAW_ROW} less the columns no field reads
+   * (nothing pseudonymised): it can then be rebuilt from the raw row ({@link #sourceRowFromRaw})
+   * where only the raw row is carried, as through the duplicate check's shuffle.
+   */
+  public static final String PART_OF_RAW_ROW = "part_of_raw_row";
+
+  /** Whether the mapped rows' source row is part of their raw row ({@link #PART_OF_RAW_ROW}). */
+  public static boolean sourceRowIsPartOfRawRow(Dataset<Row> mapped) {
+    if (!Arrays.asList(mapped.columns()).contains(RAW_ROW)) {
+      return false;
+    }
+    org.apache.spark.sql.types.Metadata m = mapped.schema().apply(SOURCE_ROW).metadata();
+    return m.contains(PART_OF_RAW_ROW) && m.getBoolean(PART_OF_RAW_ROW);
+  }
+
+  /**
+   * The source row (of type sourceRow, the struct {@link #map} gives) from the raw row, field by
+   * field: only where {@link #sourceRowIsPartOfRawRow}.
+   */
+  public static Column sourceRowFromRaw(
+      Column rawRow, org.apache.spark.sql.types.StructType sourceRow) {
+    Column[] fields =
+        Arrays.stream(sourceRow.fields())
+            .map(f -> rawRow.getField(f.name()).as(f.name()))
+            .toArray(Column[]::new);
+    return functions.struct(fields);
+  }
+
+  /**
    * The quarantine's source_row text of a mapped row: the source row struct as JSON; a malformed
    * row (the reader's corrupt-record text, when the source has that column) as it was written,
    * unless its text may carry what the source row leaves out (complete false: unmapped or
@@ -125,7 +154,15 @@ public final class ColumnMapper {
     boolean complete = customerId == null && used.size() == rawColumns.size();
     // Structs, not JSON: a row becomes text only if it is quarantined (a few rows), and duplicates
     // are found by comparing the structs.
-    out.add(functions.struct(rowColumns.toArray(Column[]::new)).as(SOURCE_ROW));
+    Column sourceRow = functions.struct(rowColumns.toArray(Column[]::new));
+    out.add(
+        customerId == null && !complete
+            ? sourceRow.as(
+                SOURCE_ROW,
+                new org.apache.spark.sql.types.MetadataBuilder()
+                    .putBoolean(PART_OF_RAW_ROW, true)
+                    .build())
+            : sourceRow.as(SOURCE_ROW));
     if (hasCorrupt) {
       out.add(raw.col(SourceReader.CORRUPT_RECORD));
     }
