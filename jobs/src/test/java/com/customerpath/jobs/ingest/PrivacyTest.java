@@ -100,6 +100,18 @@ public class PrivacyTest {
             && unparseable.contains("\\\"qty\\\":\\\"two\\\"")
             && unparseable.contains("tx-pii.csv"),
         unparseable);
+    // The source row is the columns the mapping reads, in file order, as they were read: taken
+    // from the raw row the duplicate check carried (ColumnMapper.sourceRowFromRaw).
+    assertEquals(
+        List.of(
+            "{\"order_id\":\"o2\",\"cust_id\":\"c1\",\"order_ts\":\"2026-06-01 10:00:00\","
+                + "\"sku\":\"p1\",\"qty\":\"two\",\"unit_price\":\"9.5\",\"channel\":\"store\"}"),
+        ctx.tables()
+            .read("quarantine/transactions", RUN)
+            .filter("reason = 'unparseable_quantity'")
+            .select("source_row")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList());
     String malformed =
         quarantine.stream().filter(r -> r.contains("malformed_row")).findFirst().get();
     assertTrue(malformed.contains("o3") && malformed.contains("raw text is not kept"), malformed);
