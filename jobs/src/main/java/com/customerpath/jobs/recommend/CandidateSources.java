@@ -326,21 +326,24 @@ public final class CandidateSources {
    * max-items-per-customer most bought products), for the assembly to score each customer's
    * candidates in its own pass ({@link NeighbourIndex#scorer}) from the rows it already holds.
    */
-  static NeighbourIndex boughtTogetherIndex(
-      Dataset<Row> interactions, CandidateSettings s, List<Dataset<Row>> cached) {
+  static NeighbourIndex boughtTogetherIndex(Dataset<Row> interactions, CandidateSettings s) {
+    // Read twice (buyer counts, then pair counts); the index is on the driver after that.
     Dataset<Row> items =
         itemsAndBought(interactions, s)
             .select("items")
             .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    cached.add(items);
-    return neighbourIndexOfLists(items, s);
+    try {
+      return neighbourIndexOfLists(items, s);
+    } finally {
+      items.unpersist();
+    }
   }
 
   /**
    * Per customer: items, their at most max-items-per-customer products by purchases, then the
    * latest purchase, then product id (a heavy buyer's pairs grow quadratically), and bought,
-   * everything they bought (never recommended). {@link NeighbourIndex.Scorer#items} picks the same
-   * items from one customer's rows.
+   * everything they bought (never recommended). {@link CandidateAssembly.InPass#candidates} picks
+   * the same items from one customer's rows.
    */
   private static Dataset<Row> itemsAndBought(Dataset<Row> interactions, CandidateSettings s) {
     Dataset<Row> ranked =
@@ -499,10 +502,9 @@ public final class CandidateSources {
             sum[p] += sim;
           }
         }
-        List<String> boughtIds = bought;
-        int[] boughtNumbers = new int[boughtIds.size()];
+        int[] boughtNumbers = new int[bought.size()];
         int nb = 0;
-        for (String b : boughtIds) {
+        for (String b : bought) {
           Integer p = number.get(b);
           if (p != null && !isBought[p]) {
             isBought[p] = true;

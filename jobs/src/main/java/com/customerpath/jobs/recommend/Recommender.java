@@ -467,7 +467,7 @@ public final class Recommender {
     // candidate of another source outside them scores 0 there): from the neighbour index and the
     // products' factors, broadcast, and the customer's own rows and factors.
     CandidateSources.NeighbourIndex together =
-        withTogether ? CandidateSources.boughtTogetherIndex(inter, p.sources(), cached) : null;
+        withTogether ? CandidateSources.boughtTogetherIndex(inter, p.sources()) : null;
     CandidateSources.AlsFit alsFit = null;
     CandidateSources.ProductFactors productFactors = null;
     Dataset<Row> customerFactors = null;

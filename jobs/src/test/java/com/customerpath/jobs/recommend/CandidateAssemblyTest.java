@@ -343,7 +343,7 @@ class CandidateAssemblyTest {
                 null);
         CandidateAssembly.InPass inPass =
             new CandidateAssembly.InPass(
-                CandidateSources.boughtTogetherIndex(interactions, sources, cached),
+                CandidateSources.boughtTogetherIndex(interactions, sources),
                 sources.maxItemsPerCustomer(),
                 CandidateSources.ProductFactors.of(fit),
                 N);
