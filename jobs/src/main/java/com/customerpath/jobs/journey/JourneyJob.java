@@ -132,6 +132,9 @@ public final class JourneyJob implements NightlyStep {
                     date,
                     JourneyPropensity.lookbackDays(s.windowDays()))
                 : JourneyStages.evidence(events, transactions, s.rules(), date))
+            // Only what the aggregates read is hashed and cached (not each row's stage and rule
+            // names).
+            .select("customer_id", "ts", "stage_rank")
             .repartition(col("customer_id"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {

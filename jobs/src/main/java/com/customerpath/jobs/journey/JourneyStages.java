@@ -229,17 +229,16 @@ public final class JourneyStages {
   }
 
   /**
-   * Aggregates over the evidence rows where {@code inWindow} holds: first_<stage> (the first date
-   * each stage was reached) and stage_rank (the highest stage reached; null without evidence).
+   * Aggregates over the evidence rows where {@code inWindow} holds: first_<stage> (the first day, a
+   * date column of the rows, each stage was reached) and stage_rank (the highest stage reached;
+   * null without evidence).
    */
-  static List<Column> reached(Column inWindow) {
+  static List<Column> reached(Column inWindow, String dayColumn) {
     List<Column> out = new ArrayList<>();
     for (int i = 0; i < STAGES.size(); i++) {
       out.add(
           functions
-              .min(
-                  functions.when(
-                      inWindow.and(col("stage_rank").equalTo(i)), functions.to_date(col("ts"))))
+              .min(functions.when(inWindow.and(col("stage_rank").equalTo(i)), col(dayColumn)))
               .as(firstColumn(STAGES.get(i))));
     }
     out.add(functions.max(functions.when(inWindow, col("stage_rank"))).as("stage_rank"));

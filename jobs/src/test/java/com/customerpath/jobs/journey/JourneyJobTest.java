@@ -348,6 +348,46 @@ class JourneyJobTest {
     assertEquals(0.0, late.get("a").<Double>getAs("label"));
   }
 
+  /**
+   * The aggregates' windows are whole days ending on the as-of date: the stage window (windowDays),
+   * the 30- and 90-day counts and the label's horizon after it, each bound checked a second inside
+   * and a second outside. The same at one date alone and among several.
+   */
+  @Test
+  void snapshotAggregatesCountWholeDaysEndingOnTheAsOfDate() {
+    Dataset<Row> evidence =
+        rows(
+            "customer_id STRING, ts TIMESTAMP, stage_rank INT",
+            new Object[] {"x", ts("2026-06-30 23:59:59"), 0}, // the as-of day's last second
+            new Object[] {"x", ts("2026-06-01 00:00:00"), 0}, // the 30 days' first second
+            new Object[] {"x", ts("2026-05-31 23:59:59"), 0}, // before the 30 days: 90 only
+            new Object[] {"x", ts("2026-04-02 00:00:00"), 2}, // the 90 days' first second
+            new Object[] {"x", ts("2026-04-01 23:59:59"), 1}, // before the 90 days
+            new Object[] {"x", ts("2025-07-01 00:00:00"), 1}, // the 365-day window's first day
+            new Object[] {"x", ts("2025-06-30 23:59:59"), 3}, // before the window: no act
+            new Object[] {"x", ts("2026-07-01 00:00:00"), 1}, // after the as-of date: the label's
+            new Object[] {"x", ts("2026-07-30 23:59:59"), 3}, // the horizon's last second
+            new Object[] {"x", ts("2026-07-31 00:00:00"), 4}); // after the horizon
+    LocalDate asOf = LocalDate.parse("2026-06-30");
+    for (List<LocalDate> dates : List.of(List.of(asOf), List.of(asOf.minusDays(45), asOf))) {
+      Row x =
+          JourneyPropensity.snapshotAggregates(evidence, dates, 365, 30)
+              .filter(col("snapshot").equalTo(date("2026-06-30")))
+              .first();
+      String at = dates.size() + " date(s): ";
+      assertEquals(2, x.<Integer>getAs("stage_rank"), at + "ask, in the window; act before it");
+      assertEquals(date("2026-05-31"), x.getAs("first_aware"), at + "first aware");
+      assertEquals(date("2025-07-01"), x.getAs("first_appeal"), at + "the window's first day");
+      assertEquals(date("2026-04-02"), x.getAs("first_ask"), at + "first ask");
+      assertNull(x.getAs("first_act"), at + "act before the window");
+      assertEquals(2.0, x.<Double>getAs("n30_aware"), at + "aware in the last 30 days");
+      assertEquals(3.0, x.<Double>getAs("n90_aware"), at + "aware in the last 90 days");
+      assertEquals(1.0, x.<Double>getAs("n90_ask"), at + "ask on the 90 days' first day");
+      assertEquals(0.0, x.<Double>getAs("n90_appeal"), at + "appeal before the 90 days");
+      assertEquals(3, x.<Integer>getAs("later_rank"), at + "act within the horizon, not advocate");
+    }
+  }
+
   /** The snapshots of a training run come from one pass: the same rows as each date alone. */
   @Test
   void snapshotRowsOfSeveralDatesEqualEachDateAlone() {
