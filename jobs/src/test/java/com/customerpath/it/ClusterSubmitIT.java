@@ -136,6 +136,10 @@ class ClusterSubmitIT {
                     "spark.driver.bindAddress=127.0.0.1",
                     "--conf",
                     "spark.ui.enabled=false",
+                    // conf/cluster.conf's serializer: the executors receive the broadcasts
+                    // (records among them, KryoRecords) and the ALS blocks through Kryo.
+                    "--conf",
+                    "spark.serializer=org.apache.spark.serializer.KryoSerializer",
                     "--conf",
                     "spark.sql.shuffle.partitions=2",
                     "--conf",

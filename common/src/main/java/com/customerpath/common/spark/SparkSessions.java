@@ -51,6 +51,9 @@ public final class SparkSessions {
 
   private SparkSessions() {}
 
+  /** Classes that set up Spark's Kryo serializer (a comma-separated list). */
+  public static final String KRYO_REGISTRATOR = "spark.kryo.registrator";
+
   /** Spark's default checkpoint directory (a run's own subdirectory is made under it). */
   public static final String CHECKPOINT_DIR = "spark.checkpoint.dir";
 
@@ -73,7 +76,8 @@ public final class SparkSessions {
 
   /**
    * The Spark settings a run derives from its config: S3, embedded mode, a checkpoint directory
-   * under the output root, then the conf file's {@code spark.conf}, which wins over all of them.
+   * under the output root, {@link KryoRecords} for Kryo, then the conf file's {@code spark.conf},
+   * which wins over all of them.
    */
   public static Map<String, String> sessionConf(PipelineSettings settings) {
     Map<String, String> conf = new LinkedHashMap<>(s3Conf(settings));
@@ -81,6 +85,8 @@ public final class SparkSessions {
     // MLlib's ALS cuts its factors' lineage every 10 iterations only when the context has a
     // checkpoint directory; without one, 30 iterations overflow the stack serialising a task.
     conf.put(CHECKPOINT_DIR, settings.outputRoot() + "/_checkpoints");
+    // Records through Kryo when a run chooses it (conf/cluster.conf does); unused otherwise.
+    conf.put(KRYO_REGISTRATOR, KryoRecords.class.getName());
     conf.putAll(settings.spark().conf());
     return conf;
   }
