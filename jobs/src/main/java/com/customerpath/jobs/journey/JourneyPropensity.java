@@ -111,11 +111,11 @@ public final class JourneyPropensity {
    */
   public static Dataset<Row> snapshotAggregates(
       Dataset<Row> evidence, List<LocalDate> dates, int windowDays, int horizonDays) {
-    // Every window is a range of whole days before the as-of date: each exploded row gets its age
-    // in days once (an int), and every aggregate compares it with constants. (Comparing the
-    // timestamp with day starts computed from the snapshot column cost each of the 17 aggregates
-    // date arithmetic per row: the aggregation of 10M exploded rows took most of the first
-    // night's journey at 1M lines.) An age of 0 is the as-of date itself, negative is after it.
+    // Every window is a range of whole days ending on the as-of date: each exploded row gets its
+    // age in days once (an int), and every aggregate compares it with constants. (Comparing the
+    // timestamp with day starts computed from the snapshot column made each of the 17 aggregates
+    // do date arithmetic per row: 6.6 s of executor time against 4.2 s for the 10M exploded rows
+    // of the first night at 1M lines.) An age of 0 is the as-of date itself, negative after it.
     Dataset<Row> evidenceRows =
         evidence.select(
             col("customer_id"), functions.to_date(col("ts")).as(DAY), col("stage_rank"));
